@@ -1,0 +1,151 @@
+package dev.rolloutledger.schemas;
+
+import dev.rolloutledger.avro.Apply;
+import dev.rolloutledger.avro.ApprovalGranted;
+import dev.rolloutledger.avro.CrashReport;
+import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.avro.Heartbeat;
+import dev.rolloutledger.avro.Hold;
+import dev.rolloutledger.avro.HostRegistered;
+import dev.rolloutledger.avro.ManualHalt;
+import dev.rolloutledger.avro.ReleasePublished;
+import dev.rolloutledger.avro.Rollback;
+import dev.rolloutledger.avro.RolloutCompleted;
+import dev.rolloutledger.avro.RolloutHalted;
+import dev.rolloutledger.avro.RolloutPaused;
+import dev.rolloutledger.avro.RolloutPlanned;
+import dev.rolloutledger.avro.RolloutResumed;
+import dev.rolloutledger.avro.UpdateApplied;
+import dev.rolloutledger.avro.WavePromoted;
+import dev.rolloutledger.avro.WaveStarted;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic of Rollout Ledger, declared once. Topic names appear nowhere else in the code.
+ *
+ * <p>Inputs: {@link #HOSTS}, {@link #RELEASES}, {@link #ROLLOUT_CONTROL}, {@link #TELEMETRY}.
+ * Outputs: {@link #LEDGER} (decisions, the audit trail), {@link #COMMANDS} (to hosts), {@link
+ * #DEAD_LETTERS}. {@link #SCHEMAS} stores the embedded schema registry.
+ */
+public final class Topics {
+  private Topics() {}
+
+  /** Partitions of the event topics on the local default; a real cluster may use more. */
+  public static final int PARTITIONS = 4;
+
+  private static final Map<String, String> FOREVER = Map.of("retention.ms", "-1");
+  private static final Map<String, String> WEEK = Map.of("retention.ms", "604800000");
+
+  public static final TopicDescriptor<String, HostRegistered> HOSTS =
+      new TopicDescriptor<>(
+          "ledger.hosts",
+          Serdes.String(),
+          HostRegistered.getClassSchema(),
+          HostRegistered.class,
+          PARTITIONS,
+          TopicDescriptor.COMPACT,
+          Map.of(),
+          "HostRegistered, key tenant/host; the latest labels of each host");
+
+  public static final TopicDescriptor<String, ReleasePublished> RELEASES =
+      new TopicDescriptor<>(
+          "ledger.releases",
+          Serdes.String(),
+          ReleasePublished.getClassSchema(),
+          ReleasePublished.class,
+          PARTITIONS,
+          TopicDescriptor.COMPACT,
+          Map.of(),
+          "ReleasePublished, key tenant/release");
+
+  public static final TopicDescriptor<String, SpecificRecord> ROLLOUT_CONTROL =
+      new TopicDescriptor<>(
+          "ledger.rollout-control",
+          Serdes.String(),
+          union(
+              RolloutPlanned.getClassSchema(),
+              ApprovalGranted.getClassSchema(),
+              RolloutPaused.getClassSchema(),
+              RolloutResumed.getClassSchema(),
+              ManualHalt.getClassSchema()),
+          SpecificRecord.class,
+          PARTITIONS,
+          TopicDescriptor.DELETE,
+          FOREVER,
+          "RolloutPlanned | ApprovalGranted | RolloutPaused | RolloutResumed | ManualHalt, key tenant/rollout");
+
+  public static final TopicDescriptor<String, SpecificRecord> TELEMETRY =
+      new TopicDescriptor<>(
+          "ledger.telemetry",
+          Serdes.String(),
+          union(
+              UpdateApplied.getClassSchema(),
+              Heartbeat.getClassSchema(),
+              CrashReport.getClassSchema()),
+          SpecificRecord.class,
+          PARTITIONS,
+          TopicDescriptor.DELETE,
+          WEEK,
+          "UpdateApplied | Heartbeat | CrashReport, key tenant/host");
+
+  public static final TopicDescriptor<String, SpecificRecord> LEDGER =
+      new TopicDescriptor<>(
+          "ledger.decisions",
+          Serdes.String(),
+          union(
+              WaveStarted.getClassSchema(),
+              WavePromoted.getClassSchema(),
+              RolloutHalted.getClassSchema(),
+              RolloutCompleted.getClassSchema()),
+          SpecificRecord.class,
+          PARTITIONS,
+          TopicDescriptor.DELETE,
+          FOREVER,
+          "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted, key tenant/rollout; hash-chained");
+
+  public static final TopicDescriptor<String, SpecificRecord> COMMANDS =
+      new TopicDescriptor<>(
+          "ledger.commands",
+          Serdes.String(),
+          union(Apply.getClassSchema(), Hold.getClassSchema(), Rollback.getClassSchema()),
+          SpecificRecord.class,
+          PARTITIONS,
+          TopicDescriptor.DELETE,
+          WEEK,
+          "Apply | Hold | Rollback, key tenant/host; read with isolation.level=read_committed");
+
+  public static final TopicDescriptor<String, DeadLetter> DEAD_LETTERS =
+      new TopicDescriptor<>(
+          "ledger.dead-letters",
+          Serdes.String(),
+          DeadLetter.getClassSchema(),
+          DeadLetter.class,
+          1,
+          TopicDescriptor.DELETE,
+          FOREVER,
+          "DeadLetter: a rejected record with its reason and source topic, partition and offset");
+
+  /** Storage of the embedded schema registry (one partition: the log order gives versions). */
+  public static final TopicDescriptor<String, String> SCHEMAS =
+      new TopicDescriptor<>(
+          "ledger.schemas",
+          Serdes.String(),
+          Schema.create(Schema.Type.STRING),
+          String.class,
+          1,
+          TopicDescriptor.COMPACT,
+          Map.of(),
+          "Embedded schema registry: key subject/version, value JSON {subject, version, id, schema}");
+
+  public static List<TopicDescriptor<?, ?>> all() {
+    return List.of(HOSTS, RELEASES, ROLLOUT_CONTROL, TELEMETRY, LEDGER, COMMANDS, DEAD_LETTERS, SCHEMAS);
+  }
+
+  private static Schema union(Schema... schemas) {
+    return Schema.createUnion(List.of(schemas));
+  }
+}

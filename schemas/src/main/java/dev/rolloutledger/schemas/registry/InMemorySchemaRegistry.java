@@ -1,0 +1,65 @@
+package dev.rolloutledger.schemas.registry;
+
+import dev.rolloutledger.schemas.compat.Compatibility;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.Schema;
+
+/** A registry held in memory: for tests, TopologyTestDriver and offline replay. */
+public final class InMemorySchemaRegistry implements SchemaRegistry {
+  private final RegistryView view = new RegistryView();
+  private final Compatibility.Level level;
+
+  public InMemorySchemaRegistry() {
+    this(Compatibility.Level.BACKWARD);
+  }
+
+  public InMemorySchemaRegistry(Compatibility.Level level) {
+    this.level = level;
+  }
+
+  @Override
+  public synchronized int register(String subject, Schema schema) {
+    Optional<RegisteredSchema> existing = view.find(subject, schema);
+    if (existing.isPresent()) {
+      return existing.get().id();
+    }
+    Registrations.requireCompatible(subject, view.problems(level, subject, schema));
+    return view.append(subject, schema).id();
+  }
+
+  @Override
+  public synchronized Schema byId(int id) {
+    return view.byId(id).orElseThrow(() -> Registrations.schemaNotFound(id));
+  }
+
+  @Override
+  public synchronized Optional<RegisteredSchema> latest(String subject) {
+    return view.latest(subject);
+  }
+
+  @Override
+  public synchronized Optional<RegisteredSchema> version(String subject, int version) {
+    return view.version(subject, version);
+  }
+
+  @Override
+  public synchronized List<String> compatibilityProblems(String subject, Schema schema) {
+    return view.problems(level, subject, schema);
+  }
+
+  @Override
+  public synchronized List<String> subjects() {
+    return view.subjects();
+  }
+
+  @Override
+  public synchronized List<Integer> versions(String subject) {
+    return view.versions(subject);
+  }
+
+  @Override
+  public Compatibility.Level level() {
+    return level;
+  }
+}
