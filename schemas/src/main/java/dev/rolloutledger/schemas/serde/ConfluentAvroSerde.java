@@ -17,6 +17,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -31,6 +32,14 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class ConfluentAvroSerde<T> implements Serde<T> {
   public static final byte MAGIC_BYTE = 0;
+
+  static {
+    // Avro 1.12 only instantiates classes it trusts; trust our generated contract, nothing more.
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(
+            ClassSecurityValidator.getGlobal(),
+            c -> c.getPackageName().equals("dev.rolloutledger.avro")));
+  }
 
   private final Ser<T> serializer;
   private final De<T> deserializer;

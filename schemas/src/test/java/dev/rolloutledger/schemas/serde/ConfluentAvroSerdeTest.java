@@ -1,0 +1,119 @@
+package dev.rolloutledger.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rolloutledger.avro.CrashReport;
+import dev.rolloutledger.avro.Heartbeat;
+import dev.rolloutledger.avro.HostRegistered;
+import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.registry.InMemorySchemaRegistry;
+import dev.rolloutledger.schemas.registry.SchemaRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class ConfluentAvroSerdeTest {
+  private final SchemaRegistry registry = new InMemorySchemaRegistry();
+  private final Instant at = Instant.parse("2024-07-19T04:09:00Z");
+
+  private CrashReport crash() {
+    return CrashReport.newBuilder()
+        .setTenant("acme").setAt(at).setHost("h1").setRelease("cf-291")
+        .setSignature("PAGE_FAULT_IN_NONPAGED_AREA").setKind("BSOD").build();
+  }
+
+  @Nested
+  class WireFormat {
+    @Test
+    void writes_magic_byte_zero_then_the_registered_schema_id() {
+      Serde<SpecificRecord> serde = Topics.TELEMETRY.valueSerde(registry);
+      byte[] bytes = serde.serializer().serialize(Topics.TELEMETRY.name(), crash());
+      assertThat(bytes[0]).isEqualTo((byte) 0);
+      int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+      assertThat(registry.latest(Topics.TELEMETRY.valueSubject()).orElseThrow().id()).isEqualTo(id);
+      assertThat(registry.byId(id)).isEqualTo(Topics.TELEMETRY.valueSchema());
+    }
+
+    @Test
+    void round_trips_every_member_of_a_union_topic() {
+      Serde<SpecificRecord> serde = Topics.TELEMETRY.valueSerde(registry);
+      Heartbeat hb = Heartbeat.newBuilder().setTenant("acme").setAt(at).setHost("h1")
+          .setRelease(null).setMetrics(Map.of("cpu", 0.5)).build();
+      for (SpecificRecord r : new SpecificRecord[] {crash(), hb}) {
+        byte[] bytes = serde.serializer().serialize("ledger.telemetry", r);
+        assertThat(serde.deserializer().deserialize("ledger.telemetry", bytes)).isEqualTo(r);
+      }
+    }
+
+    @Test
+    void round_trips_a_single_record_topic_with_logical_timestamps() {
+      Serde<HostRegistered> serde = Topics.HOSTS.valueSerde(registry);
+      HostRegistered host = HostRegistered.newBuilder().setTenant("acme").setAt(at).setHost("h1")
+          .setLabels(Map.of("env", "prod", "tier", "A")).build();
+      HostRegistered back = serde.deserializer().deserialize("ledger.hosts",
+          serde.serializer().serialize("ledger.hosts", host));
+      assertThat(back).isEqualTo(host);
+      assertThat(back.getAt()).isEqualTo(at);
+    }
+  }
+
+  @Nested
+  class Interoperability {
+    @Test
+    void reads_a_record_written_by_a_producer_that_registered_only_its_own_record_schema() throws Exception {
+      // An existing pipeline registers CrashReport itself, not our union, and writes the wire format.
+      int id = registry.register("ledger.telemetry-value", CrashReport.getClassSchema());
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.write(0);
+      out.write(ByteBuffer.allocate(4).putInt(id).array());
+      BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+      new SpecificDatumWriter<CrashReport>(CrashReport.getClassSchema()).write(crash(), enc);
+      enc.flush();
+      SpecificRecord read = Topics.TELEMETRY.valueSerde(registry).deserializer()
+          .deserialize("ledger.telemetry", out.toByteArray());
+      assertThat(read).isEqualTo(crash());
+    }
+  }
+
+  @Nested
+  class BadInput {
+    private final Serde<SpecificRecord> serde = Topics.TELEMETRY.valueSerde(registry);
+
+    @Test
+    void rejects_a_record_without_the_magic_byte() {
+      assertThatThrownBy(() -> serde.deserializer().deserialize("t", "{\"json\":1}".getBytes()))
+          .isInstanceOf(SerializationException.class).hasMessageContaining("magic byte");
+    }
+
+    @Test
+    void rejects_a_record_too_short_for_the_header() {
+      assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {0, 0}))
+          .isInstanceOf(SerializationException.class).hasMessageContaining("too short");
+    }
+
+    @Test
+    void rejects_an_unknown_schema_id() {
+      byte[] bytes = {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 'a'};
+      assertThatThrownBy(() -> serde.deserializer().deserialize("t", bytes))
+          .isInstanceOf(SerializationException.class).hasMessageContaining("schema id");
+    }
+
+    @Test
+    void rejects_a_truncated_payload() {
+      byte[] good = serde.serializer().serialize("t", crash());
+      byte[] cut = java.util.Arrays.copyOf(good, 9);
+      assertThatThrownBy(() -> serde.deserializer().deserialize("t", cut))
+          .isInstanceOf(SerializationException.class).hasMessageContaining("does not decode");
+    }
+  }
+}
