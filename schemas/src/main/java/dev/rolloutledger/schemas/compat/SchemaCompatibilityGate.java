@@ -5,8 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
 
 /**
  * Build-time gate: every schema in the source directory must stay backward AND forward compatible
@@ -33,20 +36,49 @@ public final class SchemaCompatibilityGate {
 
   /** Problems found, one line each naming the file and the field; empty when all pass. */
   public static List<String> check(Path sourceDir, Path releasedDir) throws IOException {
+    Map<Path, Schema> current = parseAll(sourceDir);
+    Map<Path, Schema> released = parseAll(releasedDir);
     List<String> problems = new ArrayList<>();
-    try (Stream<Path> files = Files.list(sourceDir)) {
-      for (Path current : files.filter(p -> p.toString().endsWith(".avsc")).sorted().toList()) {
-        Path released = releasedDir.resolve(current.getFileName().toString());
-        if (!Files.exists(released)) {
-          continue;
-        }
-        Schema now = new Schema.Parser().parse(current.toFile());
-        Schema then = new Schema.Parser().parse(released.toFile());
-        for (String p : Compatibility.problems(Compatibility.Level.FULL, now, then)) {
-          problems.add(current.getFileName() + " vs released: " + p);
-        }
+    for (Map.Entry<Path, Schema> e : current.entrySet()) {
+      Schema then = released.get(e.getKey());
+      if (then == null) {
+        continue; // new schema: nothing released to stay compatible with
+      }
+      for (String p : Compatibility.problems(Compatibility.Level.FULL, e.getValue(), then)) {
+        problems.add(e.getKey() + " vs released: " + p);
       }
     }
     return problems;
+  }
+
+  /**
+   * Parses every .avsc under a directory (relative path to schema) with one parser, retrying files
+   * that name a type defined in another file until no more progress is made.
+   */
+  static Map<Path, Schema> parseAll(Path dir) throws IOException {
+    List<Path> pending;
+    try (Stream<Path> files = Files.walk(dir)) {
+      pending =
+          new ArrayList<>(files.filter(p -> p.toString().endsWith(".avsc")).sorted().toList());
+    }
+    Map<Path, Schema> out = new TreeMap<>();
+    Schema.Parser parser = new Schema.Parser();
+    while (!pending.isEmpty()) {
+      List<Path> failed = new ArrayList<>();
+      SchemaParseException last = null;
+      for (Path file : pending) {
+        try {
+          out.put(dir.relativize(file), parser.parse(file.toFile()));
+        } catch (SchemaParseException e) {
+          failed.add(file);
+          last = e;
+        }
+      }
+      if (failed.size() == pending.size()) {
+        throw new IllegalStateException("cannot parse " + failed + ": " + last.getMessage(), last);
+      }
+      pending = failed;
+    }
+    return out;
   }
 }
