@@ -38,7 +38,7 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
     ClassSecurityValidator.setGlobal(
         ClassSecurityValidator.composite(
             ClassSecurityValidator.getGlobal(),
-            c -> c.getPackageName().equals("dev.rolloutledger.avro")));
+            c -> c.getPackageName().startsWith("dev.rolloutledger.avro")));
   }
 
   private final Ser<T> serializer;

@@ -1,0 +1,270 @@
+package dev.rolloutledger.topology;
+
+import dev.rolloutledger.avro.PlanSpec;
+import dev.rolloutledger.avro.WaveSpec;
+import dev.rolloutledger.avro.state.HostState;
+import dev.rolloutledger.avro.state.RolloutSnapshot;
+import dev.rolloutledger.avro.state.WaveCountsRecord;
+import dev.rolloutledger.domain.Apply;
+import dev.rolloutledger.domain.ApprovalGranted;
+import dev.rolloutledger.domain.CrashReport;
+import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.Hold;
+import dev.rolloutledger.domain.HostCommand;
+import dev.rolloutledger.domain.HostRecord;
+import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.LedgerEntry;
+import dev.rolloutledger.domain.LedgerHash;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.ManualHalt;
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.ReleaseInfo;
+import dev.rolloutledger.domain.ReleasePublished;
+import dev.rolloutledger.domain.Rollback;
+import dev.rolloutledger.domain.RolloutCompleted;
+import dev.rolloutledger.domain.RolloutHalted;
+import dev.rolloutledger.domain.RolloutPaused;
+import dev.rolloutledger.domain.RolloutPlanned;
+import dev.rolloutledger.domain.RolloutResumed;
+import dev.rolloutledger.domain.RolloutState;
+import dev.rolloutledger.domain.RolloutStatus;
+import dev.rolloutledger.domain.Severity;
+import dev.rolloutledger.domain.UpdateApplied;
+import dev.rolloutledger.domain.WaveCounts;
+import dev.rolloutledger.domain.WavePlan;
+import dev.rolloutledger.domain.WavePromoted;
+import dev.rolloutledger.domain.WaveStarted;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The one place where Avro meets the domain: inputs, ledger entries, host commands and state-store
+ * values, both ways. Mapping an input validates it: an invalid record throws {@link
+ * InvalidFieldException} naming the field, and the topology dead-letters it.
+ */
+public final class AvroMapper {
+  private AvroMapper() {}
+
+  // ---- inputs ----
+
+  /** Maps any input record of the input topics to the domain; throws for an unknown type. */
+  public static LedgerInput toDomain(SpecificRecord record) {
+    if (record instanceof dev.rolloutledger.avro.HostRegistered r) {
+      return new HostRegistered(r.getTenant(), r.getAt(), r.getHost(), r.getLabels());
+    } else if (record instanceof dev.rolloutledger.avro.ReleasePublished r) {
+      return new ReleasePublished(
+          r.getTenant(), r.getAt(), r.getRelease(), r.getArtifact(), r.getVersion(), r.getSha256(),
+          r.getPublisher(), Severity.valueOf(r.getSeverity().name()));
+    } else if (record instanceof dev.rolloutledger.avro.RolloutPlanned r) {
+      return new RolloutPlanned(r.getTenant(), r.getAt(), r.getRollout(), r.getRelease(), plan(r.getPlan()));
+    } else if (record instanceof dev.rolloutledger.avro.UpdateApplied r) {
+      return new UpdateApplied(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getOk(), r.getError());
+    } else if (record instanceof dev.rolloutledger.avro.Heartbeat r) {
+      return new Heartbeat(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getMetrics());
+    } else if (record instanceof dev.rolloutledger.avro.CrashReport r) {
+      return new CrashReport(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getSignature(), r.getKind());
+    } else if (record instanceof dev.rolloutledger.avro.ApprovalGranted r) {
+      return new ApprovalGranted(r.getTenant(), r.getAt(), r.getRollout(), r.getWave(), r.getBy());
+    } else if (record instanceof dev.rolloutledger.avro.RolloutPaused r) {
+      return new RolloutPaused(r.getTenant(), r.getAt(), r.getRollout(), r.getBy(), r.getReason());
+    } else if (record instanceof dev.rolloutledger.avro.RolloutResumed r) {
+      return new RolloutResumed(r.getTenant(), r.getAt(), r.getRollout(), r.getBy(), r.getReason());
+    } else if (record instanceof dev.rolloutledger.avro.ManualHalt r) {
+      return new ManualHalt(r.getTenant(), r.getAt(), r.getRollout(), r.getBy(), r.getReason());
+    }
+    throw new InvalidFieldException(
+        "type", "is not an input event: " + (record == null ? "null" : record.getSchema().getFullName()));
+  }
+
+  /** Maps a domain input to the Avro record its topic carries. */
+  public static SpecificRecord toAvro(LedgerInput input) {
+    if (input instanceof HostRegistered e) {
+      return dev.rolloutledger.avro.HostRegistered.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setHost(e.host()).setLabels(e.labels()).build();
+    } else if (input instanceof ReleasePublished e) {
+      return dev.rolloutledger.avro.ReleasePublished.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRelease(e.release()).setArtifact(e.artifact())
+          .setVersion(e.version()).setSha256(e.sha256()).setPublisher(e.publisher())
+          .setSeverity(dev.rolloutledger.avro.Severity.valueOf(e.severity().name())).build();
+    } else if (input instanceof RolloutPlanned e) {
+      return dev.rolloutledger.avro.RolloutPlanned.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setRelease(e.release())
+          .setPlan(planSpec(e.plan())).build();
+    } else if (input instanceof UpdateApplied e) {
+      return dev.rolloutledger.avro.UpdateApplied.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setHost(e.host()).setRelease(e.release())
+          .setOk(e.ok()).setError(e.error()).build();
+    } else if (input instanceof Heartbeat e) {
+      return dev.rolloutledger.avro.Heartbeat.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setHost(e.host()).setRelease(e.release())
+          .setMetrics(e.metrics()).build();
+    } else if (input instanceof CrashReport e) {
+      return dev.rolloutledger.avro.CrashReport.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setHost(e.host()).setRelease(e.release())
+          .setSignature(e.signature()).setKind(e.kind()).build();
+    } else if (input instanceof ApprovalGranted e) {
+      return dev.rolloutledger.avro.ApprovalGranted.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setWave(e.wave()).setBy(e.by()).build();
+    } else if (input instanceof RolloutPaused e) {
+      return dev.rolloutledger.avro.RolloutPaused.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setBy(e.by()).setReason(e.reason()).build();
+    } else if (input instanceof RolloutResumed e) {
+      return dev.rolloutledger.avro.RolloutResumed.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setBy(e.by()).setReason(e.reason()).build();
+    } else if (input instanceof ManualHalt e) {
+      return dev.rolloutledger.avro.ManualHalt.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setBy(e.by()).setReason(e.reason()).build();
+    }
+    throw new IllegalArgumentException("unmapped input " + input.getClass());
+  }
+
+  public static Plan plan(PlanSpec spec) {
+    List<WavePlan> waves = new ArrayList<>();
+    for (int i = 0; i < spec.getWaves().size(); i++) {
+      WaveSpec w = spec.getWaves().get(i);
+      try {
+        waves.add(new WavePlan(w.getName(), w.getSelector(), w.getHosts(), w.getPercent(),
+            w.getMaxCrashFraction(), w.getMinCrashes()));
+      } catch (InvalidFieldException e) {
+        throw e.within("plan.waves[" + i + "]");
+      }
+    }
+    try {
+      return new Plan(waves);
+    } catch (InvalidFieldException e) {
+      throw e.within("plan");
+    }
+  }
+
+  public static PlanSpec planSpec(Plan plan) {
+    List<WaveSpec> waves = new ArrayList<>();
+    for (WavePlan w : plan.waves()) {
+      waves.add(WaveSpec.newBuilder().setName(w.name()).setSelector(new TreeMap<>(w.selector()))
+          .setHosts(w.hosts()).setPercent(w.percent()).setMaxCrashFraction(w.maxCrashFraction())
+          .setMinCrashes(w.minCrashes()).build());
+    }
+    return PlanSpec.newBuilder().setWaves(waves).build();
+  }
+
+  // ---- ledger entries ----
+
+  /** The Avro ledger record of an entry, carrying its own hash as well as its predecessor's. */
+  public static SpecificRecord toAvro(LedgerEntry entry) {
+    String hash = LedgerHash.of(entry);
+    if (entry instanceof WaveStarted e) {
+      return dev.rolloutledger.avro.WaveStarted.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
+          .setPrevHash(e.prevHash()).setHash(hash).setWave(e.wave()).setWaveIndex(e.waveIndex())
+          .setHosts(e.hosts()).build();
+    } else if (entry instanceof WavePromoted e) {
+      return dev.rolloutledger.avro.WavePromoted.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
+          .setPrevHash(e.prevHash()).setHash(hash).setWave(e.wave()).setWaveIndex(e.waveIndex()).build();
+    } else if (entry instanceof RolloutHalted e) {
+      return dev.rolloutledger.avro.RolloutHalted.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
+          .setPrevHash(e.prevHash()).setHash(hash).setWave(e.wave()).setReason(e.reason())
+          .setEvidence(e.evidence()).build();
+    } else if (entry instanceof RolloutCompleted e) {
+      return dev.rolloutledger.avro.RolloutCompleted.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
+          .setPrevHash(e.prevHash()).setHash(hash).build();
+    }
+    throw new IllegalArgumentException("unmapped entry " + entry.getClass());
+  }
+
+  /** The domain entry of a ledger record (its stored hash is checked by the auditor, not here). */
+  public static LedgerEntry entryToDomain(SpecificRecord record) {
+    if (record instanceof dev.rolloutledger.avro.WaveStarted r) {
+      return new WaveStarted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash(),
+          r.getWave(), r.getWaveIndex(), r.getHosts());
+    } else if (record instanceof dev.rolloutledger.avro.WavePromoted r) {
+      return new WavePromoted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash(),
+          r.getWave(), r.getWaveIndex());
+    } else if (record instanceof dev.rolloutledger.avro.RolloutHalted r) {
+      return new RolloutHalted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash(),
+          r.getWave(), r.getReason(), r.getEvidence());
+    } else if (record instanceof dev.rolloutledger.avro.RolloutCompleted r) {
+      return new RolloutCompleted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash());
+    }
+    throw new IllegalArgumentException("not a ledger entry: " + record.getSchema().getFullName());
+  }
+
+  // ---- commands ----
+
+  public static SpecificRecord toAvro(HostCommand command) {
+    if (command instanceof Apply c) {
+      return dev.rolloutledger.avro.Apply.newBuilder()
+          .setCommandId(c.commandId()).setTenant(c.tenant()).setRollout(c.rollout()).setHost(c.host())
+          .setRelease(c.release()).setSha256(c.sha256()).setSeq(c.seq()).setIssuedAt(c.issuedAt())
+          .setExpiresAt(c.expiresAt()).build();
+    } else if (command instanceof Hold c) {
+      return dev.rolloutledger.avro.Hold.newBuilder()
+          .setCommandId(c.commandId()).setTenant(c.tenant()).setRollout(c.rollout()).setHost(c.host())
+          .setRelease(c.release()).setSha256(c.sha256()).setSeq(c.seq()).setIssuedAt(c.issuedAt())
+          .setExpiresAt(c.expiresAt()).build();
+    } else if (command instanceof Rollback c) {
+      return dev.rolloutledger.avro.Rollback.newBuilder()
+          .setCommandId(c.commandId()).setTenant(c.tenant()).setRollout(c.rollout()).setHost(c.host())
+          .setRelease(c.release()).setSha256(c.sha256()).setSeq(c.seq()).setIssuedAt(c.issuedAt())
+          .setExpiresAt(c.expiresAt()).build();
+    }
+    throw new IllegalArgumentException("unmapped command " + command.getClass());
+  }
+
+  // ---- state ----
+
+  public static HostState toAvro(HostRecord h) {
+    return HostState.newBuilder().setTenant(h.tenant()).setHost(h.host()).setLabels(h.labels())
+        .setLastCommandSeq(h.lastCommandSeq()).setRollout(h.rollout()).setWave(h.wave())
+        .setApplied(h.applied()).setCrashed(h.crashed()).build();
+  }
+
+  public static HostRecord toDomain(HostState h) {
+    return new HostRecord(h.getTenant(), h.getHost(), h.getLabels(), h.getLastCommandSeq(),
+        h.getRollout(), h.getWave(), h.getApplied(), h.getCrashed());
+  }
+
+  public static RolloutSnapshot toAvro(RolloutState s) {
+    List<WaveCountsRecord> waves = new ArrayList<>();
+    for (WaveCounts c : s.waves()) {
+      waves.add(new WaveCountsRecord(c.wave(), c.assigned(), c.applied(), c.crashed()));
+    }
+    return RolloutSnapshot.newBuilder().setTenant(s.tenant()).setRollout(s.rollout())
+        .setRelease(s.release()).setPlan(planSpec(s.plan()))
+        .setStatus(dev.rolloutledger.avro.state.RolloutStatus.valueOf(s.status().name()))
+        .setCurrentWave(s.currentWave()).setWaves(waves).setSeq(s.seq()).setLastHash(s.lastHash())
+        .setPlannedAt(s.plannedAt()).build();
+  }
+
+  public static RolloutState toDomain(RolloutSnapshot s) {
+    List<WaveCounts> waves = new ArrayList<>();
+    for (WaveCountsRecord c : s.getWaves()) {
+      waves.add(new WaveCounts(c.getWave(), c.getAssigned(), c.getApplied(), c.getCrashed()));
+    }
+    return new RolloutState(s.getTenant(), s.getRollout(), s.getRelease(), plan(s.getPlan()),
+        RolloutStatus.valueOf(s.getStatus().name()), s.getCurrentWave(), waves, s.getSeq(),
+        s.getLastHash(), s.getPlannedAt());
+  }
+
+  public static dev.rolloutledger.avro.ReleasePublished toAvro(ReleaseInfo r) {
+    return dev.rolloutledger.avro.ReleasePublished.newBuilder().setTenant(r.tenant())
+        .setAt(r.publishedAt()).setRelease(r.release()).setArtifact(r.artifact())
+        .setVersion(r.version()).setSha256(r.sha256()).setPublisher(r.publisher())
+        .setSeverity(dev.rolloutledger.avro.Severity.valueOf(r.severity().name())).build();
+  }
+
+  public static ReleaseInfo toDomain(dev.rolloutledger.avro.ReleasePublished r) {
+    return ReleaseInfo.of((ReleasePublished) toDomain((SpecificRecord) r));
+  }
+
+  /** Tenant of any input record, read before full validation (for keying). */
+  public static String tenantOf(SpecificRecord record) {
+    int field = record.getSchema().getField("tenant").pos();
+    Object tenant = record.get(field);
+    return tenant == null ? null : tenant.toString();
+  }
+}

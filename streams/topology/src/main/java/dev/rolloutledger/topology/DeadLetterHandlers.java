@@ -1,0 +1,85 @@
+package dev.rolloutledger.topology;
+
+import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.registry.SchemaRegistry;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Error handling, configured rather than improvised: a record that does not deserialize, or whose
+ * processing throws, is written to {@code ledger.dead-letters} (inside the same transaction under
+ * exactly_once_v2) with the reason and its source topic, partition and offset, and the stream goes
+ * on. A poison record never stops the processor.
+ */
+public final class DeadLetterHandlers {
+  private DeadLetterHandlers() {}
+
+  /** Config key under which the {@link SchemaRegistry} instance is passed to the handlers. */
+  public static final String REGISTRY_CONFIG = "ledger.schema.registry";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandlers.class);
+
+  abstract static class Base {
+    private Serializer<DeadLetter> serializer;
+
+    public void configure(Map<String, ?> configs) {
+      Object registry = configs.get(REGISTRY_CONFIG);
+      if (!(registry instanceof SchemaRegistry r)) {
+        throw new IllegalStateException(REGISTRY_CONFIG + " must hold the SchemaRegistry instance");
+      }
+      this.serializer = Topics.DEAD_LETTERS.valueSerde(r).serializer();
+    }
+
+    List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, Exception e, String what) {
+      String reason = what + ": " + e;
+      // after the by-tenant repartition, the header still names the input topic's coordinates
+      DeadLetters.Source source =
+          DeadLetters.Source.from(
+              context.headers(),
+              new DeadLetters.Source(context.topic(), context.partition(), context.offset()));
+      LOG.warn("dead-lettering record {}/{}/{}: {}", source.topic(), source.partition(), source.offset(), reason);
+      DeadLetter letter =
+          DeadLetters.of(
+              source,
+              reason,
+              null,
+              context.sourceRawKey(),
+              context.sourceRawValue(),
+              Instant.ofEpochMilli(context.timestamp()));
+      return List.of(
+          new ProducerRecord<>(
+              Topics.DEAD_LETTERS.name(),
+              null,
+              context.sourceRawKey(),
+              serializer.serialize(Topics.DEAD_LETTERS.name(), letter)));
+    }
+  }
+
+  /** Records that do not deserialize: wrong magic byte, unknown schema id, truncated Avro. */
+  public static final class Deserialization extends Base implements DeserializationExceptionHandler {
+    @Override
+    public Response handleError(
+        ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+      return Response.resume(deadLetter(context, exception, "does not deserialize"));
+    }
+  }
+
+  /** Records whose processing throws. */
+  public static final class Processing extends Base implements ProcessingExceptionHandler {
+    @Override
+    public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+      return Response.resume(deadLetter(context, exception, "processing failed in " + context.processorNodeId()));
+    }
+  }
+}

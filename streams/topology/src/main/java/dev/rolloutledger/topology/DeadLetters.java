@@ -1,0 +1,62 @@
+package dev.rolloutledger.topology;
+
+import dev.rolloutledger.avro.DeadLetter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Dead letters: a record that could not be processed, with the reason and its source coordinates.
+ * Records keep their original coordinates through the repartition step in the {@link #SOURCE}
+ * header, so a rejection found by the engine still names the input topic, partition and offset.
+ */
+public final class DeadLetters {
+  private DeadLetters() {}
+
+  /** Header carrying {@code topic/partition/offset} of the input record. */
+  public static final String SOURCE = "ledger.source";
+
+  /** Where a record came from. */
+  public record Source(String topic, int partition, long offset) {
+    byte[] encode() {
+      return (topic + "/" + partition + "/" + offset).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The source named by the header, or the given fallback when the header is absent. */
+    static Source from(Headers headers, Source fallback) {
+      Header h = headers.lastHeader(SOURCE);
+      if (h == null) {
+        return fallback;
+      }
+      String s = new String(h.value(), StandardCharsets.UTF_8);
+      int b = s.lastIndexOf('/');
+      int a = s.lastIndexOf('/', b - 1);
+      try {
+        return new Source(
+            s.substring(0, a), Integer.parseInt(s.substring(a + 1, b)), Long.parseLong(s.substring(b + 1)));
+      } catch (RuntimeException e) {
+        return fallback;
+      }
+    }
+  }
+
+  public static DeadLetter of(
+      Source source, String reason, String tenant, byte[] key, byte[] value, Instant at) {
+    return DeadLetter.newBuilder()
+        .setAt(at)
+        .setTenant(tenant)
+        .setSourceTopic(source.topic())
+        .setPartition(source.partition())
+        .setOffset(source.offset())
+        .setReason(reason)
+        .setKey(key == null ? null : ByteBuffer.wrap(key))
+        .setValue(value == null ? null : ByteBuffer.wrap(value))
+        .build();
+  }
+
+  static byte[] utf8(String s) {
+    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+  }
+}

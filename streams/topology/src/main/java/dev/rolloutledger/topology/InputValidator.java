@@ -1,0 +1,65 @@
+package dev.rolloutledger.topology;
+
+import dev.rolloutledger.domain.InvalidFieldException;
+import java.time.Instant;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+
+/**
+ * First step after the input topics: maps each record to the domain to validate it. A valid record
+ * passes unchanged, stamped with its source coordinates ({@link DeadLetters#SOURCE}); an invalid
+ * one becomes a {@code DeadLetter} naming the field, and the stream goes on.
+ */
+final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, SpecificRecord> {
+  private FixedKeyProcessorContext<String, SpecificRecord> context;
+
+  @Override
+  public void init(FixedKeyProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<String, SpecificRecord> record) {
+    DeadLetters.Source source =
+        context
+            .recordMetadata()
+            .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
+            .orElse(new DeadLetters.Source("unknown", -1, -1));
+    SpecificRecord value = record.value();
+    String problem = null;
+    if (value == null) {
+      problem = "value is null (tombstones are not input events)";
+    } else {
+      try {
+        AvroMapper.toDomain(value);
+      } catch (InvalidFieldException e) {
+        problem = "invalid field " + e.field() + ": " + e.problem();
+      } catch (RuntimeException e) {
+        problem = "invalid record: " + e;
+      }
+    }
+    if (problem != null) {
+      String tenant = null;
+      try {
+        tenant = value == null ? null : AvroMapper.tenantOf(value);
+      } catch (RuntimeException ignored) {
+        // no usable tenant: the dead letter carries none
+      }
+      context.forward(
+          record.withValue(
+              DeadLetters.of(
+                  source,
+                  problem,
+                  tenant,
+                  DeadLetters.utf8(record.key()),
+                  value == null ? null : DeadLetters.utf8(value.toString()),
+                  Instant.ofEpochMilli(record.timestamp()))));
+      return;
+    }
+    record.headers().remove(DeadLetters.SOURCE);
+    record.headers().add(DeadLetters.SOURCE, source.encode());
+    context.forward(record);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.rolloutledger.topology;
+
+import dev.rolloutledger.avro.ReleasePublished;
+import dev.rolloutledger.avro.state.HostState;
+import dev.rolloutledger.avro.state.RolloutSnapshot;
+import dev.rolloutledger.domain.Decision;
+import dev.rolloutledger.domain.EngineConfig;
+import dev.rolloutledger.domain.HostCommand;
+import dev.rolloutledger.domain.LedgerEntry;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Rejection;
+import dev.rolloutledger.domain.RolloutEngine;
+import dev.rolloutledger.schemas.Keys;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Runs the domain {@link RolloutEngine} on each input, in log order per tenant, over the state
+ * stores, and forwards what it decided: ledger entries (key {@code tenant/rollout}), host commands
+ * (key {@code tenant/host}) and rejections as dead letters. Entries are also kept in the ledger
+ * store so any instance can answer ledger reads by interactive query.
+ */
+final class LedgerProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
+  private final EngineConfig config;
+  private ProcessorContext<String, SpecificRecord> context;
+  private RolloutEngine engine;
+  private KeyValueStore<String, SpecificRecord> ledger;
+
+  LedgerProcessor(EngineConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    KeyValueStore<String, HostState> hosts = context.getStateStore(LedgerTopology.HOSTS_STORE);
+    KeyValueStore<String, RolloutSnapshot> rollouts = context.getStateStore(LedgerTopology.ROLLOUTS_STORE);
+    KeyValueStore<String, ReleasePublished> releases = context.getStateStore(LedgerTopology.RELEASES_STORE);
+    this.ledger = context.getStateStore(LedgerTopology.LEDGER_STORE);
+    this.engine = new RolloutEngine(new KeyValueLedgerStore(hosts, rollouts, releases), config);
+  }
+
+  @Override
+  public void process(Record<String, SpecificRecord> record) {
+    // validated upstream by InputValidator, so this mapping does not throw for well-formed input
+    LedgerInput input = AvroMapper.toDomain(record.value());
+    Decision decision = engine.apply(input);
+    for (LedgerEntry entry : decision.entries()) {
+      SpecificRecord avro = AvroMapper.toAvro(entry);
+      ledger.put(StoreKeys.ledger(entry.tenant(), entry.rollout(), entry.seq()), avro);
+      context.forward(
+          record.withKey(Keys.of(entry.tenant(), entry.rollout())).withValue(avro)
+              .withTimestamp(entry.at().toEpochMilli()));
+    }
+    for (HostCommand command : decision.commands()) {
+      context.forward(
+          record.withKey(Keys.of(command.tenant(), command.host()))
+              .withValue(AvroMapper.toAvro(command))
+              .withTimestamp(command.issuedAt().toEpochMilli()));
+    }
+    for (Rejection rejection : decision.rejections()) {
+      DeadLetters.Source source =
+          DeadLetters.Source.from(record.headers(), new DeadLetters.Source("unknown", -1, -1));
+      context.forward(
+          record.withValue(
+              DeadLetters.of(
+                  source,
+                  "rejected " + rejection.subject() + ": " + rejection.reason(),
+                  rejection.tenant(),
+                  DeadLetters.utf8(record.key()),
+                  DeadLetters.utf8(record.value().toString()),
+                  rejection.at())));
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.rolloutledger.topology;
+
+import dev.rolloutledger.avro.state.RolloutSnapshot;
+import dev.rolloutledger.domain.RolloutState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Reads of the topology's state by interactive query: rollouts and their ledgers. Answers from the
+ * stores of this instance; throws {@link org.apache.kafka.streams.errors.InvalidStateStoreException}
+ * while the stores are not queryable (starting, rebalancing), which callers report as 503.
+ */
+public final class LedgerQueries {
+  private final KafkaStreams streams;
+
+  public LedgerQueries(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  public Optional<RolloutState> rollout(String tenant, String rollout) {
+    return Optional.ofNullable(rollouts().get(StoreKeys.of(tenant, rollout))).map(AvroMapper::toDomain);
+  }
+
+  public List<RolloutState> rollouts(String tenant) {
+    List<RolloutState> out = new ArrayList<>();
+    try (KeyValueIterator<String, RolloutSnapshot> it =
+        rollouts().prefixScan(StoreKeys.tenantPrefix(tenant), new StringSerializer())) {
+      it.forEachRemaining(kv -> out.add(AvroMapper.toDomain(kv.value)));
+    }
+    out.sort(Comparator.comparing(RolloutState::rollout));
+    return out;
+  }
+
+  /** Ledger records (Avro, each with its own hash) of a rollout from {@code fromSeq}, at most {@code limit}. */
+  public List<SpecificRecord> ledger(String tenant, String rollout, long fromSeq, int limit) {
+    ReadOnlyKeyValueStore<String, SpecificRecord> store =
+        streams.store(StoreQueryParameters.fromNameAndType(LedgerTopology.LEDGER_STORE, QueryableStoreTypes.keyValueStore()));
+    List<SpecificRecord> out = new ArrayList<>();
+    String from = StoreKeys.ledger(tenant, rollout, Math.max(1, fromSeq));
+    String to = StoreKeys.ledger(tenant, rollout, Long.MAX_VALUE);
+    try (KeyValueIterator<String, SpecificRecord> it = store.range(from, to)) {
+      while (it.hasNext() && out.size() < limit) {
+        KeyValue<String, SpecificRecord> kv = it.next();
+        out.add(kv.value);
+      }
+    }
+    return out;
+  }
+
+  private ReadOnlyKeyValueStore<String, RolloutSnapshot> rollouts() {
+    return streams.store(StoreQueryParameters.fromNameAndType(LedgerTopology.ROLLOUTS_STORE, QueryableStoreTypes.keyValueStore()));
+  }
+}

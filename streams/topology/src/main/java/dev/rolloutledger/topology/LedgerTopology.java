@@ -1,0 +1,139 @@
+package dev.rolloutledger.topology;
+
+import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.avro.ReleasePublished;
+import dev.rolloutledger.avro.state.HostState;
+import dev.rolloutledger.avro.state.RolloutSnapshot;
+import dev.rolloutledger.domain.EngineConfig;
+import dev.rolloutledger.schemas.TopicDescriptor;
+import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.registry.SchemaRegistry;
+import dev.rolloutledger.schemas.serde.ConfluentAvroSerde;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The rollout ledger topology.
+ *
+ * <p>Inputs: {@code ledger.hosts}, {@code ledger.releases}, {@code ledger.rollout-control}, {@code
+ * ledger.telemetry}. Outputs: {@code ledger.decisions} (the hash-chained ledger), {@code
+ * ledger.commands} (Apply/Hold/Rollback to hosts) and {@code ledger.dead-letters}.
+ *
+ * <p>Shape: each input record is validated (invalid ones become dead letters naming the field),
+ * re-keyed by tenant and repartitioned so that one task sees every event of a tenant in order; the
+ * {@code rollout-engine} processor then runs the pure domain engine over the hosts, rollouts,
+ * releases and ledger stores. The server, the tests and (later) replay all build it here.
+ */
+public final class LedgerTopology {
+  private LedgerTopology() {}
+
+  public static final String HOSTS_STORE = "hosts";
+  public static final String ROLLOUTS_STORE = "rollouts";
+  public static final String RELEASES_STORE = "releases";
+  public static final String LEDGER_STORE = "ledger-entries";
+  public static final String BY_TENANT = "inputs-by-tenant";
+
+  /** The union of every input event: the value schema of the by-tenant repartition topic. */
+  public static final Schema INPUT_SCHEMA =
+      union(Topics.HOSTS, Topics.RELEASES, Topics.ROLLOUT_CONTROL, Topics.TELEMETRY);
+
+  /** Builds the topology; the registry backs every Avro serde (topics, repartition, changelogs). */
+  public static Topology build(SchemaRegistry registry, EngineConfig config) {
+    StreamsBuilder builder = new StreamsBuilder();
+    Serde<SpecificRecord> inputSerde = ConfluentAvroSerde.of(registry, INPUT_SCHEMA, SpecificRecord.class);
+    Serde<SpecificRecord> ledgerSerde = Topics.LEDGER.valueSerde(registry);
+
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(HOSTS_STORE), Serdes.String(),
+        ConfluentAvroSerde.of(registry, HostState.getClassSchema(), HostState.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(ROLLOUTS_STORE), Serdes.String(),
+        ConfluentAvroSerde.of(registry, RolloutSnapshot.getClassSchema(), RolloutSnapshot.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(RELEASES_STORE), Serdes.String(),
+        Topics.RELEASES.valueSerde(registry)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(LEDGER_STORE), Serdes.String(), ledgerSerde));
+
+    KStream<String, SpecificRecord> inputs =
+        source(builder, registry, Topics.HOSTS)
+            .merge(source(builder, registry, Topics.RELEASES), Named.as("merge-releases"))
+            .merge(source(builder, registry, Topics.ROLLOUT_CONTROL), Named.as("merge-control"))
+            .merge(source(builder, registry, Topics.TELEMETRY), Named.as("merge-telemetry"));
+
+    KStream<String, SpecificRecord> validated =
+        inputs.processValues(InputValidator::new, Named.as("validate-input"));
+
+    KStream<String, SpecificRecord> decisions =
+        validated
+            .split(Named.as("input-"))
+            .branch((k, v) -> v instanceof DeadLetter,
+                Branched.withConsumer(dead -> toDeadLetters("invalid-input", dead, registry), "dead"))
+            .defaultBranch(Branched.as("valid"))
+            .get("input-valid")
+            // one task owns a tenant: rollouts, hosts and telemetry of a tenant are decided in log order
+            .selectKey((key, value) -> AvroMapper.tenantOf(value), Named.as("key-by-tenant"))
+            .repartition(Repartitioned.<String, SpecificRecord>as(BY_TENANT)
+                .withKeySerde(Serdes.String()).withValueSerde(inputSerde))
+            .process(() -> new LedgerProcessor(config), Named.as("rollout-engine"),
+                HOSTS_STORE, ROLLOUTS_STORE, RELEASES_STORE, LEDGER_STORE);
+
+    decisions
+        .split(Named.as("decision-"))
+        .branch((k, v) -> v instanceof DeadLetter,
+            Branched.withConsumer(dead -> toDeadLetters("rejected-input", dead, registry), "dead"))
+        .branch((k, v) -> isLedgerEntry(v),
+            Branched.withConsumer(entries -> entries.to(Topics.LEDGER.name(),
+                Produced.with(Serdes.String(), ledgerSerde).withName("to-ledger")), "ledger"))
+        .defaultBranch(Branched.withConsumer(commands -> commands.to(Topics.COMMANDS.name(),
+            Produced.with(Serdes.String(), Topics.COMMANDS.valueSerde(registry)).withName("to-commands")), "commands"));
+
+    return builder.build();
+  }
+
+  private static KStream<String, SpecificRecord> source(
+      StreamsBuilder builder, SchemaRegistry registry, TopicDescriptor<String, ? extends SpecificRecord> topic) {
+    @SuppressWarnings("unchecked")
+    TopicDescriptor<String, SpecificRecord> t = (TopicDescriptor<String, SpecificRecord>) topic;
+    return builder.stream(t.name(), Consumed.with(t.keySerde(), t.valueSerde(registry)).withName("from-" + t.name()));
+  }
+
+  private static void toDeadLetters(String step, KStream<String, SpecificRecord> dead, SchemaRegistry registry) {
+    dead.mapValues(v -> (DeadLetter) v, Named.as(step + "-as-dead-letter"))
+        .to(Topics.DEAD_LETTERS.name(),
+            Produced.with(Serdes.String(), Topics.DEAD_LETTERS.valueSerde(registry)).withName(step + "-to-dead-letters"));
+  }
+
+  private static boolean isLedgerEntry(SpecificRecord v) {
+    return v instanceof dev.rolloutledger.avro.WaveStarted
+        || v instanceof dev.rolloutledger.avro.WavePromoted
+        || v instanceof dev.rolloutledger.avro.RolloutHalted
+        || v instanceof dev.rolloutledger.avro.RolloutCompleted;
+  }
+
+  private static Schema union(TopicDescriptor<?, ?>... topics) {
+    List<Schema> types = new ArrayList<>();
+    for (TopicDescriptor<?, ?> t : topics) {
+      Schema s = t.valueSchema();
+      if (s.getType() == Schema.Type.UNION) {
+        types.addAll(s.getTypes());
+      } else {
+        types.add(s);
+      }
+    }
+    return Schema.createUnion(types);
+  }
+}
