@@ -1,0 +1,122 @@
+package dev.rolloutledger.domain;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** Shared invariants of the domain records; every failure names the field. */
+final class Checks {
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  private Checks() {}
+
+  static <T> T present(String field, T value) {
+    if (value == null) {
+      throw new InvalidFieldException(field, "must not be null");
+    }
+    return value;
+  }
+
+  static String id(String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidFieldException(field, "must not be blank");
+    }
+    return value;
+  }
+
+  /** A nullable id: absent, or not blank. */
+  static String optionalId(String field, String value) {
+    return value == null ? null : id(field, value);
+  }
+
+  /**
+   * Tenants may not contain '/': it separates the parts of {@link HostCommand#commandId()} and of
+   * tenant-prefixed store keys, which stay unambiguous only if the tenant part has no slash.
+   */
+  static String tenant(String value) {
+    id("tenant", value);
+    if (value.indexOf('/') >= 0) {
+      throw new InvalidFieldException("tenant", "must not contain '/'");
+    }
+    return value;
+  }
+
+  /** Accepts either case and stores lower case, the form ledger hashes and commands carry. */
+  static String sha256(String field, String value) {
+    present(field, value);
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (!SHA256.matcher(lower).matches()) {
+      throw new InvalidFieldException(field, "must be 64 hex digits");
+    }
+    return lower;
+  }
+
+  /** Output hashes are produced by this module, so they must already be canonical. */
+  static String hash(String field, String value) {
+    present(field, value);
+    if (!SHA256.matcher(value).matches()) {
+      throw new InvalidFieldException(field, "must be 64 lower-case hex digits");
+    }
+    return value;
+  }
+
+  static long atLeast(String field, long value, long min) {
+    if (value < min) {
+      throw new InvalidFieldException(field, "must be >= " + min);
+    }
+    return value;
+  }
+
+  static Instant millis(String field, Instant value) {
+    return present(field, value).truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  static List<String> ids(String field, List<String> values) {
+    present(field, values);
+    for (int i = 0; i < values.size(); i++) {
+      id(field + "[" + i + "]", values.get(i));
+    }
+    return List.copyOf(values);
+  }
+
+  /** An unmodifiable, key-sorted copy, so iteration (and everything derived from it) is stable. */
+  static <V> Map<String, V> sortedMap(String field, Map<String, V> values) {
+    present(field, values);
+    TreeMap<String, V> copy = new TreeMap<>();
+    for (Map.Entry<String, V> e : values.entrySet()) {
+      id(field + " key", e.getKey());
+      copy.put(e.getKey(), present(field + "[" + e.getKey() + "]", e.getValue()));
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
+  /** Invariants shared by {@link Apply}, {@link Hold} and {@link Rollback}. */
+  static void command(
+      String tenant,
+      String rollout,
+      String host,
+      String release,
+      String sha256,
+      long seq,
+      Instant issuedAt,
+      Instant expiresAt) {
+    tenant(tenant);
+    id("rollout", rollout);
+    id("host", host);
+    id("release", release);
+    if (sha256 != null) {
+      hash("sha256", sha256);
+    }
+    atLeast("seq", seq, 1);
+    present("issuedAt", issuedAt);
+    present("expiresAt", expiresAt);
+    if (expiresAt.isBefore(issuedAt)) {
+      throw new InvalidFieldException("expiresAt", "must not be before issuedAt");
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.rolloutledger.domain;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** A {@link LedgerStore} in sorted maps, for tests, replay and what-if runs. Not thread-safe. */
+public final class InMemoryLedgerStore implements LedgerStore {
+  private final Map<String, TreeMap<String, HostRecord>> hosts = new TreeMap<>();
+  private final Map<String, TreeMap<String, ReleaseInfo>> releases = new TreeMap<>();
+  private final Map<String, TreeMap<String, RolloutState>> rollouts = new TreeMap<>();
+
+  @Override
+  public Optional<HostRecord> host(String tenant, String host) {
+    return Optional.ofNullable(read(hosts, tenant).get(host));
+  }
+
+  @Override
+  public void putHost(HostRecord host) {
+    of(hosts, host.tenant()).put(host.host(), host);
+  }
+
+  @Override
+  public List<HostRecord> hosts(String tenant) {
+    return List.copyOf(read(hosts, tenant).values());
+  }
+
+  @Override
+  public Optional<ReleaseInfo> release(String tenant, String release) {
+    return Optional.ofNullable(read(releases, tenant).get(release));
+  }
+
+  @Override
+  public void putRelease(ReleaseInfo release) {
+    of(releases, release.tenant()).put(release.release(), release);
+  }
+
+  @Override
+  public Optional<RolloutState> rollout(String tenant, String rollout) {
+    return Optional.ofNullable(read(rollouts, tenant).get(rollout));
+  }
+
+  @Override
+  public void putRollout(RolloutState rollout) {
+    of(rollouts, rollout.tenant()).put(rollout.rollout(), rollout);
+  }
+
+  @Override
+  public List<RolloutState> rollouts(String tenant) {
+    return List.copyOf(read(rollouts, tenant).values());
+  }
+
+  private static <V> Map<String, V> read(Map<String, TreeMap<String, V>> byTenant, String t) {
+    return byTenant.getOrDefault(t, new TreeMap<>());
+  }
+
+  private static <V> TreeMap<String, V> of(Map<String, TreeMap<String, V>> byTenant, String t) {
+    return byTenant.computeIfAbsent(t, k -> new TreeMap<>());
+  }
+}

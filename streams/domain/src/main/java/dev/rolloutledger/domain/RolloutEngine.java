@@ -1,0 +1,460 @@
+package dev.rolloutledger.domain;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The decision core: applies one {@link LedgerInput} to the {@link LedgerStore} and says what to
+ * publish. Deterministic: the result depends only on the store contents and the input (no clock, no
+ * randomness, no hash-order iteration), so replaying a log reproduces every decision.
+ *
+ * <p>First slice:
+ *
+ * <ul>
+ *   <li>Planning assigns the tenant's free hosts (unassigned, or bound to a HALTED/COMPLETED
+ *       rollout) in host-id order to the first wave with a matching selector and room, then starts
+ *       wave 0. A plan for an unpublished release or a used rollout id is rejected.
+ *   <li>A host that registers later joins the first ACTIVE rollout (by rollout id) with a matching
+ *       wave that has room, and gets Apply if that wave has started. A {@code percent} wave has
+ *       room while it holds less than its share of the newcomer plus the rollout's matching hosts
+ *       in that and later waves.
+ *   <li>Each host counts once as applied and once as crashed; a failed apply or a crash counts as
+ *       both. The crash gate of the host's wave (see {@link WavePlan}) halts an ACTIVE or PAUSED
+ *       rollout: RolloutHalted, then Hold to every host of the rollout.
+ *   <li>An ACTIVE rollout promotes as soon as every host of its current, non-empty wave applied (an
+ *       empty wave waits for hosts); after the last wave it completes.
+ *   <li>A HALTED rollout never promotes or dispatches again; it cannot be resumed.
+ *   <li>Heartbeats and approvals are accepted and have no effect yet.
+ * </ul>
+ *
+ * <p>Not thread-safe; one engine per store, inputs of a tenant one at a time in log order.
+ */
+public final class RolloutEngine {
+
+  static final String CRASH_CAP = "crash fraction cap";
+  static final String MANUAL_HALT = "manual halt";
+
+  private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
+
+  private final LedgerStore store;
+  private final EngineConfig config;
+
+  public RolloutEngine(LedgerStore store, EngineConfig config) {
+    this.store = Checks.present("store", store);
+    this.config = Checks.present("config", config);
+  }
+
+  public Decision apply(LedgerInput input) {
+    Checks.present("input", input);
+    if (input instanceof HostRegistered e) {
+      return onHostRegistered(e);
+    } else if (input instanceof ReleasePublished e) {
+      return onReleasePublished(e);
+    } else if (input instanceof RolloutPlanned e) {
+      return onRolloutPlanned(e);
+    } else if (input instanceof UpdateApplied e) {
+      // A failed apply is a failure of the release, so it counts against the gate like a crash.
+      return onOutcome(e.tenant(), e.at(), e.host(), e.release(), !e.ok());
+    } else if (input instanceof CrashReport e) {
+      return onOutcome(e.tenant(), e.at(), e.host(), e.release(), true);
+    } else if (input instanceof RolloutPaused e) {
+      return onPaused(e);
+    } else if (input instanceof RolloutResumed e) {
+      return onResumed(e);
+    } else if (input instanceof ManualHalt e) {
+      return onManualHalt(e);
+    } else if (input instanceof Heartbeat || input instanceof ApprovalGranted) {
+      // Inputs of later slices (silent-host detection, approval gates): accepted, no effect yet.
+      return Decision.none();
+    }
+    throw new IllegalArgumentException("unknown input type " + input.getClass().getName());
+  }
+
+  private Decision onHostRegistered(HostRegistered e) {
+    HostRecord host =
+        store
+            .host(e.tenant(), e.host())
+            .map(h -> h.withLabels(e.labels()))
+            .orElseGet(() -> HostRecord.registered(e.tenant(), e.host(), e.labels()));
+    if (isFree(host)) {
+      for (RolloutState rollout : sortedRollouts(store.rollouts(e.tenant()))) {
+        if (rollout.status() != RolloutStatus.ACTIVE) {
+          continue;
+        }
+        int wave = waveWithRoom(rollout, host);
+        if (wave >= 0) {
+          return joinLate(e, host, rollout, wave);
+        }
+      }
+    }
+    store.putHost(host);
+    return Decision.none();
+  }
+
+  private Decision joinLate(HostRegistered e, HostRecord host, RolloutState rollout, int wave) {
+    host = host.assignedTo(rollout.rollout(), rollout.plan().waves().get(wave).name());
+    store.putHost(host);
+    rollout = rollout.withCounts(wave, rollout.counts(wave).plus(1, 0, 0));
+    Step step = new Step(e.tenant(), e.at());
+    if (wave <= rollout.currentWave()) {
+      step.send(Apply::new, host, rollout);
+    }
+    store.putRollout(rollout);
+    return step.decision();
+  }
+
+  /** The first wave whose selector matches the host and that has room for one more, or -1. */
+  private int waveWithRoom(RolloutState rollout, HostRecord host) {
+    List<WavePlan> waves = rollout.plan().waves();
+    for (int i = 0; i < waves.size(); i++) {
+      WavePlan wave = waves.get(i);
+      if (!wave.matches(host.labels())) {
+        continue;
+      }
+      long assigned = rollout.counts(i).assigned();
+      long eligible = assigned + 1;
+      if (wave.percent() != null) {
+        // The share is of the hosts the wave could have taken: the newcomer plus this rollout's
+        // matching hosts in this or later waves, as if all of them had been there at planning.
+        final int index = i;
+        eligible =
+            1
+                + assignedTo(rollout).stream()
+                    .filter(h -> rollout.plan().indexOf(h.wave()) >= index)
+                    .filter(h -> wave.matches(h.labels()))
+                    .count();
+      }
+      if (assigned < wave.capacity(eligible)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private Decision onReleasePublished(ReleasePublished e) {
+    var existing = store.release(e.tenant(), e.release());
+    if (existing.isPresent()) {
+      // A release id names one artifact forever; the ledger and agents rely on its digest.
+      return existing.get().sameContentAs(e)
+          ? Decision.none()
+          : reject(e, "release:" + e.release(), "release already published with other content");
+    }
+    store.putRelease(ReleaseInfo.of(e));
+    return Decision.none();
+  }
+
+  private Decision onRolloutPlanned(RolloutPlanned e) {
+    String tenant = e.tenant();
+    if (store.rollout(tenant, e.rollout()).isPresent()) {
+      return reject(e, "rollout:" + e.rollout(), "rollout id already used");
+    }
+    if (store.release(tenant, e.release()).isEmpty()) {
+      // Agents must be able to verify what they install, so the digest has to be known first.
+      return reject(e, "release:" + e.release(), "release not published");
+    }
+    List<WavePlan> waves = e.plan().waves();
+    List<HostRecord> available =
+        sortedHosts(store.hosts(tenant)).stream().filter(this::isFree).toList();
+    Set<String> taken = new HashSet<>();
+    List<WaveCounts> counts = new ArrayList<>();
+    for (WavePlan wave : waves) {
+      List<HostRecord> matching =
+          available.stream()
+              .filter(h -> !taken.contains(h.host()))
+              .filter(h -> wave.matches(h.labels()))
+              .toList();
+      List<HostRecord> members = matching.subList(0, (int) wave.capacity(matching.size()));
+      for (HostRecord h : members) {
+        taken.add(h.host());
+        store.putHost(h.assignedTo(e.rollout(), wave.name()));
+      }
+      counts.add(new WaveCounts(wave.name(), members.size(), 0, 0));
+    }
+    RolloutState rollout =
+        new RolloutState(
+            tenant,
+            e.rollout(),
+            e.release(),
+            e.plan(),
+            RolloutStatus.ACTIVE,
+            0,
+            counts,
+            0,
+            LedgerHash.GENESIS,
+            e.at());
+    Step step = new Step(tenant, e.at());
+    rollout = startWave(step, rollout);
+    store.putRollout(rollout);
+    return step.decision();
+  }
+
+  private Decision onOutcome(
+      String tenant, Instant at, String hostId, String release, boolean crashed) {
+    HostRecord host = store.host(tenant, hostId).orElse(null);
+    if (host == null || host.rollout() == null) {
+      return Decision.none();
+    }
+    RolloutState rollout = store.rollout(tenant, host.rollout()).orElse(null);
+    if (rollout == null || !rollout.release().equals(release)) {
+      return Decision.none();
+    }
+    int newlyApplied = host.applied() ? 0 : 1;
+    int newlyCrashed = crashed && !host.crashed() ? 1 : 0;
+    if (newlyApplied == 0 && newlyCrashed == 0) {
+      return Decision.none();
+    }
+    store.putHost(host.withOutcome(true, host.crashed() || crashed));
+    int wave = rollout.plan().indexOf(host.wave());
+    WaveCounts counts = rollout.counts(wave).plus(0, newlyApplied, newlyCrashed);
+    rollout = rollout.withCounts(wave, counts);
+
+    Step step = new Step(tenant, at);
+    WavePlan plan = rollout.plan().waves().get(wave);
+    // PAUSED too: a pause stops dispatch, it must not mask a bad release.
+    boolean gated =
+        rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.PAUSED;
+    if (gated && crashCapExceeded(plan, counts)) {
+      Map<String, String> evidence = new TreeMap<>();
+      evidence.put("host", hostId);
+      evidence.put("assigned", Integer.toString(counts.assigned()));
+      evidence.put("applied", Integer.toString(counts.applied()));
+      evidence.put("crashed", Integer.toString(counts.crashed()));
+      evidence.put("crashFraction", fraction(counts.crashed(), Math.max(counts.applied(), 1)));
+      evidence.put("maxCrashFraction", decimal(plan.maxCrashFraction()));
+      evidence.put("minCrashes", Integer.toString(plan.minCrashes()));
+      rollout = halt(step, rollout, plan.name(), CRASH_CAP, evidence);
+    } else {
+      rollout = promote(step, rollout);
+    }
+    store.putRollout(rollout);
+    return step.decision();
+  }
+
+  static boolean crashCapExceeded(WavePlan wave, WaveCounts counts) {
+    return counts.crashed() >= wave.minCrashes()
+        && (double) counts.crashed() / Math.max(counts.applied(), 1) > wave.maxCrashFraction();
+  }
+
+  private Decision onPaused(RolloutPaused e) {
+    RolloutState rollout = store.rollout(e.tenant(), e.rollout()).orElse(null);
+    if (rollout == null) {
+      return reject(e, "rollout:" + e.rollout(), "unknown rollout");
+    }
+    return switch (rollout.status()) {
+      case ACTIVE -> {
+        store.putRollout(rollout.withStatus(RolloutStatus.PAUSED));
+        yield Decision.none();
+      }
+      case PAUSED -> Decision.none();
+      case HALTED, COMPLETED ->
+          reject(e, "rollout:" + e.rollout(), "rollout is " + rollout.status());
+    };
+  }
+
+  private Decision onResumed(RolloutResumed e) {
+    RolloutState rollout = store.rollout(e.tenant(), e.rollout()).orElse(null);
+    if (rollout == null) {
+      return reject(e, "rollout:" + e.rollout(), "unknown rollout");
+    }
+    return switch (rollout.status()) {
+      case PAUSED -> {
+        // The current wave may have finished while paused: promote now rather than wait for an
+        // outcome that will never come.
+        Step step = new Step(e.tenant(), e.at());
+        store.putRollout(promote(step, rollout.withStatus(RolloutStatus.ACTIVE)));
+        yield step.decision();
+      }
+      case ACTIVE -> Decision.none();
+      case HALTED, COMPLETED ->
+          reject(e, "rollout:" + e.rollout(), "rollout is " + rollout.status());
+    };
+  }
+
+  private Decision onManualHalt(ManualHalt e) {
+    RolloutState rollout = store.rollout(e.tenant(), e.rollout()).orElse(null);
+    if (rollout == null) {
+      return reject(e, "rollout:" + e.rollout(), "unknown rollout");
+    }
+    if (rollout.status().isFinal()) {
+      return reject(e, "rollout:" + e.rollout(), "rollout is " + rollout.status());
+    }
+    Step step = new Step(e.tenant(), e.at());
+    String wave = rollout.plan().waves().get(rollout.currentWave()).name();
+    rollout = halt(step, rollout, wave, MANUAL_HALT, Map.of("by", e.by(), "reason", e.reason()));
+    store.putRollout(rollout);
+    return step.decision();
+  }
+
+  /** Starts {@code rollout.currentWave()}: ledger entry, then Apply to its hosts. */
+  private RolloutState startWave(Step step, RolloutState rollout) {
+    int index = rollout.currentWave();
+    String wave = rollout.plan().waves().get(index).name();
+    List<HostRecord> members =
+        assignedTo(rollout).stream().filter(h -> wave.equals(h.wave())).toList();
+    List<String> ids = members.stream().map(HostRecord::host).toList();
+    rollout =
+        step.append(
+            rollout,
+            (tenant, at, id, seq, prev) ->
+                new WaveStarted(tenant, at, id, seq, prev, wave, index, ids));
+    for (HostRecord host : members) {
+      step.send(Apply::new, host, rollout);
+    }
+    return rollout;
+  }
+
+  /**
+   * Promotes while the rollout is ACTIVE and every host of its current (non-empty) wave applied.
+   */
+  private RolloutState promote(Step step, RolloutState rollout) {
+    while (rollout.status() == RolloutStatus.ACTIVE) {
+      int index = rollout.currentWave();
+      WaveCounts counts = rollout.counts(index);
+      if (counts.assigned() == 0 || counts.applied() < counts.assigned()) {
+        return rollout;
+      }
+      rollout =
+          step.append(
+              rollout,
+              (tenant, at, id, seq, prev) ->
+                  new WavePromoted(tenant, at, id, seq, prev, counts.wave(), index));
+      if (index + 1 == rollout.plan().waves().size()) {
+        rollout = step.append(rollout, RolloutCompleted::new);
+        return rollout.withStatus(RolloutStatus.COMPLETED);
+      }
+      rollout = startWave(step, rollout.withCurrentWave(index + 1));
+    }
+    return rollout;
+  }
+
+  /** Ledger entry, then Hold to every host assigned to the rollout; status HALTED. */
+  private RolloutState halt(
+      Step step, RolloutState rollout, String wave, String reason, Map<String, String> evidence) {
+    rollout =
+        step.append(
+            rollout,
+            (tenant, at, id, seq, prev) ->
+                new RolloutHalted(tenant, at, id, seq, prev, wave, reason, evidence));
+    for (HostRecord host : assignedTo(rollout)) {
+      step.send(Hold::new, host, rollout);
+    }
+    return rollout.withStatus(RolloutStatus.HALTED);
+  }
+
+  /** Hosts bound to this rollout, sorted by host id. */
+  private List<HostRecord> assignedTo(RolloutState rollout) {
+    return sortedHosts(store.hosts(rollout.tenant())).stream()
+        .filter(h -> rollout.rollout().equals(h.rollout()))
+        .toList();
+  }
+
+  /** Unassigned, or assigned to a rollout that is over. */
+  private boolean isFree(HostRecord host) {
+    return host.rollout() == null
+        || store.rollout(host.tenant(), host.rollout()).map(r -> r.status().isFinal()).orElse(true);
+  }
+
+  private static Decision reject(LedgerInput input, String subject, String reason) {
+    return Decision.rejected(new Rejection(input.tenant(), input.at(), subject, reason));
+  }
+
+  // The store promises sorted lists; sorting again (linear on sorted input) keeps decisions
+  // independent of how a store implementation orders its keys.
+  private static List<HostRecord> sortedHosts(List<HostRecord> hosts) {
+    List<HostRecord> copy = new ArrayList<>(hosts);
+    copy.sort(BY_HOST);
+    return copy;
+  }
+
+  private static List<RolloutState> sortedRollouts(List<RolloutState> rollouts) {
+    List<RolloutState> copy = new ArrayList<>(rollouts);
+    copy.sort(Comparator.comparing(RolloutState::rollout));
+    return copy;
+  }
+
+  // Evidence is hashed, so numbers are rendered exactly and JDK-independently (Double.toString
+  // changed in JDK 19): plain decimal, at most 6 places, trailing zeros dropped.
+  static String decimal(double value) {
+    return plain(new BigDecimal(value).setScale(6, RoundingMode.HALF_EVEN));
+  }
+
+  static String fraction(int numerator, int denominator) {
+    return plain(
+        BigDecimal.valueOf(numerator)
+            .divide(BigDecimal.valueOf(denominator), 6, RoundingMode.HALF_EVEN));
+  }
+
+  private static String plain(BigDecimal value) {
+    BigDecimal stripped = value.stripTrailingZeros();
+    return (stripped.scale() < 0 ? stripped.setScale(0) : stripped).toPlainString();
+  }
+
+  @FunctionalInterface
+  private interface EntryFactory {
+    LedgerEntry create(String tenant, Instant at, String rollout, long seq, String prevHash);
+  }
+
+  @FunctionalInterface
+  private interface CommandFactory {
+    HostCommand create(
+        String tenant,
+        String rollout,
+        String host,
+        String release,
+        String sha256,
+        long seq,
+        Instant issuedAt,
+        Instant expiresAt);
+  }
+
+  /** Collects what one input produces and keeps ledger chains and host command seqs moving. */
+  private final class Step {
+    final String tenant;
+    final Instant at;
+    private final List<LedgerEntry> entries = new ArrayList<>();
+    private final List<HostCommand> commands = new ArrayList<>();
+
+    Step(String tenant, Instant at) {
+      this.tenant = tenant;
+      this.at = at;
+    }
+
+    /** Appends an entry to the rollout's chain; returns the rollout with the new chain head. */
+    RolloutState append(RolloutState state, EntryFactory factory) {
+      LedgerEntry entry =
+          factory.create(tenant, at, state.rollout(), state.seq() + 1, state.lastHash());
+      entries.add(entry);
+      return state.withChainHead(entry.seq(), LedgerHash.of(entry));
+    }
+
+    void send(CommandFactory kind, HostRecord host, RolloutState state) {
+      // Read the stored record: the caller's copy may predate an earlier command of this step.
+      HostRecord current = store.host(tenant, host.host()).orElse(host);
+      long seq = current.lastCommandSeq() + 1;
+      String sha256 = store.release(tenant, state.release()).map(ReleaseInfo::sha256).orElse(null);
+      commands.add(
+          kind.create(
+              tenant,
+              state.rollout(),
+              host.host(),
+              state.release(),
+              sha256,
+              seq,
+              at,
+              at.plus(config.commandTtl())));
+      store.putHost(current.withLastCommandSeq(seq));
+    }
+
+    Decision decision() {
+      return new Decision(entries, commands, List.of());
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.rolloutledger.domain;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A rollout: its plan, where it is ({@code currentWave}, the last started wave), per-wave counts,
+ * and the head of its ledger chain ({@code seq} and {@code lastHash} of its last entry; 0 and
+ * {@link LedgerHash#GENESIS} before the first).
+ */
+public record RolloutState(
+    String tenant,
+    String rollout,
+    String release,
+    Plan plan,
+    RolloutStatus status,
+    int currentWave,
+    List<WaveCounts> waves,
+    long seq,
+    String lastHash,
+    Instant plannedAt) {
+
+  public RolloutState {
+    Checks.tenant(tenant);
+    Checks.id("rollout", rollout);
+    Checks.id("release", release);
+    Checks.present("plan", plan);
+    Checks.present("status", status);
+    waves = List.copyOf(Checks.present("waves", waves));
+    if (waves.size() != plan.waves().size()) {
+      throw new InvalidFieldException("waves", "must have one entry per plan wave");
+    }
+    for (int i = 0; i < waves.size(); i++) {
+      if (!waves.get(i).wave().equals(plan.waves().get(i).name())) {
+        throw new InvalidFieldException("waves[" + i + "].wave", "must match the plan");
+      }
+    }
+    if (currentWave < 0 || currentWave >= waves.size()) {
+      throw new InvalidFieldException("currentWave", "must index a wave of the plan");
+    }
+    Checks.atLeast("seq", seq, 0);
+    Checks.hash("lastHash", lastHash);
+    Checks.present("plannedAt", plannedAt);
+  }
+
+  public WaveCounts counts(int wave) {
+    return waves.get(wave);
+  }
+
+  public RolloutState withStatus(RolloutStatus newStatus) {
+    return new RolloutState(
+        tenant, rollout, release, plan, newStatus, currentWave, waves, seq, lastHash, plannedAt);
+  }
+
+  public RolloutState withCurrentWave(int wave) {
+    return new RolloutState(
+        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt);
+  }
+
+  public RolloutState withCounts(int wave, WaveCounts counts) {
+    List<WaveCounts> updated = new ArrayList<>(waves);
+    updated.set(wave, counts);
+    return new RolloutState(
+        tenant, rollout, release, plan, status, currentWave, updated, seq, lastHash, plannedAt);
+  }
+
+  /** After appending the entry numbered {@code newSeq} whose hash is {@code newHash}. */
+  public RolloutState withChainHead(long newSeq, String newHash) {
+    return new RolloutState(
+        tenant, rollout, release, plan, status, currentWave, waves, newSeq, newHash, plannedAt);
+  }
+}

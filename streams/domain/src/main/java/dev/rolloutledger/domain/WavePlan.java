@@ -1,0 +1,65 @@
+package dev.rolloutledger.domain;
+
+import java.util.Map;
+
+/**
+ * One wave of a {@link Plan}.
+ *
+ * <p>A host matches when it carries every label of {@code selector} with the same value (an empty
+ * selector matches every host). Of the hosts that match and are not taken by an earlier wave,
+ * {@code hosts} takes at most that many, {@code percent} takes {@code ceil(percent% of them)}, and
+ * if both are null the wave takes them all. Hosts are taken in host-id order.
+ *
+ * <p>Gate (first slice): the rollout halts once the wave has at least {@code minCrashes} crashed
+ * hosts and {@code crashed / max(applied, 1) > maxCrashFraction}.
+ */
+public record WavePlan(
+    String name,
+    Map<String, String> selector,
+    Integer hosts,
+    Integer percent,
+    double maxCrashFraction,
+    int minCrashes) {
+
+  public WavePlan {
+    Checks.id("name", name);
+    selector = Checks.sortedMap("selector", selector);
+    if (hosts != null && percent != null) {
+      throw new InvalidFieldException("hosts", "and percent are mutually exclusive");
+    }
+    if (hosts != null && hosts < 1) {
+      throw new InvalidFieldException("hosts", "must be >= 1");
+    }
+    if (percent != null && (percent < 1 || percent > 100)) {
+      throw new InvalidFieldException("percent", "must be in [1,100]");
+    }
+    // Written so that NaN fails too.
+    if (!(maxCrashFraction >= 0 && maxCrashFraction <= 1)) {
+      throw new InvalidFieldException("maxCrashFraction", "must be in [0,1]");
+    }
+    if (minCrashes < 1) {
+      throw new InvalidFieldException("minCrashes", "must be >= 1");
+    }
+  }
+
+  /** Whether a host with these labels belongs in this wave by selector (ignoring capacity). */
+  public boolean matches(Map<String, String> labels) {
+    for (Map.Entry<String, String> e : selector.entrySet()) {
+      if (!e.getValue().equals(labels.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** How many of {@code matching} available hosts this wave takes. */
+  public long capacity(long matching) {
+    if (hosts != null) {
+      return Math.min(hosts, matching);
+    }
+    if (percent != null) {
+      return (percent * matching + 99) / 100;
+    }
+    return matching;
+  }
+}

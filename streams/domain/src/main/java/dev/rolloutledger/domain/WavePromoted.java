@@ -1,0 +1,25 @@
+package dev.rolloutledger.domain;
+
+import java.time.Instant;
+
+/** Every host of the wave applied the release without tripping the gate. */
+public record WavePromoted(
+    String tenant,
+    Instant at,
+    String rollout,
+    long seq,
+    String prevHash,
+    String wave,
+    int waveIndex)
+    implements LedgerEntry {
+
+  public WavePromoted {
+    Checks.tenant(tenant);
+    at = Checks.millis("at", at);
+    Checks.id("rollout", rollout);
+    Checks.atLeast("seq", seq, 1);
+    Checks.hash("prevHash", prevHash);
+    Checks.id("wave", wave);
+    Checks.atLeast("waveIndex", waveIndex, 0);
+  }
+}

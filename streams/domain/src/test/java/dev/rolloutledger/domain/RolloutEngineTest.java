@@ -1,0 +1,818 @@
+package dev.rolloutledger.domain;
+
+import static dev.rolloutledger.domain.Scenario.TENANT;
+import static dev.rolloutledger.domain.Scenario.capped;
+import static dev.rolloutledger.domain.Scenario.gate;
+import static dev.rolloutledger.domain.Scenario.hostsOf;
+import static dev.rolloutledger.domain.Scenario.percent;
+import static dev.rolloutledger.domain.Scenario.sha;
+import static dev.rolloutledger.domain.Scenario.wave;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class RolloutEngineTest {
+
+  @Nested
+  class Planning {
+
+    @Test
+    void assigns_each_host_to_the_first_wave_whose_selector_matches() {
+      // Given
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1", "p2");
+      s.host("x1", "env", "lab");
+
+      // When
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      // Then
+      assertThat(s.hostRecord("d1").wave()).isEqualTo("dev");
+      assertThat(s.hostRecord("p1").wave()).isEqualTo("prod");
+      assertThat(s.hostRecord("p2").wave()).isEqualTo("prod");
+      assertThat(s.hostRecord("x1").rollout()).isNull();
+      assertThat(s.rolloutState("r1").waves())
+          .containsExactly(new WaveCounts("dev", 1, 0, 0), new WaveCounts("prod", 2, 0, 0));
+    }
+
+    @Test
+    void empty_selector_takes_every_host_not_taken_by_an_earlier_wave() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.host("x1", "env", "lab");
+
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("rest"));
+
+      assertThat(s.hostRecord("d1").wave()).isEqualTo("dev");
+      assertThat(s.hostRecord("p1").wave()).isEqualTo("rest");
+      assertThat(s.hostRecord("x1").wave()).isEqualTo("rest");
+    }
+
+    @Test
+    void hosts_cap_takes_the_lowest_host_ids_and_leaves_the_rest_to_later_waves() {
+      Scenario s = new Scenario().hosts("prod", "p4", "p2", "p3", "p1");
+
+      s.rollout("r1", "rel", capped("canary", 2, "env", "prod"), wave("prod", "env", "prod"));
+
+      assertThat(s.hostRecord("p1").wave()).isEqualTo("canary");
+      assertThat(s.hostRecord("p2").wave()).isEqualTo("canary");
+      assertThat(s.hostRecord("p3").wave()).isEqualTo("prod");
+      assertThat(s.hostRecord("p4").wave()).isEqualTo("prod");
+    }
+
+    @Test
+    void percent_takes_the_ceiling_share_of_matching_hosts_still_available() {
+      // Given 5 prod hosts, one of which an earlier wave takes
+      Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3", "p4", "p5");
+
+      // When 50% of the remaining 4 = 2, then 30% of the remaining 2 = ceil(0.6) = 1
+      s.rollout(
+          "r1",
+          "rel",
+          capped("first", 1),
+          percent("half", 50, "env", "prod"),
+          percent("third", 30, "env", "prod"),
+          wave("rest"));
+
+      // Then
+      assertThat(s.rolloutState("r1").waves())
+          .extracting(WaveCounts::assigned)
+          .containsExactly(1, 2, 1, 1);
+      assertThat(s.hostRecord("p2").wave()).isEqualTo("half");
+      assertThat(s.hostRecord("p3").wave()).isEqualTo("half");
+      assertThat(s.hostRecord("p4").wave()).isEqualTo("third");
+    }
+
+    @Test
+    void hosts_matched_by_no_wave_are_never_assigned() {
+      Scenario s = new Scenario().hosts("lab", "x1");
+
+      Decision d = s.rollout("r1", "rel", wave("prod", "env", "prod"));
+
+      assertThat(s.hostRecord("x1").rollout()).isNull();
+      assertThat(d.commands()).isEmpty();
+    }
+
+    @Test
+    void starts_wave_zero_and_sends_apply_with_the_published_digest_to_its_hosts() {
+      Scenario s = new Scenario().hosts("dev", "d2", "d1").hosts("prod", "p1");
+
+      Decision d = s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              WaveStarted.class,
+              e -> {
+                assertThat(e.wave()).isEqualTo("dev");
+                assertThat(e.waveIndex()).isZero();
+                assertThat(e.hosts()).containsExactly("d1", "d2");
+                assertThat(e.seq()).isEqualTo(1);
+                assertThat(e.prevHash()).isEqualTo(LedgerHash.GENESIS);
+              });
+      assertThat(d.commands()).allSatisfy(c -> assertThat(c).isInstanceOf(Apply.class));
+      assertThat(hostsOf(d.commands())).containsExactly("d1", "d2");
+      assertThat(d.commands())
+          .allSatisfy(
+              c -> {
+                assertThat(c.release()).isEqualTo("rel");
+                assertThat(c.sha256()).isEqualTo(sha("rel"));
+                assertThat(c.rollout()).isEqualTo("r1");
+              });
+    }
+
+    @Test
+    void wave_zero_without_hosts_starts_empty_and_waits() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+
+      Decision d = s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(WaveStarted.class, e -> assertThat(e.hosts()).isEmpty());
+      assertThat(d.commands()).isEmpty();
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
+    }
+
+    @Test
+    void hosts_of_an_active_or_paused_rollout_are_not_taken_by_another() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2");
+      s.rollout("r1", "rel1", capped("one", 1));
+      s.rollout("r2", "rel2", capped("one", 1));
+      s.pause("r2");
+      s.host("p3", "env", "prod");
+
+      s.rollout("r3", "rel3", wave("all"));
+
+      assertThat(s.hostRecord("p1").rollout()).isEqualTo("r1");
+      assertThat(s.hostRecord("p2").rollout()).isEqualTo("r2");
+      assertThat(s.hostRecord("p3").rollout()).isEqualTo("r3");
+    }
+
+    @Test
+    void hosts_of_a_halted_rollout_are_free_for_the_next_one() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel1", wave("all"));
+      s.halt("r1");
+
+      Decision d = s.rollout("r2", "rel2", wave("all"));
+
+      assertThat(hostsOf(d.commands())).containsExactly("p1");
+      assertThat(s.hostRecord("p1"))
+          .extracting(HostRecord::rollout, HostRecord::applied, HostRecord::crashed)
+          .containsExactly("r2", false, false);
+    }
+
+    @Test
+    void assignment_does_not_depend_on_registration_order() {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        ids.add("h" + i);
+      }
+      Decision first = null;
+      for (long seed = 0; seed < 5; seed++) {
+        // Given the same hosts registered in a different order each time
+        List<String> shuffled = new ArrayList<>(ids);
+        Collections.shuffle(shuffled, new Random(seed));
+        Scenario s = new Scenario();
+        for (String id : shuffled) {
+          s.host(id, "env", id.length() == 2 ? "prod" : "dev", "zone", "z" + id.hashCode() % 2);
+        }
+        s.now = Scenario.START.plusSeconds(100);
+
+        // When
+        Decision d =
+            s.rollout(
+                "r1",
+                "rel",
+                percent("canary", 25, "env", "prod"),
+                capped("zone", 2, "zone", "z0"),
+                wave("rest"));
+
+        // Then
+        if (first == null) {
+          first = d;
+        }
+        assertThat(d).isEqualTo(first);
+      }
+    }
+  }
+
+  @Nested
+  class Rejections {
+
+    @Test
+    void rejects_a_rollout_id_that_is_already_used() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("all"));
+      RolloutState before = s.rolloutState("r1");
+
+      Decision d = s.rollout("r1", "rel", wave("other"));
+
+      assertThat(d.rejections())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.subject()).isEqualTo("rollout:r1");
+                assertThat(r.reason()).contains("already used");
+                assertThat(r.tenant()).isEqualTo(TENANT);
+              });
+      assertThat(d.entries()).isEmpty();
+      assertThat(s.rolloutState("r1")).isEqualTo(before);
+    }
+
+    @Test
+    void rejects_a_plan_for_a_release_that_is_not_published() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+
+      Decision d = s.plan("r1", "ghost", Plan.defaultPlan());
+
+      assertThat(d.rejections())
+          .singleElement()
+          .extracting(Rejection::subject)
+          .isEqualTo("release:ghost");
+      assertThat(s.store.rollout(TENANT, "r1")).isEmpty();
+      assertThat(s.hostRecord("p1").rollout()).isNull();
+    }
+
+    @Test
+    void rejects_pause_resume_and_halt_of_an_unknown_rollout() {
+      Scenario s = new Scenario();
+
+      assertThat(s.pause("nope").rejections())
+          .singleElement()
+          .extracting(Rejection::reason)
+          .isEqualTo("unknown rollout");
+      assertThat(s.resume("nope").rejections()).hasSize(1);
+      assertThat(s.halt("nope").rejections()).hasSize(1);
+    }
+
+    @Test
+    void rejects_republishing_a_release_id_with_other_content_and_ignores_an_identical_one() {
+      Scenario s = new Scenario();
+      s.release("rel");
+      ReleaseInfo stored = s.store.release(TENANT, "rel").orElseThrow();
+
+      Decision same = s.release("rel");
+      Decision other =
+          s.apply(
+              new ReleasePublished(
+                  TENANT, s.tick(), "rel", "agent", "6.6.6", sha("evil"), "ci", Severity.NORMAL));
+
+      assertThat(same).isEqualTo(Decision.none());
+      assertThat(other.rejections())
+          .singleElement()
+          .extracting(Rejection::subject)
+          .isEqualTo("release:rel");
+      assertThat(s.store.release(TENANT, "rel")).contains(stored);
+    }
+
+    @Test
+    void ignores_outcomes_for_another_release_or_an_unassigned_or_unknown_host() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.host("x1", "env", "lab");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+      RolloutState before = s.rolloutState("r1");
+
+      assertThat(s.crash("p1", "other-release")).isEqualTo(Decision.none());
+      assertThat(s.crash("x1", "rel")).isEqualTo(Decision.none());
+      assertThat(s.crash("ghost", "rel")).isEqualTo(Decision.none());
+      assertThat(s.rolloutState("r1")).isEqualTo(before);
+    }
+
+    @Test
+    void heartbeats_and_approvals_change_nothing_yet() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+      RolloutState before = s.rolloutState("r1");
+
+      Decision hb = s.apply(new Heartbeat(TENANT, s.tick(), "p1", "rel", Map.of("cpu", 0.5)));
+      Decision ok = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "prod", "ops"));
+
+      assertThat(hb).isEqualTo(Decision.none());
+      assertThat(ok).isEqualTo(Decision.none());
+      assertThat(s.rolloutState("r1")).isEqualTo(before);
+    }
+  }
+
+  @Nested
+  class CrashGate {
+
+    /** Five prod hosts in one wave, cap 0.2, min 1 crash. */
+    private Scenario fiveHostWave() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3", "p4", "p5");
+      s.hosts("dev", "d1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"), wave("dev", "env", "dev"));
+      return s;
+    }
+
+    @Test
+    void does_not_halt_when_the_crash_fraction_is_exactly_at_the_cap() {
+      // Given 4 clean applies
+      Scenario s = fiveHostWave();
+      s.applied("p1", "rel");
+      s.applied("p2", "rel");
+      s.applied("p3", "rel");
+      s.applied("p4", "rel");
+
+      // When the fifth crashes: 1/5 = 0.2, not above 0.2
+      Decision d = s.crash("p5", "rel");
+
+      // Then the wave promotes instead
+      assertThat(d.entries()).noneMatch(RolloutHalted.class::isInstance);
+      assertThat(d.entries()).first().isInstanceOf(WavePromoted.class);
+      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 5, 5, 1));
+    }
+
+    @Test
+    void halts_as_soon_as_the_crash_fraction_passes_the_cap() {
+      // Given 3 clean applies and one crash: 1/4 = 0.25 > 0.2
+      Scenario s = fiveHostWave();
+      s.applied("p1", "rel");
+      s.applied("p2", "rel");
+      s.applied("p3", "rel");
+
+      Decision d = s.crash("p4", "rel");
+
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo("crash fraction cap");
+                assertThat(e.wave()).isEqualTo("prod");
+                assertThat(e.evidence())
+                    .containsEntry("applied", "4")
+                    .containsEntry("crashed", "1")
+                    .containsEntry("assigned", "5")
+                    .containsEntry("crashFraction", "0.25")
+                    .containsEntry("maxCrashFraction", "0.2")
+                    .containsEntry("minCrashes", "1")
+                    .containsEntry("host", "p4");
+              });
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+    }
+
+    @Test
+    void does_not_halt_before_min_crashes_is_reached() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3");
+      s.rollout("r1", "rel", gate(wave("prod"), 0.2, 2));
+
+      Decision first = s.crash("p1", "rel");
+      Decision second = s.crash("p2", "rel");
+
+      assertThat(first.entries()).isEmpty();
+      assertThat(second.entries()).singleElement().isInstanceOf(RolloutHalted.class);
+    }
+
+    @Test
+    void a_failed_apply_counts_as_a_crash() {
+      Scenario s = fiveHostWave();
+
+      Decision d = s.failed("p1", "rel");
+
+      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 5, 1, 1));
+      assertThat(d.entries()).singleElement().isInstanceOf(RolloutHalted.class);
+    }
+
+    @Test
+    void halt_sends_hold_to_every_host_of_the_rollout_in_every_wave_sorted_by_host() {
+      Scenario s = fiveHostWave();
+
+      Decision d = s.crash("p3", "rel");
+
+      assertThat(d.commands()).allSatisfy(c -> assertThat(c).isInstanceOf(Hold.class));
+      assertThat(hostsOf(d.commands())).containsExactly("d1", "p1", "p2", "p3", "p4", "p5");
+    }
+
+    @Test
+    void a_crash_in_an_already_promoted_wave_still_halts() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1", "p2");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      s.applied("d1", "rel");
+
+      Decision d = s.crash("d1", "rel");
+
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(RolloutHalted.class, e -> assertThat(e.wave()).isEqualTo("dev"));
+    }
+
+    @Test
+    void a_paused_rollout_still_halts_when_the_gate_trips() {
+      Scenario s = fiveHostWave();
+      s.pause("r1");
+
+      Decision d = s.crash("p1", "rel");
+
+      assertThat(d.entries()).singleElement().isInstanceOf(RolloutHalted.class);
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+    }
+  }
+
+  @Nested
+  class ManualHalting {
+
+    @Test
+    void halts_with_the_operator_as_evidence_and_holds_every_assigned_host() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      Decision d = s.halt("r1");
+
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo("manual halt");
+                assertThat(e.wave()).isEqualTo("dev");
+                assertThat(e.evidence()).isEqualTo(Map.of("by", "ops", "reason", "bad smell"));
+              });
+      assertThat(hostsOf(d.commands())).containsExactly("d1", "p1");
+      assertThat(d.commands()).allSatisfy(c -> assertThat(c).isInstanceOf(Hold.class));
+    }
+
+    @Test
+    void a_halted_rollout_never_promotes_or_dispatches_again() {
+      // Given a halted rollout whose first wave then reports success
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      s.halt("r1");
+      int decided = s.decisions.size();
+
+      // When everything that could move it happens
+      Decision applied = s.applied("d1", "rel");
+      Decision late = s.host("d2", "env", "dev");
+      Decision resumed = s.resume("r1");
+      Decision haltedAgain = s.halt("r1");
+      Decision lateProd = s.applied("p1", "rel");
+
+      // Then nothing is started, promoted or applied
+      assertThat(applied).isEqualTo(Decision.none());
+      assertThat(late).isEqualTo(Decision.none());
+      assertThat(s.hostRecord("d2").rollout()).isNull();
+      assertThat(resumed.rejections())
+          .singleElement()
+          .extracting(Rejection::reason)
+          .isEqualTo("rollout is HALTED");
+      assertThat(haltedAgain.rejections()).hasSize(1);
+      assertThat(lateProd).isEqualTo(Decision.none());
+      assertThat(s.decisions.subList(decided, s.decisions.size()))
+          .allSatisfy(
+              d -> {
+                assertThat(d.entries()).isEmpty();
+                assertThat(d.commands()).isEmpty();
+              });
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+    }
+  }
+
+  @Nested
+  class PauseAndResume {
+
+    @Test
+    void a_paused_rollout_does_not_promote_and_resume_promotes_a_finished_wave() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      s.pause("r1");
+
+      Decision whilePaused = s.applied("d1", "rel");
+      Decision resumed = s.resume("r1");
+
+      assertThat(whilePaused).isEqualTo(Decision.none());
+      assertThat(resumed.entries())
+          .extracting(e -> e.getClass().getSimpleName())
+          .containsExactly("WavePromoted", "WaveStarted");
+      assertThat(hostsOf(resumed.commands())).containsExactly("p1");
+    }
+
+    @Test
+    void a_paused_rollout_takes_no_late_hosts() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+      s.pause("r1");
+
+      Decision d = s.host("p2", "env", "prod");
+
+      assertThat(d).isEqualTo(Decision.none());
+      assertThat(s.hostRecord("p2").rollout()).isNull();
+    }
+
+    @Test
+    void pausing_twice_and_resuming_an_active_rollout_are_no_ops() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+
+      assertThat(s.resume("r1")).isEqualTo(Decision.none());
+      s.pause("r1");
+      assertThat(s.pause("r1")).isEqualTo(Decision.none());
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.PAUSED);
+    }
+
+    @Test
+    void a_completed_rollout_cannot_be_paused_or_halted() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+      s.applied("p1", "rel");
+
+      assertThat(s.pause("r1").rejections())
+          .singleElement()
+          .extracting(Rejection::reason)
+          .isEqualTo("rollout is COMPLETED");
+      assertThat(s.halt("r1").rejections()).hasSize(1);
+    }
+  }
+
+  @Nested
+  class Promotion {
+
+    @Test
+    void promotes_through_every_wave_in_plan_order_to_completion() {
+      // Given the default plan over a small fleet
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("staging", "s1", "s2");
+      s.hosts("prod", "p1", "p2", "p3", "p4", "p5", "p6", "p7");
+      s.release("rel");
+      s.plan("r1", "rel", Plan.defaultPlan());
+
+      // When every host applies, wave by wave
+      for (String h : List.of("d1", "s1", "s2", "p1", "p2", "p3", "p4", "p5", "p6", "p7")) {
+        s.applied(h, "rel");
+      }
+
+      // Then
+      assertThat(s.allEntries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly(
+              "WaveStarted dev [d1]",
+              "WavePromoted dev",
+              "WaveStarted staging [s1, s2]",
+              "WavePromoted staging",
+              "WaveStarted prod-canary [p1, p2, p3, p4, p5]",
+              "WavePromoted prod-canary",
+              "WaveStarted prod [p6, p7]",
+              "WavePromoted prod",
+              "RolloutCompleted");
+      assertThat(s.allEntries())
+          .extracting(LedgerEntry::seq)
+          .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.COMPLETED);
+      assertThat(s.rolloutState("r1").currentWave()).isEqualTo(3);
+      assertThat(s.allCommands())
+          .allSatisfy(c -> assertThat(c).isInstanceOf(Apply.class))
+          .extracting(HostCommand::host)
+          .containsExactly("d1", "s1", "s2", "p1", "p2", "p3", "p4", "p5", "p6", "p7");
+    }
+
+    @Test
+    void does_not_promote_until_every_host_of_the_wave_has_applied() {
+      Scenario s = new Scenario().hosts("dev", "d1", "d2").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      Decision first = s.applied("d1", "rel");
+      Decision second = s.applied("d2", "rel");
+
+      assertThat(first).isEqualTo(Decision.none());
+      assertThat(second.entries()).first().isInstanceOf(WavePromoted.class);
+    }
+
+    @Test
+    void an_empty_current_wave_waits_for_a_host_then_promotes_once_it_applies() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      Decision joined = s.host("d1", "env", "dev");
+      Decision applied = s.applied("d1", "rel");
+
+      assertThat(hostsOf(joined.commands())).containsExactly("d1");
+      assertThat(applied.entries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
+    }
+
+    @Test
+    void a_wave_whose_hosts_all_applied_early_is_promoted_straight_through() {
+      // Given a prod host that installed the release before its wave started
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      s.applied("p1", "rel");
+
+      Decision d = s.applied("d1", "rel");
+
+      assertThat(d.entries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly(
+              "WavePromoted dev", "WaveStarted prod [p1]", "WavePromoted prod", "RolloutCompleted");
+    }
+  }
+
+  @Nested
+  class LateRegistration {
+
+    @Test
+    void a_late_host_joins_the_first_matching_wave_and_gets_apply_if_it_started() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      Decision d = s.host("d2", "env", "dev");
+
+      assertThat(s.hostRecord("d2").wave()).isEqualTo("dev");
+      assertThat(d.entries()).isEmpty();
+      assertThat(d.commands())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              Apply.class,
+              c -> {
+                assertThat(c.host()).isEqualTo("d2");
+                assertThat(c.sha256()).isEqualTo(sha("rel"));
+              });
+      assertThat(s.rolloutState("r1").counts(0).assigned()).isEqualTo(2);
+    }
+
+    @Test
+    void a_late_host_for_a_wave_not_yet_started_waits_for_it() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      Decision joined = s.host("p2", "env", "prod");
+      Decision promoted = s.applied("d1", "rel");
+
+      assertThat(joined.commands()).isEmpty();
+      assertThat(s.hostRecord("p2").wave()).isEqualTo("prod");
+      assertThat(hostsOf(promoted.commands())).containsExactly("p1", "p2");
+    }
+
+    @Test
+    void a_late_host_skips_a_wave_that_is_full() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2");
+      s.rollout("r1", "rel", capped("canary", 2, "env", "prod"), wave("prod", "env", "prod"));
+
+      s.host("p0", "env", "prod");
+
+      assertThat(s.hostRecord("p0").wave()).isEqualTo("prod");
+    }
+
+    @Test
+    void a_late_host_joins_a_percent_wave_only_while_it_is_below_its_share() {
+      // Given 50% of 3 prod hosts = 2 in the canary, 1 in the rest
+      Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3");
+      s.rollout("r1", "rel", percent("canary", 50, "env", "prod"), wave("prod", "env", "prod"));
+
+      // When p4 arrives: 50% of 4 = 2, the canary is full; p5: 50% of 5 = 3, it has room
+      s.host("p4", "env", "prod");
+      s.host("p5", "env", "prod");
+
+      // Then
+      assertThat(s.hostRecord("p4").wave()).isEqualTo("prod");
+      assertThat(s.hostRecord("p5").wave()).isEqualTo("canary");
+    }
+
+    @Test
+    void a_host_matching_no_wave_stays_unassigned() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+
+      Decision d = s.host("x1", "env", "lab");
+
+      assertThat(d).isEqualTo(Decision.none());
+      assertThat(s.hostRecord("x1").rollout()).isNull();
+    }
+
+    @Test
+    void re_registration_updates_labels_and_keeps_assignment_and_command_seq() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+
+      Decision d = s.host("p1", "env", "prod", "rack", "r7");
+
+      assertThat(d).isEqualTo(Decision.none());
+      assertThat(s.hostRecord("p1"))
+          .isEqualTo(
+              new HostRecord(
+                  TENANT,
+                  "p1",
+                  Map.of("env", "prod", "rack", "r7"),
+                  1,
+                  "r1",
+                  "prod",
+                  false,
+                  false));
+    }
+  }
+
+  @Nested
+  class Idempotency {
+
+    @Test
+    void a_repeated_apply_is_counted_once() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+
+      s.applied("p1", "rel");
+      Decision again = s.applied("p1", "rel");
+
+      assertThat(again).isEqualTo(Decision.none());
+      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 2, 1, 0));
+    }
+
+    @Test
+    void a_repeated_crash_is_counted_once_and_a_crash_after_apply_does_not_count_apply_twice() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3");
+      s.rollout("r1", "rel", gate(wave("prod"), 1.0, 1));
+
+      s.applied("p1", "rel");
+      s.crash("p1", "rel");
+      s.crash("p1", "rel");
+      s.failed("p1", "rel");
+
+      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 3, 1, 1));
+      assertThat(s.hostRecord("p1").crashed()).isTrue();
+    }
+  }
+
+  @Nested
+  class HostCommands {
+
+    @Test
+    void command_seq_increases_per_host_across_rollouts_and_ids_are_derived_from_it() {
+      // Given p1 gets Apply in r1, Hold when r1 halts, Apply again in r2
+      Scenario s = new Scenario().hosts("prod", "p1", "p2");
+      s.rollout("r1", "rel1", wave("prod", "env", "prod"));
+      s.halt("r1");
+      s.rollout("r2", "rel2", wave("prod", "env", "prod"));
+
+      // Then
+      List<HostCommand> p1 = s.allCommands().stream().filter(c -> c.host().equals("p1")).toList();
+      assertThat(p1).extracting(HostCommand::seq).containsExactly(1L, 2L, 3L);
+      assertThat(p1)
+          .extracting(HostCommand::commandId)
+          .containsExactly("acme/p1/1", "acme/p1/2", "acme/p1/3");
+      assertThat(p1)
+          .extracting(c -> c.getClass().getSimpleName())
+          .containsExactly("Apply", "Hold", "Apply");
+      assertThat(s.hostRecord("p1").lastCommandSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void commands_are_issued_at_event_time_and_expire_after_the_configured_ttl() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+
+      Decision d = s.rollout("r1", "rel", wave("prod", "env", "prod"));
+
+      assertThat(d.commands())
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.issuedAt()).isEqualTo(s.now);
+                assertThat(c.expiresAt()).isEqualTo(s.now.plus(Scenario.TTL));
+              });
+    }
+  }
+
+  @Nested
+  class HashChain {
+
+    @Test
+    void each_entry_points_at_the_hash_of_the_previous_entry_of_its_rollout() {
+      // Given two interleaved rollouts, each with several entries
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel1", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      s.host("s1", "env", "staging");
+      s.rollout("r2", "rel2", wave("staging", "env", "staging"));
+      s.applied("d1", "rel1");
+      s.halt("r2");
+      s.applied("p1", "rel1");
+
+      for (String rollout : List.of("r1", "r2")) {
+        List<LedgerEntry> chain =
+            s.allEntries().stream().filter(e -> e.rollout().equals(rollout)).toList();
+        assertThat(chain).hasSizeGreaterThan(1);
+        assertThat(chain.get(0).prevHash()).isEqualTo(LedgerHash.GENESIS);
+        for (int i = 0; i < chain.size(); i++) {
+          assertThat(chain.get(i).seq()).isEqualTo(i + 1);
+          if (i > 0) {
+            assertThat(chain.get(i).prevHash()).isEqualTo(LedgerHash.of(chain.get(i - 1)));
+          }
+        }
+        LedgerEntry last = chain.get(chain.size() - 1);
+        assertThat(s.rolloutState(rollout).lastHash()).isEqualTo(LedgerHash.of(last));
+        assertThat(s.rolloutState(rollout).seq()).isEqualTo(last.seq());
+      }
+    }
+  }
+
+  static String describe(LedgerEntry e) {
+    if (e instanceof WaveStarted w) {
+      return "WaveStarted " + w.wave() + " " + w.hosts();
+    } else if (e instanceof WavePromoted p) {
+      return "WavePromoted " + p.wave();
+    } else if (e instanceof RolloutHalted h) {
+      return "RolloutHalted " + h.wave();
+    }
+    return e.getClass().getSimpleName();
+  }
+}
