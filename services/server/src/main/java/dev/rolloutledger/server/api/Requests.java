@@ -1,0 +1,65 @@
+package dev.rolloutledger.server.api;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON request bodies. Every field is nullable here so that a missing one is reported by the
+ * domain's validation with its name, rather than as an anonymous binding error.
+ */
+public final class Requests {
+  private Requests() {}
+
+  @Serdeable
+  public record HostBody(@Nullable String host, @Nullable Map<String, String> labels) {}
+
+  @Serdeable
+  public record ReleaseBody(
+      @Nullable String release,
+      @Nullable String artifact,
+      @Nullable String version,
+      @Nullable String sha256,
+      @Nullable String publisher,
+      @Nullable String severity) {}
+
+  @Serdeable
+  public record WaveBody(
+      @Nullable String name,
+      @Nullable Map<String, String> selector,
+      @Nullable Integer hosts,
+      @Nullable Integer percent,
+      @Nullable Double maxCrashFraction,
+      @Nullable Integer minCrashes) {}
+
+  @Serdeable
+  public record PlanBody(@Nullable List<WaveBody> waves) {}
+
+  @Serdeable
+  public record RolloutBody(@Nullable String rollout, @Nullable String release, @Nullable PlanBody plan) {}
+
+  @Serdeable
+  public record ActionBody(@Nullable String by, @Nullable String reason) {}
+
+  @Serdeable
+  public record ApprovalBody(@Nullable String wave, @Nullable String by) {}
+
+  /**
+   * One item of a telemetry batch. {@code type} is {@code applied} (host, release, ok, error),
+   * {@code heartbeat} (host, release, metrics) or {@code crash} (host, release, signature, kind);
+   * {@code at} defaults to the time the server received the batch.
+   */
+  @Serdeable
+  public record TelemetryItem(
+      @Nullable String type,
+      @Nullable String host,
+      @Nullable String release,
+      @Nullable Instant at,
+      @Nullable Boolean ok,
+      @Nullable String error,
+      @Nullable Map<String, Double> metrics,
+      @Nullable String signature,
+      @Nullable String kind) {}
+}

@@ -1,0 +1,206 @@
+package dev.rolloutledger.server.api;
+
+import dev.rolloutledger.domain.ApprovalGranted;
+import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.ManualHalt;
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.ReleasePublished;
+import dev.rolloutledger.domain.RolloutPaused;
+import dev.rolloutledger.domain.RolloutPlanned;
+import dev.rolloutledger.domain.RolloutResumed;
+import dev.rolloutledger.domain.Severity;
+import dev.rolloutledger.domain.WavePlan;
+import dev.rolloutledger.server.api.Requests.ActionBody;
+import dev.rolloutledger.server.api.Requests.ApprovalBody;
+import dev.rolloutledger.server.api.Requests.HostBody;
+import dev.rolloutledger.server.api.Requests.ReleaseBody;
+import dev.rolloutledger.server.api.Requests.RolloutBody;
+import dev.rolloutledger.server.api.Requests.WaveBody;
+import dev.rolloutledger.server.api.Views.Accepted;
+import dev.rolloutledger.server.api.Views.LedgerEntryView;
+import dev.rolloutledger.server.api.Views.LedgerPage;
+import dev.rolloutledger.server.api.Views.RolloutView;
+import dev.rolloutledger.server.kafka.EventPublisher;
+import dev.rolloutledger.topology.LedgerQueries;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The control plane of the first slice: hosts, releases, rollouts and their ledgers, per tenant.
+ * Every change is published as an event and answered 202; the topology decides, and reads come
+ * from its state stores. Until the services issue adds authentication the server binds to
+ * loopback only.
+ */
+@Controller("/api/v1/tenants/{tenant}")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class RolloutController {
+  static final int MAX_PAGE = 500;
+
+  private final EventPublisher publisher;
+  private final LedgerQueries queries;
+  private final Clock clock;
+
+  public RolloutController(EventPublisher publisher, LedgerQueries queries) {
+    this.publisher = publisher;
+    this.queries = queries;
+    this.clock = Clock.systemUTC();
+  }
+
+  @Post("/hosts")
+  public HttpResponse<Accepted> registerHosts(@PathVariable String tenant, @Body List<HostBody> hosts) {
+    Ids.require("tenant", tenant);
+    Instant at = clock.instant();
+    List<LedgerInput> inputs = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < hosts.size(); i++) {
+      HostBody h = hosts.get(i);
+      String at_ = "[" + i + "]";
+      if (h == null) {
+        throw ApiProblemException.badField(at_, at_ + " must be an object");
+      }
+      Ids.require(at_ + ".host", h.host());
+      inputs.add(within(at_, () -> new HostRegistered(tenant, at, h.host(), h.labels() == null ? Map.of() : h.labels())));
+      ids.add(h.host());
+    }
+    publisher.publish(inputs);
+    return HttpResponse.accepted().body(new Accepted(inputs.size(), ids));
+  }
+
+  @Post("/releases")
+  public HttpResponse<Accepted> publishRelease(@PathVariable String tenant, @Body ReleaseBody r) {
+    Ids.require("tenant", tenant);
+    Ids.require("release", r.release());
+    Severity severity = parseSeverity(r.severity());
+    publisher.publish(List.of(new ReleasePublished(tenant, clock.instant(), r.release(), r.artifact(),
+        r.version(), r.sha256(), r.publisher(), severity)));
+    return HttpResponse.accepted().body(new Accepted(1, List.of(r.release())));
+  }
+
+  @Post("/rollouts")
+  public HttpResponse<Accepted> createRollout(@PathVariable String tenant, @Body RolloutBody body) {
+    Ids.require("tenant", tenant);
+    String rollout = body.rollout() == null ? "r-" + UUID.randomUUID() : Ids.require("rollout", body.rollout());
+    Ids.require("release", body.release());
+    Plan plan = body.plan() == null ? Plan.defaultPlan() : plan(body.plan());
+    publisher.publish(List.of(new RolloutPlanned(tenant, clock.instant(), rollout, body.release(), plan)));
+    return HttpResponse.<Accepted>status(HttpStatus.ACCEPTED)
+        .header("Location", "/api/v1/tenants/" + tenant + "/rollouts/" + rollout)
+        .body(new Accepted(1, List.of(rollout)));
+  }
+
+  @Get("/rollouts")
+  public List<RolloutView> listRollouts(@PathVariable String tenant) {
+    Ids.require("tenant", tenant);
+    return queries.rollouts(tenant).stream().map(RolloutView::of).toList();
+  }
+
+  @Get("/rollouts/{rollout}")
+  public RolloutView getRollout(@PathVariable String tenant, @PathVariable String rollout) {
+    Ids.require("tenant", tenant);
+    Ids.require("rollout", rollout);
+    return queries.rollout(tenant, rollout).map(RolloutView::of)
+        .orElseThrow(() -> ApiProblemException.notFound("rollout " + rollout));
+  }
+
+  @Get("/rollouts/{rollout}/ledger")
+  public LedgerPage ledger(
+      @PathVariable String tenant,
+      @PathVariable String rollout,
+      @QueryValue(defaultValue = "1") long fromSeq,
+      @QueryValue(defaultValue = "100") int limit) {
+    getRollout(tenant, rollout); // 404 for an unknown rollout
+    if (fromSeq < 1) {
+      throw ApiProblemException.badField("fromSeq", "fromSeq must be >= 1");
+    }
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw ApiProblemException.badField("limit", "limit must be in [1," + MAX_PAGE + "]");
+    }
+    List<SpecificRecord> page = queries.ledger(tenant, rollout, fromSeq, limit + 1);
+    List<LedgerEntryView> entries = page.stream().limit(limit).map(LedgerEntryView::of).toList();
+    Long next = page.size() > limit ? entries.get(entries.size() - 1).seq() + 1 : null;
+    return new LedgerPage(rollout, entries, next);
+  }
+
+  @Post("/rollouts/{rollout}/halt")
+  public HttpResponse<Accepted> halt(@PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+    return control(tenant, rollout, new ManualHalt(tenant, clock.instant(), rollout, a.by(), a.reason()));
+  }
+
+  @Post("/rollouts/{rollout}/pause")
+  public HttpResponse<Accepted> pause(@PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+    return control(tenant, rollout, new RolloutPaused(tenant, clock.instant(), rollout, a.by(), a.reason()));
+  }
+
+  @Post("/rollouts/{rollout}/resume")
+  public HttpResponse<Accepted> resume(@PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+    return control(tenant, rollout, new RolloutResumed(tenant, clock.instant(), rollout, a.by(), a.reason()));
+  }
+
+  @Post("/rollouts/{rollout}/approvals")
+  public HttpResponse<Accepted> approve(@PathVariable String tenant, @PathVariable String rollout, @Body ApprovalBody a) {
+    return control(tenant, rollout, new ApprovalGranted(tenant, clock.instant(), rollout, a.wave(), a.by()));
+  }
+
+  private HttpResponse<Accepted> control(String tenant, String rollout, LedgerInput input) {
+    getRollout(tenant, rollout); // 404 for an unknown rollout
+    publisher.publish(List.of(input));
+    return HttpResponse.accepted().body(new Accepted(1, List.of(rollout)));
+  }
+
+  static Plan plan(Requests.PlanBody body) {
+    if (body.waves() == null) {
+      throw ApiProblemException.badField("plan.waves", "plan.waves is required");
+    }
+    List<WavePlan> waves = new ArrayList<>();
+    for (int i = 0; i < body.waves().size(); i++) {
+      WaveBody w = body.waves().get(i);
+      String path = "plan.waves[" + i + "]";
+      if (w == null) {
+        throw ApiProblemException.badField(path, path + " must be an object");
+      }
+      waves.add(within(path, () -> new WavePlan(w.name(), w.selector() == null ? Map.of() : w.selector(),
+          w.hosts(), w.percent(), w.maxCrashFraction() == null ? 0.2 : w.maxCrashFraction(),
+          w.minCrashes() == null ? 1 : w.minCrashes())));
+    }
+    return within("plan", () -> new Plan(waves));
+  }
+
+  static Severity parseSeverity(@Nullable String severity) {
+    if (severity == null) {
+      return Severity.NORMAL;
+    }
+    try {
+      return Severity.valueOf(severity.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ApiProblemException.badField("severity", "severity must be NORMAL or EMERGENCY");
+    }
+  }
+
+  /** Runs a domain constructor, reporting its invalid field under {@code path}. */
+  static <T> T within(String path, java.util.function.Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (InvalidFieldException e) {
+      throw e.within(path);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.rolloutledger.server.api;
+
+import dev.rolloutledger.domain.CrashReport;
+import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.UpdateApplied;
+import dev.rolloutledger.server.api.Requests.TelemetryItem;
+import dev.rolloutledger.server.api.Views.Accepted;
+import dev.rolloutledger.server.kafka.EventPublisher;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Telemetry in over HTTP: a JSON array of applied / heartbeat / crash items. The whole batch is
+ * validated first; one bad item rejects the batch with 400 naming it ({@code [i].field}) and
+ * nothing is published, so a client can fix and resend without duplicates.
+ */
+@Controller("/api/v1/tenants/{tenant}/telemetry")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class TelemetryController {
+  /** Items per batch; larger batches get 413. The request body is also capped (1 MB). */
+  public static final int MAX_BATCH = 5000;
+
+  private final EventPublisher publisher;
+  private final Clock clock = Clock.systemUTC();
+
+  public TelemetryController(EventPublisher publisher) {
+    this.publisher = publisher;
+  }
+
+  @Post
+  public HttpResponse<Accepted> ingest(@PathVariable String tenant, @Body List<TelemetryItem> items) {
+    Ids.require("tenant", tenant);
+    if (items.size() > MAX_BATCH) {
+      throw new ApiProblemException(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+          "batch of " + items.size() + " items exceeds " + MAX_BATCH, null);
+    }
+    Instant received = clock.instant();
+    List<LedgerInput> inputs = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      String path = "[" + i + "]";
+      TelemetryItem item = items.get(i);
+      if (item == null) {
+        throw ApiProblemException.badField(path, path + " must be an object");
+      }
+      Ids.require(path + ".host", item.host());
+      Instant at = item.at() == null ? received : item.at();
+      inputs.add(RolloutController.within(path, () -> toInput(tenant, at, item, path)));
+    }
+    publisher.publish(inputs);
+    return HttpResponse.accepted().body(new Accepted(inputs.size(), List.of()));
+  }
+
+  private static LedgerInput toInput(String tenant, Instant at, TelemetryItem item, String path) {
+    if (item.type() == null) {
+      throw ApiProblemException.badField(path + ".type", path + ".type is required: applied, heartbeat or crash");
+    }
+    return switch (item.type()) {
+      case "applied" -> {
+        if (item.ok() == null) {
+          throw ApiProblemException.badField(path + ".ok", path + ".ok is required for applied");
+        }
+        yield new UpdateApplied(tenant, at, item.host(), item.release(), item.ok(), item.error());
+      }
+      case "heartbeat" -> new Heartbeat(tenant, at, item.host(), item.release(),
+          item.metrics() == null ? Map.of() : item.metrics());
+      case "crash" -> new CrashReport(tenant, at, item.host(), item.release(),
+          item.signature() == null ? "unknown" : item.signature(), item.kind() == null ? "crash" : item.kind());
+      default -> throw ApiProblemException.badField(path + ".type",
+          path + ".type must be applied, heartbeat or crash, was '" + item.type() + "'");
+    };
+  }
+}

@@ -1,0 +1,88 @@
+package dev.rolloutledger.server.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.rolloutledger.avro.RolloutCompleted;
+import dev.rolloutledger.avro.RolloutHalted;
+import dev.rolloutledger.avro.WavePromoted;
+import dev.rolloutledger.avro.WaveStarted;
+import dev.rolloutledger.domain.RolloutState;
+import dev.rolloutledger.domain.WaveCounts;
+import dev.rolloutledger.domain.WavePlan;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+
+/** JSON response bodies. */
+public final class Views {
+  private Views() {}
+
+  @Serdeable
+  public record Accepted(int accepted, List<String> ids) {}
+
+  @Serdeable
+  public record WaveView(
+      String name, Map<String, String> selector, int assigned, int applied, int crashed, double maxCrashFraction) {}
+
+  @Serdeable
+  public record RolloutView(
+      String tenant,
+      String rollout,
+      String release,
+      String status,
+      String currentWave,
+      List<WaveView> waves,
+      long ledgerSeq,
+      String ledgerHead,
+      Instant plannedAt) {
+
+    static RolloutView of(RolloutState s) {
+      List<WaveView> waves = new ArrayList<>();
+      for (int i = 0; i < s.waves().size(); i++) {
+        WaveCounts c = s.waves().get(i);
+        WavePlan p = s.plan().waves().get(i);
+        waves.add(new WaveView(c.wave(), p.selector(), c.assigned(), c.applied(), c.crashed(), p.maxCrashFraction()));
+      }
+      return new RolloutView(s.tenant(), s.rollout(), s.release(), s.status().name(),
+          s.plan().waves().get(s.currentWave()).name(), waves, s.seq(), s.lastHash(), s.plannedAt());
+    }
+  }
+
+  @Serdeable
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record LedgerEntryView(
+      String type,
+      long seq,
+      Instant at,
+      String prevHash,
+      String hash,
+      @Nullable String wave,
+      @Nullable Integer waveIndex,
+      @Nullable List<String> hosts,
+      @Nullable String reason,
+      @Nullable Map<String, String> evidence) {
+
+    static LedgerEntryView of(SpecificRecord r) {
+      if (r instanceof WaveStarted e) {
+        return new LedgerEntryView("WaveStarted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
+            e.getWave(), e.getWaveIndex(), e.getHosts(), null, null);
+      } else if (r instanceof WavePromoted e) {
+        return new LedgerEntryView("WavePromoted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
+            e.getWave(), e.getWaveIndex(), null, null, null);
+      } else if (r instanceof RolloutHalted e) {
+        return new LedgerEntryView("RolloutHalted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
+            e.getWave(), null, null, e.getReason(), e.getEvidence());
+      } else if (r instanceof RolloutCompleted e) {
+        return new LedgerEntryView("RolloutCompleted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
+            null, null, null, null, null);
+      }
+      throw new IllegalArgumentException("not a ledger entry: " + r.getSchema().getFullName());
+    }
+  }
+
+  @Serdeable
+  public record LedgerPage(String rollout, List<LedgerEntryView> entries, @Nullable Long nextSeq) {}
+}

@@ -1,0 +1,89 @@
+package dev.rolloutledger.server.kafka;
+
+import dev.rolloutledger.domain.EngineConfig;
+import dev.rolloutledger.schemas.TopicInstaller;
+import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.registry.SchemaRegistries;
+import dev.rolloutledger.schemas.registry.SchemaRegistry;
+import dev.rolloutledger.server.LedgerSettings;
+import dev.rolloutledger.topology.LedgerQueries;
+import dev.rolloutledger.topology.LedgerStreamsConfig;
+import dev.rolloutledger.topology.LedgerTopology;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.core.convert.format.MapFormat;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka wiring of the server. The factory only calls the topology builder; everything the topology
+ * does is defined in streams/topology, so tests and replay build the same thing.
+ */
+@Factory
+public class KafkaBeans {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaBeans.class);
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  SchemaRegistry schemaRegistry(LedgerSettings settings) {
+    ensureTopics(settings.getKafka().getBootstrapServers());
+    return SchemaRegistries.create(settings.getSchemaRegistryUrl(), settings.getKafka().getBootstrapServers());
+  }
+
+  @Context
+  @Bean(preDestroy = "close")
+  KafkaStreams kafkaStreams(
+      LedgerSettings settings,
+      SchemaRegistry registry,
+      @Property(name = "kafka.streams.default") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
+          Map<String, Object> overrides) {
+    LedgerSettings.Streams s = settings.getStreams();
+    KafkaStreams streams =
+        new KafkaStreams(
+            LedgerTopology.build(registry, new EngineConfig(s.getCommandTtl())),
+            LedgerStreamsConfig.properties(
+                s.getApplicationId(), settings.getKafka().getBootstrapServers(), s.getStateDir(),
+                registry, overrides));
+    // a failing stream thread is replaced rather than taking the processor down
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("stream thread failed; replacing it", e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.start();
+    return streams;
+  }
+
+  @Singleton
+  LedgerQueries ledgerQueries(KafkaStreams streams) {
+    return new LedgerQueries(streams);
+  }
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  EventPublisher eventPublisher(LedgerSettings settings, SchemaRegistry registry) {
+    return new EventPublisher(settings.getKafka().getBootstrapServers(), registry);
+  }
+
+  /** The topics exist before anything reads or writes them, on the embedded broker or any cluster. */
+  private static void ensureTopics(String bootstrapServers) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(p)) {
+      var created = TopicInstaller.ensureTopics(admin, Topics.all(), TopicInstaller.CLUSTER_DEFAULT_REPLICATION_FACTOR);
+      if (!created.isEmpty()) {
+        LOG.info("created topics {}", created);
+      }
+    }
+  }
+
+}

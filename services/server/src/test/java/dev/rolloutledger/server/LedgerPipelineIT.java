@@ -1,0 +1,233 @@
+package dev.rolloutledger.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rolloutledger.avro.CrashReport;
+import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.avro.Hold;
+import dev.rolloutledger.schemas.Keys;
+import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.registry.SchemaRegistry;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The whole loop on a real KRaft broker: HTTP in, the topology, commands out to read_committed consumers. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LedgerPipelineIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SHA = "b".repeat(64);
+
+  private Path stateDir;
+  private String applicationId;
+  private TestServer server;
+  private String tenant;
+
+  @BeforeAll
+  void startServer() throws java.io.IOException {
+    stateDir = java.nio.file.Files.createTempDirectory("ledger-it-state");
+    applicationId = "it-pipeline-" + UUID.randomUUID();
+    server = new TestServer(applicationId, stateDir);
+  }
+
+  @AfterAll
+  void stopServer() {
+    server.close();
+  }
+
+  @BeforeEach
+  void freshTenant() {
+    tenant = "t" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private String api(String path) {
+    return "/api/v1/tenants/" + tenant + path;
+  }
+
+  private void givenARolloutOfThreeDevHosts(double cap) {
+    assertThat(server.post(api("/hosts"), """
+        [{"host": "h1", "labels": {"env": "dev"}},
+         {"host": "h2", "labels": {"env": "dev"}},
+         {"host": "h3", "labels": {"env": "dev"}}]""").statusCode()).isEqualTo(202);
+    assertThat(server.post(api("/releases"), """
+        {"release": "cf-291", "artifact": "channel-file", "version": "291", "sha256": "%s", "publisher": "vendor"}
+        """.formatted(SHA)).statusCode()).isEqualTo(202);
+    HttpResponse<String> created = server.post(api("/rollouts"), """
+        {"rollout": "r1", "release": "cf-291",
+         "plan": {"waves": [{"name": "canary", "selector": {"env": "dev"}, "maxCrashFraction": %s}]}}
+        """.formatted(cap));
+    assertThat(created.statusCode()).isEqualTo(202);
+    assertThat(created.headers().firstValue("Location")).hasValue(api("/rollouts/r1"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.get(api("/rollouts/r1")).statusCode() == 200);
+  }
+
+  private JsonNode json(HttpResponse<String> response) throws Exception {
+    return JSON.readTree(response.body());
+  }
+
+  @Nested
+  class Halt {
+    @Test
+    void crash_reports_over_http_halt_the_rollout_and_hold_commands_reach_read_committed_consumers() throws Exception {
+      givenARolloutOfThreeDevHosts(0.3);
+
+      HttpResponse<String> posted = server.post(api("/telemetry"), """
+          [{"type": "applied", "host": "h1", "release": "cf-291", "ok": true},
+           {"type": "heartbeat", "host": "h1", "release": "cf-291", "metrics": {"cpu": 0.4}},
+           {"type": "applied", "host": "h2", "release": "cf-291", "ok": true},
+           {"type": "crash", "host": "h1", "release": "cf-291", "signature": "PAGE_FAULT", "kind": "BSOD"}]""");
+      assertThat(posted.statusCode()).isEqualTo(202);
+      assertThat(json(posted).get("accepted").asInt()).isEqualTo(4);
+
+      List<String> holds = new ArrayList<>();
+      try (KafkaConsumer<String, SpecificRecord> consumer = readCommitted(Topics.COMMANDS.valueSerde(registry()).deserializer())) {
+        consumer.subscribe(List.of(Topics.COMMANDS.name()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          for (ConsumerRecord<String, SpecificRecord> r : consumer.poll(Duration.ofMillis(200))) {
+            if (r.value() instanceof Hold h && h.getTenant().equals(tenant)) {
+              holds.add(r.key());
+            }
+          }
+          assertThat(holds).containsExactlyInAnyOrder(Keys.of(tenant, "h1"), Keys.of(tenant, "h2"), Keys.of(tenant, "h3"));
+        });
+      }
+
+      JsonNode ledger = json(server.get(api("/rollouts/r1/ledger")));
+      assertThat(ledger.get("entries")).extracting(e -> e.get("type").asText())
+          .containsExactly("WaveStarted", "RolloutHalted");
+      assertThat(ledger.get("entries").get(1).get("prevHash").asText())
+          .isEqualTo(ledger.get("entries").get(0).get("hash").asText());
+      assertThat(json(server.get(api("/rollouts/r1"))).get("status").asText()).isEqualTo("HALTED");
+
+      // a restart of the server keeps the ledger: state is restored from Kafka
+      server.close();
+      server = new TestServer(applicationId, stateDir);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(json(server.get(api("/rollouts/r1/ledger"))).get("entries")).hasSize(2));
+    }
+  }
+
+  @Nested
+  class PoisonRecords {
+    @Test
+    void a_record_not_in_the_wire_format_and_an_invalid_event_become_dead_letters_and_processing_goes_on() throws Exception {
+      givenARolloutOfThreeDevHosts(0.3);
+      String poisonKey = Keys.of(tenant, "poison");
+      String invalidKey = Keys.of(tenant, "invalid");
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), poisonKey, "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8))).get();
+        CrashReport blankHost = CrashReport.newBuilder().setTenant(tenant).setAt(Instant.now()).setHost(" ")
+            .setRelease("cf-291").setSignature("x").setKind("BSOD").build();
+        producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), invalidKey,
+            Topics.TELEMETRY.valueSerde(registry()).serializer().serialize(Topics.TELEMETRY.name(), blankHost))).get();
+      }
+      // processing goes on: a later crash still halts the rollout
+      server.post(api("/telemetry"), """
+          [{"type": "crash", "host": "h2", "release": "cf-291", "signature": "x", "kind": "BSOD"}]""");
+
+      List<DeadLetter> letters = new ArrayList<>();
+      try (KafkaConsumer<String, DeadLetter> consumer = readCommitted(Topics.DEAD_LETTERS.valueSerde(registry()).deserializer())) {
+        consumer.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          for (ConsumerRecord<String, DeadLetter> r : consumer.poll(Duration.ofMillis(200))) {
+            if (poisonKey.equals(r.key()) || invalidKey.equals(r.key())) {
+              letters.add(r.value());
+            }
+          }
+          assertThat(letters).hasSize(2);
+        });
+      }
+      assertThat(letters).allSatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(Topics.TELEMETRY.name()));
+      assertThat(letters).anySatisfy(d -> assertThat(d.getReason()).contains("magic byte"));
+      assertThat(letters).anySatisfy(d -> assertThat(d.getReason()).contains("host"));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(json(server.get(api("/rollouts/r1"))).get("status").asText()).isEqualTo("HALTED"));
+    }
+  }
+
+  @Nested
+  class BadInput {
+    @Test
+    void a_telemetry_item_without_a_host_is_refused_with_a_problem_naming_the_field() throws Exception {
+      HttpResponse<String> r = server.post(api("/telemetry"), """
+          [{"type": "heartbeat", "host": "h1"}, {"type": "crash", "release": "cf-291"}]""");
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      assertThat(json(r).get("field").asText()).isEqualTo("[1].host");
+    }
+
+    @Test
+    void a_plan_with_an_invalid_wave_is_refused_naming_the_wave_field() throws Exception {
+      HttpResponse<String> r = server.post(api("/rollouts"), """
+          {"rollout": "r9", "release": "x", "plan": {"waves": [{"name": "a", "percent": 0}]}}""");
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(json(r).get("field").asText()).isEqualTo("plan.waves[0].percent");
+    }
+
+    @Test
+    void malformed_json_is_a_400_problem_not_a_500() throws Exception {
+      HttpResponse<String> r = server.post(api("/telemetry"), "[{\"type\": ");
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void an_unknown_rollout_is_a_404_problem() throws Exception {
+      HttpResponse<String> r = server.get(api("/rollouts/nope"));
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(json(r).get("status").asInt()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void health_is_up_when_the_topology_runs() throws Exception {
+    HttpResponse<String> r = server.get("/health");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json(r).get("status").asText()).isEqualTo("UP");
+  }
+
+  private SchemaRegistry registry() {
+    return server.bean(SchemaRegistry.class);
+  }
+
+  private static <V> KafkaConsumer<String, V> readCommitted(Deserializer<V> values) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return new KafkaConsumer<>(p, new StringDeserializer(), values);
+  }
+
+  private static KafkaProducer<String, byte[]> producer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+}

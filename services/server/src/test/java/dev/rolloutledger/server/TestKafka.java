@@ -1,0 +1,41 @@
+package dev.rolloutledger.server;
+
+import dev.rolloutledger.infra.BrokerOptions;
+import dev.rolloutledger.infra.EmbeddedKafkaBroker;
+import dev.rolloutledger.schemas.TopicInstaller;
+import dev.rolloutledger.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * One real KRaft broker (the infra launcher, in this JVM, on loopback) shared by every integration
+ * test of the run, with the ledger's topics created. Closed when the test JVM exits.
+ */
+public final class TestKafka {
+  private static EmbeddedKafkaBroker broker;
+
+  private TestKafka() {}
+
+  public static synchronized String bootstrapServers() {
+    if (broker == null) {
+      try {
+        Path dir = Files.createTempDirectory("ledger-it-kafka");
+        broker = EmbeddedKafkaBroker.start(BrokerOptions.of(dir));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Properties p = new Properties();
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      try (Admin admin = Admin.create(p)) {
+        TopicInstaller.ensureTopics(admin, Topics.all());
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "it-broker-shutdown"));
+    }
+    return broker.bootstrapServers();
+  }
+}
