@@ -1,0 +1,492 @@
+package dev.rolloutledger.infra;
+
+import dev.rolloutledger.schemas.TopicInstaller;
+
+import dev.rolloutledger.infra.EmbeddedKafkaBroker.BrokerStartException;
+import dev.rolloutledger.schemas.TopicDescriptor;
+import dev.rolloutledger.schemas.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+
+/**
+ * Runs the local Kafka broker of Rollout Ledger until SIGTERM or SIGINT.
+ *
+ * <pre>
+ * infra/broker/ledger-broker.sh [--data-dir DIR] [--port N] [--controller-port N] [--host H]
+ *      [--allow-non-loopback] [--ready-file FILE] [--verbose]
+ * infra/broker/ledger-broker.sh --topics-only --bootstrap-servers HOST:PORT [--admin-config FILE]
+ * </pre>
+ *
+ * <p>When the broker accepts clients and every topic of {@link Topics#all()} exists, prints exactly one
+ * line on stdout, {@code KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092}, and writes the same line to the
+ * ready file ({@code DATA_DIR/../broker.ready} by default), which is deleted on shutdown. Everything
+ * else goes to stderr. Exit codes: 1 when the broker could not start, 2 for bad arguments; after a
+ * signal the JVM's own (143 for SIGTERM, 130 for SIGINT) once the broker has shut down cleanly.
+ */
+public final class BrokerMain {
+
+  static final String ENV_DATA_DIR = "LEDGER_KAFKA_DATA_DIR";
+  static final String ENV_PORT = "LEDGER_KAFKA_PORT";
+  static final String ENV_CONTROLLER_PORT = "LEDGER_KAFKA_CONTROLLER_PORT";
+  static final String ENV_HOST = "LEDGER_KAFKA_HOST";
+  static final String ENV_BOOTSTRAP = "KAFKA_BOOTSTRAP_SERVERS";
+  static final String DEFAULT_DATA_DIR = ".ledger/kafka";
+  static final int DEFAULT_PORT = 9092;
+  static final String READY_FILE = "broker.ready";
+
+  private static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: ledger-broker [options]",
+          "  --data-dir DIR          Kafka data (log, metadata, cluster id); default .ledger/kafka"
+              + " (env " + ENV_DATA_DIR + ")",
+          "  --port N                client port; default 9092, 0 = a free port kept for this data dir"
+              + " (env " + ENV_PORT + ")",
+          "  --controller-port N     KRaft controller port; default 0 = a free port kept for this data dir"
+              + " (env " + ENV_CONTROLLER_PORT + ")",
+          "  --host H                address to listen on; default 127.0.0.1 (env " + ENV_HOST + ")",
+          "  --allow-non-loopback    allow a --host that is not a loopback address (no auth, no TLS!)",
+          "  --ready-file FILE       where to write KAFKA_BOOTSTRAP_SERVERS=...; default DATA_DIR/../"
+              + READY_FILE,
+          "  --verbose               Kafka's INFO logging on stderr (default: warnings only)",
+          "  --help                  this text",
+          "",
+          "Or, with no local broker, create the missing ledger topics on an existing cluster and exit:",
+          "  --topics-only           needs --bootstrap-servers HOST:PORT[,...] (or env " + ENV_BOOTSTRAP + ")",
+          "  --admin-config FILE     Kafka client properties for it (security.protocol, sasl.*, ssl.*)",
+          "  --replication-factor N  of created topics; default: the cluster's default.replication.factor");
+
+  private BrokerMain() {}
+
+  public static void main(String[] args) {
+    int rc = run(args, System.getenv(), System.out, System.err);
+    if (rc != 0) {
+      System.exit(rc);
+    }
+  }
+
+  /** Parsed command line. */
+  record Args(
+      Path dataDir,
+      String host,
+      int port,
+      int controllerPort,
+      boolean allowNonLoopback,
+      Path readyFile,
+      boolean verbose,
+      boolean help,
+      String topicsOnlyBootstrap,
+      Path adminConfig,
+      short replicationFactor) {
+
+    boolean topicsOnly() {
+      return topicsOnlyBootstrap != null;
+    }
+  }
+
+  /** Thrown for a bad command line; the message is for people. */
+  static final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  static Args parse(String[] argv, Map<String, String> env) throws UsageException {
+    Path dataDir = Paths.get(env.getOrDefault(ENV_DATA_DIR, DEFAULT_DATA_DIR));
+    String host = env.getOrDefault(ENV_HOST, BrokerOptions.DEFAULT_HOST);
+    int port = env.containsKey(ENV_PORT) ? port(ENV_PORT, env.get(ENV_PORT)) : DEFAULT_PORT;
+    int controllerPort =
+        env.containsKey(ENV_CONTROLLER_PORT) ? port(ENV_CONTROLLER_PORT, env.get(ENV_CONTROLLER_PORT)) : 0;
+    boolean allowNonLoopback = false;
+    Path readyFile = null;
+    boolean verbose = false;
+    boolean help = false;
+    boolean topicsOnly = false;
+    String bootstrap = env.get(ENV_BOOTSTRAP);
+    Path adminConfig = null;
+    Integer replicationFactor = null;
+    for (int i = 0; i < argv.length; i++) {
+      String arg = argv[i];
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        value = arg.substring(eq + 1);
+        arg = arg.substring(0, eq);
+      }
+      switch (arg) {
+        case "--data-dir" -> dataDir = Paths.get(value != null ? value : next(argv, ++i, arg));
+        case "--host" -> host = value != null ? value : next(argv, ++i, arg);
+        case "--port" -> port = port(arg, value != null ? value : next(argv, ++i, arg));
+        case "--controller-port" ->
+            controllerPort = port(arg, value != null ? value : next(argv, ++i, arg));
+        case "--ready-file" -> readyFile = Paths.get(value != null ? value : next(argv, ++i, arg));
+        case "--allow-non-loopback" -> allowNonLoopback = true;
+        case "--topics-only" -> topicsOnly = true;
+        case "--bootstrap-servers" -> bootstrap = value != null ? value : next(argv, ++i, arg);
+        case "--admin-config" -> adminConfig = Paths.get(value != null ? value : next(argv, ++i, arg));
+        case "--replication-factor" ->
+            replicationFactor = replicationFactor(value != null ? value : next(argv, ++i, arg));
+        case "--verbose", "-v" -> verbose = true;
+        case "--help", "-h" -> help = true;
+        default -> throw new UsageException("unknown argument '" + argv[i] + "'");
+      }
+    }
+    if (host.isBlank()) {
+      throw new UsageException("--host must not be empty");
+    }
+    if (port != 0 && port == controllerPort) {
+      throw new UsageException("--port and --controller-port must differ (both " + port + ")");
+    }
+    dataDir = dataDir.toAbsolutePath().normalize();
+    if (readyFile == null) {
+      Path parent = dataDir.getParent();
+      readyFile = (parent != null ? parent : dataDir).resolve(READY_FILE);
+    }
+    if (topicsOnly && (bootstrap == null || bootstrap.isBlank())) {
+      throw new UsageException(
+          "--topics-only needs the cluster: --bootstrap-servers HOST:PORT or " + ENV_BOOTSTRAP);
+    }
+    if (!topicsOnly && (adminConfig != null || replicationFactor != null)) {
+      throw new UsageException("--admin-config and --replication-factor go with --topics-only");
+    }
+    short rf =
+        replicationFactor != null
+            ? replicationFactor.shortValue()
+            : TopicInstaller.CLUSTER_DEFAULT_REPLICATION_FACTOR;
+    return new Args(
+        dataDir,
+        host,
+        port,
+        controllerPort,
+        allowNonLoopback,
+        readyFile,
+        verbose,
+        help,
+        topicsOnly ? bootstrap.trim() : null,
+        adminConfig,
+        rf);
+  }
+
+  private static int replicationFactor(String value) throws UsageException {
+    try {
+      int rf = Integer.parseInt(value.trim());
+      if (rf < 1 || rf > Short.MAX_VALUE) {
+        throw new NumberFormatException();
+      }
+      return rf;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--replication-factor must be a number >= 1, was '" + value + "'");
+    }
+  }
+
+  private static String next(String[] argv, int i, String flag) throws UsageException {
+    if (i >= argv.length) {
+      throw new UsageException(flag + " needs a value");
+    }
+    return argv[i];
+  }
+
+  private static int port(String what, String value) throws UsageException {
+    try {
+      int p = Integer.parseInt(value.trim());
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new UsageException(what + " must be a port number 0..65535, was '" + value + "'");
+    }
+  }
+
+  /**
+   * Starts the broker, installs the topics, announces readiness and blocks until the JVM shuts down.
+   * Returns only on failure (or after {@code --help}).
+   */
+  static int run(String[] argv, Map<String, String> env, PrintStream out, PrintStream err) {
+    long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+    Args args;
+    try {
+      args = parse(argv, env);
+    } catch (UsageException e) {
+      err.println("ledger-broker: " + e.getMessage());
+      err.println(USAGE);
+      return 2;
+    }
+    if (args.help()) {
+      out.println(USAGE);
+      return 0;
+    }
+    // before the first logger is created: slf4j-simple reads this once
+    System.setProperty(
+        "org.slf4j.simpleLogger.defaultLogLevel", args.verbose() ? "info" : "warn");
+
+    if (args.topicsOnly()) {
+      return installTopicsOnly(args, out, err);
+    }
+
+    BrokerOptions options =
+        new BrokerOptions(
+            args.dataDir(), args.host(), args.port(), args.controllerPort(), args.allowNonLoopback());
+    try {
+      removeStaleReadyFile(args.readyFile());
+    } catch (IOException e) {
+      err.println("ledger-broker: cannot remove stale ready file " + args.readyFile() + ": " + e);
+      return 1;
+    }
+
+    ReentrantLock lifecycle = new ReentrantLock();
+    EmbeddedKafkaBroker[] running = new EmbeddedKafkaBroker[1];
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean stopping = new AtomicBoolean();
+    Thread hook =
+        new Thread(
+            () -> {
+              stopping.set(true);
+              try {
+                // wait for a start in progress, so a Ctrl-C during start still shuts down cleanly
+                if (lifecycle.tryLock(60, TimeUnit.SECONDS)) {
+                  try {
+                    if (running[0] != null) {
+                      err.println("ledger-broker: shutting down " + running[0].bootstrapServers());
+                      running[0].close();
+                      err.println("ledger-broker: stopped cleanly");
+                    }
+                  } finally {
+                    lifecycle.unlock();
+                  }
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                err.println("ledger-broker: error while shutting down: " + e);
+              } finally {
+                deleteQuietly(args.readyFile());
+                stopped.countDown();
+              }
+            },
+            "ledger-broker-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+
+    EmbeddedKafkaBroker broker;
+    long topicsMillis;
+    List<String> created;
+    int topicCount;
+    lifecycle.lock();
+    try {
+      broker = EmbeddedKafkaBroker.start(options);
+      running[0] = broker;
+      long t0 = System.nanoTime();
+      List<TopicDescriptor<?, ?>> topics = Topics.all();
+      topicCount = topics.size();
+      try (Admin admin =
+          Admin.create(
+              Map.of(
+                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                  AdminClientConfig.CLIENT_ID_CONFIG, "ledger-broker-topic-installer"))) {
+        created = TopicInstaller.ensureTopics(admin, topics);
+        awaitLeaders(admin, topics, Duration.ofSeconds(30));
+      }
+      topicsMillis = (System.nanoTime() - t0) / 1_000_000;
+    } catch (BrokerStartException | TopicInstaller.TopicInstallException e) {
+      err.println("ledger-broker: error: " + e.getMessage());
+      closeQuietly(running, err);
+      removeHook(hook);
+      return 1;
+    } catch (RuntimeException | InterruptedException | ExecutionException e) {
+      err.println("ledger-broker: error: " + e);
+      closeQuietly(running, err);
+      removeHook(hook);
+      return 1;
+    } finally {
+      lifecycle.unlock();
+    }
+
+    if (stopping.get()) {
+      awaitQuietly(stopped); // a signal came during start; the hook shuts the broker down
+      return 0;
+    }
+    String line = "KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers();
+    try {
+      writeAtomically(args.readyFile(), line + "\n");
+    } catch (IOException e) {
+      err.println("ledger-broker: error: cannot write ready file " + args.readyFile() + ": " + e);
+      closeQuietly(running, err);
+      removeHook(hook);
+      return 1;
+    }
+    long sinceJvmStart = System.currentTimeMillis() - jvmStart;
+    err.printf(
+        "ledger-broker: ready in %d ms since JVM start (%s, format %d ms, broker start %d ms, topics %d ms:"
+            + " %d of %d created), data in %s%n",
+        sinceJvmStart,
+        broker.formattedOnStart() ? "fresh data dir" : "existing data dir",
+        broker.formatMillis(),
+        broker.startMillis(),
+        topicsMillis,
+        created.size(),
+        topicCount,
+        broker.dataDir());
+    err.flush();
+    out.println(line);
+    out.flush();
+
+    awaitQuietly(stopped); // the shutdown hook closes the broker; the JVM ends with it
+    return 0;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** {@code --topics-only}: create the missing topics on an existing cluster, print the line, exit. */
+  static int installTopicsOnly(Args args, PrintStream out, PrintStream err) {
+    Properties config = new Properties();
+    if (args.adminConfig() != null) {
+      try (Reader reader = Files.newBufferedReader(args.adminConfig(), StandardCharsets.UTF_8)) {
+        config.load(reader);
+      } catch (IOException e) {
+        err.println("ledger-broker: error: cannot read --admin-config " + args.adminConfig() + ": " + e);
+        return 1;
+      }
+    }
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args.topicsOnlyBootstrap());
+    config.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "ledger-broker-topic-installer");
+    config.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    List<TopicDescriptor<?, ?>> topics = Topics.all();
+    try (Admin admin = Admin.create(config)) {
+      List<String> created = TopicInstaller.ensureTopics(admin, topics, args.replicationFactor());
+      awaitLeaders(admin, topics, Duration.ofSeconds(30));
+      err.printf(
+          "ledger-broker: %d of %d ledger topics created on %s %s%n",
+          created.size(), topics.size(), args.topicsOnlyBootstrap(), created);
+    } catch (RuntimeException | ExecutionException e) {
+      err.println("ledger-broker: error: cannot create topics on " + args.topicsOnlyBootstrap() + ": " + e);
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+    out.println("KAFKA_BOOTSTRAP_SERVERS=" + args.topicsOnlyBootstrap());
+    out.flush();
+    return 0;
+  }
+
+  /** Waits until every partition of the given topics has a leader, so "ready" means produce-ready. */
+  static void awaitLeaders(Admin admin, Collection<? extends TopicDescriptor<?, ?>> topics, Duration timeout)
+      throws InterruptedException, ExecutionException {
+    List<String> names = new ArrayList<>();
+    topics.forEach(t -> names.add(t.name()));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames().get();
+      boolean allLed =
+          descriptions.values().stream()
+              .flatMap(d -> d.partitions().stream())
+              .map(TopicPartitionInfo::leader)
+              .allMatch(leader -> leader != null && !leader.isEmpty());
+      if (allLed) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("topics " + names + " have no leader after " + timeout);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  /**
+   * A ready file left by a broker that died without its shutdown hook (kill -9) would tell waiting
+   * scripts the broker is up. Delete it, unless its port is taken (a broker is running there: its file).
+   */
+  static void removeStaleReadyFile(Path readyFile) throws IOException {
+    if (!Files.exists(readyFile)) {
+      return;
+    }
+    String content = Files.readString(readyFile, StandardCharsets.UTF_8).trim();
+    String prefix = "KAFKA_BOOTSTRAP_SERVERS=";
+    if (content.startsWith(prefix)) {
+      String address = content.substring(prefix.length());
+      int colon = address.lastIndexOf(':');
+      if (colon > 0) {
+        String host = address.substring(0, colon).replace("[", "").replace("]", "");
+        try {
+          if (!EmbeddedKafkaBroker.isFree(host, Integer.parseInt(address.substring(colon + 1)))) {
+            return;
+          }
+        } catch (NumberFormatException e) {
+          // not ours: stale
+        }
+      }
+    }
+    Files.deleteIfExists(readyFile);
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook runs anyway
+    }
+  }
+
+  private static void closeQuietly(EmbeddedKafkaBroker[] running, PrintStream err) {
+    if (running[0] != null) {
+      try {
+        running[0].close();
+      } catch (RuntimeException e) {
+        err.println("ledger-broker: error while shutting down: " + e);
+      }
+    }
+  }
+
+  private static void writeAtomically(Path file, String content) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, content, StandardCharsets.UTF_8);
+    try {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}
