@@ -1,5 +1,6 @@
 package dev.rolloutledger.domain;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +26,17 @@ public record Plan(List<WavePlan> waves) {
     waves = List.copyOf(waves);
   }
 
-  /** dev, staging, a five-host prod canary, then the rest of prod; 20% crash cap, 1 crash min. */
+  /**
+   * dev, staging, a five-host prod canary, then the rest of prod; 20% crash cap, 1 crash min;
+   * bakes of 10, 30, 30 and 60 minutes.
+   */
   public static Plan defaultPlan() {
     return new Plan(
         List.of(
-            new WavePlan("dev", Map.of("env", "dev"), null, null, 0.2, 1),
-            new WavePlan("staging", Map.of("env", "staging"), null, null, 0.2, 1),
-            new WavePlan("prod-canary", Map.of("env", "prod"), 5, null, 0.2, 1),
-            new WavePlan("prod", Map.of("env", "prod"), null, null, 0.2, 1)));
+            new WavePlan("dev", Map.of("env", "dev"), null, null, 0.2, 1, Duration.ofMinutes(10)),
+            new WavePlan("staging", Map.of("env", "staging"), null, null, 0.2, 1, Duration.ofMinutes(30)),
+            new WavePlan("prod-canary", Map.of("env", "prod"), 5, null, 0.2, 1, Duration.ofMinutes(30)),
+            new WavePlan("prod", Map.of("env", "prod"), null, null, 0.2, 1, Duration.ofHours(1))));
   }
 
   /** The index of the wave with this name, or -1. */

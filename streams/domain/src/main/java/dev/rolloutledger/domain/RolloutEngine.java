@@ -29,10 +29,12 @@ import java.util.TreeMap;
  *   <li>Each host counts once as applied and once as crashed; a failed apply or a crash counts as
  *       both. The crash gate of the host's wave (see {@link WavePlan}) halts an ACTIVE or PAUSED
  *       rollout: RolloutHalted, then Hold to every host of the rollout.
- *   <li>An ACTIVE rollout promotes as soon as every host of its current, non-empty wave applied (an
+ *   <li>An ACTIVE rollout promotes once every host of its current, non-empty wave applied and the
+ *       wave's bake time has passed in event time (checked on every input from one of its hosts,
+ *       heartbeats included; an
  *       empty wave waits for hosts); after the last wave it completes.
  *   <li>A HALTED rollout never promotes or dispatches again; it cannot be resumed.
- *   <li>Heartbeats and approvals are accepted and have no effect yet.
+ *   <li>Heartbeats move event time (bake) and have no other effect yet; approvals have none yet.
  * </ul>
  *
  * <p>Not thread-safe; one engine per store, inputs of a tenant one at a time in log order.
@@ -71,8 +73,12 @@ public final class RolloutEngine {
       return onResumed(e);
     } else if (input instanceof ManualHalt e) {
       return onManualHalt(e);
-    } else if (input instanceof Heartbeat || input instanceof ApprovalGranted) {
-      // Inputs of later slices (silent-host detection, approval gates): accepted, no effect yet.
+    } else if (input instanceof Heartbeat e) {
+      // Event time moves on: a wave whose bake has passed may promote. (Silence and health
+      // metrics are signals of the engine issue, not of this slice.)
+      return onTick(e.tenant(), e.at(), e.host());
+    } else if (input instanceof ApprovalGranted) {
+      // Approval gates are the engine issue's: accepted, no effect yet.
       return Decision.none();
     }
     throw new IllegalArgumentException("unknown input type " + input.getClass().getName());
@@ -189,6 +195,7 @@ public final class RolloutEngine {
             counts,
             0,
             LedgerHash.GENESIS,
+            e.at(),
             e.at());
     Step step = new Step(tenant, e.at());
     rollout = startWave(step, rollout);
@@ -209,7 +216,7 @@ public final class RolloutEngine {
     int newlyApplied = host.applied() ? 0 : 1;
     int newlyCrashed = crashed && !host.crashed() ? 1 : 0;
     if (newlyApplied == 0 && newlyCrashed == 0) {
-      return Decision.none();
+      return onTick(tenant, at, hostId); // nothing new to count, but time has moved
     }
     store.putHost(host.withOutcome(true, host.crashed() || crashed));
     int wave = rollout.plan().indexOf(host.wave());
@@ -235,6 +242,27 @@ public final class RolloutEngine {
       rollout = promote(step, rollout);
     }
     store.putRollout(rollout);
+    return step.decision();
+  }
+
+  /**
+   * An input from a host of an ACTIVE rollout carries event time: promote the current wave if its
+   * bake has now passed and every host applied.
+   */
+  private Decision onTick(String tenant, Instant at, String hostId) {
+    HostRecord host = store.host(tenant, hostId).orElse(null);
+    if (host == null || host.rollout() == null) {
+      return Decision.none();
+    }
+    RolloutState rollout = store.rollout(tenant, host.rollout()).orElse(null);
+    if (rollout == null || rollout.status() != RolloutStatus.ACTIVE) {
+      return Decision.none();
+    }
+    Step step = new Step(tenant, at);
+    RolloutState promoted = promote(step, rollout);
+    if (promoted != rollout) {
+      store.putRollout(promoted);
+    }
     return step.decision();
   }
 
@@ -312,13 +340,18 @@ public final class RolloutEngine {
   }
 
   /**
-   * Promotes while the rollout is ACTIVE and every host of its current (non-empty) wave applied.
+   * Promotes while the rollout is ACTIVE, every host of its current (non-empty) wave applied and
+   * the wave has baked for its plan's bake time, judged on the input's event time.
    */
   private RolloutState promote(Step step, RolloutState rollout) {
     while (rollout.status() == RolloutStatus.ACTIVE) {
       int index = rollout.currentWave();
       WaveCounts counts = rollout.counts(index);
       if (counts.assigned() == 0 || counts.applied() < counts.assigned()) {
+        return rollout;
+      }
+      Instant bakedAt = rollout.waveStartedAt().plus(rollout.plan().waves().get(index).bake());
+      if (step.at.isBefore(bakedAt)) {
         return rollout;
       }
       rollout =
@@ -330,7 +363,7 @@ public final class RolloutEngine {
         rollout = step.append(rollout, RolloutCompleted::new);
         return rollout.withStatus(RolloutStatus.COMPLETED);
       }
-      rollout = startWave(step, rollout.withCurrentWave(index + 1));
+      rollout = startWave(step, rollout.withCurrentWave(index + 1, step.at));
     }
     return rollout;
   }

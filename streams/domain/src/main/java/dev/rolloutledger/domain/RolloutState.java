@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A rollout: its plan, where it is ({@code currentWave}, the last started wave), per-wave counts,
+ * A rollout: its plan, where it is ({@code currentWave}, the last started wave, started at {@code
+ * waveStartedAt} in event time), per-wave counts,
  * and the head of its ledger chain ({@code seq} and {@code lastHash} of its last entry; 0 and
  * {@link LedgerHash#GENESIS} before the first).
  */
@@ -19,7 +20,8 @@ public record RolloutState(
     List<WaveCounts> waves,
     long seq,
     String lastHash,
-    Instant plannedAt) {
+    Instant plannedAt,
+    Instant waveStartedAt) {
 
   public RolloutState {
     Checks.tenant(tenant);
@@ -42,6 +44,7 @@ public record RolloutState(
     Checks.atLeast("seq", seq, 0);
     Checks.hash("lastHash", lastHash);
     Checks.present("plannedAt", plannedAt);
+    Checks.present("waveStartedAt", waveStartedAt);
   }
 
   public WaveCounts counts(int wave) {
@@ -50,24 +53,25 @@ public record RolloutState(
 
   public RolloutState withStatus(RolloutStatus newStatus) {
     return new RolloutState(
-        tenant, rollout, release, plan, newStatus, currentWave, waves, seq, lastHash, plannedAt);
+        tenant, rollout, release, plan, newStatus, currentWave, waves, seq, lastHash, plannedAt, waveStartedAt);
   }
 
-  public RolloutState withCurrentWave(int wave) {
+  /** The current wave is now {@code wave}, started at {@code startedAt} (event time). */
+  public RolloutState withCurrentWave(int wave, Instant startedAt) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt);
+        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt, startedAt);
   }
 
   public RolloutState withCounts(int wave, WaveCounts counts) {
     List<WaveCounts> updated = new ArrayList<>(waves);
     updated.set(wave, counts);
     return new RolloutState(
-        tenant, rollout, release, plan, status, currentWave, updated, seq, lastHash, plannedAt);
+        tenant, rollout, release, plan, status, currentWave, updated, seq, lastHash, plannedAt, waveStartedAt);
   }
 
   /** After appending the entry numbered {@code newSeq} whose hash is {@code newHash}. */
   public RolloutState withChainHead(long newSeq, String newHash) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, currentWave, waves, newSeq, newHash, plannedAt);
+        tenant, rollout, release, plan, status, currentWave, waves, newSeq, newHash, plannedAt, waveStartedAt);
   }
 }

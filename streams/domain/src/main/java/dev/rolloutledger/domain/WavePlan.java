@@ -1,5 +1,6 @@
 package dev.rolloutledger.domain;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -12,6 +13,10 @@ import java.util.Map;
  *
  * <p>Gate (first slice): the rollout halts once the wave has at least {@code minCrashes} crashed
  * hosts and {@code crashed / max(applied, 1) > maxCrashFraction}.
+ *
+ * <p>{@code bake}: how long, in event time, the wave must run after it started before it may
+ * promote, even when every host applied: a release that fails minutes after apply (Azure Front
+ * Door 2025) must be caught before the next wave starts.
  */
 public record WavePlan(
     String name,
@@ -19,7 +24,19 @@ public record WavePlan(
     Integer hosts,
     Integer percent,
     double maxCrashFraction,
-    int minCrashes) {
+    int minCrashes,
+    Duration bake) {
+
+  /** A wave without bake time: it promotes as soon as every host applied (tests, old plans). */
+  public WavePlan(
+      String name,
+      Map<String, String> selector,
+      Integer hosts,
+      Integer percent,
+      double maxCrashFraction,
+      int minCrashes) {
+    this(name, selector, hosts, percent, maxCrashFraction, minCrashes, Duration.ZERO);
+  }
 
   public WavePlan {
     Checks.id("name", name);
@@ -39,6 +56,10 @@ public record WavePlan(
     }
     if (minCrashes < 1) {
       throw new InvalidFieldException("minCrashes", "must be >= 1");
+    }
+    Checks.present("bake", bake);
+    if (bake.isNegative()) {
+      throw new InvalidFieldException("bake", "must not be negative");
     }
   }
 

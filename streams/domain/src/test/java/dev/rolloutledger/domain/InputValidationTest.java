@@ -125,6 +125,7 @@ class InputValidationTest {
                       List.of(WaveCounts.empty("dev")),
                       0,
                       LedgerHash.GENESIS,
+                      AT,
                       AT))
           .hasMessage("waves must have one entry per plan wave");
     }

@@ -32,6 +32,7 @@ interface LedgerStoreContract {
         List.of(WaveCounts.empty("all")),
         0,
         LedgerHash.GENESIS,
+        AT,
         AT);
   }
 

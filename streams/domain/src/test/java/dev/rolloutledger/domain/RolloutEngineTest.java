@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -537,7 +538,7 @@ class RolloutEngineTest {
       Scenario s = new Scenario().hosts("dev", "d1").hosts("staging", "s1", "s2");
       s.hosts("prod", "p1", "p2", "p3", "p4", "p5", "p6", "p7");
       s.release("rel");
-      s.plan("r1", "rel", Plan.defaultPlan());
+      s.plan("r1", "rel", withoutBake(Plan.defaultPlan()));
 
       // When every host applies, wave by wave
       for (String h : List.of("d1", "s1", "s2", "p1", "p2", "p3", "p4", "p5", "p6", "p7")) {
@@ -607,6 +608,74 @@ class RolloutEngineTest {
           .extracting(RolloutEngineTest::describe)
           .containsExactly(
               "WavePromoted dev", "WaveStarted prod [p1]", "WavePromoted prod", "RolloutCompleted");
+    }
+  }
+
+  /** The default plan's waves with their bake times removed, to test promotion order alone. */
+  static Plan withoutBake(Plan plan) {
+    return new Plan(plan.waves().stream()
+        .map(w -> new WavePlan(w.name(), w.selector(), w.hosts(), w.percent(), w.maxCrashFraction(), w.minCrashes()))
+        .toList());
+  }
+
+  @Nested
+  class Bake {
+    private final Duration bake = Duration.ofMinutes(10);
+
+    private WavePlan baked(String name, String env) {
+      WavePlan w = wave(name, "env", env);
+      return new WavePlan(w.name(), w.selector(), w.hosts(), w.percent(), w.maxCrashFraction(), w.minCrashes(), bake);
+    }
+
+    private Decision heartbeatAfter(Scenario s, String host, Duration later) {
+      s.now = s.now.plus(later);
+      return s.apply(new Heartbeat(Scenario.TENANT, s.now, host, "rel", Map.of("cpu", 0.3)));
+    }
+
+    @Test
+    void does_not_promote_before_the_bake_time_even_when_every_host_applied() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", baked("dev", "dev"), baked("prod", "prod"));
+
+      s.applied("d1", "rel");
+      heartbeatAfter(s, "d1", Duration.ofMinutes(9));
+
+      assertThat(s.allEntries()).extracting(RolloutEngineTest::describe).containsExactly("WaveStarted dev [d1]");
+      assertThat(s.allCommands()).extracting(HostCommand::host).containsExactly("d1");
+    }
+
+    @Test
+    void promotes_on_a_heartbeat_once_the_bake_time_has_passed() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", baked("dev", "dev"), baked("prod", "prod"));
+      s.applied("d1", "rel");
+
+      Decision d = heartbeatAfter(s, "d1", Duration.ofMinutes(11));
+
+      assertThat(d.entries()).extracting(RolloutEngineTest::describe)
+          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
+      assertThat(d.commands()).singleElement().satisfies(c -> {
+        assertThat(c).isInstanceOf(Apply.class);
+        assertThat(c.host()).isEqualTo("p1");
+      });
+      assertThat(s.rolloutState("r1").waveStartedAt()).isEqualTo(s.now);
+    }
+
+    @Test
+    void a_crash_during_the_bake_halts_before_the_next_wave_receives_anything() {
+      // The Azure Front Door 2025 shape: every host applied fine, the failure comes minutes later.
+      Scenario s = new Scenario().hosts("dev", "d1", "d2").hosts("prod", "p1");
+      s.rollout("r1", "rel", baked("dev", "dev"), baked("prod", "prod"));
+      s.applied("d1", "rel");
+      s.applied("d2", "rel");
+      s.now = s.now.plus(Duration.ofMinutes(5));
+
+      s.crash("d2", "rel");
+      heartbeatAfter(s, "d1", Duration.ofMinutes(30));
+
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+      assertThat(s.allCommands()).noneMatch(c -> c instanceof Apply && c.host().equals("p1"));
+      assertThat(s.allEntries()).noneMatch(e -> e instanceof WavePromoted);
     }
   }
 

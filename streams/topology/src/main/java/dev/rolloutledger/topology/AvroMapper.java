@@ -35,6 +35,8 @@ import dev.rolloutledger.domain.WaveCounts;
 import dev.rolloutledger.domain.WavePlan;
 import dev.rolloutledger.domain.WavePromoted;
 import dev.rolloutledger.domain.WaveStarted;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -127,7 +129,7 @@ public final class AvroMapper {
       WaveSpec w = spec.getWaves().get(i);
       try {
         waves.add(new WavePlan(w.getName(), w.getSelector(), w.getHosts(), w.getPercent(),
-            w.getMaxCrashFraction(), w.getMinCrashes()));
+            w.getMaxCrashFraction(), w.getMinCrashes(), duration("bake", w.getBake())));
       } catch (InvalidFieldException e) {
         throw e.within("plan.waves[" + i + "]");
       }
@@ -139,12 +141,24 @@ public final class AvroMapper {
     }
   }
 
+  /** An ISO-8601 duration such as {@code PT10M}; anything else names the field. */
+  public static Duration duration(String field, String iso) {
+    if (iso == null) {
+      throw new InvalidFieldException(field, "must not be null");
+    }
+    try {
+      return Duration.parse(iso);
+    } catch (DateTimeParseException e) {
+      throw new InvalidFieldException(field, "must be an ISO-8601 duration such as PT10M, was '" + iso + "'");
+    }
+  }
+
   public static PlanSpec planSpec(Plan plan) {
     List<WaveSpec> waves = new ArrayList<>();
     for (WavePlan w : plan.waves()) {
       waves.add(WaveSpec.newBuilder().setName(w.name()).setSelector(new TreeMap<>(w.selector()))
           .setHosts(w.hosts()).setPercent(w.percent()).setMaxCrashFraction(w.maxCrashFraction())
-          .setMinCrashes(w.minCrashes()).build());
+          .setMinCrashes(w.minCrashes()).setBake(w.bake().toString()).build());
     }
     return PlanSpec.newBuilder().setWaves(waves).build();
   }
@@ -237,7 +251,7 @@ public final class AvroMapper {
         .setRelease(s.release()).setPlan(planSpec(s.plan()))
         .setStatus(dev.rolloutledger.avro.state.RolloutStatus.valueOf(s.status().name()))
         .setCurrentWave(s.currentWave()).setWaves(waves).setSeq(s.seq()).setLastHash(s.lastHash())
-        .setPlannedAt(s.plannedAt()).build();
+        .setPlannedAt(s.plannedAt()).setWaveStartedAt(s.waveStartedAt()).build();
   }
 
   public static RolloutState toDomain(RolloutSnapshot s) {
@@ -247,7 +261,7 @@ public final class AvroMapper {
     }
     return new RolloutState(s.getTenant(), s.getRollout(), s.getRelease(), plan(s.getPlan()),
         RolloutStatus.valueOf(s.getStatus().name()), s.getCurrentWave(), waves, s.getSeq(),
-        s.getLastHash(), s.getPlannedAt());
+        s.getLastHash(), s.getPlannedAt(), s.getWaveStartedAt());
   }
 
   public static dev.rolloutledger.avro.ReleasePublished toAvro(ReleaseInfo r) {

@@ -139,6 +139,30 @@ class LedgerTopologyTest {
   }
 
   @Nested
+  class Promotion {
+    @Test
+    void promotes_the_wave_on_a_heartbeat_once_its_bake_has_passed_in_event_time() {
+      givenHosts("h1", "h2");
+      hosts.pipeInput(Keys.of(T, "p1"), HostRegistered.newBuilder().setTenant(T).setAt(t0).setHost("p1")
+          .setLabels(Map.of("env", "prod")).build());
+      givenRolloutWithCap(0.5); // canary bakes PT5M (the schema default)
+      applied("h1");
+      applied("h2");
+      ledger.readValuesToList();
+
+      telemetry.pipeInput(Keys.of(T, "h1"), dev.rolloutledger.avro.Heartbeat.newBuilder().setTenant(T)
+          .setAt(t0.plusSeconds(4 * 60)).setHost("h1").setRelease("cf-291").setMetrics(Map.of()).build());
+      assertThat(ledger.readValuesToList()).isEmpty();
+
+      telemetry.pipeInput(Keys.of(T, "h1"), dev.rolloutledger.avro.Heartbeat.newBuilder().setTenant(T)
+          .setAt(t0.plusSeconds(6 * 60 + 1)).setHost("h1").setRelease("cf-291").setMetrics(Map.of()).build());
+      List<SpecificRecord> entries = ledger.readValuesToList();
+      assertThat(entries).extracting(e -> e.getSchema().getName()).containsExactly("WavePromoted", "WaveStarted");
+      assertThat(((WaveStarted) entries.get(1)).getHosts()).containsExactly("p1");
+    }
+  }
+
+  @Nested
   class Halt {
     @Test
     void halts_and_holds_every_host_when_the_crash_fraction_passes_the_cap() {

@@ -32,7 +32,8 @@ public final class Requests {
       @Nullable Integer hosts,
       @Nullable Integer percent,
       @Nullable Double maxCrashFraction,
-      @Nullable Integer minCrashes) {}
+      @Nullable Integer minCrashes,
+      @Nullable String bake) {}
 
   @Serdeable
   public record PlanBody(@Nullable List<WaveBody> waves) {}

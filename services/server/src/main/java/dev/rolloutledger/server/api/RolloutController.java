@@ -23,6 +23,7 @@ import dev.rolloutledger.server.api.Views.LedgerEntryView;
 import dev.rolloutledger.server.api.Views.LedgerPage;
 import dev.rolloutledger.server.api.Views.RolloutView;
 import dev.rolloutledger.server.kafka.EventPublisher;
+import dev.rolloutledger.topology.AvroMapper;
 import dev.rolloutledger.topology.LedgerQueries;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -54,6 +55,8 @@ import org.apache.avro.specific.SpecificRecord;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RolloutController {
   static final int MAX_PAGE = 500;
+  /** Bake of a wave whose plan names none. */
+  static final String DEFAULT_BAKE = "PT5M";
 
   private final EventPublisher publisher;
   private final LedgerQueries queries;
@@ -179,7 +182,8 @@ public class RolloutController {
       }
       waves.add(within(path, () -> new WavePlan(w.name(), w.selector() == null ? Map.of() : w.selector(),
           w.hosts(), w.percent(), w.maxCrashFraction() == null ? 0.2 : w.maxCrashFraction(),
-          w.minCrashes() == null ? 1 : w.minCrashes())));
+          w.minCrashes() == null ? 1 : w.minCrashes(),
+          AvroMapper.duration("bake", w.bake() == null ? DEFAULT_BAKE : w.bake()))));
     }
     return within("plan", () -> new Plan(waves));
   }

@@ -25,7 +25,13 @@ public final class Views {
 
   @Serdeable
   public record WaveView(
-      String name, Map<String, String> selector, int assigned, int applied, int crashed, double maxCrashFraction) {}
+      String name,
+      Map<String, String> selector,
+      int assigned,
+      int applied,
+      int crashed,
+      double maxCrashFraction,
+      String bake) {}
 
   @Serdeable
   public record RolloutView(
@@ -37,17 +43,19 @@ public final class Views {
       List<WaveView> waves,
       long ledgerSeq,
       String ledgerHead,
-      Instant plannedAt) {
+      Instant plannedAt,
+      Instant waveStartedAt) {
 
     static RolloutView of(RolloutState s) {
       List<WaveView> waves = new ArrayList<>();
       for (int i = 0; i < s.waves().size(); i++) {
         WaveCounts c = s.waves().get(i);
         WavePlan p = s.plan().waves().get(i);
-        waves.add(new WaveView(c.wave(), p.selector(), c.assigned(), c.applied(), c.crashed(), p.maxCrashFraction()));
+        waves.add(new WaveView(c.wave(), p.selector(), c.assigned(), c.applied(), c.crashed(), p.maxCrashFraction(),
+            p.bake().toString()));
       }
       return new RolloutView(s.tenant(), s.rollout(), s.release(), s.status().name(),
-          s.plan().waves().get(s.currentWave()).name(), waves, s.seq(), s.lastHash(), s.plannedAt());
+          s.plan().waves().get(s.currentWave()).name(), waves, s.seq(), s.lastHash(), s.plannedAt(), s.waveStartedAt());
     }
   }
 
