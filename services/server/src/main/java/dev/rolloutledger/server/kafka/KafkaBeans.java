@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.time.Duration;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -41,7 +43,7 @@ public class KafkaBeans {
 
   @Context
   @Bean(preDestroy = "close")
-  KafkaStreams kafkaStreams(
+  LedgerStreams ledgerStreams(
       LedgerSettings settings,
       SchemaRegistry registry,
       @Property(name = "kafka.streams.default") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
@@ -60,12 +62,31 @@ public class KafkaBeans {
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     streams.start();
-    return streams;
+    return new LedgerStreams(streams);
+  }
+
+  @Singleton
+  KafkaStreams kafkaStreams(LedgerStreams ledgerStreams) {
+    return ledgerStreams.streams();
   }
 
   @Singleton
   LedgerQueries ledgerQueries(KafkaStreams streams) {
     return new LedgerQueries(streams);
+  }
+
+  /**
+   * Owns the running topology. On shutdown it leaves the consumer group, so that a restarted
+   * instance is assigned its tasks at once instead of after the old member's session times out
+   * (a second rebalance that would make the stores unqueryable again seconds after start).
+   */
+  public record LedgerStreams(KafkaStreams streams) implements AutoCloseable {
+    @Override
+    public void close() {
+      streams.close(
+          CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+              .withTimeout(Duration.ofSeconds(30)));
+    }
   }
 
   @Singleton
