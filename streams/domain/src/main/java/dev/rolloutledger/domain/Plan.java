@@ -5,8 +5,50 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The ordered waves of a rollout. Wave names are unique; the first wave starts at planning. */
-public record Plan(List<WavePlan> waves) {
+/**
+ * The owner's plan of a rollout: ordered waves (unique names; the first starts at planning) and the
+ * settings that govern every wave.
+ *
+ * @param waves the waves, in order; a host matched by no wave never receives the release
+ * @param heartbeatTimeout a host that applied and then stays silent this long is failing
+ * @param alpha chance of ever halting a good release (false halt), at most
+ * @param beta chance of promoting a bad one that the evidence should have caught
+ * @param toleratedRatio failure-rate ratio (updated / baseline) the owner tolerates; the ledger
+ *     records how far each wave proved the release is not worse than this
+ * @param maxDispatchPerMinute Apply commands per minute, at most (blast radius = rate x timeout)
+ * @param limits heartbeat metrics ceilings, e.g. cpu 0.95, errorRate 0.05 (sorted by name)
+ * @param emergencyCompression an EMERGENCY release divides every bake by this (waves are never
+ *     skipped)
+ */
+public record Plan(
+    List<WavePlan> waves,
+    Duration heartbeatTimeout,
+    double alpha,
+    double beta,
+    double toleratedRatio,
+    int maxDispatchPerMinute,
+    Map<String, Double> limits,
+    int emergencyCompression) {
+
+  public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+  public static final double DEFAULT_ALPHA = 0.01;
+  public static final double DEFAULT_BETA = 0.01;
+  public static final double DEFAULT_TOLERATED_RATIO = 2.0;
+  public static final int DEFAULT_MAX_DISPATCH_PER_MINUTE = 600;
+  public static final int DEFAULT_EMERGENCY_COMPRESSION = 10;
+
+  /** Waves with every other setting at its default. */
+  public Plan(List<WavePlan> waves) {
+    this(
+        waves,
+        DEFAULT_HEARTBEAT_TIMEOUT,
+        DEFAULT_ALPHA,
+        DEFAULT_BETA,
+        DEFAULT_TOLERATED_RATIO,
+        DEFAULT_MAX_DISPATCH_PER_MINUTE,
+        Map.of(),
+        DEFAULT_EMERGENCY_COMPRESSION);
+  }
 
   public Plan {
     Checks.present("waves", waves);
@@ -24,6 +66,49 @@ public record Plan(List<WavePlan> waves) {
       }
     }
     waves = List.copyOf(waves);
+    Checks.present("heartbeatTimeout", heartbeatTimeout);
+    if (heartbeatTimeout.isNegative() || heartbeatTimeout.isZero()) {
+      throw new InvalidFieldException("heartbeatTimeout", "must be positive");
+    }
+    probability("alpha", alpha);
+    probability("beta", beta);
+    if (!(toleratedRatio > 1) || Double.isInfinite(toleratedRatio)) {
+      throw new InvalidFieldException("toleratedRatio", "must be a finite number > 1");
+    }
+    if (maxDispatchPerMinute < 1) {
+      throw new InvalidFieldException("maxDispatchPerMinute", "must be >= 1");
+    }
+    limits = Checks.sortedMap("limits", limits);
+    for (Map.Entry<String, Double> limit : limits.entrySet()) {
+      if (!Double.isFinite(limit.getValue())) {
+        throw new InvalidFieldException("limits[" + limit.getKey() + "]", "must be a finite number");
+      }
+    }
+    if (emergencyCompression < 1) {
+      throw new InvalidFieldException("emergencyCompression", "must be >= 1");
+    }
+  }
+
+  private static void probability(String field, double value) {
+    // written so that NaN fails too
+    if (!(value > 0 && value < 0.5)) {
+      throw new InvalidFieldException(field, "must be in (0, 0.5)");
+    }
+  }
+
+  /**
+   * The plan a release of this severity follows: the same waves in the same order; for EMERGENCY,
+   * every bake divided by {@code emergencyCompression}. No wave is ever skipped.
+   */
+  public Plan forSeverity(Severity severity) {
+    if (severity != Severity.EMERGENCY || emergencyCompression == 1) {
+      return this;
+    }
+    List<WavePlan> compressed =
+        waves.stream().map(w -> w.withBake(w.bake().dividedBy(emergencyCompression))).toList();
+    return new Plan(
+        compressed, heartbeatTimeout, alpha, beta, toleratedRatio, maxDispatchPerMinute, limits,
+        emergencyCompression);
   }
 
   /**

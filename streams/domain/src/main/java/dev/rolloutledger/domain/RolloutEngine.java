@@ -34,7 +34,9 @@ import java.util.TreeMap;
  *       heartbeats included; an
  *       empty wave waits for hosts); after the last wave it completes.
  *   <li>A HALTED rollout never promotes or dispatches again; it cannot be resumed.
- *   <li>Heartbeats move event time (bake) and have no other effect yet; approvals have none yet.
+ *   <li>Heartbeats move event time (bake) and have no other effect yet.
+ *   <li>A wave whose plan asks for approval promotes only once an ApprovalGranted names it (an
+ *       approval may come before the wave starts).
  * </ul>
  *
  * <p>Not thread-safe; one engine per store, inputs of a tenant one at a time in log order.
@@ -77,9 +79,8 @@ public final class RolloutEngine {
       // Event time moves on: a wave whose bake has passed may promote. (Silence and health
       // metrics are signals of the engine issue, not of this slice.)
       return onTick(e.tenant(), e.at(), e.host());
-    } else if (input instanceof ApprovalGranted) {
-      // Approval gates are the engine issue's: accepted, no effect yet.
-      return Decision.none();
+    } else if (input instanceof ApprovalGranted e) {
+      return onApproval(e);
     }
     throw new IllegalArgumentException("unknown input type " + input.getClass().getName());
   }
@@ -162,11 +163,14 @@ public final class RolloutEngine {
     if (store.rollout(tenant, e.rollout()).isPresent()) {
       return reject(e, "rollout:" + e.rollout(), "rollout id already used");
     }
-    if (store.release(tenant, e.release()).isEmpty()) {
+    ReleaseInfo release = store.release(tenant, e.release()).orElse(null);
+    if (release == null) {
       // Agents must be able to verify what they install, so the digest has to be known first.
       return reject(e, "release:" + e.release(), "release not published");
     }
-    List<WavePlan> waves = e.plan().waves();
+    // An emergency takes the same waves with compressed bakes: never a skipped wave.
+    Plan plan = e.plan().forSeverity(release.severity());
+    List<WavePlan> waves = plan.waves();
     List<HostRecord> available =
         sortedHosts(store.hosts(tenant)).stream().filter(this::isFree).toList();
     Set<String> taken = new HashSet<>();
@@ -189,7 +193,7 @@ public final class RolloutEngine {
             tenant,
             e.rollout(),
             e.release(),
-            e.plan(),
+            plan,
             RolloutStatus.ACTIVE,
             0,
             counts,
@@ -306,6 +310,26 @@ public final class RolloutEngine {
     };
   }
 
+  /** Records a person's approval of a wave; the wave may then promote at once. */
+  private Decision onApproval(ApprovalGranted e) {
+    RolloutState rollout = store.rollout(e.tenant(), e.rollout()).orElse(null);
+    if (rollout == null) {
+      return reject(e, "rollout:" + e.rollout(), "unknown rollout");
+    }
+    if (rollout.plan().indexOf(e.wave()) < 0) {
+      return reject(e, "rollout:" + e.rollout(), "no wave named '" + e.wave() + "'");
+    }
+    if (rollout.status().isFinal()) {
+      return reject(e, "rollout:" + e.rollout(), "rollout is " + rollout.status());
+    }
+    if (rollout.approved(e.wave())) {
+      return Decision.none();
+    }
+    Step step = new Step(e.tenant(), e.at());
+    store.putRollout(promote(step, rollout.withApproval(e.wave())));
+    return step.decision();
+  }
+
   private Decision onManualHalt(ManualHalt e) {
     RolloutState rollout = store.rollout(e.tenant(), e.rollout()).orElse(null);
     if (rollout == null) {
@@ -350,8 +374,11 @@ public final class RolloutEngine {
       if (counts.assigned() == 0 || counts.applied() < counts.assigned()) {
         return rollout;
       }
-      Instant bakedAt = rollout.waveStartedAt().plus(rollout.plan().waves().get(index).bake());
-      if (step.at.isBefore(bakedAt)) {
+      WavePlan plan = rollout.plan().waves().get(index);
+      if (step.at.isBefore(rollout.waveStartedAt().plus(plan.bake()))) {
+        return rollout;
+      }
+      if (plan.approval() && !rollout.approved(plan.name())) {
         return rollout;
       }
       rollout =

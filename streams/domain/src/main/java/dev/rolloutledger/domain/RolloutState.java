@@ -3,6 +3,7 @@ package dev.rolloutledger.domain;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * A rollout: its plan, where it is ({@code currentWave}, the last started wave, started at {@code
@@ -21,7 +22,8 @@ public record RolloutState(
     long seq,
     String lastHash,
     Instant plannedAt,
-    Instant waveStartedAt) {
+    Instant waveStartedAt,
+    List<String> approvals) {
 
   public RolloutState {
     Checks.tenant(tenant);
@@ -45,6 +47,36 @@ public record RolloutState(
     Checks.hash("lastHash", lastHash);
     Checks.present("plannedAt", plannedAt);
     Checks.present("waveStartedAt", waveStartedAt);
+    approvals = List.copyOf(new TreeSet<>(Checks.ids("approvals", approvals)));
+  }
+
+  /** A new rollout: nothing approved yet. */
+  public RolloutState(
+      String tenant,
+      String rollout,
+      String release,
+      Plan plan,
+      RolloutStatus status,
+      int currentWave,
+      List<WaveCounts> waves,
+      long seq,
+      String lastHash,
+      Instant plannedAt,
+      Instant waveStartedAt) {
+    this(tenant, rollout, release, plan, status, currentWave, waves, seq, lastHash, plannedAt,
+        waveStartedAt, List.of());
+  }
+
+  public boolean approved(String wave) {
+    return approvals.contains(wave);
+  }
+
+  /** With {@code wave} approved (approvals are sorted and unique). */
+  public RolloutState withApproval(String wave) {
+    List<String> more = new ArrayList<>(approvals);
+    more.add(wave);
+    return new RolloutState(tenant, rollout, release, plan, status, currentWave, waves, seq,
+        lastHash, plannedAt, waveStartedAt, more);
   }
 
   public WaveCounts counts(int wave) {
@@ -53,25 +85,25 @@ public record RolloutState(
 
   public RolloutState withStatus(RolloutStatus newStatus) {
     return new RolloutState(
-        tenant, rollout, release, plan, newStatus, currentWave, waves, seq, lastHash, plannedAt, waveStartedAt);
+        tenant, rollout, release, plan, newStatus, currentWave, waves, seq, lastHash, plannedAt, waveStartedAt, approvals);
   }
 
   /** The current wave is now {@code wave}, started at {@code startedAt} (event time). */
   public RolloutState withCurrentWave(int wave, Instant startedAt) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt, startedAt);
+        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt, startedAt, approvals);
   }
 
   public RolloutState withCounts(int wave, WaveCounts counts) {
     List<WaveCounts> updated = new ArrayList<>(waves);
     updated.set(wave, counts);
     return new RolloutState(
-        tenant, rollout, release, plan, status, currentWave, updated, seq, lastHash, plannedAt, waveStartedAt);
+        tenant, rollout, release, plan, status, currentWave, updated, seq, lastHash, plannedAt, waveStartedAt, approvals);
   }
 
   /** After appending the entry numbered {@code newSeq} whose hash is {@code newHash}. */
   public RolloutState withChainHead(long newSeq, String newHash) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, currentWave, waves, newSeq, newHash, plannedAt, waveStartedAt);
+        tenant, rollout, release, plan, status, currentWave, waves, newSeq, newHash, plannedAt, waveStartedAt, approvals);
   }
 }

@@ -14,6 +14,10 @@ import java.util.Map;
  * <p>Gate (first slice): the rollout halts once the wave has at least {@code minCrashes} crashed
  * hosts and {@code crashed / max(applied, 1) > maxCrashFraction}.
  *
+ * <p>{@code approval}: the wave waits for an ApprovalGranted naming it before it promotes.
+ * {@code maxFailureRate} (optional): a ceiling the wave must be shown to stay under before it
+ * promotes (an anytime-valid upper bound; enforced by the engine issue's gate).
+ *
  * <p>{@code bake}: how long, in event time, the wave must run after it started before it may
  * promote, even when every host applied: a release that fails minutes after apply (Azure Front
  * Door 2025) must be caught before the next wave starts.
@@ -25,7 +29,21 @@ public record WavePlan(
     Integer percent,
     double maxCrashFraction,
     int minCrashes,
-    Duration bake) {
+    Duration bake,
+    boolean approval,
+    Double maxFailureRate) {
+
+  /** A wave without approval or failure-rate ceiling. */
+  public WavePlan(
+      String name,
+      Map<String, String> selector,
+      Integer hosts,
+      Integer percent,
+      double maxCrashFraction,
+      int minCrashes,
+      Duration bake) {
+    this(name, selector, hosts, percent, maxCrashFraction, minCrashes, bake, false, null);
+  }
 
   /** A wave without bake time: it promotes as soon as every host applied (tests, old plans). */
   public WavePlan(
@@ -61,6 +79,15 @@ public record WavePlan(
     if (bake.isNegative()) {
       throw new InvalidFieldException("bake", "must not be negative");
     }
+    if (maxFailureRate != null && !(maxFailureRate > 0 && maxFailureRate <= 1)) {
+      throw new InvalidFieldException("maxFailureRate", "must be in (0,1]");
+    }
+  }
+
+  /** The same wave with another bake time. */
+  public WavePlan withBake(Duration newBake) {
+    return new WavePlan(
+        name, selector, hosts, percent, maxCrashFraction, minCrashes, newBake, approval, maxFailureRate);
   }
 
   /** Whether a host with these labels belongs in this wave by selector (ignoring capacity). */

@@ -286,17 +286,96 @@ class RolloutEngineTest {
     }
 
     @Test
-    void heartbeats_and_approvals_change_nothing_yet() {
+    void a_heartbeat_before_the_wave_applied_changes_nothing() {
       Scenario s = new Scenario().hosts("prod", "p1");
       s.rollout("r1", "rel", wave("prod", "env", "prod"));
       RolloutState before = s.rolloutState("r1");
 
       Decision hb = s.apply(new Heartbeat(TENANT, s.tick(), "p1", "rel", Map.of("cpu", 0.5)));
-      Decision ok = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "prod", "ops"));
 
       assertThat(hb).isEqualTo(Decision.none());
-      assertThat(ok).isEqualTo(Decision.none());
       assertThat(s.rolloutState("r1")).isEqualTo(before);
+    }
+
+    @Test
+    void rejects_an_approval_of_a_wave_the_plan_does_not_have() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+
+      Decision d = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "nope", "ops"));
+
+      assertThat(d.rejections()).singleElement().satisfies(r -> assertThat(r.reason()).contains("nope"));
+      assertThat(s.rolloutState("r1").approvals()).isEmpty();
+    }
+  }
+
+  @Nested
+  class Approval {
+    private WavePlan needsApproval(String name, String env) {
+      WavePlan w = wave(name, "env", env);
+      return new WavePlan(w.name(), w.selector(), w.hosts(), w.percent(), w.maxCrashFraction(),
+          w.minCrashes(), Duration.ZERO, true, null);
+    }
+
+    @Test
+    void a_wave_that_asks_for_approval_waits_for_it_then_promotes_at_once() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", needsApproval("dev", "dev"), wave("prod", "env", "prod"));
+      s.applied("d1", "rel");
+      assertThat(s.allEntries()).extracting(RolloutEngineTest::describe).containsExactly("WaveStarted dev [d1]");
+
+      Decision d = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "dev", "alice"));
+
+      assertThat(d.entries()).extracting(RolloutEngineTest::describe)
+          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
+      assertThat(s.rolloutState("r1").approvals()).containsExactly("dev");
+    }
+
+    @Test
+    void an_approval_given_before_the_wave_started_counts_when_it_is_done() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), needsApproval("prod", "prod"));
+      s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "prod", "alice"));
+      s.applied("d1", "rel");
+
+      s.applied("p1", "rel");
+
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.COMPLETED);
+    }
+
+    @Test
+    void approving_twice_records_one_approval_and_decides_nothing_more() {
+      Scenario s = new Scenario().hosts("dev", "d1");
+      s.rollout("r1", "rel", needsApproval("dev", "dev"));
+      s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "dev", "alice"));
+
+      Decision again = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "dev", "bob"));
+
+      assertThat(again).isEqualTo(Decision.none());
+      assertThat(s.rolloutState("r1").approvals()).containsExactly("dev");
+    }
+  }
+
+  @Nested
+  class Emergency {
+    @Test
+    void an_emergency_release_keeps_every_wave_with_bakes_divided_by_the_compression() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.apply(new ReleasePublished(TENANT, s.tick(), "hotfix", "agent", "9.9", Scenario.sha("hotfix"), "ci",
+          Severity.EMERGENCY));
+      WavePlan dev = wave("dev", "env", "dev").withBake(Duration.ofMinutes(10));
+      WavePlan prod = wave("prod", "env", "prod").withBake(Duration.ofMinutes(60));
+      s.plan("r1", "hotfix", new Plan(List.of(dev, prod)));
+
+      assertThat(s.rolloutState("r1").plan().waves()).extracting(WavePlan::name, WavePlan::bake)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("dev", Duration.ofMinutes(1)),
+              org.assertj.core.groups.Tuple.tuple("prod", Duration.ofMinutes(6)));
+      s.applied("d1", "hotfix");
+      s.now = s.now.plus(Duration.ofSeconds(61));
+      Decision d = s.apply(new Heartbeat(TENANT, s.now, "d1", "hotfix", Map.of()));
+      assertThat(d.entries()).extracting(RolloutEngineTest::describe)
+          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
     }
   }
 

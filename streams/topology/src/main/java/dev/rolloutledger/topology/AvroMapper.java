@@ -129,13 +129,16 @@ public final class AvroMapper {
       WaveSpec w = spec.getWaves().get(i);
       try {
         waves.add(new WavePlan(w.getName(), w.getSelector(), w.getHosts(), w.getPercent(),
-            w.getMaxCrashFraction(), w.getMinCrashes(), duration("bake", w.getBake())));
+            w.getMaxCrashFraction(), w.getMinCrashes(), duration("bake", w.getBake()),
+            w.getApproval(), w.getMaxFailureRate()));
       } catch (InvalidFieldException e) {
         throw e.within("plan.waves[" + i + "]");
       }
     }
     try {
-      return new Plan(waves);
+      return new Plan(waves, duration("heartbeatTimeout", spec.getHeartbeatTimeout()), spec.getAlpha(),
+          spec.getBeta(), spec.getToleratedRatio(), spec.getMaxDispatchPerMinute(), spec.getLimits(),
+          spec.getEmergencyCompression());
     } catch (InvalidFieldException e) {
       throw e.within("plan");
     }
@@ -158,9 +161,13 @@ public final class AvroMapper {
     for (WavePlan w : plan.waves()) {
       waves.add(WaveSpec.newBuilder().setName(w.name()).setSelector(new TreeMap<>(w.selector()))
           .setHosts(w.hosts()).setPercent(w.percent()).setMaxCrashFraction(w.maxCrashFraction())
-          .setMinCrashes(w.minCrashes()).setBake(w.bake().toString()).build());
+          .setMinCrashes(w.minCrashes()).setBake(w.bake().toString()).setApproval(w.approval())
+          .setMaxFailureRate(w.maxFailureRate()).build());
     }
-    return PlanSpec.newBuilder().setWaves(waves).build();
+    return PlanSpec.newBuilder().setWaves(waves).setHeartbeatTimeout(plan.heartbeatTimeout().toString())
+        .setAlpha(plan.alpha()).setBeta(plan.beta()).setToleratedRatio(plan.toleratedRatio())
+        .setMaxDispatchPerMinute(plan.maxDispatchPerMinute()).setLimits(new TreeMap<>(plan.limits()))
+        .setEmergencyCompression(plan.emergencyCompression()).build();
   }
 
   // ---- ledger entries ----
@@ -251,7 +258,8 @@ public final class AvroMapper {
         .setRelease(s.release()).setPlan(planSpec(s.plan()))
         .setStatus(dev.rolloutledger.avro.state.RolloutStatus.valueOf(s.status().name()))
         .setCurrentWave(s.currentWave()).setWaves(waves).setSeq(s.seq()).setLastHash(s.lastHash())
-        .setPlannedAt(s.plannedAt()).setWaveStartedAt(s.waveStartedAt()).build();
+        .setPlannedAt(s.plannedAt()).setWaveStartedAt(s.waveStartedAt()).setApprovals(s.approvals())
+        .build();
   }
 
   public static RolloutState toDomain(RolloutSnapshot s) {
@@ -261,7 +269,7 @@ public final class AvroMapper {
     }
     return new RolloutState(s.getTenant(), s.getRollout(), s.getRelease(), plan(s.getPlan()),
         RolloutStatus.valueOf(s.getStatus().name()), s.getCurrentWave(), waves, s.getSeq(),
-        s.getLastHash(), s.getPlannedAt(), s.getWaveStartedAt());
+        s.getLastHash(), s.getPlannedAt(), s.getWaveStartedAt(), s.getApprovals());
   }
 
   public static dev.rolloutledger.avro.ReleasePublished toAvro(ReleaseInfo r) {

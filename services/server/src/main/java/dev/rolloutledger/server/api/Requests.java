@@ -33,10 +33,21 @@ public final class Requests {
       @Nullable Integer percent,
       @Nullable Double maxCrashFraction,
       @Nullable Integer minCrashes,
-      @Nullable String bake) {}
+      @Nullable String bake,
+      @Nullable Boolean approval,
+      @Nullable Double maxFailureRate) {}
 
+  /** A plan; every setting but {@code waves} has a default (see {@code Plan}). */
   @Serdeable
-  public record PlanBody(@Nullable List<WaveBody> waves) {}
+  public record PlanBody(
+      @Nullable List<WaveBody> waves,
+      @Nullable String heartbeatTimeout,
+      @Nullable Double alpha,
+      @Nullable Double beta,
+      @Nullable Double toleratedRatio,
+      @Nullable Integer maxDispatchPerMinute,
+      @Nullable Map<String, Double> limits,
+      @Nullable Integer emergencyCompression) {}
 
   @Serdeable
   public record RolloutBody(@Nullable String rollout, @Nullable String release, @Nullable PlanBody plan) {}

@@ -183,9 +183,24 @@ public class RolloutController {
       waves.add(within(path, () -> new WavePlan(w.name(), w.selector() == null ? Map.of() : w.selector(),
           w.hosts(), w.percent(), w.maxCrashFraction() == null ? 0.2 : w.maxCrashFraction(),
           w.minCrashes() == null ? 1 : w.minCrashes(),
-          AvroMapper.duration("bake", w.bake() == null ? DEFAULT_BAKE : w.bake()))));
+          AvroMapper.duration("bake", w.bake() == null ? DEFAULT_BAKE : w.bake()),
+          Boolean.TRUE.equals(w.approval()), w.maxFailureRate())));
     }
-    return within("plan", () -> new Plan(waves));
+    return within("plan", () -> new Plan(
+        waves,
+        body.heartbeatTimeout() == null
+            ? Plan.DEFAULT_HEARTBEAT_TIMEOUT
+            : AvroMapper.duration("heartbeatTimeout", body.heartbeatTimeout()),
+        or(body.alpha(), Plan.DEFAULT_ALPHA),
+        or(body.beta(), Plan.DEFAULT_BETA),
+        or(body.toleratedRatio(), Plan.DEFAULT_TOLERATED_RATIO),
+        or(body.maxDispatchPerMinute(), Plan.DEFAULT_MAX_DISPATCH_PER_MINUTE),
+        body.limits() == null ? Map.of() : body.limits(),
+        or(body.emergencyCompression(), Plan.DEFAULT_EMERGENCY_COMPRESSION)));
+  }
+
+  private static <T> T or(@Nullable T value, T fallback) {
+    return value == null ? fallback : value;
   }
 
   static Severity parseSeverity(@Nullable String severity) {

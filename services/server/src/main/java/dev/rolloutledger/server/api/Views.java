@@ -31,7 +31,10 @@ public final class Views {
       int applied,
       int crashed,
       double maxCrashFraction,
-      String bake) {}
+      String bake,
+      boolean approval,
+      boolean approved,
+      @Nullable Double maxFailureRate) {}
 
   @Serdeable
   public record RolloutView(
@@ -52,7 +55,7 @@ public final class Views {
         WaveCounts c = s.waves().get(i);
         WavePlan p = s.plan().waves().get(i);
         waves.add(new WaveView(c.wave(), p.selector(), c.assigned(), c.applied(), c.crashed(), p.maxCrashFraction(),
-            p.bake().toString()));
+            p.bake().toString(), p.approval(), s.approved(p.name()), p.maxFailureRate()));
       }
       return new RolloutView(s.tenant(), s.rollout(), s.release(), s.status().name(),
           s.plan().waves().get(s.currentWave()).name(), waves, s.seq(), s.lastHash(), s.plannedAt(), s.waveStartedAt());

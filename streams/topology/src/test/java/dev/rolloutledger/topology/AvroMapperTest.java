@@ -1,0 +1,116 @@
+package dev.rolloutledger.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rolloutledger.domain.ApprovalGranted;
+import dev.rolloutledger.domain.CrashReport;
+import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostRecord;
+import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.LedgerHash;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.ManualHalt;
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.ReleasePublished;
+import dev.rolloutledger.domain.RolloutCompleted;
+import dev.rolloutledger.domain.RolloutHalted;
+import dev.rolloutledger.domain.RolloutPaused;
+import dev.rolloutledger.domain.RolloutPlanned;
+import dev.rolloutledger.domain.RolloutResumed;
+import dev.rolloutledger.domain.RolloutState;
+import dev.rolloutledger.domain.RolloutStatus;
+import dev.rolloutledger.domain.Severity;
+import dev.rolloutledger.domain.UpdateApplied;
+import dev.rolloutledger.domain.WaveCounts;
+import dev.rolloutledger.domain.WavePlan;
+import dev.rolloutledger.domain.WavePromoted;
+import dev.rolloutledger.domain.WaveStarted;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Avro is only the boundary: every aggregate survives domain -> Avro -> domain unchanged. */
+class AvroMapperTest {
+  private static final Instant AT = Instant.parse("2024-07-19T04:09:00.123Z");
+  private static final String SHA = "c".repeat(64);
+
+  static Plan fullPlan() {
+    return new Plan(
+        List.of(
+            new WavePlan("canary", Map.of("env", "dev"), 20, null, 0.5, 2, Duration.ofMinutes(10), false, 0.5),
+            new WavePlan("staging", Map.of("env", "staging"), null, 100, 0.2, 1, Duration.ofHours(1), true, null),
+            new WavePlan("rest", Map.of(), null, null, 0.2, 1, Duration.ofHours(2))),
+        Duration.ofSeconds(30), 0.01, 0.02, 2.0, 600, Map.of("cpu", 0.95, "errorRate", 0.05), 10);
+  }
+
+  @Nested
+  class Inputs {
+    @Test
+    void every_input_type_round_trips() {
+      List<LedgerInput> inputs = List.of(
+          new HostRegistered("t", AT, "h1", Map.of("env", "prod", "tier", "A")),
+          new ReleasePublished("t", AT, "r", "agent", "1.2.3", SHA, "vendor", Severity.EMERGENCY),
+          new RolloutPlanned("t", AT, "ro", "r", fullPlan()),
+          new UpdateApplied("t", AT, "h1", "r", false, "disk full"),
+          new Heartbeat("t", AT, "h1", "r", Map.of("cpu", 0.5)),
+          new CrashReport("t", AT, "h1", "r", "SIG", "BSOD"),
+          new ApprovalGranted("t", AT, "ro", "staging", "alice"),
+          new RolloutPaused("t", AT, "ro", "bob", "lunch"),
+          new RolloutResumed("t", AT, "ro", "bob", "back"),
+          new ManualHalt("t", AT, "ro", "carol", "smell"));
+      for (LedgerInput input : inputs) {
+        assertThat(AvroMapper.toDomain(AvroMapper.toAvro(input))).isEqualTo(input);
+      }
+    }
+
+    @Test
+    void an_invalid_plan_names_the_field_under_plan() {
+      var spec = AvroMapper.planSpec(fullPlan());
+      spec.getWaves().get(1).setBake("ten minutes");
+      assertThatThrownBy(() -> AvroMapper.plan(spec))
+          .isInstanceOfSatisfying(InvalidFieldException.class,
+              e -> assertThat(e.field()).isEqualTo("plan.waves[1].bake"));
+    }
+  }
+
+  @Nested
+  class Entries {
+    @Test
+    void ledger_entries_round_trip_and_carry_their_own_hash() {
+      String g = LedgerHash.GENESIS;
+      var entries = List.of(
+          new WaveStarted("t", AT, "ro", 1, g, "canary", 0, List.of("h1", "h2")),
+          new WavePromoted("t", AT, "ro", 2, g, "canary", 0),
+          new RolloutHalted("t", AT, "ro", 3, g, "canary", "crash fraction cap", Map.of("crashed", "1")),
+          new RolloutCompleted("t", AT, "ro", 4, g));
+      for (var entry : entries) {
+        var avro = AvroMapper.toAvro(entry);
+        assertThat(AvroMapper.entryToDomain(avro)).isEqualTo(entry);
+        assertThat(avro.get(avro.getSchema().getField("hash").pos())).isEqualTo(LedgerHash.of(entry));
+      }
+    }
+  }
+
+  @Nested
+  class State {
+    @Test
+    void a_rollout_round_trips_with_its_plan_counts_chain_head_and_approvals() {
+      Plan plan = fullPlan();
+      RolloutState state = new RolloutState("t", "ro", "r", plan, RolloutStatus.PAUSED, 1,
+          List.of(new WaveCounts("canary", 20, 20, 1), new WaveCounts("staging", 5, 2, 0), WaveCounts.empty("rest")),
+          7, "d".repeat(64), AT, AT.plusSeconds(600), List.of("staging"));
+      assertThat(AvroMapper.toDomain(AvroMapper.toAvro(state))).isEqualTo(state);
+    }
+
+    @Test
+    void a_host_round_trips() {
+      HostRecord host = new HostRecord("t", "h1", Map.of("env", "dev"), 9, "ro", "canary", true, true);
+      assertThat(AvroMapper.toDomain(AvroMapper.toAvro(host))).isEqualTo(host);
+    }
+  }
+}
