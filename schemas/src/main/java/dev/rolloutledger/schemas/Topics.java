@@ -2,6 +2,7 @@ package dev.rolloutledger.schemas;
 
 import dev.rolloutledger.avro.Apply;
 import dev.rolloutledger.avro.ApprovalGranted;
+import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.CrashReport;
 import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.Heartbeat;
@@ -27,7 +28,8 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * Every topic of Rollout Ledger, declared once. Topic names appear nowhere else in the code.
  *
- * <p>Inputs: {@link #HOSTS}, {@link #RELEASES}, {@link #ROLLOUT_CONTROL}, {@link #TELEMETRY}.
+ * <p>Inputs: {@link #HOSTS}, {@link #RELEASES}, {@link #ROLLOUT_CONTROL}, {@link #TELEMETRY},
+ * {@link #CLOCK}.
  * Outputs: {@link #LEDGER} (decisions, the audit trail), {@link #COMMANDS} (to hosts), {@link
  * #DEAD_LETTERS}. {@link #SCHEMAS} stores the embedded schema registry.
  */
@@ -92,6 +94,18 @@ public final class Topics {
           WEEK,
           "UpdateApplied | Heartbeat | CrashReport, key tenant/host");
 
+  /** Ticks of time (one partition): the engine's only notion of "now". */
+  public static final TopicDescriptor<String, ClockTick> CLOCK =
+      new TopicDescriptor<>(
+          "ledger.clock",
+          Serdes.String(),
+          ClockTick.getClassSchema(),
+          ClockTick.class,
+          1,
+          TopicDescriptor.DELETE,
+          FOREVER,
+          "ClockTick, key 'clock'; written by the servers every second, kept for replay");
+
   public static final TopicDescriptor<String, SpecificRecord> LEDGER =
       new TopicDescriptor<>(
           "ledger.decisions",
@@ -142,7 +156,7 @@ public final class Topics {
           "Embedded schema registry: key subject/version, value JSON {subject, version, id, schema}");
 
   public static List<TopicDescriptor<?, ?>> all() {
-    return List.of(HOSTS, RELEASES, ROLLOUT_CONTROL, TELEMETRY, LEDGER, COMMANDS, DEAD_LETTERS, SCHEMAS);
+    return List.of(HOSTS, RELEASES, ROLLOUT_CONTROL, TELEMETRY, CLOCK, LEDGER, COMMANDS, DEAD_LETTERS, SCHEMAS);
   }
 
   private static Schema union(Schema... schemas) {

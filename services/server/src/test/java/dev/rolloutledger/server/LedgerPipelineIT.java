@@ -134,6 +134,34 @@ class LedgerPipelineIT {
   }
 
   @Nested
+  class Silence {
+    @Test
+    void hosts_that_apply_and_then_fall_silent_are_halted_by_the_recorded_clock() throws Exception {
+      assertThat(server.post(api("/hosts"), """
+          [{"host": "s1", "labels": {"env": "dev"}}, {"host": "s2", "labels": {"env": "dev"}}]""").statusCode())
+          .isEqualTo(202);
+      server.post(api("/releases"), """
+          {"release": "cf-291", "artifact": "channel-file", "version": "291", "sha256": "%s", "publisher": "vendor"}
+          """.formatted(SHA));
+      server.post(api("/rollouts"), """
+          {"rollout": "r2", "release": "cf-291",
+           "plan": {"heartbeatTimeout": "PT2S", "waves": [{"name": "canary", "selector": {"env": "dev"}}]}}""");
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.get(api("/rollouts/r2")).statusCode() == 200);
+
+      // both apply, then nothing: the CrowdStrike shape
+      server.post(api("/telemetry"), """
+          [{"type": "applied", "host": "s1", "release": "cf-291", "ok": true},
+           {"type": "applied", "host": "s2", "release": "cf-291", "ok": true}]""");
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        JsonNode entries = json(server.get(api("/rollouts/r2/ledger"))).get("entries");
+        assertThat(entries).extracting(e -> e.get("type").asText()).contains("RolloutHalted");
+        assertThat(entries.get(entries.size() - 1).get("reason").asText()).isEqualTo("silent hosts");
+      });
+    }
+  }
+
+  @Nested
   class PoisonRecords {
     @Test
     void a_record_not_in_the_wire_format_and_an_invalid_event_become_dead_letters_and_processing_goes_on() throws Exception {

@@ -1,11 +1,15 @@
 package dev.rolloutledger.domain;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
  * What the engine knows about a host. {@code rollout}/{@code wave} are its latest assignment (both
  * null if never assigned); {@code applied}/{@code crashed} refer to that rollout's release. An
- * assignment to a HALTED or COMPLETED rollout no longer binds the host.
+ * assignment to a HALTED or COMPLETED rollout no longer binds the host. {@code lastSeenAt} is the
+ * event time of its last apply or heartbeat for that rollout; {@code silent}: it applied, then sent
+ * nothing for longer than the plan's heartbeat timeout (the CrowdStrike signal).
  */
 public record HostRecord(
     String tenant,
@@ -15,7 +19,22 @@ public record HostRecord(
     String rollout,
     String wave,
     boolean applied,
-    boolean crashed) {
+    boolean crashed,
+    Instant lastSeenAt,
+    boolean silent) {
+
+  /** A host with no telemetry time yet (not applied, not silent). */
+  public HostRecord(
+      String tenant,
+      String host,
+      Map<String, String> labels,
+      long lastCommandSeq,
+      String rollout,
+      String wave,
+      boolean applied,
+      boolean crashed) {
+    this(tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, null, false);
+  }
 
   public HostRecord {
     Checks.tenant(tenant);
@@ -30,6 +49,9 @@ public record HostRecord(
     if (crashed && !applied) {
       throw new InvalidFieldException("applied", "must be true when crashed");
     }
+    if (silent && !applied) {
+      throw new InvalidFieldException("applied", "must be true when silent");
+    }
   }
 
   /** A newly seen host: no commands, no assignment. */
@@ -38,20 +60,39 @@ public record HostRecord(
   }
 
   public HostRecord withLabels(Map<String, String> newLabels) {
-    return new HostRecord(tenant, host, newLabels, lastCommandSeq, rollout, wave, applied, crashed);
+    return new HostRecord(tenant, host, newLabels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent);
   }
 
   public HostRecord withLastCommandSeq(long seq) {
-    return new HostRecord(tenant, host, labels, seq, rollout, wave, applied, crashed);
+    return new HostRecord(
+        tenant, host, labels, seq, rollout, wave, applied, crashed, lastSeenAt, silent);
   }
 
   /** Assigned to a wave of a rollout, with nothing applied or crashed yet. */
   public HostRecord assignedTo(String newRollout, String newWave) {
-    return new HostRecord(tenant, host, labels, lastCommandSeq, newRollout, newWave, false, false);
+    return new HostRecord(
+        tenant, host, labels, lastCommandSeq, newRollout, newWave, false, false, null, false);
   }
 
   public HostRecord withOutcome(boolean newApplied, boolean newCrashed) {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, newApplied, newCrashed);
+        tenant, host, labels, lastCommandSeq, rollout, wave, newApplied, newCrashed, lastSeenAt, silent);
+  }
+
+  /** Seen at {@code at} (never moves back in time). */
+  public HostRecord seenAt(Instant at) {
+    Instant latest = lastSeenAt == null || at.isAfter(lastSeenAt) ? at : lastSeenAt;
+    return new HostRecord(
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, latest, silent);
+  }
+
+  public HostRecord markedSilent() {
+    return new HostRecord(
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, true);
+  }
+
+  /** Applied, not crashed, not yet silent, and nothing seen for longer than {@code timeout}. */
+  public boolean silentAt(Instant now, Duration timeout) {
+    return applied && !crashed && !silent && lastSeenAt != null && now.isAfter(lastSeenAt.plus(timeout));
   }
 }

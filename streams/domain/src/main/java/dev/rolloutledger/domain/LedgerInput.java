@@ -17,7 +17,8 @@ public sealed interface LedgerInput
         ApprovalGranted,
         RolloutPaused,
         RolloutResumed,
-        ManualHalt {
+        ManualHalt,
+        ClockTick {
 
   /** Non-blank, without '/'. */
   String tenant();

@@ -45,6 +45,7 @@ public final class RolloutEngine {
 
   static final String CRASH_CAP = "crash fraction cap";
   static final String MANUAL_HALT = "manual halt";
+  static final String SILENCE = "silent hosts";
 
   private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
 
@@ -81,6 +82,8 @@ public final class RolloutEngine {
       return onTick(e.tenant(), e.at(), e.host());
     } else if (input instanceof ApprovalGranted e) {
       return onApproval(e);
+    } else if (input instanceof ClockTick e) {
+      return onClock(e);
     }
     throw new IllegalArgumentException("unknown input type " + input.getClass().getName());
   }
@@ -222,7 +225,7 @@ public final class RolloutEngine {
     if (newlyApplied == 0 && newlyCrashed == 0) {
       return onTick(tenant, at, hostId); // nothing new to count, but time has moved
     }
-    store.putHost(host.withOutcome(true, host.crashed() || crashed));
+    store.putHost(host.withOutcome(true, host.crashed() || crashed).seenAt(at));
     int wave = rollout.plan().indexOf(host.wave());
     WaveCounts counts = rollout.counts(wave).plus(0, newlyApplied, newlyCrashed);
     rollout = rollout.withCounts(wave, counts);
@@ -233,14 +236,8 @@ public final class RolloutEngine {
     boolean gated =
         rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.PAUSED;
     if (gated && crashCapExceeded(plan, counts)) {
-      Map<String, String> evidence = new TreeMap<>();
+      Map<String, String> evidence = evidence(plan, counts);
       evidence.put("host", hostId);
-      evidence.put("assigned", Integer.toString(counts.assigned()));
-      evidence.put("applied", Integer.toString(counts.applied()));
-      evidence.put("crashed", Integer.toString(counts.crashed()));
-      evidence.put("crashFraction", fraction(counts.crashed(), Math.max(counts.applied(), 1)));
-      evidence.put("maxCrashFraction", decimal(plan.maxCrashFraction()));
-      evidence.put("minCrashes", Integer.toString(plan.minCrashes()));
       rollout = halt(step, rollout, plan.name(), CRASH_CAP, evidence);
     } else {
       rollout = promote(step, rollout);
@@ -258,6 +255,10 @@ public final class RolloutEngine {
     if (host == null || host.rollout() == null) {
       return Decision.none();
     }
+    if (host.applied() && (host.lastSeenAt() == null || at.isAfter(host.lastSeenAt()))) {
+      // a sign of life: silence is judged from here (a host already judged silent stays counted)
+      store.putHost(host.seenAt(at));
+    }
     RolloutState rollout = store.rollout(tenant, host.rollout()).orElse(null);
     if (rollout == null || rollout.status() != RolloutStatus.ACTIVE) {
       return Decision.none();
@@ -270,9 +271,60 @@ public final class RolloutEngine {
     return step.decision();
   }
 
+  /** Crashed and silent hosts together against the wave's cap (the slice's gate). */
   static boolean crashCapExceeded(WavePlan wave, WaveCounts counts) {
-    return counts.crashed() >= wave.minCrashes()
-        && (double) counts.crashed() / Math.max(counts.applied(), 1) > wave.maxCrashFraction();
+    return counts.failed() >= wave.minCrashes()
+        && (double) counts.failed() / Math.max(counts.applied(), 1) > wave.maxCrashFraction();
+  }
+
+  private static Map<String, String> evidence(WavePlan plan, WaveCounts counts) {
+    Map<String, String> evidence = new TreeMap<>();
+    evidence.put("assigned", Integer.toString(counts.assigned()));
+    evidence.put("applied", Integer.toString(counts.applied()));
+    evidence.put("crashed", Integer.toString(counts.crashed()));
+    evidence.put("silent", Integer.toString(counts.silent()));
+    evidence.put("crashFraction", fraction(counts.failed(), Math.max(counts.applied(), 1)));
+    evidence.put("maxCrashFraction", decimal(plan.maxCrashFraction()));
+    evidence.put("minCrashes", Integer.toString(plan.minCrashes()));
+    return evidence;
+  }
+
+  /**
+   * Time passed for a tenant: hosts that applied and then stayed silent past the heartbeat
+   * timeout count as failed (a crashing host rarely reports its crash), the gate is checked, and
+   * waves whose bake has passed may promote.
+   */
+  private Decision onClock(ClockTick e) {
+    Step step = new Step(e.tenant(), e.at());
+    for (RolloutState rollout : sortedRollouts(store.rollouts(e.tenant()))) {
+      if (rollout.status() != RolloutStatus.ACTIVE && rollout.status() != RolloutStatus.PAUSED) {
+        continue;
+      }
+      RolloutState updated = rollout;
+      List<String> newlySilent = new ArrayList<>();
+      for (HostRecord host : assignedTo(rollout)) {
+        if (host.silentAt(e.at(), rollout.plan().heartbeatTimeout())) {
+          store.putHost(host.markedSilent());
+          int wave = rollout.plan().indexOf(host.wave());
+          updated = updated.withCounts(wave, updated.counts(wave).plusSilent(1));
+          newlySilent.add(host.host());
+        }
+      }
+      for (int wave = 0; wave < updated.waves().size() && !newlySilent.isEmpty(); wave++) {
+        WavePlan plan = updated.plan().waves().get(wave);
+        if (updated.status() != RolloutStatus.HALTED && crashCapExceeded(plan, updated.counts(wave))) {
+          Map<String, String> evidence = evidence(plan, updated.counts(wave));
+          evidence.put("newlySilent", String.join(",", newlySilent));
+          evidence.put("heartbeatTimeout", updated.plan().heartbeatTimeout().toString());
+          updated = halt(step, updated, plan.name(), SILENCE, evidence);
+        }
+      }
+      updated = promote(step, updated);
+      if (!updated.equals(rollout)) {
+        store.putRollout(updated);
+      }
+    }
+    return step.decision();
   }
 
   private Decision onPaused(RolloutPaused e) {

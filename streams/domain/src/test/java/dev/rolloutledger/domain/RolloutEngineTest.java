@@ -357,6 +357,85 @@ class RolloutEngineTest {
   }
 
   @Nested
+  class Silence {
+    private Decision tickAfter(Scenario s, Duration later) {
+      s.now = s.now.plus(later);
+      return s.apply(new ClockTick(TENANT, s.now));
+    }
+
+    @Test
+    void hosts_that_apply_then_go_silent_past_the_heartbeat_timeout_halt_the_rollout() {
+      // The CrowdStrike shape: the hosts apply, crash into a boot loop, and report nothing.
+      Scenario s = new Scenario().hosts("dev", "d1", "d2", "d3").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev").withBake(Duration.ofMinutes(10)), wave("prod", "env", "prod"));
+      s.applied("d1", "rel");
+      s.applied("d2", "rel");
+      s.applied("d3", "rel");
+
+      assertThat(tickAfter(s, Duration.ofSeconds(20)).entries()).isEmpty();
+      Decision d = tickAfter(s, Duration.ofSeconds(15)); // > 30 s since the last apply
+
+      assertThat(d.entries()).singleElement().isInstanceOfSatisfying(RolloutHalted.class, h -> {
+        assertThat(h.reason()).isEqualTo("silent hosts");
+        assertThat(h.evidence()).containsEntry("silent", "3").containsEntry("newlySilent", "d1,d2,d3");
+      });
+      assertThat(d.commands()).allSatisfy(c -> assertThat(c).isInstanceOf(Hold.class))
+          .extracting(HostCommand::host).containsExactly("d1", "d2", "d3", "p1");
+      assertThat(s.allCommands()).noneMatch(c -> c instanceof Apply && c.host().equals("p1"));
+    }
+
+    @Test
+    void heartbeats_keep_a_host_alive() {
+      Scenario s = new Scenario().hosts("dev", "d1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev").withBake(Duration.ofMinutes(10)));
+      s.applied("d1", "rel");
+      s.now = s.now.plusSeconds(25);
+      s.apply(new Heartbeat(TENANT, s.now, "d1", "rel", Map.of()));
+
+      Decision d = tickAfter(s, Duration.ofSeconds(25)); // 50 s after apply, 25 s after the heartbeat
+
+      assertThat(d).isEqualTo(Decision.none());
+      assertThat(s.hostRecord("d1").silent()).isFalse();
+      assertThat(s.rolloutState("r1").counts(0).silent()).isZero();
+    }
+
+    @Test
+    void a_host_that_never_applied_or_that_crashed_is_not_counted_silent() {
+      Scenario s = new Scenario().hosts("dev", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10");
+      s.rollout("r1", "rel", gate(wave("dev", "env", "dev"), 0.5, 1).withBake(Duration.ofHours(1)));
+      s.crash("d1", "rel"); // crashed: counted once, as crashed
+
+      tickAfter(s, Duration.ofMinutes(5));
+
+      assertThat(s.rolloutState("r1").counts(0)).satisfies(c -> {
+        assertThat(c.crashed()).isEqualTo(1);
+        assertThat(c.silent()).isZero();
+      });
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED); // 1 of 1 applied crashed
+    }
+
+    @Test
+    void a_tick_promotes_a_wave_whose_bake_has_passed() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev").withBake(Duration.ofSeconds(20)), wave("prod", "env", "prod"));
+      s.applied("d1", "rel");
+      s.now = s.now.plusSeconds(15);
+      s.apply(new Heartbeat(TENANT, s.now, "d1", "rel", Map.of()));
+
+      Decision d = tickAfter(s, Duration.ofSeconds(10));
+
+      assertThat(d.entries()).extracting(RolloutEngineTest::describe)
+          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
+    }
+
+    @Test
+    void a_tick_for_a_tenant_without_rollouts_in_progress_decides_nothing() {
+      Scenario s = new Scenario();
+      assertThat(tickAfter(s, Duration.ofHours(1))).isEqualTo(Decision.none());
+    }
+  }
+
+  @Nested
   class Emergency {
     @Test
     void an_emergency_release_keeps_every_wave_with_bakes_divided_by_the_compression() {

@@ -241,18 +241,19 @@ public final class AvroMapper {
   public static HostState toAvro(HostRecord h) {
     return HostState.newBuilder().setTenant(h.tenant()).setHost(h.host()).setLabels(h.labels())
         .setLastCommandSeq(h.lastCommandSeq()).setRollout(h.rollout()).setWave(h.wave())
-        .setApplied(h.applied()).setCrashed(h.crashed()).build();
+        .setApplied(h.applied()).setCrashed(h.crashed()).setLastSeenAt(h.lastSeenAt())
+        .setSilent(h.silent()).build();
   }
 
   public static HostRecord toDomain(HostState h) {
     return new HostRecord(h.getTenant(), h.getHost(), h.getLabels(), h.getLastCommandSeq(),
-        h.getRollout(), h.getWave(), h.getApplied(), h.getCrashed());
+        h.getRollout(), h.getWave(), h.getApplied(), h.getCrashed(), h.getLastSeenAt(), h.getSilent());
   }
 
   public static RolloutSnapshot toAvro(RolloutState s) {
     List<WaveCountsRecord> waves = new ArrayList<>();
     for (WaveCounts c : s.waves()) {
-      waves.add(new WaveCountsRecord(c.wave(), c.assigned(), c.applied(), c.crashed()));
+      waves.add(new WaveCountsRecord(c.wave(), c.assigned(), c.applied(), c.crashed(), c.silent()));
     }
     return RolloutSnapshot.newBuilder().setTenant(s.tenant()).setRollout(s.rollout())
         .setRelease(s.release()).setPlan(planSpec(s.plan()))
@@ -265,7 +266,7 @@ public final class AvroMapper {
   public static RolloutState toDomain(RolloutSnapshot s) {
     List<WaveCounts> waves = new ArrayList<>();
     for (WaveCountsRecord c : s.getWaves()) {
-      waves.add(new WaveCounts(c.getWave(), c.getAssigned(), c.getApplied(), c.getCrashed()));
+      waves.add(new WaveCounts(c.getWave(), c.getAssigned(), c.getApplied(), c.getCrashed(), c.getSilent()));
     }
     return new RolloutState(s.getTenant(), s.getRollout(), s.getRelease(), plan(s.getPlan()),
         RolloutStatus.valueOf(s.getStatus().name()), s.getCurrentWave(), waves, s.getSeq(),

@@ -1,5 +1,6 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.domain.InvalidFieldException;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
@@ -33,7 +34,13 @@ final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, 
       problem = "value is null (tombstones are not input events)";
     } else {
       try {
-        AvroMapper.toDomain(value);
+        if (value instanceof ClockTick tick) {
+          if (tick.getAt() == null) {
+            problem = "invalid field at: must not be null";
+          }
+        } else {
+          AvroMapper.toDomain(value);
+        }
       } catch (InvalidFieldException e) {
         problem = "invalid field " + e.field() + ": " + e.problem();
       } catch (RuntimeException e) {

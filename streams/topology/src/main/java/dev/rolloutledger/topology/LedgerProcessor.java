@@ -1,6 +1,8 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.ReleasePublished;
+import dev.rolloutledger.avro.state.RolloutStatus;
 import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.domain.Decision;
@@ -11,10 +13,13 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.Rejection;
 import dev.rolloutledger.domain.RolloutEngine;
 import dev.rolloutledger.schemas.Keys;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -28,6 +33,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   private ProcessorContext<String, SpecificRecord> context;
   private RolloutEngine engine;
   private KeyValueStore<String, SpecificRecord> ledger;
+  private KeyValueStore<String, RolloutSnapshot> rollouts;
 
   LedgerProcessor(EngineConfig config) {
     this.config = config;
@@ -37,7 +43,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     KeyValueStore<String, HostState> hosts = context.getStateStore(LedgerTopology.HOSTS_STORE);
-    KeyValueStore<String, RolloutSnapshot> rollouts = context.getStateStore(LedgerTopology.ROLLOUTS_STORE);
+    this.rollouts = context.getStateStore(LedgerTopology.ROLLOUTS_STORE);
     KeyValueStore<String, ReleasePublished> releases = context.getStateStore(LedgerTopology.RELEASES_STORE);
     this.ledger = context.getStateStore(LedgerTopology.LEDGER_STORE);
     this.engine = new RolloutEngine(new KeyValueLedgerStore(hosts, rollouts, releases), config);
@@ -45,9 +51,33 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
 
   @Override
   public void process(Record<String, SpecificRecord> record) {
+    if (record.value() instanceof ClockTick tick) {
+      // time passed for every tenant of this task that has a rollout in progress
+      for (String tenant : tenantsInProgress()) {
+        publish(record, engine.apply(new dev.rolloutledger.domain.ClockTick(tenant, tick.getAt())));
+      }
+      return;
+    }
     // validated upstream by InputValidator, so this mapping does not throw for well-formed input
     LedgerInput input = AvroMapper.toDomain(record.value());
-    Decision decision = engine.apply(input);
+    publish(record, engine.apply(input));
+  }
+
+  /** Tenants with an ACTIVE or PAUSED rollout in this task's store, sorted. */
+  private SortedSet<String> tenantsInProgress() {
+    SortedSet<String> tenants = new TreeSet<>();
+    try (KeyValueIterator<String, RolloutSnapshot> it = rollouts.all()) {
+      it.forEachRemaining(kv -> {
+        RolloutStatus status = kv.value.getStatus();
+        if (status == RolloutStatus.ACTIVE || status == RolloutStatus.PAUSED) {
+          tenants.add(kv.value.getTenant());
+        }
+      });
+    }
+    return tenants;
+  }
+
+  private void publish(Record<String, SpecificRecord> record, Decision decision) {
     for (LedgerEntry entry : decision.entries()) {
       SpecificRecord avro = AvroMapper.toAvro(entry);
       ledger.put(StoreKeys.ledger(entry.tenant(), entry.rollout(), entry.seq()), avro);

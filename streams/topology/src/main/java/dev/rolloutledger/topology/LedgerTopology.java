@@ -1,5 +1,6 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.state.HostState;
@@ -29,7 +30,7 @@ import org.apache.kafka.streams.state.Stores;
  * The rollout ledger topology.
  *
  * <p>Inputs: {@code ledger.hosts}, {@code ledger.releases}, {@code ledger.rollout-control}, {@code
- * ledger.telemetry}. Outputs: {@code ledger.decisions} (the hash-chained ledger), {@code
+ * ledger.telemetry}, {@code ledger.clock}. Outputs: {@code ledger.decisions} (the hash-chained ledger), {@code
  * ledger.commands} (Apply/Hold/Rollback to hosts) and {@code ledger.dead-letters}.
  *
  * <p>Shape: each input record is validated (invalid ones become dead letters naming the field),
@@ -48,7 +49,10 @@ public final class LedgerTopology {
 
   /** The union of every input event: the value schema of the by-tenant repartition topic. */
   public static final Schema INPUT_SCHEMA =
-      union(Topics.HOSTS, Topics.RELEASES, Topics.ROLLOUT_CONTROL, Topics.TELEMETRY);
+      union(Topics.HOSTS, Topics.RELEASES, Topics.ROLLOUT_CONTROL, Topics.TELEMETRY, Topics.CLOCK);
+
+  /** Key of clock ticks on the by-tenant topic: they go to every partition, not by key. */
+  static final String CLOCK_KEY = "clock";
 
   /** Builds the topology; the registry backs every Avro serde (topics, repartition, changelogs). */
   public static Topology build(SchemaRegistry registry, EngineConfig config) {
@@ -72,7 +76,8 @@ public final class LedgerTopology {
         source(builder, registry, Topics.HOSTS)
             .merge(source(builder, registry, Topics.RELEASES), Named.as("merge-releases"))
             .merge(source(builder, registry, Topics.ROLLOUT_CONTROL), Named.as("merge-control"))
-            .merge(source(builder, registry, Topics.TELEMETRY), Named.as("merge-telemetry"));
+            .merge(source(builder, registry, Topics.TELEMETRY), Named.as("merge-telemetry"))
+            .merge(source(builder, registry, Topics.CLOCK), Named.as("merge-clock"));
 
     KStream<String, SpecificRecord> validated =
         inputs.processValues(InputValidator::new, Named.as("validate-input"));
@@ -85,9 +90,12 @@ public final class LedgerTopology {
             .defaultBranch(Branched.as("valid"))
             .get("input-valid")
             // one task owns a tenant: rollouts, hosts and telemetry of a tenant are decided in log order
-            .selectKey((key, value) -> AvroMapper.tenantOf(value), Named.as("key-by-tenant"))
+            .selectKey((key, value) -> value instanceof ClockTick ? CLOCK_KEY : AvroMapper.tenantOf(value),
+                Named.as("key-by-tenant"))
+            // a tick goes to every partition, so each task learns that time passed for its tenants
             .repartition(Repartitioned.<String, SpecificRecord>as(BY_TENANT)
-                .withKeySerde(Serdes.String()).withValueSerde(inputSerde))
+                .withKeySerde(Serdes.String()).withValueSerde(inputSerde)
+                .withStreamPartitioner(new TenantPartitioner()))
             .process(() -> new LedgerProcessor(config), Named.as("rollout-engine"),
                 HOSTS_STORE, ROLLOUTS_STORE, RELEASES_STORE, LEDGER_STORE);
 

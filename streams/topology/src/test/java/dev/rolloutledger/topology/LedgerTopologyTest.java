@@ -139,6 +139,31 @@ class LedgerTopologyTest {
   }
 
   @Nested
+  class Silence {
+    @Test
+    void a_clock_tick_past_the_heartbeat_timeout_halts_a_wave_whose_hosts_went_silent() {
+      givenHosts("h1", "h2", "h3");
+      givenRolloutWithCap(0.3);
+      applied("h1");
+      applied("h2");
+      applied("h3");
+      ledger.readValuesToList();
+      TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock = driver.createInputTopic(
+          Topics.CLOCK.name(), new StringSerializer(), Topics.CLOCK.valueSerde(registry).serializer());
+
+      clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(20)));
+      assertThat(ledger.readValuesToList()).isEmpty();
+      clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(40)));
+
+      assertThat(ledger.readValuesToList()).singleElement().isInstanceOfSatisfying(RolloutHalted.class, h -> {
+        assertThat(h.getReason()).isEqualTo("silent hosts");
+        assertThat(h.getEvidence()).containsEntry("silent", "3");
+      });
+      assertThat(commands.readValuesToList()).filteredOn(v -> v instanceof Hold).hasSize(3);
+    }
+  }
+
+  @Nested
   class Promotion {
     @Test
     void promotes_the_wave_on_a_heartbeat_once_its_bake_has_passed_in_event_time() {

@@ -1,10 +1,13 @@
 package dev.rolloutledger.server.kafka;
 
+import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.TopicDescriptor;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.topology.InputTopics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +70,20 @@ public final class EventPublisher implements AutoCloseable {
       throw new PublishFailedException("Kafka did not acknowledge the event: " + e.getMessage(), e);
     }
     return out;
+  }
+
+  /** Records that time passed: one tick on the clock topic, acknowledged before returning. */
+  public void publishTick(Instant at) {
+    String topic = Topics.CLOCK.name();
+    byte[] value = serializer(Topics.CLOCK).serialize(topic, new ClockTick(at));
+    try {
+      producer.send(new ProducerRecord<>(topic, "clock", value)).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PublishFailedException("interrupted while publishing a tick", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new PublishFailedException("Kafka did not acknowledge the tick: " + e.getMessage(), e);
+    }
   }
 
   @SuppressWarnings("unchecked")
