@@ -9,7 +9,9 @@ import java.util.Map;
  * null if never assigned); {@code applied}/{@code crashed} refer to that rollout's release. An
  * assignment to a HALTED or COMPLETED rollout no longer binds the host. {@code lastSeenAt} is the
  * event time of its last apply or heartbeat for that rollout; {@code silent}: it applied, then sent
- * nothing for longer than the plan's heartbeat timeout (the CrowdStrike signal).
+ * nothing for longer than the plan's heartbeat timeout (the CrowdStrike signal); {@code hot}: it
+ * applied and is alive, but a heartbeat carried a metric over the plan's limits (the Cloudflare
+ * 2019 signal). A host counts as failing by at most one signal, the first seen.
  */
 public record HostRecord(
     String tenant,
@@ -21,7 +23,8 @@ public record HostRecord(
     boolean applied,
     boolean crashed,
     Instant lastSeenAt,
-    boolean silent) {
+    boolean silent,
+    boolean hot) {
 
   /** A host with no telemetry time yet (not applied, not silent). */
   public HostRecord(
@@ -33,7 +36,7 @@ public record HostRecord(
       String wave,
       boolean applied,
       boolean crashed) {
-    this(tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, null, false);
+    this(tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, null, false, false);
   }
 
   public HostRecord {
@@ -49,8 +52,8 @@ public record HostRecord(
     if (crashed && !applied) {
       throw new InvalidFieldException("applied", "must be true when crashed");
     }
-    if (silent && !applied) {
-      throw new InvalidFieldException("applied", "must be true when silent");
+    if ((silent || hot) && !applied) {
+      throw new InvalidFieldException("applied", "must be true when silent or hot");
     }
   }
 
@@ -60,39 +63,49 @@ public record HostRecord(
   }
 
   public HostRecord withLabels(Map<String, String> newLabels) {
-    return new HostRecord(tenant, host, newLabels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent);
+    return new HostRecord(tenant, host, newLabels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, hot);
   }
 
   public HostRecord withLastCommandSeq(long seq) {
     return new HostRecord(
-        tenant, host, labels, seq, rollout, wave, applied, crashed, lastSeenAt, silent);
+        tenant, host, labels, seq, rollout, wave, applied, crashed, lastSeenAt, silent, hot);
   }
 
   /** Assigned to a wave of a rollout, with nothing applied or crashed yet. */
   public HostRecord assignedTo(String newRollout, String newWave) {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, newRollout, newWave, false, false, null, false);
+        tenant, host, labels, lastCommandSeq, newRollout, newWave, false, false, null, false, false);
   }
 
   public HostRecord withOutcome(boolean newApplied, boolean newCrashed) {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, newApplied, newCrashed, lastSeenAt, silent);
+        tenant, host, labels, lastCommandSeq, rollout, wave, newApplied, newCrashed, lastSeenAt, silent, hot);
   }
 
   /** Seen at {@code at} (never moves back in time). */
   public HostRecord seenAt(Instant at) {
     Instant latest = lastSeenAt == null || at.isAfter(lastSeenAt) ? at : lastSeenAt;
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, latest, silent);
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, latest, silent, hot);
   }
 
   public HostRecord markedSilent() {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, true);
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, true, hot);
   }
 
-  /** Applied, not crashed, not yet silent, and nothing seen for longer than {@code timeout}. */
+  public HostRecord markedHot() {
+    return new HostRecord(
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, true);
+  }
+
+  /** Counted as failing by one signal already: crashed (or failed apply), silent or hot. */
+  public boolean failing() {
+    return crashed || silent || hot;
+  }
+
+  /** Applied, not yet failing, and nothing seen for longer than {@code timeout}. */
   public boolean silentAt(Instant now, Duration timeout) {
-    return applied && !crashed && !silent && lastSeenAt != null && now.isAfter(lastSeenAt.plus(timeout));
+    return applied && !failing() && lastSeenAt != null && now.isAfter(lastSeenAt.plus(timeout));
   }
 }

@@ -46,6 +46,7 @@ public final class RolloutEngine {
   static final String CRASH_CAP = "crash fraction cap";
   static final String MANUAL_HALT = "manual halt";
   static final String SILENCE = "silent hosts";
+  static final String METRICS = "metrics over limits";
 
   private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
 
@@ -77,9 +78,9 @@ public final class RolloutEngine {
     } else if (input instanceof ManualHalt e) {
       return onManualHalt(e);
     } else if (input instanceof Heartbeat e) {
-      // Event time moves on: a wave whose bake has passed may promote. (Silence and health
-      // metrics are signals of the engine issue, not of this slice.)
-      return onTick(e.tenant(), e.at(), e.host());
+      // A sign of life (silence is judged from it), health metrics (hot hosts), and event time
+      // moving on (a wave whose bake has passed may promote).
+      return onHeartbeat(e);
     } else if (input instanceof ApprovalGranted e) {
       return onApproval(e);
     } else if (input instanceof ClockTick e) {
@@ -221,7 +222,8 @@ public final class RolloutEngine {
       return Decision.none();
     }
     int newlyApplied = host.applied() ? 0 : 1;
-    int newlyCrashed = crashed && !host.crashed() ? 1 : 0;
+    // a host already failing by another signal (silent, hot) is not counted twice
+    int newlyCrashed = crashed && !host.failing() ? 1 : 0;
     if (newlyApplied == 0 && newlyCrashed == 0) {
       return onTick(tenant, at, hostId); // nothing new to count, but time has moved
     }
@@ -250,6 +252,43 @@ public final class RolloutEngine {
    * An input from a host of an ACTIVE rollout carries event time: promote the current wave if its
    * bake has now passed and every host applied.
    */
+  /** A heartbeat: a metric over the plan's limits makes an applied, alive host fail (hot). */
+  private Decision onHeartbeat(Heartbeat e) {
+    HostRecord host = store.host(e.tenant(), e.host()).orElse(null);
+    if (host == null || host.rollout() == null || !host.applied() || host.failing()) {
+      return onTick(e.tenant(), e.at(), e.host());
+    }
+    RolloutState rollout = store.rollout(e.tenant(), host.rollout()).orElse(null);
+    if (rollout == null || !rollout.release().equals(e.release())) {
+      return onTick(e.tenant(), e.at(), e.host());
+    }
+    Map<String, String> over = new TreeMap<>();
+    for (Map.Entry<String, Double> limit : rollout.plan().limits().entrySet()) {
+      Double value = e.metrics().get(limit.getKey());
+      if (value != null && value > limit.getValue()) {
+        over.put(limit.getKey(), decimal(value) + ">" + decimal(limit.getValue()));
+      }
+    }
+    if (over.isEmpty()) {
+      return onTick(e.tenant(), e.at(), e.host());
+    }
+    store.putHost(host.seenAt(e.at()).markedHot());
+    int wave = rollout.plan().indexOf(host.wave());
+    rollout = rollout.withCounts(wave, rollout.counts(wave).plusHot(1));
+    Step step = new Step(e.tenant(), e.at());
+    WavePlan plan = rollout.plan().waves().get(wave);
+    boolean gated =
+        rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.PAUSED;
+    if (gated && crashCapExceeded(plan, rollout.counts(wave))) {
+      Map<String, String> evidence = evidence(plan, rollout.counts(wave));
+      evidence.put("host", e.host());
+      over.forEach((metric, detail) -> evidence.put("metric." + metric, detail));
+      rollout = halt(step, rollout, plan.name(), METRICS, evidence);
+    }
+    store.putRollout(rollout);
+    return step.decision();
+  }
+
   private Decision onTick(String tenant, Instant at, String hostId) {
     HostRecord host = store.host(tenant, hostId).orElse(null);
     if (host == null || host.rollout() == null) {
@@ -283,6 +322,7 @@ public final class RolloutEngine {
     evidence.put("applied", Integer.toString(counts.applied()));
     evidence.put("crashed", Integer.toString(counts.crashed()));
     evidence.put("silent", Integer.toString(counts.silent()));
+    evidence.put("hot", Integer.toString(counts.hot()));
     evidence.put("crashFraction", fraction(counts.failed(), Math.max(counts.applied(), 1)));
     evidence.put("maxCrashFraction", decimal(plan.maxCrashFraction()));
     evidence.put("minCrashes", Integer.toString(plan.minCrashes()));

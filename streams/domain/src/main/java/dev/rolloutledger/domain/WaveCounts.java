@@ -2,38 +2,44 @@ package dev.rolloutledger.domain;
 
 /**
  * Hosts of one wave: assigned to it, applied the release (a failed apply or a crash counts as
- * applied), crashed (a failed apply counts as crashed), silent (applied, did not crash, then sent
- * nothing past the heartbeat timeout). Each host is counted at most once in each.
+ * applied), crashed (a failed apply counts as crashed), silent (applied, then sent nothing past the
+ * heartbeat timeout), hot (alive with a metric over the plan's limits). A failing host is counted
+ * under one signal only.
  */
-public record WaveCounts(String wave, int assigned, int applied, int crashed, int silent) {
+public record WaveCounts(
+    String wave, int assigned, int applied, int crashed, int silent, int hot) {
 
   public WaveCounts(String wave, int assigned, int applied, int crashed) {
-    this(wave, assigned, applied, crashed, 0);
+    this(wave, assigned, applied, crashed, 0, 0);
   }
 
   public WaveCounts {
     Checks.id("wave", wave);
-    if (crashed < 0 || silent < 0 || crashed + silent > applied || applied > assigned) {
+    if (crashed < 0 || silent < 0 || hot < 0 || crashed + silent + hot > applied || applied > assigned) {
       throw new InvalidFieldException(
-          "crashed", "must satisfy 0 <= crashed + silent <= applied <= assigned");
+          "crashed", "must satisfy 0 <= crashed + silent + hot <= applied <= assigned");
     }
   }
 
   public static WaveCounts empty(String wave) {
-    return new WaveCounts(wave, 0, 0, 0, 0);
+    return new WaveCounts(wave, 0, 0, 0, 0, 0);
   }
 
   public WaveCounts plus(int moreAssigned, int moreApplied, int moreCrashed) {
     return new WaveCounts(
-        wave, assigned + moreAssigned, applied + moreApplied, crashed + moreCrashed, silent);
+        wave, assigned + moreAssigned, applied + moreApplied, crashed + moreCrashed, silent, hot);
   }
 
   public WaveCounts plusSilent(int moreSilent) {
-    return new WaveCounts(wave, assigned, applied, crashed, silent + moreSilent);
+    return new WaveCounts(wave, assigned, applied, crashed, silent + moreSilent, hot);
   }
 
-  /** Hosts failing by any signal of this slice: crashed (or failed apply) or silent. */
+  public WaveCounts plusHot(int moreHot) {
+    return new WaveCounts(wave, assigned, applied, crashed, silent, hot + moreHot);
+  }
+
+  /** Hosts failing by any signal: crashed (or failed apply), silent or hot. */
   public int failed() {
-    return crashed + silent;
+    return crashed + silent + hot;
   }
 }

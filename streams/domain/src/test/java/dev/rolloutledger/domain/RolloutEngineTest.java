@@ -436,6 +436,59 @@ class RolloutEngineTest {
   }
 
   @Nested
+  class HotHosts {
+    private Scenario twoHostsUnderLimits() {
+      Scenario s = new Scenario().hosts("dev", "d1", "d2").hosts("prod", "p1");
+      s.release("rel");
+      Plan plan = new Plan(
+          List.of(gate(wave("dev", "env", "dev"), 0.3, 1).withBake(Duration.ofMinutes(10)), wave("prod", "env", "prod")),
+          Duration.ofSeconds(30), 0.01, 0.01, 2.0, 600, Map.of("cpu", 0.95, "errorRate", 0.05), 10);
+      s.plan("r1", "rel", plan);
+      s.applied("d1", "rel");
+      s.applied("d2", "rel");
+      return s;
+    }
+
+    @Test
+    void a_live_host_whose_metrics_pass_the_limits_counts_as_failing_and_halts_the_wave() {
+      // The Cloudflare 2019 shape: alive, heartbeating, CPU pinned.
+      Scenario s = twoHostsUnderLimits();
+
+      Decision d = s.apply(new Heartbeat(TENANT, s.tick(), "d1", "rel", Map.of("cpu", 1.0, "errorRate", 0.01)));
+
+      assertThat(d.entries()).singleElement().isInstanceOfSatisfying(RolloutHalted.class, h -> {
+        assertThat(h.reason()).isEqualTo("metrics over limits");
+        assertThat(h.evidence()).containsEntry("hot", "1").containsEntry("metric.cpu", "1>0.95")
+            .doesNotContainKey("metric.errorRate");
+      });
+      assertThat(s.hostRecord("d1").hot()).isTrue();
+    }
+
+    @Test
+    void metrics_within_the_limits_change_nothing() {
+      Scenario s = twoHostsUnderLimits();
+
+      Decision d = s.apply(new Heartbeat(TENANT, s.tick(), "d1", "rel", Map.of("cpu", 0.95, "errorRate", 0.05)));
+
+      assertThat(d.entries()).isEmpty();
+      assertThat(s.rolloutState("r1").counts(0).hot()).isZero();
+    }
+
+    @Test
+    void a_hot_host_that_later_crashes_is_counted_once() {
+      Scenario s = twoHostsUnderLimits();
+      s.apply(new Heartbeat(TENANT, s.tick(), "d1", "rel", Map.of("cpu", 0.99)));
+
+      s.crash("d1", "rel");
+
+      assertThat(s.rolloutState("r1").counts(0)).satisfies(c -> {
+        assertThat(c.failed()).isEqualTo(1);
+        assertThat(c.crashed()).isZero();
+      });
+    }
+  }
+
+  @Nested
   class Emergency {
     @Test
     void an_emergency_release_keeps_every_wave_with_bakes_divided_by_the_compression() {

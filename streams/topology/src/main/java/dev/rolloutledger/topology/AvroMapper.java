@@ -242,18 +242,19 @@ public final class AvroMapper {
     return HostState.newBuilder().setTenant(h.tenant()).setHost(h.host()).setLabels(h.labels())
         .setLastCommandSeq(h.lastCommandSeq()).setRollout(h.rollout()).setWave(h.wave())
         .setApplied(h.applied()).setCrashed(h.crashed()).setLastSeenAt(h.lastSeenAt())
-        .setSilent(h.silent()).build();
+        .setSilent(h.silent()).setHot(h.hot()).build();
   }
 
   public static HostRecord toDomain(HostState h) {
     return new HostRecord(h.getTenant(), h.getHost(), h.getLabels(), h.getLastCommandSeq(),
-        h.getRollout(), h.getWave(), h.getApplied(), h.getCrashed(), h.getLastSeenAt(), h.getSilent());
+        h.getRollout(), h.getWave(), h.getApplied(), h.getCrashed(), h.getLastSeenAt(), h.getSilent(),
+        h.getHot());
   }
 
   public static RolloutSnapshot toAvro(RolloutState s) {
     List<WaveCountsRecord> waves = new ArrayList<>();
     for (WaveCounts c : s.waves()) {
-      waves.add(new WaveCountsRecord(c.wave(), c.assigned(), c.applied(), c.crashed(), c.silent()));
+      waves.add(new WaveCountsRecord(c.wave(), c.assigned(), c.applied(), c.crashed(), c.silent(), c.hot()));
     }
     return RolloutSnapshot.newBuilder().setTenant(s.tenant()).setRollout(s.rollout())
         .setRelease(s.release()).setPlan(planSpec(s.plan()))
@@ -266,7 +267,8 @@ public final class AvroMapper {
   public static RolloutState toDomain(RolloutSnapshot s) {
     List<WaveCounts> waves = new ArrayList<>();
     for (WaveCountsRecord c : s.getWaves()) {
-      waves.add(new WaveCounts(c.getWave(), c.getAssigned(), c.getApplied(), c.getCrashed(), c.getSilent()));
+      waves.add(new WaveCounts(c.getWave(), c.getAssigned(), c.getApplied(), c.getCrashed(), c.getSilent(),
+          c.getHot()));
     }
     return new RolloutState(s.getTenant(), s.getRollout(), s.getRelease(), plan(s.getPlan()),
         RolloutStatus.valueOf(s.getStatus().name()), s.getCurrentWave(), waves, s.getSeq(),

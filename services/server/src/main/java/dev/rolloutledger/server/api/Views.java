@@ -30,6 +30,8 @@ public final class Views {
       int assigned,
       int applied,
       int crashed,
+      int silent,
+      int hot,
       double maxCrashFraction,
       String bake,
       boolean approval,
@@ -54,7 +56,8 @@ public final class Views {
       for (int i = 0; i < s.waves().size(); i++) {
         WaveCounts c = s.waves().get(i);
         WavePlan p = s.plan().waves().get(i);
-        waves.add(new WaveView(c.wave(), p.selector(), c.assigned(), c.applied(), c.crashed(), p.maxCrashFraction(),
+        waves.add(new WaveView(c.wave(), p.selector(), c.assigned(), c.applied(), c.crashed(), c.silent(), c.hot(),
+            p.maxCrashFraction(),
             p.bake().toString(), p.approval(), s.approved(p.name()), p.maxFailureRate()));
       }
       return new RolloutView(s.tenant(), s.rollout(), s.release(), s.status().name(),
