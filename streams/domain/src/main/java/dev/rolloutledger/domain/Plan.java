@@ -112,16 +112,37 @@ public record Plan(
   }
 
   /**
-   * dev, staging, a five-host prod canary, then the rest of prod; 20% crash cap, 1 crash min;
-   * bakes of 10, 30, 30 and 60 minutes.
+   * Careful operators' practice when the owner gives no plan: dev, staging, then prod from the
+   * least to the most critical tier, replicas before primaries, the first prod wave small (two
+   * tier-C replicas); last, prod hosts that carry no tier or role label. Crash cap 20%, 1 crash.
+   * Bakes grow with criticality: 10 min, 30 min, 30 min, 1 h per tier-C and -B wave, 2 h for A.
    */
   public static Plan defaultPlan() {
-    return new Plan(
-        List.of(
-            new WavePlan("dev", Map.of("env", "dev"), null, null, 0.2, 1, Duration.ofMinutes(10)),
-            new WavePlan("staging", Map.of("env", "staging"), null, null, 0.2, 1, Duration.ofMinutes(30)),
-            new WavePlan("prod-canary", Map.of("env", "prod"), 5, null, 0.2, 1, Duration.ofMinutes(30)),
-            new WavePlan("prod", Map.of("env", "prod"), null, null, 0.2, 1, Duration.ofHours(1))));
+    List<WavePlan> waves = new java.util.ArrayList<>();
+    waves.add(wave("dev", Map.of("env", "dev"), null, Duration.ofMinutes(10)));
+    waves.add(wave("staging", Map.of("env", "staging"), null, Duration.ofMinutes(30)));
+    waves.add(wave("prod-canary", prod("C", "replica"), 2, Duration.ofMinutes(30)));
+    for (String tier : List.of("C", "B", "A")) {
+      Duration bake = tier.equals("A") ? Duration.ofHours(2) : Duration.ofHours(1);
+      for (String role : List.of("replica", "primary")) {
+        waves.add(
+            wave(
+                "prod-" + tier.toLowerCase(java.util.Locale.ROOT) + "-" + (role.equals("replica") ? "replicas" : "primaries"),
+                prod(tier, role),
+                null,
+                bake));
+      }
+    }
+    waves.add(wave("prod-other", Map.of("env", "prod"), null, Duration.ofHours(2)));
+    return new Plan(waves);
+  }
+
+  private static Map<String, String> prod(String tier, String role) {
+    return Map.of("env", "prod", "tier", tier, "role", role);
+  }
+
+  private static WavePlan wave(String name, Map<String, String> selector, Integer hosts, Duration bake) {
+    return new WavePlan(name, selector, hosts, null, 0.2, 1, bake);
   }
 
   /** The index of the wave with this name, or -1. */

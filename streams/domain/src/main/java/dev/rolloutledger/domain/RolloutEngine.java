@@ -31,8 +31,8 @@ import java.util.TreeMap;
  *       rollout: RolloutHalted, then Hold to every host of the rollout.
  *   <li>An ACTIVE rollout promotes once every host of its current, non-empty wave applied and the
  *       wave's bake time has passed in event time (checked on every input from one of its hosts,
- *       heartbeats included; an
- *       empty wave waits for hosts); after the last wave it completes.
+ *       heartbeats included); a wave no host matched passes at once (its approval, if asked for,
+ *       still holds it); after the last wave it completes.
  *   <li>A HALTED rollout never promotes or dispatches again; it cannot be resumed.
  *   <li>Heartbeats move event time (bake) and have no other effect yet.
  *   <li>A wave whose plan asks for approval promotes only once an ApprovalGranted names it (an
@@ -206,7 +206,8 @@ public final class RolloutEngine {
             e.at(),
             e.at());
     Step step = new Step(tenant, e.at());
-    rollout = startWave(step, rollout);
+    // an empty first wave passes at once
+    rollout = promote(step, startWave(step, rollout));
     store.putRollout(rollout);
     return step.decision();
   }
@@ -463,11 +464,13 @@ public final class RolloutEngine {
     while (rollout.status() == RolloutStatus.ACTIVE) {
       int index = rollout.currentWave();
       WaveCounts counts = rollout.counts(index);
-      if (counts.assigned() == 0 || counts.applied() < counts.assigned()) {
+      WavePlan plan = rollout.plan().waves().get(index);
+      // a wave no host matched has nothing to observe: it passes at once (approval still holds it)
+      boolean empty = counts.assigned() == 0;
+      if (!empty && counts.applied() < counts.assigned()) {
         return rollout;
       }
-      WavePlan plan = rollout.plan().waves().get(index);
-      if (step.at.isBefore(rollout.waveStartedAt().plus(plan.bake()))) {
+      if (!empty && step.at.isBefore(rollout.waveStartedAt().plus(plan.bake()))) {
         return rollout;
       }
       if (plan.approval() && !rollout.approved(plan.name())) {

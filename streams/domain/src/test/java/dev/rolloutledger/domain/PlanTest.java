@@ -169,22 +169,21 @@ class PlanTest {
     }
 
     @Test
-    void the_default_plan_goes_dev_staging_a_five_host_prod_canary_then_prod() {
+    void the_default_plan_goes_dev_staging_then_prod_by_tier_c_b_a_replicas_before_primaries() {
       Plan plan = Plan.defaultPlan();
 
       assertThat(plan.waves())
-          .extracting(WavePlan::name, WavePlan::selector, WavePlan::hosts)
-          .containsExactly(
-              org.assertj.core.groups.Tuple.tuple("dev", Map.of("env", "dev"), null),
-              org.assertj.core.groups.Tuple.tuple("staging", Map.of("env", "staging"), null),
-              org.assertj.core.groups.Tuple.tuple("prod-canary", Map.of("env", "prod"), 5),
-              org.assertj.core.groups.Tuple.tuple("prod", Map.of("env", "prod"), null));
-      assertThat(plan.waves())
-          .allSatisfy(
-              w -> {
-                assertThat(w.maxCrashFraction()).isEqualTo(0.2);
-                assertThat(w.minCrashes()).isEqualTo(1);
-              });
+          .extracting(WavePlan::name)
+          .containsExactly("dev", "staging", "prod-canary", "prod-c-replicas", "prod-c-primaries",
+              "prod-b-replicas", "prod-b-primaries", "prod-a-replicas", "prod-a-primaries", "prod-other");
+      assertThat(plan.waves().get(2).selector()).isEqualTo(Map.of("env", "prod", "tier", "C", "role", "replica"));
+      assertThat(plan.waves().get(2).hosts()).isEqualTo(2); // the first prod wave is small
+      assertThat(plan.waves().get(8).selector()).isEqualTo(Map.of("env", "prod", "tier", "A", "role", "primary"));
+      assertThat(plan.waves()).allSatisfy(w -> {
+        assertThat(w.maxCrashFraction()).isEqualTo(0.2);
+        assertThat(w.bake()).isPositive();
+      });
+      assertThat(plan.waves().get(8).bake()).isGreaterThan(plan.waves().get(3).bake());
       assertThat(plan.indexOf("prod-canary")).isEqualTo(2);
       assertThat(plan.indexOf("nope")).isEqualTo(-1);
     }

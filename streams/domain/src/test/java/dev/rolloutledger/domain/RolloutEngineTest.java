@@ -127,19 +127,6 @@ class RolloutEngineTest {
     }
 
     @Test
-    void wave_zero_without_hosts_starts_empty_and_waits() {
-      Scenario s = new Scenario().hosts("prod", "p1");
-
-      Decision d = s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
-
-      assertThat(d.entries())
-          .singleElement()
-          .isInstanceOfSatisfying(WaveStarted.class, e -> assertThat(e.hosts()).isEmpty());
-      assertThat(d.commands()).isEmpty();
-      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
-    }
-
-    @Test
     void hosts_of_an_active_or_paused_rollout_are_not_taken_by_another() {
       Scenario s = new Scenario().hosts("prod", "p1", "p2");
       s.rollout("r1", "rel1", capped("one", 1));
@@ -744,10 +731,16 @@ class RolloutEngineTest {
   class Promotion {
 
     @Test
-    void promotes_through_every_wave_in_plan_order_to_completion() {
-      // Given the default plan over a small fleet
+    void promotes_through_every_wave_of_the_default_plan_in_order_to_completion() {
+      // Given a small fleet labelled as the default plan expects
       Scenario s = new Scenario().hosts("dev", "d1").hosts("staging", "s1", "s2");
-      s.hosts("prod", "p1", "p2", "p3", "p4", "p5", "p6", "p7");
+      for (String p : List.of("p1", "p2", "p3")) {
+        s.host(p, "env", "prod", "tier", "C", "role", "replica");
+      }
+      s.host("p4", "env", "prod", "tier", "C", "role", "primary");
+      s.host("p5", "env", "prod", "tier", "B", "role", "replica");
+      s.host("p6", "env", "prod", "tier", "A", "role", "primary");
+      s.host("p7", "env", "prod");
       s.release("rel");
       s.plan("r1", "rel", withoutBake(Plan.defaultPlan()));
 
@@ -756,24 +749,23 @@ class RolloutEngineTest {
         s.applied(h, "rel");
       }
 
-      // Then
+      // Then waves no host matched pass at once, the others in order
       assertThat(s.allEntries())
           .extracting(RolloutEngineTest::describe)
           .containsExactly(
-              "WaveStarted dev [d1]",
-              "WavePromoted dev",
-              "WaveStarted staging [s1, s2]",
-              "WavePromoted staging",
-              "WaveStarted prod-canary [p1, p2, p3, p4, p5]",
-              "WavePromoted prod-canary",
-              "WaveStarted prod [p6, p7]",
-              "WavePromoted prod",
+              "WaveStarted dev [d1]", "WavePromoted dev",
+              "WaveStarted staging [s1, s2]", "WavePromoted staging",
+              "WaveStarted prod-canary [p1, p2]", "WavePromoted prod-canary",
+              "WaveStarted prod-c-replicas [p3]", "WavePromoted prod-c-replicas",
+              "WaveStarted prod-c-primaries [p4]", "WavePromoted prod-c-primaries",
+              "WaveStarted prod-b-replicas [p5]", "WavePromoted prod-b-replicas",
+              "WaveStarted prod-b-primaries []", "WavePromoted prod-b-primaries",
+              "WaveStarted prod-a-replicas []", "WavePromoted prod-a-replicas",
+              "WaveStarted prod-a-primaries [p6]", "WavePromoted prod-a-primaries",
+              "WaveStarted prod-other [p7]", "WavePromoted prod-other",
               "RolloutCompleted");
-      assertThat(s.allEntries())
-          .extracting(LedgerEntry::seq)
-          .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+      assertThat(s.allEntries()).extracting(LedgerEntry::seq).doesNotHaveDuplicates().isSorted();
       assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.COMPLETED);
-      assertThat(s.rolloutState("r1").currentWave()).isEqualTo(3);
       assertThat(s.allCommands())
           .allSatisfy(c -> assertThat(c).isInstanceOf(Apply.class))
           .extracting(HostCommand::host)
@@ -793,17 +785,15 @@ class RolloutEngineTest {
     }
 
     @Test
-    void an_empty_current_wave_waits_for_a_host_then_promotes_once_it_applies() {
+    void a_wave_no_host_matched_passes_at_once_and_the_next_wave_starts() {
       Scenario s = new Scenario().hosts("prod", "p1");
-      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
 
-      Decision joined = s.host("d1", "env", "dev");
-      Decision applied = s.applied("d1", "rel");
+      Decision planned = s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
 
-      assertThat(hostsOf(joined.commands())).containsExactly("d1");
-      assertThat(applied.entries())
+      assertThat(planned.entries())
           .extracting(RolloutEngineTest::describe)
-          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
+          .containsExactly("WaveStarted dev []", "WavePromoted dev", "WaveStarted prod [p1]");
+      assertThat(hostsOf(planned.commands())).containsExactly("p1");
     }
 
     @Test
