@@ -11,7 +11,8 @@ import java.util.Map;
  * event time of its last apply or heartbeat for that rollout; {@code silent}: it applied, then sent
  * nothing for longer than the plan's heartbeat timeout (the CrowdStrike signal); {@code hot}: it
  * applied and is alive, but a heartbeat carried a metric over the plan's limits (the Cloudflare
- * 2019 signal). A host counts as failing by at most one signal, the first seen.
+ * 2019 signal). A host counts as failing by at most one signal, the first seen. {@code dispatched}:
+ * the Apply of its rollout was sent (dispatch is paced, so an assigned host may still wait).
  */
 public record HostRecord(
     String tenant,
@@ -24,7 +25,8 @@ public record HostRecord(
     boolean crashed,
     Instant lastSeenAt,
     boolean silent,
-    boolean hot) {
+    boolean hot,
+    boolean dispatched) {
 
   /** A host with no telemetry time yet (not applied, not silent). */
   public HostRecord(
@@ -36,7 +38,7 @@ public record HostRecord(
       String wave,
       boolean applied,
       boolean crashed) {
-    this(tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, null, false, false);
+    this(tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, null, false, false, false);
   }
 
   public HostRecord {
@@ -63,40 +65,46 @@ public record HostRecord(
   }
 
   public HostRecord withLabels(Map<String, String> newLabels) {
-    return new HostRecord(tenant, host, newLabels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, hot);
+    return new HostRecord(tenant, host, newLabels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, hot, dispatched);
   }
 
   public HostRecord withLastCommandSeq(long seq) {
     return new HostRecord(
-        tenant, host, labels, seq, rollout, wave, applied, crashed, lastSeenAt, silent, hot);
+        tenant, host, labels, seq, rollout, wave, applied, crashed, lastSeenAt, silent, hot, dispatched);
   }
 
   /** Assigned to a wave of a rollout, with nothing applied or crashed yet. */
   public HostRecord assignedTo(String newRollout, String newWave) {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, newRollout, newWave, false, false, null, false, false);
+        tenant, host, labels, lastCommandSeq, newRollout, newWave, false, false, null, false, false, false);
   }
 
   public HostRecord withOutcome(boolean newApplied, boolean newCrashed) {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, newApplied, newCrashed, lastSeenAt, silent, hot);
+        tenant, host, labels, lastCommandSeq, rollout, wave, newApplied, newCrashed, lastSeenAt, silent, hot, dispatched);
   }
 
   /** Seen at {@code at} (never moves back in time). */
   public HostRecord seenAt(Instant at) {
     Instant latest = lastSeenAt == null || at.isAfter(lastSeenAt) ? at : lastSeenAt;
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, latest, silent, hot);
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, latest, silent, hot, dispatched);
   }
 
   public HostRecord markedSilent() {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, true, hot);
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, true, hot, dispatched);
   }
 
   public HostRecord markedHot() {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, true);
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, true, dispatched);
+  }
+
+  /** Sent the Apply of its rollout. */
+  public HostRecord markedDispatched() {
+    return new HostRecord(
+        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, hot, true);
   }
 
   /** Counted as failing by one signal already: crashed (or failed apply), silent or hot. */

@@ -2,6 +2,7 @@ package dev.rolloutledger.domain;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -115,8 +116,12 @@ public final class RolloutEngine {
     store.putHost(host);
     rollout = rollout.withCounts(wave, rollout.counts(wave).plus(1, 0, 0));
     Step step = new Step(e.tenant(), e.at());
-    if (wave <= rollout.currentWave()) {
-      step.send(Apply::new, host, rollout);
+    if (wave < rollout.currentWave()) {
+      // its wave is already proven: no reason to make it wait
+      sendApply(step, host, rollout);
+      rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
+    } else if (wave == rollout.currentWave()) {
+      rollout = dispatch(step, rollout);
     }
     store.putRollout(rollout);
     return step.decision();
@@ -360,7 +365,7 @@ public final class RolloutEngine {
           updated = halt(step, updated, plan.name(), SILENCE, evidence);
         }
       }
-      updated = promote(step, updated);
+      updated = promote(step, dispatch(step, updated));
       if (!updated.equals(rollout)) {
         store.putRollout(updated);
       }
@@ -394,7 +399,7 @@ public final class RolloutEngine {
         // The current wave may have finished while paused: promote now rather than wait for an
         // outcome that will never come.
         Step step = new Step(e.tenant(), e.at());
-        store.putRollout(promote(step, rollout.withStatus(RolloutStatus.ACTIVE)));
+        store.putRollout(promote(step, dispatch(step, rollout.withStatus(RolloutStatus.ACTIVE))));
         yield step.decision();
       }
       case ACTIVE -> Decision.none();
@@ -450,10 +455,41 @@ public final class RolloutEngine {
             rollout,
             (tenant, at, id, seq, prev) ->
                 new WaveStarted(tenant, at, id, seq, prev, wave, index, ids));
-    for (HostRecord host : members) {
-      step.send(Apply::new, host, rollout);
+    return dispatch(step, rollout);
+  }
+
+  /**
+   * Sends Apply to hosts of the current wave still waiting for it, in host-id order, paced: at most
+   * {@code maxDispatchPerMinute} in each started minute since the wave began (event time). The
+   * blast radius of a total failure is about rate x (time to fail + heartbeat timeout).
+   */
+  private RolloutState dispatch(Step step, RolloutState rollout) {
+    if (rollout.status() != RolloutStatus.ACTIVE) {
+      return rollout;
     }
-    return rollout;
+    int index = rollout.currentWave();
+    WaveCounts counts = rollout.counts(index);
+    long minutes = Math.max(0, Duration.between(rollout.waveStartedAt(), step.at).toMinutes());
+    long budget = (minutes + 1) * rollout.plan().maxDispatchPerMinute() - counts.dispatched();
+    if (budget <= 0 || counts.dispatched() >= counts.assigned()) {
+      return rollout;
+    }
+    String wave = rollout.plan().waves().get(index).name();
+    List<HostRecord> waiting =
+        assignedTo(rollout).stream()
+            .filter(h -> wave.equals(h.wave()) && !h.dispatched())
+            .limit(budget)
+            .toList();
+    for (HostRecord host : waiting) {
+      sendApply(step, host, rollout);
+    }
+    return rollout.withCounts(index, counts.plusDispatched(waiting.size()));
+  }
+
+  private void sendApply(Step step, HostRecord host, RolloutState rollout) {
+    step.send(Apply::new, host, rollout);
+    // send() stored the new command seq: mark the stored record, not the caller's copy
+    store.putHost(store.host(host.tenant(), host.host()).orElseThrow().markedDispatched());
   }
 
   /**

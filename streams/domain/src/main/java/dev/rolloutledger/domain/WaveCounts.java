@@ -7,10 +7,14 @@ package dev.rolloutledger.domain;
  * under one signal only.
  */
 public record WaveCounts(
-    String wave, int assigned, int applied, int crashed, int silent, int hot) {
+    String wave, int assigned, int applied, int crashed, int silent, int hot, int dispatched) {
 
   public WaveCounts(String wave, int assigned, int applied, int crashed) {
-    this(wave, assigned, applied, crashed, 0, 0);
+    this(wave, assigned, applied, crashed, 0, 0, 0);
+  }
+
+  public WaveCounts(String wave, int assigned, int applied, int crashed, int silent, int hot) {
+    this(wave, assigned, applied, crashed, silent, hot, 0);
   }
 
   public WaveCounts {
@@ -19,23 +23,30 @@ public record WaveCounts(
       throw new InvalidFieldException(
           "crashed", "must satisfy 0 <= crashed + silent + hot <= applied <= assigned");
     }
+    if (dispatched < 0 || dispatched > assigned) {
+      throw new InvalidFieldException("dispatched", "must satisfy 0 <= dispatched <= assigned");
+    }
   }
 
   public static WaveCounts empty(String wave) {
-    return new WaveCounts(wave, 0, 0, 0, 0, 0);
+    return new WaveCounts(wave, 0, 0, 0, 0, 0, 0);
   }
 
   public WaveCounts plus(int moreAssigned, int moreApplied, int moreCrashed) {
     return new WaveCounts(
-        wave, assigned + moreAssigned, applied + moreApplied, crashed + moreCrashed, silent, hot);
+        wave, assigned + moreAssigned, applied + moreApplied, crashed + moreCrashed, silent, hot, dispatched);
   }
 
   public WaveCounts plusSilent(int moreSilent) {
-    return new WaveCounts(wave, assigned, applied, crashed, silent + moreSilent, hot);
+    return new WaveCounts(wave, assigned, applied, crashed, silent + moreSilent, hot, dispatched);
   }
 
   public WaveCounts plusHot(int moreHot) {
-    return new WaveCounts(wave, assigned, applied, crashed, silent, hot + moreHot);
+    return new WaveCounts(wave, assigned, applied, crashed, silent, hot + moreHot, dispatched);
+  }
+
+  public WaveCounts plusDispatched(int moreDispatched) {
+    return new WaveCounts(wave, assigned, applied, crashed, silent, hot, dispatched + moreDispatched);
   }
 
   /** Hosts failing by any signal: crashed (or failed apply), silent or hot. */

@@ -129,7 +129,10 @@ class RolloutEnginePropertiesTest {
                     counts.wave(),
                     members.size(),
                     (int) members.stream().filter(HostRecord::applied).count(),
-                    (int) members.stream().filter(HostRecord::crashed).count()));
+                    (int) members.stream().filter(HostRecord::crashed).count(),
+                    (int) members.stream().filter(HostRecord::silent).count(),
+                    (int) members.stream().filter(HostRecord::hot).count(),
+                    (int) members.stream().filter(HostRecord::dispatched).count()));
       }
     }
   }

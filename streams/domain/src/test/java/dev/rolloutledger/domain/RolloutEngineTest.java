@@ -38,7 +38,7 @@ class RolloutEngineTest {
       assertThat(s.hostRecord("p2").wave()).isEqualTo("prod");
       assertThat(s.hostRecord("x1").rollout()).isNull();
       assertThat(s.rolloutState("r1").waves())
-          .containsExactly(new WaveCounts("dev", 1, 0, 0), new WaveCounts("prod", 2, 0, 0));
+          .containsExactly(new WaveCounts("dev", 1, 0, 0, 0, 0, 1), new WaveCounts("prod", 2, 0, 0, 0, 0, 0));
     }
 
     @Test
@@ -476,6 +476,55 @@ class RolloutEngineTest {
   }
 
   @Nested
+  class Pacing {
+    private Decision tickAt(Scenario s, Duration sinceStart) {
+      s.now = Scenario.START.plus(sinceStart);
+      return s.apply(new ClockTick(TENANT, s.now));
+    }
+
+    @Test
+    void apply_commands_go_out_at_most_max_dispatch_per_minute_in_host_order() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3", "p4", "p5");
+      s.release("rel");
+      s.now = Scenario.START;
+      Plan paced = new Plan(List.of(wave("prod", "env", "prod").withBake(Duration.ofHours(1))),
+          Duration.ofSeconds(30), 0.01, 0.01, 2.0, 2, Map.of(), 10);
+
+      Decision planned = s.apply(new RolloutPlanned(TENANT, s.now, "r1", "rel", paced));
+      Decision early = tickAt(s, Duration.ofSeconds(59));
+      Decision minute1 = tickAt(s, Duration.ofSeconds(60));
+      Decision minute2 = tickAt(s, Duration.ofSeconds(125));
+      Decision later = tickAt(s, Duration.ofMinutes(10));
+
+      assertThat(hostsOf(planned.commands())).containsExactly("p1", "p2");
+      assertThat(early.commands()).isEmpty();
+      assertThat(hostsOf(minute1.commands())).containsExactly("p3", "p4");
+      assertThat(hostsOf(minute2.commands())).containsExactly("p5");
+      assertThat(later.commands()).isEmpty();
+      assertThat(s.rolloutState("r1").counts(0).dispatched()).isEqualTo(5);
+      assertThat(s.allCommands()).allSatisfy(c -> assertThat(c).isInstanceOf(Apply.class));
+    }
+
+    @Test
+    void a_halted_rollout_dispatches_nothing_more() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3", "p4");
+      s.release("rel");
+      s.now = Scenario.START;
+      Plan paced = new Plan(List.of(wave("prod", "env", "prod")),
+          Duration.ofSeconds(30), 0.01, 0.01, 2.0, 1, Map.of(), 10);
+      s.apply(new RolloutPlanned(TENANT, s.now, "r1", "rel", paced));
+      s.crash("p1", "rel");
+
+      Decision d = tickAt(s, Duration.ofMinutes(5));
+
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+      assertThat(d.commands()).noneMatch(c -> c instanceof Apply);
+      assertThat(s.allCommands()).filteredOn(c -> c instanceof Apply).extracting(HostCommand::host)
+          .containsExactly("p1");
+    }
+  }
+
+  @Nested
   class Emergency {
     @Test
     void an_emergency_release_keeps_every_wave_with_bakes_divided_by_the_compression() {
@@ -524,7 +573,7 @@ class RolloutEngineTest {
       // Then the wave promotes instead
       assertThat(d.entries()).noneMatch(RolloutHalted.class::isInstance);
       assertThat(d.entries()).first().isInstanceOf(WavePromoted.class);
-      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 5, 5, 1));
+      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 5, 5, 1, 0, 0, 5));
     }
 
     @Test
@@ -574,7 +623,7 @@ class RolloutEngineTest {
 
       Decision d = s.failed("p1", "rel");
 
-      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 5, 1, 1));
+      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 5, 1, 1, 0, 0, 5));
       assertThat(d.entries()).singleElement().isInstanceOf(RolloutHalted.class);
     }
 
@@ -970,7 +1019,11 @@ class RolloutEngineTest {
                   "r1",
                   "prod",
                   false,
-                  false));
+                  false,
+                  null,
+                  false,
+                  false,
+                  true));
     }
   }
 
@@ -986,7 +1039,7 @@ class RolloutEngineTest {
       Decision again = s.applied("p1", "rel");
 
       assertThat(again).isEqualTo(Decision.none());
-      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 2, 1, 0));
+      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 2, 1, 0, 0, 0, 2));
     }
 
     @Test
@@ -999,7 +1052,7 @@ class RolloutEngineTest {
       s.crash("p1", "rel");
       s.failed("p1", "rel");
 
-      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 3, 1, 1));
+      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 3, 1, 1, 0, 0, 3));
       assertThat(s.hostRecord("p1").crashed()).isTrue();
     }
   }

@@ -242,19 +242,20 @@ public final class AvroMapper {
     return HostState.newBuilder().setTenant(h.tenant()).setHost(h.host()).setLabels(h.labels())
         .setLastCommandSeq(h.lastCommandSeq()).setRollout(h.rollout()).setWave(h.wave())
         .setApplied(h.applied()).setCrashed(h.crashed()).setLastSeenAt(h.lastSeenAt())
-        .setSilent(h.silent()).setHot(h.hot()).build();
+        .setSilent(h.silent()).setHot(h.hot()).setDispatched(h.dispatched()).build();
   }
 
   public static HostRecord toDomain(HostState h) {
     return new HostRecord(h.getTenant(), h.getHost(), h.getLabels(), h.getLastCommandSeq(),
         h.getRollout(), h.getWave(), h.getApplied(), h.getCrashed(), h.getLastSeenAt(), h.getSilent(),
-        h.getHot());
+        h.getHot(), h.getDispatched());
   }
 
   public static RolloutSnapshot toAvro(RolloutState s) {
     List<WaveCountsRecord> waves = new ArrayList<>();
     for (WaveCounts c : s.waves()) {
-      waves.add(new WaveCountsRecord(c.wave(), c.assigned(), c.applied(), c.crashed(), c.silent(), c.hot()));
+      waves.add(new WaveCountsRecord(c.wave(), c.assigned(), c.applied(), c.crashed(), c.silent(), c.hot(),
+          c.dispatched()));
     }
     return RolloutSnapshot.newBuilder().setTenant(s.tenant()).setRollout(s.rollout())
         .setRelease(s.release()).setPlan(planSpec(s.plan()))
@@ -268,7 +269,7 @@ public final class AvroMapper {
     List<WaveCounts> waves = new ArrayList<>();
     for (WaveCountsRecord c : s.getWaves()) {
       waves.add(new WaveCounts(c.getWave(), c.getAssigned(), c.getApplied(), c.getCrashed(), c.getSilent(),
-          c.getHot()));
+          c.getHot(), c.getDispatched()));
     }
     return new RolloutState(s.getTenant(), s.getRollout(), s.getRelease(), plan(s.getPlan()),
         RolloutStatus.valueOf(s.getStatus().name()), s.getCurrentWave(), waves, s.getSeq(),

@@ -102,7 +102,7 @@ class AvroMapperTest {
     void a_rollout_round_trips_with_its_plan_counts_chain_head_and_approvals() {
       Plan plan = fullPlan();
       RolloutState state = new RolloutState("t", "ro", "r", plan, RolloutStatus.PAUSED, 1,
-          List.of(new WaveCounts("canary", 20, 20, 1, 2, 3), new WaveCounts("staging", 5, 2, 0), WaveCounts.empty("rest")),
+          List.of(new WaveCounts("canary", 20, 20, 1, 2, 3, 20), new WaveCounts("staging", 5, 2, 0), WaveCounts.empty("rest")),
           7, "d".repeat(64), AT, AT.plusSeconds(600), List.of("staging"));
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(state))).isEqualTo(state);
     }
@@ -110,7 +110,7 @@ class AvroMapperTest {
     @Test
     void a_host_round_trips() {
       HostRecord host = new HostRecord("t", "h1", Map.of("env", "dev"), 9, "ro", "canary", true, false,
-          AT, false, true);
+          AT, false, true, true);
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(host))).isEqualTo(host);
     }
   }

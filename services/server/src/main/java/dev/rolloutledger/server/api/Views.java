@@ -32,6 +32,7 @@ public final class Views {
       int crashed,
       int silent,
       int hot,
+      int dispatched,
       double maxCrashFraction,
       String bake,
       boolean approval,
@@ -57,7 +58,7 @@ public final class Views {
         WaveCounts c = s.waves().get(i);
         WavePlan p = s.plan().waves().get(i);
         waves.add(new WaveView(c.wave(), p.selector(), c.assigned(), c.applied(), c.crashed(), c.silent(), c.hot(),
-            p.maxCrashFraction(),
+            c.dispatched(), p.maxCrashFraction(),
             p.bake().toString(), p.approval(), s.approved(p.name()), p.maxFailureRate()));
       }
       return new RolloutView(s.tenant(), s.rollout(), s.release(), s.status().name(),
