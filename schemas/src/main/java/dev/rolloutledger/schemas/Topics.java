@@ -9,6 +9,7 @@ import dev.rolloutledger.avro.Heartbeat;
 import dev.rolloutledger.avro.Hold;
 import dev.rolloutledger.avro.HostRegistered;
 import dev.rolloutledger.avro.ManualHalt;
+import dev.rolloutledger.avro.PolicySet;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.Rollback;
 import dev.rolloutledger.avro.RolloutCompleted;
@@ -73,12 +74,14 @@ public final class Topics {
               ApprovalGranted.getClassSchema(),
               RolloutPaused.getClassSchema(),
               RolloutResumed.getClassSchema(),
-              ManualHalt.getClassSchema()),
+              ManualHalt.getClassSchema(),
+              PolicySet.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           FOREVER,
-          "RolloutPlanned | ApprovalGranted | RolloutPaused | RolloutResumed | ManualHalt, key tenant/rollout");
+          "RolloutPlanned | ApprovalGranted | RolloutPaused | RolloutResumed | ManualHalt, key tenant/rollout;"
+              + " PolicySet, key tenant/policy");
 
   public static final TopicDescriptor<String, SpecificRecord> TELEMETRY =
       new TopicDescriptor<>(

@@ -162,6 +162,30 @@ class LedgerPipelineIT {
   }
 
   @Nested
+  class OwnerPolicy {
+    @Test
+    void a_pin_set_over_http_is_enforced_and_readable() throws Exception {
+      HttpResponse<String> put = server.put(api("/policy"), """
+          {"pin": "cf-290", "windows": [{"days": ["MONDAY"], "start": "02:00", "end": "04:00"}],
+           "delay": "PT1H", "by": "owner"}""");
+      assertThat(put.statusCode()).isEqualTo(202);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(json(server.get(api("/policy"))).path("pin").asText()).isEqualTo("cf-290"));
+      JsonNode policy = json(server.get(api("/policy")));
+      assertThat(policy.get("windows").get(0).get("days").get(0).asText()).isEqualTo("MONDAY");
+      assertThat(policy.get("delay").asText()).isEqualTo("PT1H");
+    }
+
+    @Test
+    void a_window_with_an_unknown_day_is_refused_naming_the_field() throws Exception {
+      HttpResponse<String> r = server.put(api("/policy"), """
+          {"windows": [{"days": ["FUNDAY"], "start": "02:00", "end": "04:00"}], "by": "owner"}""");
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(json(r).get("field").asText()).isEqualTo("windows[0].days");
+    }
+  }
+
+  @Nested
   class PoisonRecords {
     @Test
     void a_record_not_in_the_wire_format_and_an_invalid_event_become_dead_letters_and_processing_goes_on() throws Exception {

@@ -48,6 +48,12 @@ public final class TestServer implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString(json)).build());
   }
 
+  public HttpResponse<String> put(String path, String json) {
+    return send(HttpRequest.newBuilder(URI.create(url(path)))
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
   public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(URI.create(url(path))).GET().build());
   }

@@ -10,6 +10,17 @@ public final class InMemoryLedgerStore implements LedgerStore {
   private final Map<String, TreeMap<String, HostRecord>> hosts = new TreeMap<>();
   private final Map<String, TreeMap<String, ReleaseInfo>> releases = new TreeMap<>();
   private final Map<String, TreeMap<String, RolloutState>> rollouts = new TreeMap<>();
+  private final Map<String, OwnerPolicy> policies = new TreeMap<>();
+
+  @Override
+  public Optional<OwnerPolicy> policy(String tenant) {
+    return Optional.ofNullable(policies.get(tenant));
+  }
+
+  @Override
+  public void putPolicy(OwnerPolicy policy) {
+    policies.put(policy.tenant(), policy);
+  }
 
   @Override
   public Optional<HostRecord> host(String tenant, String host) {

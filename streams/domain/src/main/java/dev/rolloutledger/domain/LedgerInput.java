@@ -18,7 +18,8 @@ public sealed interface LedgerInput
         RolloutPaused,
         RolloutResumed,
         ManualHalt,
-        ClockTick {
+        ClockTick,
+        PolicySet {
 
   /** Non-blank, without '/'. */
   String tenant();

@@ -29,4 +29,9 @@ public interface LedgerStore {
 
   /** All rollouts of the tenant, sorted by rollout id. */
   List<RolloutState> rollouts(String tenant);
+
+  /** The tenant's policy, if the owner set one. */
+  Optional<OwnerPolicy> policy(String tenant);
+
+  void putPolicy(OwnerPolicy policy);
 }

@@ -86,6 +86,10 @@ public final class RolloutEngine {
       return onApproval(e);
     } else if (input instanceof ClockTick e) {
       return onClock(e);
+    } else if (input instanceof PolicySet e) {
+      store.putPolicy(e.policy());
+      // what the new policy allows (a window opening, a pause lifted) may happen at once
+      return onClock(new ClockTick(e.tenant(), e.at()));
     }
     throw new IllegalArgumentException("unknown input type " + input.getClass().getName());
   }
@@ -116,11 +120,7 @@ public final class RolloutEngine {
     store.putHost(host);
     rollout = rollout.withCounts(wave, rollout.counts(wave).plus(1, 0, 0));
     Step step = new Step(e.tenant(), e.at());
-    if (wave < rollout.currentWave()) {
-      // its wave is already proven: no reason to make it wait
-      sendApply(step, host, rollout);
-      rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
-    } else if (wave == rollout.currentWave()) {
+    if (wave <= rollout.currentWave()) {
       rollout = dispatch(step, rollout);
     }
     store.putRollout(rollout);
@@ -176,6 +176,10 @@ public final class RolloutEngine {
     if (release == null) {
       // Agents must be able to verify what they install, so the digest has to be known first.
       return reject(e, "release:" + e.release(), "release not published");
+    }
+    String refusal = policy(tenant).refusal(release);
+    if (refusal != null) {
+      return reject(e, "release:" + e.release(), refusal);
     }
     // An emergency takes the same waves with compressed bakes: never a skipped wave.
     Plan plan = e.plan().forSeverity(release.severity());
@@ -467,6 +471,19 @@ public final class RolloutEngine {
     if (rollout.status() != RolloutStatus.ACTIVE) {
       return rollout;
     }
+    Instant published =
+        store.release(rollout.tenant(), rollout.release()).map(ReleaseInfo::publishedAt).orElse(step.at);
+    if (!policy(rollout.tenant()).allowsDispatch(step.at, published)) {
+      return rollout; // the owner's policy holds it back: pause, outside a window, or too soon
+    }
+    // hosts that joined waves already passed go first, unpaced: their waves are proven
+    for (HostRecord host : assignedTo(rollout)) {
+      int wave = rollout.plan().indexOf(host.wave());
+      if (wave < rollout.currentWave() && !host.dispatched()) {
+        sendApply(step, host, rollout);
+        rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
+      }
+    }
     int index = rollout.currentWave();
     WaveCounts counts = rollout.counts(index);
     long minutes = Math.max(0, Duration.between(rollout.waveStartedAt(), step.at).toMinutes());
@@ -497,6 +514,9 @@ public final class RolloutEngine {
    * the wave has baked for its plan's bake time, judged on the input's event time.
    */
   private RolloutState promote(Step step, RolloutState rollout) {
+    if (!policy(rollout.tenant()).open(step.at)) {
+      return rollout; // paused by the owner, or outside every maintenance window
+    }
     while (rollout.status() == RolloutStatus.ACTIVE) {
       int index = rollout.currentWave();
       WaveCounts counts = rollout.counts(index);
@@ -538,6 +558,10 @@ public final class RolloutEngine {
       step.send(Hold::new, host, rollout);
     }
     return rollout.withStatus(RolloutStatus.HALTED);
+  }
+
+  private OwnerPolicy policy(String tenant) {
+    return store.policy(tenant).orElseGet(() -> OwnerPolicy.none(tenant));
   }
 
   /** Hosts bound to this rollout, sorted by host id. */

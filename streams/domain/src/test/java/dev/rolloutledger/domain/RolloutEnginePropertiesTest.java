@@ -311,12 +311,17 @@ class RolloutEnginePropertiesTest {
   }
 
   private static Arbitrary<LedgerInput> quiet() {
-    return Combinators.combine(times(), hosts(), rollouts())
+    return Combinators.combine(times(), hosts(), rollouts(), Arbitraries.integers().between(0, 4))
         .as(
-            (t, h, ro) ->
-                h.equals("h1")
-                    ? new ApprovalGranted(T, t, ro, "w0", "ops")
-                    : new Heartbeat(T, t, h, "rel1", Map.of("cpu", 0.5)));
+            (t, h, ro, kind) ->
+                switch (kind) {
+                  case 0 -> new ApprovalGranted(T, t, ro, "w0", "ops");
+                  case 1 -> new ClockTick(T, t);
+                  case 2 -> new PolicySet(T, t, new OwnerPolicy(T, null, h.equals("h1"), List.of(),
+                      java.time.Duration.ZERO, List.of(), "owner"));
+                  case 3 -> new Heartbeat(T, t, h, "rel1", Map.of("cpu", 0.99));
+                  default -> new Heartbeat(T, t, h, "rel1", Map.of("cpu", 0.5));
+                });
   }
 
   /** Lists hosts and rollouts in reverse order: decisions must not depend on store order. */
@@ -363,6 +368,16 @@ class RolloutEnginePropertiesTest {
       List<RolloutState> rollouts = new ArrayList<>(delegate.rollouts(tenant));
       java.util.Collections.reverse(rollouts);
       return rollouts;
+    }
+
+    @Override
+    public Optional<OwnerPolicy> policy(String tenant) {
+      return delegate.policy(tenant);
+    }
+
+    @Override
+    public void putPolicy(OwnerPolicy policy) {
+      delegate.putPolicy(policy);
     }
   }
 }

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -477,8 +478,10 @@ class RolloutEngineTest {
 
   @Nested
   class Pacing {
-    private Decision tickAt(Scenario s, Duration sinceStart) {
-      s.now = Scenario.START.plus(sinceStart);
+    private Instant planned;
+
+    private Decision tickAt(Scenario s, Duration sincePlanned) {
+      s.now = planned.plus(sincePlanned);
       return s.apply(new ClockTick(TENANT, s.now));
     }
 
@@ -486,7 +489,7 @@ class RolloutEngineTest {
     void apply_commands_go_out_at_most_max_dispatch_per_minute_in_host_order() {
       Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3", "p4", "p5");
       s.release("rel");
-      s.now = Scenario.START;
+      planned = s.tick();
       Plan paced = new Plan(List.of(wave("prod", "env", "prod").withBake(Duration.ofHours(1))),
           Duration.ofSeconds(30), 0.01, 0.01, 2.0, 2, Map.of(), 10);
 
@@ -509,7 +512,7 @@ class RolloutEngineTest {
     void a_halted_rollout_dispatches_nothing_more() {
       Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3", "p4");
       s.release("rel");
-      s.now = Scenario.START;
+      planned = s.tick();
       Plan paced = new Plan(List.of(wave("prod", "env", "prod")),
           Duration.ofSeconds(30), 0.01, 0.01, 2.0, 1, Map.of(), 10);
       s.apply(new RolloutPlanned(TENANT, s.now, "r1", "rel", paced));
@@ -521,6 +524,105 @@ class RolloutEngineTest {
       assertThat(d.commands()).noneMatch(c -> c instanceof Apply);
       assertThat(s.allCommands()).filteredOn(c -> c instanceof Apply).extracting(HostCommand::host)
           .containsExactly("p1");
+    }
+  }
+
+  @Nested
+  class OwnerPolicies {
+    private Decision policy(Scenario s, String pin, boolean paused, List<MaintenanceWindow> windows,
+        Duration delay, List<String> publishers) {
+      return s.apply(new PolicySet(TENANT, s.tick(),
+          new OwnerPolicy(TENANT, pin, paused, windows, delay, publishers, "owner")));
+    }
+
+    @Test
+    void a_pinned_tenant_refuses_a_rollout_of_any_other_release() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.release("rel-n-1");
+      policy(s, "rel-n-1", false, List.of(), Duration.ZERO, List.of());
+
+      Decision d = s.rollout("r1", "rel-n", wave("prod", "env", "prod"));
+
+      assertThat(d.rejections()).singleElement().satisfies(r -> assertThat(r.reason()).contains("pinned to release rel-n-1"));
+      assertThat(s.store.rollout(TENANT, "r1")).isEmpty();
+    }
+
+    @Test
+    void a_release_from_a_publisher_the_owner_does_not_allow_is_refused() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      policy(s, null, false, List.of(), Duration.ZERO, List.of("internal-ci"));
+
+      Decision d = s.rollout("r1", "rel", wave("prod", "env", "prod")); // published by "ci"
+
+      assertThat(d.rejections()).singleElement().satisfies(r -> assertThat(r.reason()).contains("publisher ci"));
+    }
+
+    @Test
+    void a_paused_tenant_dispatches_nothing_until_the_pause_is_lifted() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      policy(s, null, true, List.of(), Duration.ZERO, List.of());
+
+      Decision planned = s.rollout("r1", "rel", wave("prod", "env", "prod"));
+      Decision lifted = policy(s, null, false, List.of(), Duration.ZERO, List.of());
+
+      assertThat(planned.entries()).extracting(RolloutEngineTest::describe).containsExactly("WaveStarted prod [p1]");
+      assertThat(planned.commands()).isEmpty();
+      assertThat(hostsOf(lifted.commands())).containsExactly("p1");
+    }
+
+    @Test
+    void dispatch_and_promotion_wait_for_a_maintenance_window() {
+      // START is 10:00 UTC; the window is 10:30-11:00 every day
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      policy(s, null, false, List.of(new MaintenanceWindow(java.util.Set.of(),
+          java.time.LocalTime.of(10, 30), java.time.LocalTime.of(11, 0))), Duration.ZERO, List.of());
+
+      Decision planned = s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      s.now = Scenario.START.plus(Duration.ofMinutes(30));
+      Decision opened = s.apply(new ClockTick(TENANT, s.now));
+      s.applied("d1", "rel");
+      s.now = Scenario.START.plus(Duration.ofSeconds(61 * 60 - 10));
+      s.apply(new Heartbeat(TENANT, s.now, "d1", "rel", Map.of())); // alive, so not silent
+      s.now = Scenario.START.plus(Duration.ofMinutes(61));
+      Decision closed = s.apply(new ClockTick(TENANT, s.now));
+
+      assertThat(planned.commands()).isEmpty();
+      assertThat(hostsOf(opened.commands())).containsExactly("d1");
+      assertThat(s.allEntries()).extracting(RolloutEngineTest::describe)
+          .containsExactly("WaveStarted dev [d1]", "WavePromoted dev", "WaveStarted prod [p1]");
+      assertThat(closed.commands()).isEmpty();
+      assertThat(s.allCommands()).extracting(HostCommand::host).containsExactly("d1", "p1");
+    }
+
+    @Test
+    void no_host_applies_sooner_than_the_delay_after_publication() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      policy(s, null, false, List.of(), Duration.ofHours(1), List.of());
+      s.release("rel");
+      Instant published = s.now;
+
+      Decision planned = s.rollout("r1", "rel", wave("prod", "env", "prod"));
+      s.now = published.plus(Duration.ofMinutes(59));
+      Decision tooSoon = s.apply(new ClockTick(TENANT, s.now));
+      s.now = published.plus(Duration.ofHours(1));
+      Decision due = s.apply(new ClockTick(TENANT, s.now));
+
+      assertThat(planned.commands()).isEmpty();
+      assertThat(tooSoon.commands()).isEmpty();
+      assertThat(hostsOf(due.commands())).containsExactly("p1");
+    }
+
+    @Test
+    void a_policy_never_holds_back_a_halt() {
+      Scenario s = new Scenario().hosts("prod", "p1", "p2");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+      policy(s, null, true, List.of(), Duration.ZERO, List.of());
+
+      s.crash("p1", "rel");
+
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+      assertThat(s.allCommands()).filteredOn(c -> c instanceof Hold).extracting(HostCommand::host)
+          .containsExactly("p1", "p2");
     }
   }
 

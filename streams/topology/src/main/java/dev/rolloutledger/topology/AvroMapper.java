@@ -1,5 +1,7 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.avro.MaintenanceWindowSpec;
+import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.PlanSpec;
 import dev.rolloutledger.avro.WaveSpec;
 import dev.rolloutledger.avro.state.HostState;
@@ -17,8 +19,11 @@ import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.MaintenanceWindow;
 import dev.rolloutledger.domain.ManualHalt;
+import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.ReleaseInfo;
 import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.Rollback;
@@ -35,9 +40,13 @@ import dev.rolloutledger.domain.WaveCounts;
 import dev.rolloutledger.domain.WavePlan;
 import dev.rolloutledger.domain.WavePromoted;
 import dev.rolloutledger.domain.WaveStarted;
+import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
@@ -76,6 +85,14 @@ public final class AvroMapper {
       return new RolloutResumed(r.getTenant(), r.getAt(), r.getRollout(), r.getBy(), r.getReason());
     } else if (record instanceof dev.rolloutledger.avro.ManualHalt r) {
       return new ManualHalt(r.getTenant(), r.getAt(), r.getRollout(), r.getBy(), r.getReason());
+    } else if (record instanceof dev.rolloutledger.avro.PolicySet r) {
+      OwnerPolicy policy;
+      try {
+        policy = policy(r.getTenant(), r.getPolicy());
+      } catch (InvalidFieldException e) {
+        throw e.within("policy");
+      }
+      return new PolicySet(r.getTenant(), r.getAt(), policy);
     }
     throw new InvalidFieldException(
         "type", "is not an input event: " + (record == null ? "null" : record.getSchema().getFullName()));
@@ -119,6 +136,9 @@ public final class AvroMapper {
     } else if (input instanceof ManualHalt e) {
       return dev.rolloutledger.avro.ManualHalt.newBuilder()
           .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setBy(e.by()).setReason(e.reason()).build();
+    } else if (input instanceof PolicySet e) {
+      return dev.rolloutledger.avro.PolicySet.newBuilder()
+          .setTenant(e.tenant()).setAt(e.at()).setPolicy(policySpec(e.policy())).build();
     }
     throw new IllegalArgumentException("unmapped input " + input.getClass());
   }
@@ -153,6 +173,47 @@ public final class AvroMapper {
       return Duration.parse(iso);
     } catch (DateTimeParseException e) {
       throw new InvalidFieldException(field, "must be an ISO-8601 duration such as PT10M, was '" + iso + "'");
+    }
+  }
+
+  public static OwnerPolicy policy(String tenant, OwnerPolicySpec spec) {
+    List<MaintenanceWindow> windows = new ArrayList<>();
+    for (int i = 0; i < spec.getWindows().size(); i++) {
+      MaintenanceWindowSpec w = spec.getWindows().get(i);
+      String path = "windows[" + i + "]";
+      Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+      for (String day : w.getDays()) {
+        try {
+          days.add(DayOfWeek.valueOf(day.toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidFieldException(path + ".days", "must be MONDAY..SUNDAY, was '" + day + "'");
+        }
+      }
+      try {
+        windows.add(new MaintenanceWindow(days, time(path + ".start", w.getStart()), time(path + ".end", w.getEnd())));
+      } catch (InvalidFieldException e) {
+        throw e.field().startsWith(path) ? e : e.within(path);
+      }
+    }
+    return new OwnerPolicy(tenant, spec.getPin(), spec.getPaused(), windows, duration("delay", spec.getDelay()),
+        spec.getAllowedPublishers(), spec.getBy());
+  }
+
+  public static OwnerPolicySpec policySpec(OwnerPolicy p) {
+    List<MaintenanceWindowSpec> windows = new ArrayList<>();
+    for (MaintenanceWindow w : p.windows()) {
+      windows.add(new MaintenanceWindowSpec(
+          w.days().stream().sorted().map(DayOfWeek::name).toList(), w.start().toString(), w.end().toString()));
+    }
+    return OwnerPolicySpec.newBuilder().setPin(p.pin()).setPaused(p.paused()).setWindows(windows)
+        .setDelay(p.delay().toString()).setAllowedPublishers(p.allowedPublishers()).setBy(p.by()).build();
+  }
+
+  private static LocalTime time(String field, String hhmm) {
+    try {
+      return LocalTime.parse(hhmm);
+    } catch (DateTimeParseException | NullPointerException e) {
+      throw new InvalidFieldException(field, "must be a time of day HH:MM (UTC), was '" + hhmm + "'");
     }
   }
 

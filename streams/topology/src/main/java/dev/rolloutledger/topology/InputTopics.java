@@ -6,6 +6,7 @@ import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.ManualHalt;
+import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.RolloutPaused;
 import dev.rolloutledger.domain.RolloutPlanned;
@@ -40,6 +41,8 @@ public final class InputTopics {
       return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, e.rollout()), value);
     } else if (input instanceof ManualHalt e) {
       return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, e.rollout()), value);
+    } else if (input instanceof PolicySet) {
+      return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, "policy"), value);
     } else if (input instanceof UpdateApplied e) {
       return new Routed(Topics.TELEMETRY, Keys.of(t, e.host()), value);
     } else if (input instanceof Heartbeat e) {

@@ -1,10 +1,12 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.domain.HostRecord;
 import dev.rolloutledger.domain.LedgerStore;
+import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.ReleaseInfo;
 import dev.rolloutledger.domain.RolloutState;
 import java.util.ArrayList;
@@ -24,14 +26,27 @@ final class KeyValueLedgerStore implements LedgerStore {
   private final KeyValueStore<String, HostState> hosts;
   private final KeyValueStore<String, RolloutSnapshot> rollouts;
   private final KeyValueStore<String, ReleasePublished> releases;
+  private final KeyValueStore<String, OwnerPolicySpec> policies;
 
   KeyValueLedgerStore(
       KeyValueStore<String, HostState> hosts,
       KeyValueStore<String, RolloutSnapshot> rollouts,
-      KeyValueStore<String, ReleasePublished> releases) {
+      KeyValueStore<String, ReleasePublished> releases,
+      KeyValueStore<String, OwnerPolicySpec> policies) {
     this.hosts = hosts;
     this.rollouts = rollouts;
     this.releases = releases;
+    this.policies = policies;
+  }
+
+  @Override
+  public Optional<OwnerPolicy> policy(String tenant) {
+    return Optional.ofNullable(policies.get(tenant)).map(spec -> AvroMapper.policy(tenant, spec));
+  }
+
+  @Override
+  public void putPolicy(OwnerPolicy policy) {
+    policies.put(policy.tenant(), AvroMapper.policySpec(policy));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.rolloutledger.topology;
 
 import dev.rolloutledger.avro.ClockTick;
+import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.state.RolloutStatus;
 import dev.rolloutledger.avro.state.HostState;
@@ -46,7 +47,8 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     this.rollouts = context.getStateStore(LedgerTopology.ROLLOUTS_STORE);
     KeyValueStore<String, ReleasePublished> releases = context.getStateStore(LedgerTopology.RELEASES_STORE);
     this.ledger = context.getStateStore(LedgerTopology.LEDGER_STORE);
-    this.engine = new RolloutEngine(new KeyValueLedgerStore(hosts, rollouts, releases), config);
+    KeyValueStore<String, OwnerPolicySpec> policies = context.getStateStore(LedgerTopology.POLICIES_STORE);
+    this.engine = new RolloutEngine(new KeyValueLedgerStore(hosts, rollouts, releases, policies), config);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
+import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.RolloutState;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -55,6 +57,13 @@ public final class LedgerQueries {
       }
     }
     return out;
+  }
+
+  /** The tenant's policy as the engine enforces it, if the owner set one. */
+  public Optional<OwnerPolicy> policy(String tenant) {
+    ReadOnlyKeyValueStore<String, OwnerPolicySpec> store =
+        streams.store(StoreQueryParameters.fromNameAndType(LedgerTopology.POLICIES_STORE, QueryableStoreTypes.keyValueStore()));
+    return Optional.ofNullable(store.get(tenant)).map(spec -> AvroMapper.policy(tenant, spec));
   }
 
   private ReadOnlyKeyValueStore<String, RolloutSnapshot> rollouts() {

@@ -2,6 +2,7 @@ package dev.rolloutledger.topology;
 
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
@@ -36,7 +37,7 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Shape: each input record is validated (invalid ones become dead letters naming the field),
  * re-keyed by tenant and repartitioned so that one task sees every event of a tenant in order; the
  * {@code rollout-engine} processor then runs the pure domain engine over the hosts, rollouts,
- * releases and ledger stores. The server, the tests and (later) replay all build it here.
+ * releases, policies and ledger stores. The server, the tests and (later) replay all build it here.
  */
 public final class LedgerTopology {
   private LedgerTopology() {}
@@ -45,6 +46,7 @@ public final class LedgerTopology {
   public static final String ROLLOUTS_STORE = "rollouts";
   public static final String RELEASES_STORE = "releases";
   public static final String LEDGER_STORE = "ledger-entries";
+  public static final String POLICIES_STORE = "policies";
   public static final String BY_TENANT = "inputs-by-tenant";
 
   /** The union of every input event: the value schema of the by-tenant repartition topic. */
@@ -71,6 +73,9 @@ public final class LedgerTopology {
         Topics.RELEASES.valueSerde(registry)));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(LEDGER_STORE), Serdes.String(), ledgerSerde));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(POLICIES_STORE), Serdes.String(),
+        ConfluentAvroSerde.of(registry, OwnerPolicySpec.getClassSchema(), OwnerPolicySpec.class)));
 
     KStream<String, SpecificRecord> inputs =
         source(builder, registry, Topics.HOSTS)
@@ -97,7 +102,7 @@ public final class LedgerTopology {
                 .withKeySerde(Serdes.String()).withValueSerde(inputSerde)
                 .withStreamPartitioner(new TenantPartitioner()))
             .process(() -> new LedgerProcessor(config), Named.as("rollout-engine"),
-                HOSTS_STORE, ROLLOUTS_STORE, RELEASES_STORE, LEDGER_STORE);
+                HOSTS_STORE, ROLLOUTS_STORE, RELEASES_STORE, LEDGER_STORE, POLICIES_STORE);
 
     decisions
         .split(Named.as("decision-"))

@@ -11,7 +11,10 @@ import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.MaintenanceWindow;
 import dev.rolloutledger.domain.ManualHalt;
+import dev.rolloutledger.domain.OwnerPolicy;
+import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.RolloutCompleted;
@@ -62,10 +65,23 @@ class AvroMapperTest {
           new ApprovalGranted("t", AT, "ro", "staging", "alice"),
           new RolloutPaused("t", AT, "ro", "bob", "lunch"),
           new RolloutResumed("t", AT, "ro", "bob", "back"),
-          new ManualHalt("t", AT, "ro", "carol", "smell"));
+          new ManualHalt("t", AT, "ro", "carol", "smell"),
+          new PolicySet("t", AT, new OwnerPolicy("t", "r-1", true,
+              List.of(new MaintenanceWindow(java.util.Set.of(java.time.DayOfWeek.SATURDAY, java.time.DayOfWeek.MONDAY),
+                  java.time.LocalTime.of(22, 0), java.time.LocalTime.of(2, 30))),
+              Duration.ofHours(1), List.of("internal-ci"), "owner")));
       for (LedgerInput input : inputs) {
         assertThat(AvroMapper.toDomain(AvroMapper.toAvro(input))).isEqualTo(input);
       }
+    }
+
+    @Test
+    void an_invalid_window_names_the_field_under_policy() {
+      var avro = (dev.rolloutledger.avro.PolicySet) AvroMapper.toAvro(new PolicySet("t", AT, OwnerPolicy.none("t")));
+      avro.getPolicy().setWindows(List.of(new dev.rolloutledger.avro.MaintenanceWindowSpec(List.of("FUNDAY"), "02:00", "04:00")));
+      assertThatThrownBy(() -> AvroMapper.toDomain(avro))
+          .isInstanceOfSatisfying(InvalidFieldException.class,
+              e -> assertThat(e.field()).isEqualTo("policy.windows[0].days"));
     }
 
     @Test

@@ -279,6 +279,20 @@ class LedgerTopologyTest {
     }
 
     @Test
+    void a_rollout_the_owner_pinned_away_is_rejected_and_dispatches_nothing() {
+      givenHosts("h1");
+      control.pipeInput(Keys.of(T, "policy"), dev.rolloutledger.avro.PolicySet.newBuilder().setTenant(T).setAt(t0)
+          .setPolicy(dev.rolloutledger.avro.OwnerPolicySpec.newBuilder().setPin("cf-290").setBy("owner").build())
+          .build());
+      givenRolloutWithCap(0.4);
+
+      DeadLetter dead = deadLetters.readValue();
+      assertThat(dead.getReason()).contains("pinned to release cf-290");
+      assertThat(commands.isEmpty()).isTrue();
+      assertThat(ledger.isEmpty()).isTrue();
+    }
+
+    @Test
     void dead_letters_a_rejected_input_with_its_original_coordinates() {
       givenHosts("h1");
       givenRolloutWithCap(0.4);

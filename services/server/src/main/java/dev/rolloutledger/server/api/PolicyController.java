@@ -1,0 +1,93 @@
+package dev.rolloutledger.server.api;
+
+import dev.rolloutledger.avro.MaintenanceWindowSpec;
+import dev.rolloutledger.avro.OwnerPolicySpec;
+import dev.rolloutledger.domain.OwnerPolicy;
+import dev.rolloutledger.domain.PolicySet;
+import dev.rolloutledger.server.api.Views.Accepted;
+import dev.rolloutledger.server.kafka.EventPublisher;
+import dev.rolloutledger.topology.AvroMapper;
+import dev.rolloutledger.topology.LedgerQueries;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The owner's policy for a tenant: pin, pause, maintenance windows (UTC), delay after publication,
+ * allowed publishers. Stronger than any publisher's request; it never holds back a HALT.
+ */
+@Controller("/api/v1/tenants/{tenant}/policy")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class PolicyController {
+  private final EventPublisher publisher;
+  private final LedgerQueries queries;
+  private final Clock clock = Clock.systemUTC();
+
+  public PolicyController(EventPublisher publisher, LedgerQueries queries) {
+    this.publisher = publisher;
+    this.queries = queries;
+  }
+
+  @Serdeable
+  public record WindowBody(@Nullable List<String> days, @Nullable String start, @Nullable String end) {}
+
+  @Serdeable
+  public record PolicyBody(
+      @Nullable String pin,
+      @Nullable Boolean paused,
+      @Nullable List<WindowBody> windows,
+      @Nullable String delay,
+      @Nullable List<String> allowedPublishers,
+      @Nullable String by) {}
+
+  @Put
+  public HttpResponse<Accepted> set(@PathVariable String tenant, @Body PolicyBody body) {
+    Ids.require("tenant", tenant);
+    if (body.pin() != null) {
+      Ids.require("pin", body.pin());
+    }
+    List<MaintenanceWindowSpec> windows = new ArrayList<>();
+    if (body.windows() != null) {
+      for (int i = 0; i < body.windows().size(); i++) {
+        WindowBody w = body.windows().get(i);
+        if (w == null) {
+          throw ApiProblemException.badField("windows[" + i + "]", "windows[" + i + "] must be an object");
+        }
+        windows.add(new MaintenanceWindowSpec(w.days() == null ? List.of() : w.days(), w.start(), w.end()));
+      }
+    }
+    OwnerPolicySpec spec = OwnerPolicySpec.newBuilder()
+        .setPin(body.pin())
+        .setPaused(Boolean.TRUE.equals(body.paused()))
+        .setWindows(windows)
+        .setDelay(body.delay() == null ? "PT0S" : body.delay())
+        .setAllowedPublishers(body.allowedPublishers() == null ? List.of() : body.allowedPublishers())
+        .setBy(body.by() == null ? "" : body.by())
+        .build();
+    OwnerPolicy policy = AvroMapper.policy(tenant, spec); // validates, naming the field
+    publisher.publish(List.of(new PolicySet(tenant, clock.instant(), policy)));
+    return HttpResponse.accepted().body(new Accepted(1, List.of(tenant)));
+  }
+
+  /** The policy the engine enforces; a tenant without one gets no constraint. */
+  @Get
+  public PolicyBody get(@PathVariable String tenant) {
+    Ids.require("tenant", tenant);
+    OwnerPolicy p = queries.policy(tenant).orElseGet(() -> OwnerPolicy.none(tenant));
+    List<WindowBody> windows = p.windows().stream()
+        .map(w -> new WindowBody(w.days().stream().sorted().map(Enum::name).toList(),
+            w.start().toString(), w.end().toString()))
+        .toList();
+    return new PolicyBody(p.pin(), p.paused(), windows, p.delay().toString(), p.allowedPublishers(), p.by());
+  }
+}
