@@ -1,5 +1,10 @@
 package dev.rolloutledger.domain;
 
+import dev.rolloutledger.domain.gate.AlphaSplit;
+import dev.rolloutledger.domain.gate.Cohort;
+import dev.rolloutledger.domain.gate.CohortEvidence;
+import dev.rolloutledger.domain.gate.EvidenceSummary;
+import dev.rolloutledger.domain.gate.Signal;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -48,6 +53,7 @@ public final class RolloutEngine {
   static final String MANUAL_HALT = "manual halt";
   static final String SILENCE = "silent hosts";
   static final String METRICS = "metrics over limits";
+  static final String REGRESSION = "regression evidence";
 
   private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
 
@@ -228,8 +234,20 @@ public final class RolloutEngine {
       return Decision.none();
     }
     RolloutState rollout = store.rollout(tenant, host.rollout()).orElse(null);
-    if (rollout == null || !rollout.release().equals(release)) {
+    if (rollout == null) {
       return Decision.none();
+    }
+    if (!rollout.release().equals(release)) {
+      // a crash of a host not yet updated: the baseline cohort's failure, the yardstick
+      boolean baselineCrash = crashed && !host.applied() && !host.baselineFailing();
+      if (!baselineCrash || !gated(rollout)) {
+        return Decision.none();
+      }
+      Step step = new Step(tenant, at);
+      rollout = observe(step, rollout, Signal.CRASH, Cohort.BASELINE, hostId);
+      store.putHost(host.withBaselineFailing(true));
+      store.putRollout(rollout);
+      return step.decision();
     }
     int newlyApplied = host.applied() ? 0 : 1;
     // a host already failing by another signal (silent, hot) is not counted twice
@@ -237,17 +255,20 @@ public final class RolloutEngine {
     if (newlyApplied == 0 && newlyCrashed == 0) {
       return onTick(tenant, at, hostId); // nothing new to count, but time has moved
     }
-    store.putHost(host.withOutcome(true, host.crashed() || crashed).seenAt(at));
+    Step step = new Step(tenant, at);
+    if (newlyCrashed == 1 && gated(rollout)) {
+      // a crash report of an updated host (a failed apply has no baseline: the cap judges it)
+      rollout = observe(step, rollout, Signal.CRASH, Cohort.UPDATED, hostId);
+    }
+    store.putHost(host.withOutcome(true, host.crashed() || crashed).seenAt(at).withBaselineFailing(false));
     int wave = rollout.plan().indexOf(host.wave());
     WaveCounts counts = rollout.counts(wave).plus(0, newlyApplied, newlyCrashed);
     rollout = rollout.withCounts(wave, counts);
 
-    Step step = new Step(tenant, at);
     WavePlan plan = rollout.plan().waves().get(wave);
     // PAUSED too: a pause stops dispatch, it must not mask a bad release.
-    boolean gated =
-        rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.PAUSED;
-    if (gated && crashCapExceeded(plan, counts)) {
+    boolean gated = gated(rollout);
+    if (gated && crashCapExceeded(plan, counts) && !shock(rollout, counts)) {
       Map<String, String> evidence = evidence(plan, counts);
       evidence.put("host", hostId);
       rollout = halt(step, rollout, plan.name(), CRASH_CAP, evidence);
@@ -265,11 +286,11 @@ public final class RolloutEngine {
   /** A heartbeat: a metric over the plan's limits makes an applied, alive host fail (hot). */
   private Decision onHeartbeat(Heartbeat e) {
     HostRecord host = store.host(e.tenant(), e.host()).orElse(null);
-    if (host == null || host.rollout() == null || !host.applied() || host.failing()) {
+    if (host == null || host.rollout() == null || host.failing()) {
       return onTick(e.tenant(), e.at(), e.host());
     }
     RolloutState rollout = store.rollout(e.tenant(), host.rollout()).orElse(null);
-    if (rollout == null || !rollout.release().equals(e.release())) {
+    if (rollout == null || !gated(rollout)) {
       return onTick(e.tenant(), e.at(), e.host());
     }
     Map<String, String> over = new TreeMap<>();
@@ -279,22 +300,45 @@ public final class RolloutEngine {
         over.put(limit.getKey(), decimal(value) + ">" + decimal(limit.getValue()));
       }
     }
-    if (over.isEmpty()) {
+    if (!host.applied()) {
+      return onBaselineHeartbeat(e, host, rollout, !over.isEmpty());
+    }
+    if (over.isEmpty() || !rollout.release().equals(e.release())) {
       return onTick(e.tenant(), e.at(), e.host());
     }
+    Step step = new Step(e.tenant(), e.at());
+    rollout = observe(step, rollout, Signal.METRICS, Cohort.UPDATED, e.host());
     store.putHost(host.seenAt(e.at()).markedHot());
     int wave = rollout.plan().indexOf(host.wave());
     rollout = rollout.withCounts(wave, rollout.counts(wave).plusHot(1));
-    Step step = new Step(e.tenant(), e.at());
     WavePlan plan = rollout.plan().waves().get(wave);
-    boolean gated =
-        rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.PAUSED;
-    if (gated && crashCapExceeded(plan, rollout.counts(wave))) {
+    if (gated(rollout) && crashCapExceeded(plan, rollout.counts(wave)) && !shock(rollout, rollout.counts(wave))) {
       Map<String, String> evidence = evidence(plan, rollout.counts(wave));
       evidence.put("host", e.host());
       over.forEach((metric, detail) -> evidence.put("metric." + metric, detail));
       rollout = halt(step, rollout, plan.name(), METRICS, evidence);
     }
+    store.putRollout(rollout);
+    return step.decision();
+  }
+
+  /**
+   * A heartbeat of a host not yet updated: the baseline cohort. It is seen (so its silence can be
+   * judged), it recovers from an earlier failure, or it runs hot on its previous release.
+   */
+  private Decision onBaselineHeartbeat(Heartbeat e, HostRecord host, RolloutState rollout, boolean hot) {
+    HostRecord seen = host.seenAt(e.at());
+    if (!hot) {
+      store.putHost(seen.withBaselineFailing(false));
+      return onTick(e.tenant(), e.at(), e.host());
+    }
+    if (host.baselineFailing()) {
+      store.putHost(seen);
+      return Decision.none();
+    }
+    Step step = new Step(e.tenant(), e.at());
+    rollout = observe(step, rollout, Signal.METRICS, Cohort.BASELINE, e.host());
+    store.putHost(seen.withBaselineFailing(true));
     store.putRollout(rollout);
     return step.decision();
   }
@@ -318,6 +362,76 @@ public final class RolloutEngine {
       store.putRollout(promoted);
     }
     return step.decision();
+  }
+
+  /** A rollout whose gate still watches: ACTIVE, or PAUSED (a pause must not mask a bad release). */
+  private static boolean gated(RolloutState rollout) {
+    return rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.PAUSED;
+  }
+
+  /**
+   * Adds one failure to the rollout's anytime-valid regression evidence for {@code signal}, and
+   * halts when it reaches 1/alpha of the signal's share of the plan's alpha. theta0 is the updated
+   * cohort's share of the rollout's hosts at risk at this moment (the failing host still counted
+   * at risk): under "no regression" a failure is that likely to come from an updated host. With
+   * one cohort empty a failure compares nothing; the caps judge it.
+   */
+  private RolloutState observe(
+      Step step, RolloutState rollout, Signal signal, Cohort cohort, String hostId) {
+    long updated = 0;
+    long baseline = 0;
+    for (HostRecord h : assignedTo(rollout)) {
+      if (h.applied() && !h.failing()) {
+        updated++;
+      } else if (!h.applied() && !h.baselineFailing()) {
+        baseline++;
+      }
+    }
+    if (updated == 0 || baseline == 0) {
+      return rollout;
+    }
+    double share = (double) updated / (updated + baseline);
+    CohortEvidence evidence = rollout.evidence(signal).observeFailure(cohort, share);
+    rollout = rollout.withEvidence(signal, evidence);
+    double alpha = AlphaSplit.equal(rollout.plan().alpha()).alpha(signal);
+    if (cohort == Cohort.UPDATED && evidence.crossed(alpha)) {
+      EvidenceSummary summary = evidence.summary(alpha, rollout.plan().toleratedRatio());
+      Map<String, String> detail = new TreeMap<>();
+      detail.put("signal", signal.name());
+      detail.put("host", hostId);
+      detail.put("updatedFailures", Long.toString(summary.updatedFailures()));
+      detail.put("baselineFailures", Long.toString(summary.baselineFailures()));
+      detail.put("eValue", summary.eValue());
+      detail.put("alpha", summary.alpha());
+      detail.put("ratioUpperBound", summary.ratioUpperBound());
+      detail.put("updatedAtRisk", Long.toString(updated));
+      detail.put("baselineAtRisk", Long.toString(baseline));
+      String wave = rollout.plan().waves().get(rollout.currentWave()).name();
+      rollout = halt(step, rollout, wave, REGRESSION, detail);
+    }
+    return rollout;
+  }
+
+  /**
+   * A shock hits both cohorts alike (a region going dark): the baseline cohort's failing share is
+   * at least half the wave's. The caps do not blame the release for it.
+   */
+  private boolean shock(RolloutState rollout, WaveCounts wave) {
+    long baselineHosts = 0;
+    long baselineFailing = 0;
+    for (HostRecord h : assignedTo(rollout)) {
+      if (!h.applied()) {
+        baselineHosts++;
+        if (h.baselineFailing()) {
+          baselineFailing++;
+        }
+      }
+    }
+    if (baselineHosts == 0 || baselineFailing == 0) {
+      return false;
+    }
+    double waveFraction = (double) wave.failed() / Math.max(wave.applied(), 1);
+    return (double) baselineFailing / baselineHosts >= 0.5 * waveFraction;
   }
 
   /** Crashed and silent hosts together against the wave's cap (the slice's gate). */
@@ -352,17 +466,28 @@ public final class RolloutEngine {
       }
       RolloutState updated = rollout;
       List<String> newlySilent = new ArrayList<>();
+      Duration timeout = rollout.plan().heartbeatTimeout();
       for (HostRecord host : assignedTo(rollout)) {
-        if (host.silentAt(e.at(), rollout.plan().heartbeatTimeout())) {
-          store.putHost(host.markedSilent());
+        if (host.silentAt(e.at(), timeout)) {
+          if (gated(updated)) {
+            updated = observe(step, updated, Signal.SILENCE, Cohort.UPDATED, host.host());
+          }
+          store.putHost(store.host(e.tenant(), host.host()).orElseThrow().markedSilent());
           int wave = rollout.plan().indexOf(host.wave());
           updated = updated.withCounts(wave, updated.counts(wave).plusSilent(1));
           newlySilent.add(host.host());
+        } else if (host.baselineSilentAt(e.at(), timeout)) {
+          if (gated(updated)) {
+            updated = observe(step, updated, Signal.SILENCE, Cohort.BASELINE, host.host());
+          }
+          store.putHost(store.host(e.tenant(), host.host()).orElseThrow().withBaselineFailing(true));
         }
       }
       for (int wave = 0; wave < updated.waves().size() && !newlySilent.isEmpty(); wave++) {
         WavePlan plan = updated.plan().waves().get(wave);
-        if (updated.status() != RolloutStatus.HALTED && crashCapExceeded(plan, updated.counts(wave))) {
+        if (updated.status() != RolloutStatus.HALTED
+            && crashCapExceeded(plan, updated.counts(wave))
+            && !shock(updated, updated.counts(wave))) {
           Map<String, String> evidence = evidence(plan, updated.counts(wave));
           evidence.put("newlySilent", String.join(",", newlySilent));
           evidence.put("heartbeatTimeout", updated.plan().heartbeatTimeout().toString());
@@ -532,6 +657,9 @@ public final class RolloutEngine {
       if (plan.approval() && !rollout.approved(plan.name())) {
         return rollout;
       }
+      if (!empty && baselineFailing(rollout)) {
+        return rollout; // a shock hits hosts that were not updated: wait until it passes
+      }
       rollout =
           step.append(
               rollout,
@@ -558,6 +686,10 @@ public final class RolloutEngine {
       step.send(Hold::new, host, rollout);
     }
     return rollout.withStatus(RolloutStatus.HALTED);
+  }
+
+  private boolean baselineFailing(RolloutState rollout) {
+    return assignedTo(rollout).stream().anyMatch(HostRecord::baselineFailing);
   }
 
   private OwnerPolicy policy(String tenant) {

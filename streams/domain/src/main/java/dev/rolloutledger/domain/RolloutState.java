@@ -2,7 +2,12 @@ package dev.rolloutledger.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import dev.rolloutledger.domain.gate.CohortEvidence;
+import dev.rolloutledger.domain.gate.Signal;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -23,7 +28,8 @@ public record RolloutState(
     String lastHash,
     Instant plannedAt,
     Instant waveStartedAt,
-    List<String> approvals) {
+    List<String> approvals,
+    Map<Signal, CohortEvidence> evidence) {
 
   public RolloutState {
     Checks.tenant(tenant);
@@ -48,6 +54,41 @@ public record RolloutState(
     Checks.present("plannedAt", plannedAt);
     Checks.present("waveStartedAt", waveStartedAt);
     approvals = List.copyOf(new TreeSet<>(Checks.ids("approvals", approvals)));
+    Checks.present("evidence", evidence);
+    EnumMap<Signal, CohortEvidence> sorted = new EnumMap<>(Signal.class);
+    sorted.putAll(evidence);
+    evidence = Collections.unmodifiableMap(sorted);
+  }
+
+  /** With approvals, no evidence yet. */
+  public RolloutState(
+      String tenant,
+      String rollout,
+      String release,
+      Plan plan,
+      RolloutStatus status,
+      int currentWave,
+      List<WaveCounts> waves,
+      long seq,
+      String lastHash,
+      Instant plannedAt,
+      Instant waveStartedAt,
+      List<String> approvals) {
+    this(tenant, rollout, release, plan, status, currentWave, waves, seq, lastHash, plannedAt,
+        waveStartedAt, approvals, Map.of());
+  }
+
+  /** The regression evidence of a signal, accumulated across the waves of the rollout. */
+  public CohortEvidence evidence(Signal signal) {
+    return evidence.getOrDefault(signal, CohortEvidence.NONE);
+  }
+
+  public RolloutState withEvidence(Signal signal, CohortEvidence updated) {
+    Map<Signal, CohortEvidence> more = new EnumMap<>(Signal.class);
+    more.putAll(evidence);
+    more.put(signal, updated);
+    return new RolloutState(tenant, rollout, release, plan, status, currentWave, waves, seq,
+        lastHash, plannedAt, waveStartedAt, approvals, more);
   }
 
   /** A new rollout: nothing approved yet. */
@@ -64,7 +105,7 @@ public record RolloutState(
       Instant plannedAt,
       Instant waveStartedAt) {
     this(tenant, rollout, release, plan, status, currentWave, waves, seq, lastHash, plannedAt,
-        waveStartedAt, List.of());
+        waveStartedAt, List.of(), Map.of());
   }
 
   public boolean approved(String wave) {
@@ -76,7 +117,7 @@ public record RolloutState(
     List<String> more = new ArrayList<>(approvals);
     more.add(wave);
     return new RolloutState(tenant, rollout, release, plan, status, currentWave, waves, seq,
-        lastHash, plannedAt, waveStartedAt, more);
+        lastHash, plannedAt, waveStartedAt, more, evidence);
   }
 
   public WaveCounts counts(int wave) {
@@ -85,25 +126,25 @@ public record RolloutState(
 
   public RolloutState withStatus(RolloutStatus newStatus) {
     return new RolloutState(
-        tenant, rollout, release, plan, newStatus, currentWave, waves, seq, lastHash, plannedAt, waveStartedAt, approvals);
+        tenant, rollout, release, plan, newStatus, currentWave, waves, seq, lastHash, plannedAt, waveStartedAt, approvals, evidence);
   }
 
   /** The current wave is now {@code wave}, started at {@code startedAt} (event time). */
   public RolloutState withCurrentWave(int wave, Instant startedAt) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt, startedAt, approvals);
+        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt, startedAt, approvals, evidence);
   }
 
   public RolloutState withCounts(int wave, WaveCounts counts) {
     List<WaveCounts> updated = new ArrayList<>(waves);
     updated.set(wave, counts);
     return new RolloutState(
-        tenant, rollout, release, plan, status, currentWave, updated, seq, lastHash, plannedAt, waveStartedAt, approvals);
+        tenant, rollout, release, plan, status, currentWave, updated, seq, lastHash, plannedAt, waveStartedAt, approvals, evidence);
   }
 
   /** After appending the entry numbered {@code newSeq} whose hash is {@code newHash}. */
   public RolloutState withChainHead(long newSeq, String newHash) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, currentWave, waves, newSeq, newHash, plannedAt, waveStartedAt, approvals);
+        tenant, rollout, release, plan, status, currentWave, waves, newSeq, newHash, plannedAt, waveStartedAt, approvals, evidence);
   }
 }

@@ -627,6 +627,84 @@ class RolloutEngineTest {
   }
 
   @Nested
+  class RegressionEvidence {
+    /** 200 prod hosts: the canary takes half (updated), the rest wait (baseline). Caps disabled. */
+    private Scenario halfUpdated() {
+      Scenario s = new Scenario();
+      for (int i = 0; i < 200; i++) {
+        s.host(String.format("p%03d", i), "env", "prod");
+      }
+      WavePlan canary = new WavePlan("canary", Map.of("env", "prod"), null, 50, 1.0, 1, Duration.ofHours(1));
+      WavePlan rest = new WavePlan("rest", Map.of("env", "prod"), null, null, 1.0, 1, Duration.ofHours(1));
+      s.rollout("r1", "rel", canary, rest);
+      for (int i = 0; i < 100; i++) {
+        s.applied(String.format("p%03d", i), "rel");
+      }
+      return s;
+    }
+
+    @Test
+    void updated_hosts_crashing_far_more_than_the_baseline_halt_on_evidence_long_before_any_cap() {
+      Scenario s = halfUpdated();
+
+      int crashes = 0;
+      while (s.rolloutState("r1").status() != RolloutStatus.HALTED && crashes < 100) {
+        s.crash(String.format("p%03d", crashes), "rel");
+        crashes++;
+      }
+
+      assertThat(crashes).isBetween(5, 20);
+      RolloutHalted halted = (RolloutHalted) s.allEntries().get(s.allEntries().size() - 1);
+      assertThat(halted.reason()).isEqualTo("regression evidence");
+      assertThat(halted.evidence()).containsEntry("signal", "CRASH").containsEntry("baselineFailures", "0")
+          .containsKeys("eValue", "ratioUpperBound", "alpha");
+      assertThat(Double.parseDouble(halted.evidence().get("eValue"))).isGreaterThanOrEqualTo(400);
+    }
+
+    @Test
+    void crashes_that_hit_both_cohorts_alike_do_not_halt() {
+      Scenario s = halfUpdated();
+
+      for (int i = 0; i < 30; i++) {
+        s.crash(String.format("p%03d", i), "rel"); // updated
+        s.crash(String.format("p%03d", 100 + i), "rel-old"); // baseline, on its previous release
+      }
+
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
+      assertThat(s.rolloutState("r1").evidence(dev.rolloutledger.domain.gate.Signal.CRASH).eValue())
+          .isLessThan(400);
+      assertThat(s.rolloutState("r1").evidence(dev.rolloutledger.domain.gate.Signal.CRASH).baselineFailures())
+          .isEqualTo(30);
+    }
+
+    @Test
+    void a_shock_that_silences_both_cohorts_does_not_halt_and_promotion_waits() {
+      // A region goes dark: updated and baseline hosts fall silent together.
+      Scenario s = new Scenario();
+      for (String h : List.of("a1", "a2", "b1", "b2")) {
+        s.host(h, "env", "prod");
+      }
+      WavePlan canary = new WavePlan("canary", Map.of("env", "prod"), 2, null, 0.2, 1, Duration.ZERO);
+      s.rollout("r1", "rel", canary, wave("rest", "env", "prod"));
+      s.applied("a1", "rel");
+      s.applied("a2", "rel");
+      s.apply(new Heartbeat(TENANT, s.tick(), "b1", "rel-old", Map.of()));
+      s.apply(new Heartbeat(TENANT, s.now, "b2", "rel-old", Map.of()));
+      Instant lastSeen = s.now;
+      // the shock starts: nothing from anyone
+      s.now = lastSeen.plusSeconds(20);
+      s.apply(new ClockTick(TENANT, s.now)); // no verdict yet
+
+      s.now = lastSeen.plusSeconds(45);
+      Decision d = s.apply(new ClockTick(TENANT, s.now));
+
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
+      assertThat(d.entries()).noneMatch(e -> e instanceof RolloutHalted || e instanceof WavePromoted);
+      assertThat(s.hostRecord("b1").baselineFailing()).isTrue();
+    }
+  }
+
+  @Nested
   class Emergency {
     @Test
     void an_emergency_release_keeps_every_wave_with_bakes_divided_by_the_compression() {
@@ -1125,7 +1203,8 @@ class RolloutEngineTest {
                   null,
                   false,
                   false,
-                  true));
+                  true,
+                  false));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.PlanSpec;
 import dev.rolloutledger.avro.WaveSpec;
 import dev.rolloutledger.avro.state.HostState;
+import dev.rolloutledger.avro.state.SignalEvidence;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.avro.state.WaveCountsRecord;
 import dev.rolloutledger.domain.Apply;
@@ -40,12 +41,16 @@ import dev.rolloutledger.domain.WaveCounts;
 import dev.rolloutledger.domain.WavePlan;
 import dev.rolloutledger.domain.WavePromoted;
 import dev.rolloutledger.domain.WaveStarted;
+import dev.rolloutledger.domain.gate.CohortEvidence;
+import dev.rolloutledger.domain.gate.Signal;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.List;
 import java.util.TreeMap;
@@ -303,13 +308,14 @@ public final class AvroMapper {
     return HostState.newBuilder().setTenant(h.tenant()).setHost(h.host()).setLabels(h.labels())
         .setLastCommandSeq(h.lastCommandSeq()).setRollout(h.rollout()).setWave(h.wave())
         .setApplied(h.applied()).setCrashed(h.crashed()).setLastSeenAt(h.lastSeenAt())
-        .setSilent(h.silent()).setHot(h.hot()).setDispatched(h.dispatched()).build();
+        .setSilent(h.silent()).setHot(h.hot()).setDispatched(h.dispatched())
+        .setBaselineFailing(h.baselineFailing()).build();
   }
 
   public static HostRecord toDomain(HostState h) {
     return new HostRecord(h.getTenant(), h.getHost(), h.getLabels(), h.getLastCommandSeq(),
         h.getRollout(), h.getWave(), h.getApplied(), h.getCrashed(), h.getLastSeenAt(), h.getSilent(),
-        h.getHot(), h.getDispatched());
+        h.getHot(), h.getDispatched(), h.getBaselineFailing());
   }
 
   public static RolloutSnapshot toAvro(RolloutState s) {
@@ -323,7 +329,7 @@ public final class AvroMapper {
         .setStatus(dev.rolloutledger.avro.state.RolloutStatus.valueOf(s.status().name()))
         .setCurrentWave(s.currentWave()).setWaves(waves).setSeq(s.seq()).setLastHash(s.lastHash())
         .setPlannedAt(s.plannedAt()).setWaveStartedAt(s.waveStartedAt()).setApprovals(s.approvals())
-        .build();
+        .setEvidence(evidence(s.evidence())).build();
   }
 
   public static RolloutState toDomain(RolloutSnapshot s) {
@@ -334,7 +340,32 @@ public final class AvroMapper {
     }
     return new RolloutState(s.getTenant(), s.getRollout(), s.getRelease(), plan(s.getPlan()),
         RolloutStatus.valueOf(s.getStatus().name()), s.getCurrentWave(), waves, s.getSeq(),
-        s.getLastHash(), s.getPlannedAt(), s.getWaveStartedAt(), s.getApprovals());
+        s.getLastHash(), s.getPlannedAt(), s.getWaveStartedAt(), s.getApprovals(), evidence(s.getEvidence()));
+  }
+
+  private static List<SignalEvidence> evidence(Map<Signal, CohortEvidence> evidence) {
+    List<SignalEvidence> out = new ArrayList<>();
+    evidence.forEach((signal, e) -> {
+      List<Double> ratios = new ArrayList<>();
+      for (double r : e.logRatios()) {
+        ratios.add(r);
+      }
+      out.add(new SignalEvidence(signal.name(), e.updatedFailures(), e.baselineFailures(), ratios));
+    });
+    return out;
+  }
+
+  private static Map<Signal, CohortEvidence> evidence(List<SignalEvidence> evidence) {
+    Map<Signal, CohortEvidence> out = new EnumMap<>(Signal.class);
+    for (SignalEvidence e : evidence) {
+      double[] ratios = new double[e.getLogRatios().size()];
+      for (int i = 0; i < ratios.length; i++) {
+        ratios[i] = e.getLogRatios().get(i);
+      }
+      out.put(Signal.valueOf(e.getSignal()),
+          new CohortEvidence(e.getUpdatedFailures(), e.getBaselineFailures(), ratios));
+    }
+    return out;
   }
 
   public static dev.rolloutledger.avro.ReleasePublished toAvro(ReleaseInfo r) {

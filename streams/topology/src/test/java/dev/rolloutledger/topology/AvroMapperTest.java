@@ -119,14 +119,18 @@ class AvroMapperTest {
       Plan plan = fullPlan();
       RolloutState state = new RolloutState("t", "ro", "r", plan, RolloutStatus.PAUSED, 1,
           List.of(new WaveCounts("canary", 20, 20, 1, 2, 3, 20), new WaveCounts("staging", 5, 2, 0), WaveCounts.empty("rest")),
-          7, "d".repeat(64), AT, AT.plusSeconds(600), List.of("staging"));
+          7, "d".repeat(64), AT, AT.plusSeconds(600), List.of("staging"),
+          Map.of(dev.rolloutledger.domain.gate.Signal.SILENCE,
+              dev.rolloutledger.domain.gate.CohortEvidence.NONE
+                  .observeFailure(dev.rolloutledger.domain.gate.Cohort.UPDATED, 0.3)
+                  .observeFailure(dev.rolloutledger.domain.gate.Cohort.BASELINE, 0.25)));
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(state))).isEqualTo(state);
     }
 
     @Test
     void a_host_round_trips() {
       HostRecord host = new HostRecord("t", "h1", Map.of("env", "dev"), 9, "ro", "canary", true, false,
-          AT, false, true, true);
+          AT, false, true, true, true);
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(host))).isEqualTo(host);
     }
   }
