@@ -4,6 +4,7 @@ import dev.rolloutledger.domain.gate.AlphaSplit;
 import dev.rolloutledger.domain.gate.Cohort;
 import dev.rolloutledger.domain.gate.CohortEvidence;
 import dev.rolloutledger.domain.gate.EvidenceSummary;
+import dev.rolloutledger.domain.gate.FailureRateUpperBound;
 import dev.rolloutledger.domain.gate.Signal;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -659,6 +660,11 @@ public final class RolloutEngine {
       }
       if (!empty && baselineFailing(rollout)) {
         return rollout; // a shock hits hosts that were not updated: wait until it passes
+      }
+      if (plan.maxFailureRate() != null
+          && FailureRateUpperBound.upperBound(counts.applied(), counts.failed(), rollout.plan().alpha())
+              >= plan.maxFailureRate()) {
+        return rollout; // the wave has not yet shown, anytime-valid, that it stays under its ceiling
       }
       rollout =
           step.append(

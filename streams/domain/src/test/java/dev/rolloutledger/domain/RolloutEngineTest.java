@@ -705,6 +705,37 @@ class RolloutEngineTest {
   }
 
   @Nested
+  class MaxFailureRate {
+    private Scenario wave(int hosts, double maxFailureRate) {
+      Scenario s = new Scenario();
+      for (int i = 0; i < hosts; i++) {
+        s.host(String.format("d%03d", i), "env", "dev");
+      }
+      s.host("p1", "env", "prod");
+      WavePlan canary = new WavePlan("canary", Map.of("env", "dev"), null, null, 1.0, 1, Duration.ZERO, false, maxFailureRate);
+      s.rollout("r1", "rel", canary, Scenario.wave("prod", "env", "prod"));
+      for (int i = 0; i < hosts; i++) {
+        s.applied(String.format("d%03d", i), "rel");
+      }
+      return s;
+    }
+
+    @Test
+    void a_wave_too_small_to_show_it_stays_under_its_ceiling_does_not_promote() {
+      Scenario s = wave(3, 0.1);
+      assertThat(s.rolloutState("r1").currentWave()).isZero();
+      assertThat(s.allEntries()).noneMatch(e -> e instanceof WavePromoted);
+    }
+
+    @Test
+    void a_wave_that_shows_it_stays_under_its_ceiling_promotes() {
+      Scenario s = wave(300, 0.1);
+      assertThat(s.rolloutState("r1").currentWave()).isEqualTo(1);
+      assertThat(s.allEntries()).anyMatch(e -> e instanceof WavePromoted);
+    }
+  }
+
+  @Nested
   class Emergency {
     @Test
     void an_emergency_release_keeps_every_wave_with_bakes_divided_by_the_compression() {
