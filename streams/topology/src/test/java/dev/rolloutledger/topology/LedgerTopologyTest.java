@@ -138,6 +138,94 @@ class LedgerTopologyTest {
     }
   }
 
+  private void heartbeat(String host, Instant at, Map<String, Double> metrics, String release) {
+    telemetry.pipeInput(Keys.of(T, host), dev.rolloutledger.avro.Heartbeat.newBuilder().setTenant(T).setAt(at)
+        .setHost(host).setRelease(release).setMetrics(metrics).build());
+  }
+
+  private void tick(Instant at) {
+    driver.createInputTopic(Topics.CLOCK.name(), new StringSerializer(), Topics.CLOCK.valueSerde(registry).serializer())
+        .pipeInput("clock", new dev.rolloutledger.avro.ClockTick(at));
+  }
+
+  /** A two-wave plan over dev hosts: canary (2 hosts, bake PT10M, cap 0.3), then the rest; cpu limit 0.95. */
+  private void givenCanaryOfTwo() {
+    givenHosts("h1", "h2", "h3", "h4");
+    releases.pipeInput(Keys.of(T, "cf-291"), ReleasePublished.newBuilder().setTenant(T).setAt(t0)
+        .setRelease("cf-291").setArtifact("channel-file").setVersion("291").setSha256(SHA)
+        .setPublisher("vendor").setSeverity(Severity.NORMAL).build());
+    control.pipeInput(Keys.of(T, "r1"), RolloutPlanned.newBuilder().setTenant(T).setAt(t0.plusSeconds(1))
+        .setRollout("r1").setRelease("cf-291")
+        .setPlan(PlanSpec.newBuilder().setLimits(Map.of("cpu", 0.95)).setWaves(List.of(
+            WaveSpec.newBuilder().setName("canary").setSelector(Map.of("env", "dev")).setHosts(2)
+                .setBake("PT10M").setMaxCrashFraction(0.3).build(),
+            WaveSpec.newBuilder().setName("rest").setSelector(Map.of()).build())).build())
+        .build());
+    applied("h1");
+    applied("h2");
+  }
+
+  @Nested
+  class Signals {
+    @Test
+    void hot_but_alive_hosts_halt_the_wave() {
+      givenCanaryOfTwo();
+      heartbeat("h1", t0.plusSeconds(30), Map.of("cpu", 1.0), "cf-291");
+
+      assertThat(ledger.readValuesToList()).filteredOn(v -> v instanceof RolloutHalted).singleElement()
+          .satisfies(v -> assertThat(((RolloutHalted) v).getReason()).isEqualTo("metrics over limits"));
+    }
+
+    @Test
+    void a_failure_that_starts_after_the_first_look_is_caught_inside_the_bake() {
+      // Azure Front Door 2025: healthy at first, crashing minutes after apply.
+      givenCanaryOfTwo();
+      heartbeat("h1", t0.plusSeconds(120), Map.of("cpu", 0.2), "cf-291");
+      heartbeat("h2", t0.plusSeconds(120), Map.of("cpu", 0.2), "cf-291");
+      tick(t0.plusSeconds(150));
+      assertThat(ledger.readValuesToList()).noneMatch(v -> v instanceof RolloutHalted);
+
+      telemetry.pipeInput(Keys.of(T, "h2"), CrashReport.newBuilder().setTenant(T).setAt(t0.plusSeconds(8 * 60))
+          .setHost("h2").setRelease("cf-291").setSignature("AV").setKind("crash").build());
+
+      assertThat(ledger.readValuesToList()).anyMatch(v -> v instanceof RolloutHalted);
+      assertThat(commands.readValuesToList()).filteredOn(v -> v instanceof Apply)
+          .extracting(v -> ((Apply) v).getHost()).containsOnly("h1", "h2");
+    }
+
+    @Test
+    void a_shock_that_silences_updated_and_baseline_hosts_alike_does_not_halt() {
+      givenCanaryOfTwo();
+      heartbeat("h3", t0.plusSeconds(6), Map.of(), "cf-290"); // baseline hosts, on the previous release
+      heartbeat("h4", t0.plusSeconds(6), Map.of(), "cf-290");
+      // the region goes dark: nobody reports any more
+      tick(t0.plusSeconds(20));
+      tick(t0.plusSeconds(60));
+
+      assertThat(ledger.readValuesToList()).noneMatch(v -> v instanceof RolloutHalted);
+      assertThat(commands.readValuesToList()).noneMatch(v -> v instanceof Hold);
+    }
+
+    @Test
+    void a_halt_holds_while_the_signal_comes_and_goes() {
+      // Cloudflare 2025: good and bad files alternate; a HALT must not be undone by a good spell.
+      givenCanaryOfTwo();
+      heartbeat("h1", t0.plusSeconds(30), Map.of("cpu", 1.0), "cf-291");
+      ledger.readValuesToList();
+      commands.readValuesToList();
+
+      heartbeat("h1", t0.plusSeconds(60), Map.of("cpu", 0.1), "cf-291");
+      heartbeat("h2", t0.plusSeconds(60), Map.of("cpu", 0.1), "cf-291");
+      tick(t0.plusSeconds(3600));
+
+      assertThat(ledger.readValuesToList()).isEmpty();
+      assertThat(commands.readValuesToList()).noneMatch(v -> v instanceof Apply);
+      assertThat(((KeyValueStore<String, dev.rolloutledger.avro.state.RolloutSnapshot>)
+          driver.<String, dev.rolloutledger.avro.state.RolloutSnapshot>getKeyValueStore(LedgerTopology.ROLLOUTS_STORE))
+          .get("acme/r1").getStatus().name()).isEqualTo("HALTED");
+    }
+  }
+
   @Nested
   class Silence {
     @Test
