@@ -82,6 +82,40 @@ class RolloutEnginePropertiesTest {
   }
 
   @Property
+  void a_tenant_paused_by_its_owner_never_receives_an_apply(
+      @ForAll("histories") List<LedgerInput> inputs) {
+    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), CONFIG);
+    boolean paused = false;
+    boolean pausedAtSomePoint = false;
+    for (LedgerInput input : inputs) {
+      if (input instanceof PolicySet p) {
+        paused = p.policy().paused();
+        pausedAtSomePoint |= paused;
+      }
+      Decision d = engine.apply(input);
+      if (paused) {
+        assertThat(d.commands()).noneMatch(Apply.class::isInstance);
+        assertThat(d.entries()).noneMatch(WavePromoted.class::isInstance);
+      }
+    }
+    Statistics.label("paused at some point").collect(pausedAtSomePoint);
+    Statistics.label("paused at some point").coverage(c -> c.check(true).percentage(p -> p > 5));
+  }
+
+  @Property
+  void waves_start_in_plan_order_and_none_is_skipped(@ForAll("histories") List<LedgerInput> inputs) {
+    Map<String, Integer> lastStarted = new HashMap<>();
+    for (Decision d : run(new InMemoryLedgerStore(), inputs)) {
+      for (LedgerEntry e : d.entries()) {
+        if (e instanceof WaveStarted w) {
+          assertThat(w.waveIndex()).isEqualTo(lastStarted.getOrDefault(w.rollout(), -1) + 1);
+          lastStarted.put(w.rollout(), w.waveIndex());
+        }
+      }
+    }
+  }
+
+  @Property
   void ledger_chains_and_host_command_sequences_stay_well_formed(
       @ForAll("histories") List<LedgerInput> inputs) {
     InMemoryLedgerStore store = new InMemoryLedgerStore();
