@@ -42,7 +42,7 @@ import java.util.Map;
  *
  * <pre>
  * "WaveStarted"      str(wave) i32(waveIndex) list(hosts)
- * "WavePromoted"     str(wave) i32(waveIndex)
+ * "WavePromoted"     str(wave) i32(waveIndex) map(evidence)
  * "RolloutHalted"    str(wave) str(reason) map(evidence)
  * "RolloutCompleted" (none)
  * </pre>
@@ -67,7 +67,7 @@ public final class LedgerHash {
     if (entry instanceof WaveStarted e) {
       out.header("WaveStarted", e).str(e.wave()).i32(e.waveIndex()).list(e.hosts());
     } else if (entry instanceof WavePromoted e) {
-      out.header("WavePromoted", e).str(e.wave()).i32(e.waveIndex());
+      out.header("WavePromoted", e).str(e.wave()).i32(e.waveIndex()).map(e.evidence());
     } else if (entry instanceof RolloutHalted e) {
       out.header("RolloutHalted", e).str(e.wave()).str(e.reason()).map(e.evidence());
     } else if (entry instanceof RolloutCompleted e) {

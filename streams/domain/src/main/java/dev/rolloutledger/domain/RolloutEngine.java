@@ -666,11 +666,12 @@ public final class RolloutEngine {
               >= plan.maxFailureRate()) {
         return rollout; // the wave has not yet shown, anytime-valid, that it stays under its ceiling
       }
+      Map<String, String> proven = safetyEvidence(rollout, plan, counts);
       rollout =
           step.append(
               rollout,
               (tenant, at, id, seq, prev) ->
-                  new WavePromoted(tenant, at, id, seq, prev, counts.wave(), index));
+                  new WavePromoted(tenant, at, id, seq, prev, counts.wave(), index, proven));
       if (index + 1 == rollout.plan().waves().size()) {
         rollout = step.append(rollout, RolloutCompleted::new);
         return rollout.withStatus(RolloutStatus.COMPLETED);
@@ -692,6 +693,30 @@ public final class RolloutEngine {
       step.send(Hold::new, host, rollout);
     }
     return rollout.withStatus(RolloutStatus.HALTED);
+  }
+
+  /**
+   * What the rollout has shown so far, recorded with a promotion but never waited for (a canary
+   * cannot prove "not 2x worse"; STATISTICS.md): the wave's counts and, per signal, the evidence
+   * against a regression, the likelihood ratio of "no regression" against the tolerated ratio, and
+   * an anytime-valid upper bound on the failure-rate ratio.
+   */
+  private static Map<String, String> safetyEvidence(RolloutState rollout, WavePlan plan, WaveCounts counts) {
+    Map<String, String> out = new TreeMap<>();
+    out.put("assigned", Integer.toString(counts.assigned()));
+    out.put("applied", Integer.toString(counts.applied()));
+    out.put("failed", Integer.toString(counts.failed()));
+    out.put("bake", plan.bake().toString());
+    AlphaSplit split = AlphaSplit.equal(rollout.plan().alpha());
+    for (Signal signal : List.of(Signal.CRASH, Signal.SILENCE, Signal.METRICS)) {
+      EvidenceSummary summary =
+          rollout.evidence(signal).summary(split.alpha(signal), rollout.plan().toleratedRatio());
+      String key = signal.name().toLowerCase(java.util.Locale.ROOT);
+      out.put(key + ".eValue", summary.eValue());
+      out.put(key + ".safetyEvidence", summary.safetyEvidence());
+      out.put(key + ".ratioUpperBound", summary.ratioUpperBound());
+    }
+    return out;
   }
 
   private boolean baselineFailing(RolloutState rollout) {

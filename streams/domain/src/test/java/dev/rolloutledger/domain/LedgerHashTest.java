@@ -27,11 +27,11 @@ class LedgerHashTest {
   private static final String WAVE_STARTED =
       "1e6f73ad2edd7d600c254791093bd1ed4df652d3b31ec01414e63d83c42820ce";
   private static final String WAVE_PROMOTED =
-      "ed5007b7b9aea0016528f58e585d2355ec148895c2e698246153c5c6ef663d30";
+      "039af15403ca14d1838d9c38291e6dd62dce1807f3cc44f9d218b89529b96426";
   private static final String ROLLOUT_HALTED =
-      "33477474cafd893dfcc027f585d70dd50c519eca0589a4d08651a30752af6b8a";
+      "4e39b3bb512d5a856090be1709778eafaada59d1eafb9915f993b68d0ba615db";
   private static final String ROLLOUT_COMPLETED =
-      "add398b5660e28c75294582820a4a5a7614962a43915240118c7d57fc74f82c0";
+      "7fbec72ffe81a3d60a45062b9221291a075faea445d6df0b88d846867e26930e";
 
   /** Keys whose UTF-8 order differs from Java's UTF-16 order (the emoji is a surrogate pair). */
   private static Map<String, String> evidence() {

@@ -249,7 +249,8 @@ public final class AvroMapper {
     } else if (entry instanceof WavePromoted e) {
       return dev.rolloutledger.avro.WavePromoted.newBuilder()
           .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
-          .setPrevHash(e.prevHash()).setHash(hash).setWave(e.wave()).setWaveIndex(e.waveIndex()).build();
+          .setPrevHash(e.prevHash()).setHash(hash).setWave(e.wave()).setWaveIndex(e.waveIndex())
+          .setEvidence(e.evidence()).build();
     } else if (entry instanceof RolloutHalted e) {
       return dev.rolloutledger.avro.RolloutHalted.newBuilder()
           .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
@@ -270,7 +271,7 @@ public final class AvroMapper {
           r.getWave(), r.getWaveIndex(), r.getHosts());
     } else if (record instanceof dev.rolloutledger.avro.WavePromoted r) {
       return new WavePromoted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash(),
-          r.getWave(), r.getWaveIndex());
+          r.getWave(), r.getWaveIndex(), r.getEvidence());
     } else if (record instanceof dev.rolloutledger.avro.RolloutHalted r) {
       return new RolloutHalted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash(),
           r.getWave(), r.getReason(), r.getEvidence());

@@ -101,7 +101,7 @@ class AvroMapperTest {
       String g = LedgerHash.GENESIS;
       var entries = List.of(
           new WaveStarted("t", AT, "ro", 1, g, "canary", 0, List.of("h1", "h2")),
-          new WavePromoted("t", AT, "ro", 2, g, "canary", 0),
+          new WavePromoted("t", AT, "ro", 2, g, "canary", 0, Map.of("crash.eValue", "1", "applied", "20")),
           new RolloutHalted("t", AT, "ro", 3, g, "canary", "crash fraction cap", Map.of("crashed", "1")),
           new RolloutCompleted("t", AT, "ro", 4, g));
       for (var entry : entries) {

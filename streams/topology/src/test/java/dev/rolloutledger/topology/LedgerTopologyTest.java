@@ -272,6 +272,9 @@ class LedgerTopologyTest {
       List<SpecificRecord> entries = ledger.readValuesToList();
       assertThat(entries).extracting(e -> e.getSchema().getName()).containsExactly("WavePromoted", "WaveStarted");
       assertThat(((WaveStarted) entries.get(1)).getHosts()).containsExactly("p1");
+      // what the wave had shown is recorded with the promotion
+      assertThat(((dev.rolloutledger.avro.WavePromoted) entries.get(0)).getEvidence())
+          .containsEntry("applied", "2").containsEntry("failed", "0").containsKeys("crash.safetyEvidence", "silence.eValue");
     }
   }
 

@@ -86,7 +86,7 @@ public final class Views {
             e.getWave(), e.getWaveIndex(), e.getHosts(), null, null);
       } else if (r instanceof WavePromoted e) {
         return new LedgerEntryView("WavePromoted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
-            e.getWave(), e.getWaveIndex(), null, null, null);
+            e.getWave(), e.getWaveIndex(), null, null, e.getEvidence());
       } else if (r instanceof RolloutHalted e) {
         return new LedgerEntryView("RolloutHalted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
             e.getWave(), null, null, e.getReason(), e.getEvidence());
