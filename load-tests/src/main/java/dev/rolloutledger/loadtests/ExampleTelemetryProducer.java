@@ -44,17 +44,36 @@ public final class ExampleTelemetryProducer {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (SchemaRegistry registry = SchemaRegistries.create(System.getenv("LEDGER_SCHEMA_REGISTRY_URL"), bootstrap);
+    try (SchemaRegistry registry =
+            SchemaRegistries.create(System.getenv("LEDGER_SCHEMA_REGISTRY_URL"), bootstrap);
         KafkaProducer<String, SpecificRecord> producer =
-            new KafkaProducer<>(p, new StringSerializer(), Topics.TELEMETRY.valueSerde(registry).serializer())) {
+            new KafkaProducer<>(
+                p, new StringSerializer(), Topics.TELEMETRY.valueSerde(registry).serializer())) {
       Instant now = Instant.now();
-      SpecificRecord heartbeat = Heartbeat.newBuilder().setTenant(tenant).setAt(now).setHost(host)
-          .setRelease(release).setMetrics(Map.of("cpu", 0.42, "errorRate", 0.0)).build();
-      SpecificRecord crash = CrashReport.newBuilder().setTenant(tenant).setAt(now.plusMillis(1)).setHost(host)
-          .setRelease(release).setSignature("PAGE_FAULT_IN_NONPAGED_AREA").setKind("BSOD").build();
+      SpecificRecord heartbeat =
+          Heartbeat.newBuilder()
+              .setTenant(tenant)
+              .setAt(now)
+              .setHost(host)
+              .setRelease(release)
+              .setMetrics(Map.of("cpu", 0.42, "errorRate", 0.0))
+              .build();
+      SpecificRecord crash =
+          CrashReport.newBuilder()
+              .setTenant(tenant)
+              .setAt(now.plusMillis(1))
+              .setHost(host)
+              .setRelease(release)
+              .setSignature("PAGE_FAULT_IN_NONPAGED_AREA")
+              .setKind("BSOD")
+              .build();
       for (SpecificRecord event : new SpecificRecord[] {heartbeat, crash}) {
-        RecordMetadata m = producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), Keys.of(tenant, host), event)).get();
-        System.out.printf("%s -> %s-%d@%d%n", event.getSchema().getName(), m.topic(), m.partition(), m.offset());
+        RecordMetadata m =
+            producer
+                .send(new ProducerRecord<>(Topics.TELEMETRY.name(), Keys.of(tenant, host), event))
+                .get();
+        System.out.printf(
+            "%s -> %s-%d@%d%n", event.getSchema().getName(), m.topic(), m.partition(), m.offset());
       }
     }
   }

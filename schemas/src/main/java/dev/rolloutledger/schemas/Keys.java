@@ -10,7 +10,8 @@ public final class Keys {
 
   public static String of(String tenant, String id) {
     if (tenant == null || tenant.isBlank() || tenant.indexOf('/') >= 0) {
-      throw new IllegalArgumentException("tenant must be non-blank and must not contain '/': " + tenant);
+      throw new IllegalArgumentException(
+          "tenant must be non-blank and must not contain '/': " + tenant);
     }
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("id must be non-blank");

@@ -52,7 +52,10 @@ public record TopicDescriptor<K, V>(
     configs = Map.copyOf(configs);
   }
 
-  /** A value serde in the Confluent wire format backed by the given registry (subject {@code <name>-value}). */
+  /**
+   * A value serde in the Confluent wire format backed by the given registry (subject {@code
+   * <name>-value}).
+   */
   public Serde<V> valueSerde(SchemaRegistry registry) {
     return ConfluentAvroSerde.of(registry, valueSchema, valueType);
   }

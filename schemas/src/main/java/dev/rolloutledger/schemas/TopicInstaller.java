@@ -37,8 +37,8 @@ public final class TopicInstaller {
   }
 
   /**
-   * Creates every topic of {@code topics} that is missing, with the descriptor's partitions, cleanup
-   * policy and configs. A topic that already exists is not touched, whatever its settings.
+   * Creates every topic of {@code topics} that is missing, with the descriptor's partitions,
+   * cleanup policy and configs. A topic that already exists is not touched, whatever its settings.
    *
    * @param replicationFactor replication factor of created topics; {@link
    *     #CLUSTER_DEFAULT_REPLICATION_FACTOR} (or any value below 1) leaves it to the cluster
@@ -52,7 +52,8 @@ public final class TopicInstaller {
       NewTopic newTopic = newTopic(topic, replicationFactor);
       NewTopic previous = wanted.putIfAbsent(topic.name(), newTopic);
       if (previous != null && !previous.equals(newTopic)) {
-        throw new IllegalArgumentException("topic " + topic.name() + " is declared twice, differently");
+        throw new IllegalArgumentException(
+            "topic " + topic.name() + " is declared twice, differently");
       }
     }
     if (wanted.isEmpty()) {

@@ -30,9 +30,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * Every topic of Rollout Ledger, declared once. Topic names appear nowhere else in the code.
  *
  * <p>Inputs: {@link #HOSTS}, {@link #RELEASES}, {@link #ROLLOUT_CONTROL}, {@link #TELEMETRY},
- * {@link #CLOCK}.
- * Outputs: {@link #LEDGER} (decisions, the audit trail), {@link #COMMANDS} (to hosts), {@link
- * #DEAD_LETTERS}. {@link #SCHEMAS} stores the embedded schema registry.
+ * {@link #CLOCK}. Outputs: {@link #LEDGER} (decisions, the audit trail), {@link #COMMANDS} (to
+ * hosts), {@link #DEAD_LETTERS}. {@link #SCHEMAS} stores the embedded schema registry.
  */
 public final class Topics {
   private Topics() {}
@@ -159,7 +158,16 @@ public final class Topics {
           "Embedded schema registry: key subject/version, value JSON {subject, version, id, schema}");
 
   public static List<TopicDescriptor<?, ?>> all() {
-    return List.of(HOSTS, RELEASES, ROLLOUT_CONTROL, TELEMETRY, CLOCK, LEDGER, COMMANDS, DEAD_LETTERS, SCHEMAS);
+    return List.of(
+        HOSTS,
+        RELEASES,
+        ROLLOUT_CONTROL,
+        TELEMETRY,
+        CLOCK,
+        LEDGER,
+        COMMANDS,
+        DEAD_LETTERS,
+        SCHEMAS);
   }
 
   private static Schema union(Schema... schemas) {

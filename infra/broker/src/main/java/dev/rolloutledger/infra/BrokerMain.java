@@ -1,9 +1,8 @@
 package dev.rolloutledger.infra;
 
-import dev.rolloutledger.schemas.TopicInstaller;
-
 import dev.rolloutledger.infra.EmbeddedKafkaBroker.BrokerStartException;
 import dev.rolloutledger.schemas.TopicDescriptor;
+import dev.rolloutledger.schemas.TopicInstaller;
 import dev.rolloutledger.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,11 +39,12 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * infra/broker/ledger-broker.sh --topics-only --bootstrap-servers HOST:PORT [--admin-config FILE]
  * </pre>
  *
- * <p>When the broker accepts clients and every topic of {@link Topics#all()} exists, prints exactly one
- * line on stdout, {@code KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092}, and writes the same line to the
- * ready file ({@code DATA_DIR/../broker.ready} by default), which is deleted on shutdown. Everything
- * else goes to stderr. Exit codes: 1 when the broker could not start, 2 for bad arguments; after a
- * signal the JVM's own (143 for SIGTERM, 130 for SIGINT) once the broker has shut down cleanly.
+ * <p>When the broker accepts clients and every topic of {@link Topics#all()} exists, prints exactly
+ * one line on stdout, {@code KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092}, and writes the same line to
+ * the ready file ({@code DATA_DIR/../broker.ready} by default), which is deleted on shutdown.
+ * Everything else goes to stderr. Exit codes: 1 when the broker could not start, 2 for bad
+ * arguments; after a signal the JVM's own (143 for SIGTERM, 130 for SIGINT) once the broker has
+ * shut down cleanly.
  */
 public final class BrokerMain {
 
@@ -62,12 +62,20 @@ public final class BrokerMain {
           "\n",
           "Usage: ledger-broker [options]",
           "  --data-dir DIR          Kafka data (log, metadata, cluster id); default .ledger/kafka"
-              + " (env " + ENV_DATA_DIR + ")",
+              + " (env "
+              + ENV_DATA_DIR
+              + ")",
           "  --port N                client port; default 9092, 0 = a free port kept for this data dir"
-              + " (env " + ENV_PORT + ")",
+              + " (env "
+              + ENV_PORT
+              + ")",
           "  --controller-port N     KRaft controller port; default 0 = a free port kept for this data dir"
-              + " (env " + ENV_CONTROLLER_PORT + ")",
-          "  --host H                address to listen on; default 127.0.0.1 (env " + ENV_HOST + ")",
+              + " (env "
+              + ENV_CONTROLLER_PORT
+              + ")",
+          "  --host H                address to listen on; default 127.0.0.1 (env "
+              + ENV_HOST
+              + ")",
           "  --allow-non-loopback    allow a --host that is not a loopback address (no auth, no TLS!)",
           "  --ready-file FILE       where to write KAFKA_BOOTSTRAP_SERVERS=...; default DATA_DIR/../"
               + READY_FILE,
@@ -75,7 +83,9 @@ public final class BrokerMain {
           "  --help                  this text",
           "",
           "Or, with no local broker, create the missing ledger topics on an existing cluster and exit:",
-          "  --topics-only           needs --bootstrap-servers HOST:PORT[,...] (or env " + ENV_BOOTSTRAP + ")",
+          "  --topics-only           needs --bootstrap-servers HOST:PORT[,...] (or env "
+              + ENV_BOOTSTRAP
+              + ")",
           "  --admin-config FILE     Kafka client properties for it (security.protocol, sasl.*, ssl.*)",
           "  --replication-factor N  of created topics; default: the cluster's default.replication.factor");
 
@@ -121,7 +131,9 @@ public final class BrokerMain {
     String host = env.getOrDefault(ENV_HOST, BrokerOptions.DEFAULT_HOST);
     int port = env.containsKey(ENV_PORT) ? port(ENV_PORT, env.get(ENV_PORT)) : DEFAULT_PORT;
     int controllerPort =
-        env.containsKey(ENV_CONTROLLER_PORT) ? port(ENV_CONTROLLER_PORT, env.get(ENV_CONTROLLER_PORT)) : 0;
+        env.containsKey(ENV_CONTROLLER_PORT)
+            ? port(ENV_CONTROLLER_PORT, env.get(ENV_CONTROLLER_PORT))
+            : 0;
     boolean allowNonLoopback = false;
     Path readyFile = null;
     boolean verbose = false;
@@ -148,7 +160,8 @@ public final class BrokerMain {
         case "--allow-non-loopback" -> allowNonLoopback = true;
         case "--topics-only" -> topicsOnly = true;
         case "--bootstrap-servers" -> bootstrap = value != null ? value : next(argv, ++i, arg);
-        case "--admin-config" -> adminConfig = Paths.get(value != null ? value : next(argv, ++i, arg));
+        case "--admin-config" ->
+            adminConfig = Paths.get(value != null ? value : next(argv, ++i, arg));
         case "--replication-factor" ->
             replicationFactor = replicationFactor(value != null ? value : next(argv, ++i, arg));
         case "--verbose", "-v" -> verbose = true;
@@ -224,8 +237,8 @@ public final class BrokerMain {
   }
 
   /**
-   * Starts the broker, installs the topics, announces readiness and blocks until the JVM shuts down.
-   * Returns only on failure (or after {@code --help}).
+   * Starts the broker, installs the topics, announces readiness and blocks until the JVM shuts
+   * down. Returns only on failure (or after {@code --help}).
    */
   static int run(String[] argv, Map<String, String> env, PrintStream out, PrintStream err) {
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -242,8 +255,7 @@ public final class BrokerMain {
       return 0;
     }
     // before the first logger is created: slf4j-simple reads this once
-    System.setProperty(
-        "org.slf4j.simpleLogger.defaultLogLevel", args.verbose() ? "info" : "warn");
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", args.verbose() ? "info" : "warn");
 
     if (args.topicsOnly()) {
       return installTopicsOnly(args, out, err);
@@ -251,7 +263,11 @@ public final class BrokerMain {
 
     BrokerOptions options =
         new BrokerOptions(
-            args.dataDir(), args.host(), args.port(), args.controllerPort(), args.allowNonLoopback());
+            args.dataDir(),
+            args.host(),
+            args.port(),
+            args.controllerPort(),
+            args.allowNonLoopback());
     try {
       removeStaleReadyFile(args.readyFile());
     } catch (IOException e) {
@@ -306,8 +322,10 @@ public final class BrokerMain {
       try (Admin admin =
           Admin.create(
               Map.of(
-                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                  AdminClientConfig.CLIENT_ID_CONFIG, "ledger-broker-topic-installer"))) {
+                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  broker.bootstrapServers(),
+                  AdminClientConfig.CLIENT_ID_CONFIG,
+                  "ledger-broker-topic-installer"))) {
         created = TopicInstaller.ensureTopics(admin, topics);
         awaitLeaders(admin, topics, Duration.ofSeconds(30));
       }
@@ -367,14 +385,17 @@ public final class BrokerMain {
     }
   }
 
-  /** {@code --topics-only}: create the missing topics on an existing cluster, print the line, exit. */
+  /**
+   * {@code --topics-only}: create the missing topics on an existing cluster, print the line, exit.
+   */
   static int installTopicsOnly(Args args, PrintStream out, PrintStream err) {
     Properties config = new Properties();
     if (args.adminConfig() != null) {
       try (Reader reader = Files.newBufferedReader(args.adminConfig(), StandardCharsets.UTF_8)) {
         config.load(reader);
       } catch (IOException e) {
-        err.println("ledger-broker: error: cannot read --admin-config " + args.adminConfig() + ": " + e);
+        err.println(
+            "ledger-broker: error: cannot read --admin-config " + args.adminConfig() + ": " + e);
         return 1;
       }
     }
@@ -389,7 +410,8 @@ public final class BrokerMain {
           "ledger-broker: %d of %d ledger topics created on %s %s%n",
           created.size(), topics.size(), args.topicsOnlyBootstrap(), created);
     } catch (RuntimeException | ExecutionException e) {
-      err.println("ledger-broker: error: cannot create topics on " + args.topicsOnlyBootstrap() + ": " + e);
+      err.println(
+          "ledger-broker: error: cannot create topics on " + args.topicsOnlyBootstrap() + ": " + e);
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -400,14 +422,18 @@ public final class BrokerMain {
     return 0;
   }
 
-  /** Waits until every partition of the given topics has a leader, so "ready" means produce-ready. */
-  static void awaitLeaders(Admin admin, Collection<? extends TopicDescriptor<?, ?>> topics, Duration timeout)
+  /**
+   * Waits until every partition of the given topics has a leader, so "ready" means produce-ready.
+   */
+  static void awaitLeaders(
+      Admin admin, Collection<? extends TopicDescriptor<?, ?>> topics, Duration timeout)
       throws InterruptedException, ExecutionException {
     List<String> names = new ArrayList<>();
     topics.forEach(t -> names.add(t.name()));
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames().get();
+      Map<String, TopicDescription> descriptions =
+          admin.describeTopics(names).allTopicNames().get();
       boolean allLed =
           descriptions.values().stream()
               .flatMap(d -> d.partitions().stream())
@@ -425,7 +451,8 @@ public final class BrokerMain {
 
   /**
    * A ready file left by a broker that died without its shutdown hook (kill -9) would tell waiting
-   * scripts the broker is up. Delete it, unless its port is taken (a broker is running there: its file).
+   * scripts the broker is up. Delete it, unless its port is taken (a broker is running there: its
+   * file).
    */
   static void removeStaleReadyFile(Path readyFile) throws IOException {
     if (!Files.exists(readyFile)) {

@@ -8,10 +8,10 @@ import java.util.Objects;
  *
  * @param dataDir where everything lives: the Kafka log (all events), the KRaft metadata log, the
  *     persisted cluster id and ports. Restarting on the same directory keeps every event.
- * @param host the address to listen on and advertise; {@code 127.0.0.1} by default. Anything that is
- *     not a loopback address is refused unless {@code allowNonLoopback} is set.
- * @param port the client (PLAINTEXT) port; {@code 0} picks a free port on the first start and reuses
- *     it on every later start of the same {@code dataDir}
+ * @param host the address to listen on and advertise; {@code 127.0.0.1} by default. Anything that
+ *     is not a loopback address is refused unless {@code allowNonLoopback} is set.
+ * @param port the client (PLAINTEXT) port; {@code 0} picks a free port on the first start and
+ *     reuses it on every later start of the same {@code dataDir}
  * @param controllerPort the KRaft controller port; {@code 0} behaves like {@code port}
  * @param allowNonLoopback listen on a non-loopback address (the broker has no authentication)
  */
@@ -27,8 +27,7 @@ public record BrokerOptions(
     checkPort("port", port);
     checkPort("controllerPort", controllerPort);
     if (port != 0 && port == controllerPort) {
-      throw new IllegalArgumentException(
-          "port and controllerPort must differ, both are " + port);
+      throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
     }
   }
 

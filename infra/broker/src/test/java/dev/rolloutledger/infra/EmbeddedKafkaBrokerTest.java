@@ -1,13 +1,12 @@
 package dev.rolloutledger.infra;
 
-import dev.rolloutledger.schemas.TopicInstaller;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.rolloutledger.infra.EmbeddedKafkaBroker.NonLoopbackHostException;
 import dev.rolloutledger.schemas.TopicDescriptor;
+import dev.rolloutledger.schemas.TopicInstaller;
 import dev.rolloutledger.schemas.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,8 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real broker in this JVM: topics, a plain and a transactional producer, a read_committed consumer,
- * and a restart on the same data dir that keeps every event. Loopback only.
+ * A real broker in this JVM: topics, a plain and a transactional producer, a read_committed
+ * consumer, and a restart on the same data dir that keeps every event. Loopback only.
  */
 class EmbeddedKafkaBrokerTest {
 
@@ -66,7 +65,8 @@ class EmbeddedKafkaBrokerTest {
       assertThat(dataDir.resolve(EmbeddedKafkaBroker.LOG_DIR).resolve("meta.properties")).exists();
       // a second broker on the same data dir is refused before it reads the log Kafka is writing
       assertThatThrownBy(
-              () -> EmbeddedKafkaBroker.start(new BrokerOptions(dataDir, "127.0.0.1", 0, 0)).close())
+              () ->
+                  EmbeddedKafkaBroker.start(new BrokerOptions(dataDir, "127.0.0.1", 0, 0)).close())
           .isInstanceOf(EmbeddedKafkaBroker.DataDirInUseException.class)
           .hasMessageContaining("in use by another ledger broker");
 
@@ -78,10 +78,12 @@ class EmbeddedKafkaBrokerTest {
       }
 
       // plain producer
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(broker, null))) {
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(producerConfig(broker, null))) {
         producer.send(new ProducerRecord<>(topic, 0, "tenant-a/host-1", "plain")).get();
       }
-      // transactional producer, as the streams app runs with exactly_once_v2: one aborted, one committed
+      // transactional producer, as the streams app runs with exactly_once_v2: one aborted, one
+      // committed
       try (KafkaProducer<String, String> producer =
           new KafkaProducer<>(producerConfig(broker, "ledger-broker-test-tx"))) {
         producer.initTransactions();
@@ -98,7 +100,8 @@ class EmbeddedKafkaBrokerTest {
 
     assertThat(EmbeddedKafkaBroker.isFree("127.0.0.1", port)).isTrue();
 
-    // restart on the same data dir: no reformat, same client port and cluster, every event still there;
+    // restart on the same data dir: no reformat, same client port and cluster, every event still
+    // there;
     // the kept controller port is taken meanwhile, so the node moves its controller to another port
     try (ServerSocket squatter = new ServerSocket();
         EmbeddedKafkaBroker broker = startWithPortTaken(squatter, controllerPort, dataDir)) {
@@ -124,7 +127,8 @@ class EmbeddedKafkaBrokerTest {
               print(err));
       assertThat(rc).isZero();
       assertThat(out.toString(StandardCharsets.UTF_8))
-          .isEqualTo("KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers() + System.lineSeparator());
+          .isEqualTo(
+              "KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers() + System.lineSeparator());
       assertThat(err.toString(StandardCharsets.UTF_8)).contains("0 of " + topicNames.size());
     }
   }
@@ -132,7 +136,8 @@ class EmbeddedKafkaBrokerTest {
   @Test
   void refusesNonLoopbackHost() {
     Path dataDir = tmp.resolve("refused");
-    for (String host : List.of("0.0.0.0", "192.0.2.10")) { // wildcard, and TEST-NET-1 (never routed)
+    for (String host :
+        List.of("0.0.0.0", "192.0.2.10")) { // wildcard, and TEST-NET-1 (never routed)
       assertThatThrownBy(() -> EmbeddedKafkaBroker.start(new BrokerOptions(dataDir, host, 0, 0)))
           .isInstanceOf(NonLoopbackHostException.class)
           .hasMessageContaining("non-loopback")
@@ -168,7 +173,9 @@ class EmbeddedKafkaBrokerTest {
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       int rc =
           BrokerMain.run(
-              new String[] {"--data-dir", tmp.resolve("d").toString(), "--port", Integer.toString(port)},
+              new String[] {
+                "--data-dir", tmp.resolve("d").toString(), "--port", Integer.toString(port)
+              },
               Map.of(),
               print(out),
               print(err));
@@ -194,15 +201,23 @@ class EmbeddedKafkaBrokerTest {
 
     BrokerMain.Args fromEnv =
         BrokerMain.parse(
-            new String[0], Map.of(BrokerMain.ENV_PORT, "19092", BrokerMain.ENV_DATA_DIR, "/tmp/x/k"));
+            new String[0],
+            Map.of(BrokerMain.ENV_PORT, "19092", BrokerMain.ENV_DATA_DIR, "/tmp/x/k"));
     assertThat(fromEnv.port()).isEqualTo(19092);
     assertThat(fromEnv.readyFile()).isEqualTo(Path.of("/tmp/x/broker.ready"));
 
     BrokerMain.Args flags =
         BrokerMain.parse(
             new String[] {
-              "--data-dir", "/tmp/y/kafka", "--port=0", "--controller-port", "19093", "--host", "::1",
-              "--allow-non-loopback", "--verbose"
+              "--data-dir",
+              "/tmp/y/kafka",
+              "--port=0",
+              "--controller-port",
+              "19093",
+              "--host",
+              "::1",
+              "--allow-non-loopback",
+              "--verbose"
             },
             Map.of(BrokerMain.ENV_PORT, "19092"));
     assertThat(flags.port()).isZero();
@@ -217,7 +232,9 @@ class EmbeddedKafkaBrokerTest {
         .hasMessageContaining("--bootstrap-servers");
     BrokerMain.Args topicsOnly =
         BrokerMain.parse(
-            new String[] {"--topics-only", "--bootstrap-servers", "k1:9092,k2:9092", "--replication-factor", "3"},
+            new String[] {
+              "--topics-only", "--bootstrap-servers", "k1:9092,k2:9092", "--replication-factor", "3"
+            },
             Map.of());
     assertThat(topicsOnly.topicsOnlyBootstrap()).isEqualTo("k1:9092,k2:9092");
     assertThat(topicsOnly.replicationFactor()).isEqualTo((short) 3);
@@ -241,24 +258,32 @@ class EmbeddedKafkaBrokerTest {
       assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
           .as("cleanup.policy of %s", t.name())
           .isEqualTo(t.cleanupPolicy());
-      t.configs().forEach((k, v) -> assertThat(config.get(k).value()).as("%s of %s", k, t.name()).isEqualTo(v));
+      t.configs()
+          .forEach(
+              (k, v) -> assertThat(config.get(k).value()).as("%s of %s", k, t.name()).isEqualTo(v));
     }
   }
 
-  private static EmbeddedKafkaBroker startWithPortTaken(ServerSocket squatter, int port, Path dataDir)
-      throws IOException {
+  private static EmbeddedKafkaBroker startWithPortTaken(
+      ServerSocket squatter, int port, Path dataDir) throws IOException {
     squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     return EmbeddedKafkaBroker.start(BrokerOptions.of(dataDir));
   }
 
-  private static List<String> readCommitted(EmbeddedKafkaBroker broker, String topic, int expected) {
+  private static List<String> readCommitted(
+      EmbeddedKafkaBroker broker, String topic, int expected) {
     Map<String, Object> config =
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class);
     List<String> values = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
       TopicPartition partition = new TopicPartition(topic, 0);
@@ -279,14 +304,19 @@ class EmbeddedKafkaBrokerTest {
     return values;
   }
 
-  private static Map<String, Object> producerConfig(EmbeddedKafkaBroker broker, String transactionalId) {
+  private static Map<String, Object> producerConfig(
+      EmbeddedKafkaBroker broker, String transactionalId) {
     Map<String, Object> config =
         new java.util.HashMap<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.ACKS_CONFIG, "all"));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.ACKS_CONFIG,
+                "all"));
     if (transactionalId != null) {
       config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     }
@@ -294,7 +324,8 @@ class EmbeddedKafkaBrokerTest {
   }
 
   private static Admin admin(EmbeddedKafkaBroker broker) {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+    return Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
   }
 
   private static PrintStream print(ByteArrayOutputStream buffer) {

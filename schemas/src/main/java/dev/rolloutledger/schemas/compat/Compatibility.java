@@ -41,7 +41,8 @@ public final class Compatibility {
   }
 
   private static List<String> readProblems(String direction, Schema reader, Schema writer) {
-    SchemaPairCompatibility pair = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+    SchemaPairCompatibility pair =
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
     List<String> out = new ArrayList<>();
     for (Incompatibility inc : pair.getResult().getIncompatibilities()) {
       out.add(
@@ -86,8 +87,10 @@ public final class Compatibility {
         case "type", "name", "size", "symbols" -> {
           // stays on the same schema
         }
-        case "items" -> current = current.getType() == Schema.Type.ARRAY ? current.getElementType() : null;
-        case "values" -> current = current.getType() == Schema.Type.MAP ? current.getValueType() : null;
+        case "items" ->
+            current = current.getType() == Schema.Type.ARRAY ? current.getElementType() : null;
+        case "values" ->
+            current = current.getType() == Schema.Type.MAP ? current.getValueType() : null;
         default -> {
           if (current.getType() == Schema.Type.UNION && part.chars().allMatch(Character::isDigit)) {
             int index = Integer.parseInt(part);

@@ -168,7 +168,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new SchemaRegistryException(
-          SchemaRegistryException.UNAVAILABLE, "schema registry unreachable: " + method + " " + path, e);
+          SchemaRegistryException.UNAVAILABLE,
+          "schema registry unreachable: " + method + " " + path,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SchemaRegistryException(SchemaRegistryException.UNAVAILABLE, "interrupted", e);

@@ -34,8 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * registry topic. A registration is produced, then read back before it is answered, as Confluent's
  * own Kafka-backed store does.
  *
- * <p>Record key: {@code subject/<fingerprint of the schema>}; value: JSON {@code {subject, schema}}.
- * A concurrent registration of the same schema by two instances compacts to one record.
+ * <p>Record key: {@code subject/<fingerprint of the schema>}; value: JSON {@code {subject,
+ * schema}}. A concurrent registration of the same schema by two instances compacts to one record.
  */
 public final class KafkaSchemaRegistry implements SchemaRegistry {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,7 +83,8 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
         subject
             + "/"
             + Long.toHexString(
-                SchemaNormalization.fingerprint64(schema.toString().getBytes(StandardCharsets.UTF_8)));
+                SchemaNormalization.fingerprint64(
+                    schema.toString().getBytes(StandardCharsets.UTF_8)));
     RecordMetadata written;
     try {
       written =
@@ -177,11 +178,15 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
     }
     try {
       JsonNode node = JSON.readTree(record.value());
-      view.append(node.get("subject").asText(), new Schema.Parser().parse(node.get("schema").asText()));
+      view.append(
+          node.get("subject").asText(), new Schema.Parser().parse(node.get("schema").asText()));
     } catch (Exception e) {
       // A record we cannot read must not make the registry unusable; it is skipped and reported.
       org.slf4j.LoggerFactory.getLogger(KafkaSchemaRegistry.class)
-          .warn("skipping unreadable registry record at offset {}: {}", record.offset(), e.getMessage());
+          .warn(
+              "skipping unreadable registry record at offset {}: {}",
+              record.offset(),
+              e.getMessage());
     }
   }
 

@@ -74,7 +74,9 @@ final class RegistryView {
   }
 
   List<Integer> versions(String subject) {
-    return subjects.getOrDefault(subject, List.of()).stream().map(RegisteredSchema::version).toList();
+    return subjects.getOrDefault(subject, List.of()).stream()
+        .map(RegisteredSchema::version)
+        .toList();
   }
 
   /** Compatibility of a candidate against the subject's latest version at the given level. */

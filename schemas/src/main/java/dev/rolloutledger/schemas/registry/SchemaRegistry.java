@@ -7,9 +7,10 @@ import org.apache.avro.Schema;
 
 /**
  * The subset of the Confluent Schema Registry that serializers and operators use. Implementations:
- * {@link InMemorySchemaRegistry} (tests), {@link KafkaSchemaRegistry} (the embedded default, durable
- * in a compacted topic) and {@link HttpSchemaRegistryClient} (a user's own Confluent-compatible
- * registry: Confluent, Apicurio's ccompat API, Redpanda). One contract suite runs against all.
+ * {@link InMemorySchemaRegistry} (tests), {@link KafkaSchemaRegistry} (the embedded default,
+ * durable in a compacted topic) and {@link HttpSchemaRegistryClient} (a user's own
+ * Confluent-compatible registry: Confluent, Apicurio's ccompat API, Redpanda). One contract suite
+ * runs against all.
  */
 public interface SchemaRegistry extends AutoCloseable {
 
@@ -20,7 +21,9 @@ public interface SchemaRegistry extends AutoCloseable {
    */
   int register(String subject, Schema schema);
 
-  /** The schema with this global id; throws with {@link SchemaRegistryException#SCHEMA_NOT_FOUND}. */
+  /**
+   * The schema with this global id; throws with {@link SchemaRegistryException#SCHEMA_NOT_FOUND}.
+   */
   Schema byId(int id);
 
   /** The latest version of a subject, if the subject exists. */

@@ -25,9 +25,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Avro in the Confluent wire format: magic byte 0, the 4-byte big-endian schema id, then Avro
- * binary. Serializing registers the topic's declared schema under {@code <topic>-value} (or
- * {@code -key}, TopicNameStrategy) once and caches its id. Deserializing resolves the writer's schema
- * by id against the declared reader schema, so a producer that registered a single record type (e.g.
+ * binary. Serializing registers the topic's declared schema under {@code <topic>-value} (or {@code
+ * -key}, TopicNameStrategy) once and caches its id. Deserializing resolves the writer's schema by
+ * id against the declared reader schema, so a producer that registered a single record type (e.g.
  * only {@code CrashReport}) is read correctly from a topic whose schema is a union.
  */
 public final class ConfluentAvroSerde<T> implements Serde<T> {
@@ -50,7 +50,8 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
   }
 
   /** A value serde for records of the declared schema (a record or a union of records). */
-  public static <T> ConfluentAvroSerde<T> of(SchemaRegistry registry, Schema schema, Class<T> type) {
+  public static <T> ConfluentAvroSerde<T> of(
+      SchemaRegistry registry, Schema schema, Class<T> type) {
     return new ConfluentAvroSerde<>(registry, schema, type, false);
   }
 
@@ -99,7 +100,12 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
         encoder.flush();
       } catch (IOException | RuntimeException e) {
         throw new SerializationException(
-            "could not write " + data.getClass().getSimpleName() + " to " + topic + ": " + e.getMessage(),
+            "could not write "
+                + data.getClass().getSimpleName()
+                + " to "
+                + topic
+                + ": "
+                + e.getMessage(),
             e);
       }
       return out.toByteArray();
@@ -125,7 +131,11 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
       }
       if (data.length < 5) {
         throw new SerializationException(
-            "record on " + topic + " is " + data.length + " bytes: too short for the Confluent wire format");
+            "record on "
+                + topic
+                + " is "
+                + data.length
+                + " bytes: too short for the Confluent wire format");
       }
       if (data[0] != MAGIC_BYTE) {
         throw new SerializationException(
@@ -151,7 +161,12 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
       }
       if (!type.isInstance(value)) {
         throw new SerializationException(
-            "record on " + topic + " decoded to " + value.getClass().getName() + ", expected " + type.getName());
+            "record on "
+                + topic
+                + " decoded to "
+                + value.getClass().getName()
+                + ", expected "
+                + type.getName());
       }
       return type.cast(value);
     }

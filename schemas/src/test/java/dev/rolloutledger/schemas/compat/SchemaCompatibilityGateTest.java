@@ -36,34 +36,51 @@ class SchemaCompatibilityGateTest {
 
   @Test
   void passes_a_field_added_with_a_default() throws IOException {
-    assertThat(gate(RELEASED.replace("{\"name\": \"kind\", \"type\": \"string\"}",
-            "{\"name\": \"kind\", \"type\": \"string\"}, {\"name\": \"os\", \"type\": [\"null\", \"string\"], \"default\": null}")))
+    assertThat(
+            gate(
+                RELEASED.replace(
+                    "{\"name\": \"kind\", \"type\": \"string\"}",
+                    "{\"name\": \"kind\", \"type\": \"string\"}, {\"name\": \"os\", \"type\": [\"null\", \"string\"], \"default\": null}")))
         .isEmpty();
   }
 
   @Test
   void fails_a_field_added_without_a_default_naming_it() throws IOException {
-    List<String> problems = gate(RELEASED.replace("{\"name\": \"kind\", \"type\": \"string\"}",
-        "{\"name\": \"kind\", \"type\": \"string\"}, {\"name\": \"os\", \"type\": \"string\"}"));
-    assertThat(problems).singleElement().satisfies(p -> {
-      assertThat(p).contains("CrashReport.avsc").contains("backward").contains("'os'");
-    });
+    List<String> problems =
+        gate(
+            RELEASED.replace(
+                "{\"name\": \"kind\", \"type\": \"string\"}",
+                "{\"name\": \"kind\", \"type\": \"string\"}, {\"name\": \"os\", \"type\": \"string\"}"));
+    assertThat(problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p).contains("CrashReport.avsc").contains("backward").contains("'os'");
+            });
   }
 
   @Test
   void fails_a_removed_field_without_a_default_naming_it() throws IOException {
-    List<String> problems = gate(RELEASED.replace("{\"name\": \"kind\", \"type\": \"string\"},", ""));
-    assertThat(problems).singleElement().satisfies(p -> assertThat(p).contains("forward").contains("'kind'"));
+    List<String> problems =
+        gate(RELEASED.replace("{\"name\": \"kind\", \"type\": \"string\"},", ""));
+    assertThat(problems)
+        .singleElement()
+        .satisfies(p -> assertThat(p).contains("forward").contains("'kind'"));
   }
 
   @Test
   void fails_a_changed_type_of_a_nested_field_naming_its_path() throws IOException {
-    List<String> problems = gate(RELEASED.replace("\"type\": \"double\", \"default\": 0.2", "\"type\": \"string\", \"default\": \"x\""));
+    List<String> problems =
+        gate(
+            RELEASED.replace(
+                "\"type\": \"double\", \"default\": 0.2",
+                "\"type\": \"string\", \"default\": \"x\""));
     assertThat(problems).isNotEmpty().allSatisfy(p -> assertThat(p).contains("plan.cap"));
   }
 
   @Test
   void the_repository_schemas_pass_against_their_released_versions() throws IOException {
-    assertThat(SchemaCompatibilityGate.check(Path.of("src/main/avro"), Path.of("released"))).isEmpty();
+    assertThat(SchemaCompatibilityGate.check(Path.of("src/main/avro"), Path.of("released")))
+        .isEmpty();
   }
 }

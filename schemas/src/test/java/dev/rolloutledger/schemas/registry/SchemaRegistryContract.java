@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link SchemaRegistry} must have: in-memory, Kafka-backed and the HTTP client
- * (against the server's Confluent-compatible REST facade) all extend this suite. Subjects are unique
- * per test, so implementations that share storage across tests still see a clean subject.
+ * (against the server's Confluent-compatible REST facade) all extend this suite. Subjects are
+ * unique per test, so implementations that share storage across tests still see a clean subject.
  */
 public abstract class SchemaRegistryContract {
 
@@ -23,7 +23,11 @@ public abstract class SchemaRegistryContract {
   protected String subject;
 
   static final Schema V1 =
-      SchemaBuilder.record("Probe").namespace("contract").fields().requiredString("host").endRecord();
+      SchemaBuilder.record("Probe")
+          .namespace("contract")
+          .fields()
+          .requiredString("host")
+          .endRecord();
   static final Schema V2_WITH_DEFAULT =
       SchemaBuilder.record("Probe")
           .namespace("contract")

@@ -28,8 +28,13 @@ class ConfluentAvroSerdeTest {
 
   private CrashReport crash() {
     return CrashReport.newBuilder()
-        .setTenant("acme").setAt(at).setHost("h1").setRelease("cf-291")
-        .setSignature("PAGE_FAULT_IN_NONPAGED_AREA").setKind("BSOD").build();
+        .setTenant("acme")
+        .setAt(at)
+        .setHost("h1")
+        .setRelease("cf-291")
+        .setSignature("PAGE_FAULT_IN_NONPAGED_AREA")
+        .setKind("BSOD")
+        .build();
   }
 
   @Nested
@@ -47,8 +52,14 @@ class ConfluentAvroSerdeTest {
     @Test
     void round_trips_every_member_of_a_union_topic() {
       Serde<SpecificRecord> serde = Topics.TELEMETRY.valueSerde(registry);
-      Heartbeat hb = Heartbeat.newBuilder().setTenant("acme").setAt(at).setHost("h1")
-          .setRelease(null).setMetrics(Map.of("cpu", 0.5)).build();
+      Heartbeat hb =
+          Heartbeat.newBuilder()
+              .setTenant("acme")
+              .setAt(at)
+              .setHost("h1")
+              .setRelease(null)
+              .setMetrics(Map.of("cpu", 0.5))
+              .build();
       for (SpecificRecord r : new SpecificRecord[] {crash(), hb}) {
         byte[] bytes = serde.serializer().serialize("ledger.telemetry", r);
         assertThat(serde.deserializer().deserialize("ledger.telemetry", bytes)).isEqualTo(r);
@@ -58,10 +69,17 @@ class ConfluentAvroSerdeTest {
     @Test
     void round_trips_a_single_record_topic_with_logical_timestamps() {
       Serde<HostRegistered> serde = Topics.HOSTS.valueSerde(registry);
-      HostRegistered host = HostRegistered.newBuilder().setTenant("acme").setAt(at).setHost("h1")
-          .setLabels(Map.of("env", "prod", "tier", "A")).build();
-      HostRegistered back = serde.deserializer().deserialize("ledger.hosts",
-          serde.serializer().serialize("ledger.hosts", host));
+      HostRegistered host =
+          HostRegistered.newBuilder()
+              .setTenant("acme")
+              .setAt(at)
+              .setHost("h1")
+              .setLabels(Map.of("env", "prod", "tier", "A"))
+              .build();
+      HostRegistered back =
+          serde
+              .deserializer()
+              .deserialize("ledger.hosts", serde.serializer().serialize("ledger.hosts", host));
       assertThat(back).isEqualTo(host);
       assertThat(back.getAt()).isEqualTo(at);
     }
@@ -70,8 +88,10 @@ class ConfluentAvroSerdeTest {
   @Nested
   class Interoperability {
     @Test
-    void reads_a_record_written_by_a_producer_that_registered_only_its_own_record_schema() throws Exception {
-      // An existing pipeline registers CrashReport itself, not our union, and writes the wire format.
+    void reads_a_record_written_by_a_producer_that_registered_only_its_own_record_schema()
+        throws Exception {
+      // An existing pipeline registers CrashReport itself, not our union, and writes the wire
+      // format.
       int id = registry.register("ledger.telemetry-value", CrashReport.getClassSchema());
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       out.write(0);
@@ -79,8 +99,11 @@ class ConfluentAvroSerdeTest {
       BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
       new SpecificDatumWriter<CrashReport>(CrashReport.getClassSchema()).write(crash(), enc);
       enc.flush();
-      SpecificRecord read = Topics.TELEMETRY.valueSerde(registry).deserializer()
-          .deserialize("ledger.telemetry", out.toByteArray());
+      SpecificRecord read =
+          Topics.TELEMETRY
+              .valueSerde(registry)
+              .deserializer()
+              .deserialize("ledger.telemetry", out.toByteArray());
       assertThat(read).isEqualTo(crash());
     }
   }
@@ -92,20 +115,23 @@ class ConfluentAvroSerdeTest {
     @Test
     void rejects_a_record_without_the_magic_byte() {
       assertThatThrownBy(() -> serde.deserializer().deserialize("t", "{\"json\":1}".getBytes()))
-          .isInstanceOf(SerializationException.class).hasMessageContaining("magic byte");
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("magic byte");
     }
 
     @Test
     void rejects_a_record_too_short_for_the_header() {
       assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {0, 0}))
-          .isInstanceOf(SerializationException.class).hasMessageContaining("too short");
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("too short");
     }
 
     @Test
     void rejects_an_unknown_schema_id() {
       byte[] bytes = {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 'a'};
       assertThatThrownBy(() -> serde.deserializer().deserialize("t", bytes))
-          .isInstanceOf(SerializationException.class).hasMessageContaining("schema id");
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("schema id");
     }
 
     @Test
@@ -113,7 +139,8 @@ class ConfluentAvroSerdeTest {
       byte[] good = serde.serializer().serialize("t", crash());
       byte[] cut = java.util.Arrays.copyOf(good, 9);
       assertThatThrownBy(() -> serde.deserializer().deserialize("t", cut))
-          .isInstanceOf(SerializationException.class).hasMessageContaining("does not decode");
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("does not decode");
     }
   }
 }

@@ -20,7 +20,9 @@ class HttpSchemaRegistryClientContractIT extends SchemaRegistryContract {
 
   @BeforeAll
   static void start() throws IOException {
-    server = new TestServer("it-registry-" + UUID.randomUUID(), Files.createTempDirectory("ledger-it-state"));
+    server =
+        new TestServer(
+            "it-registry-" + UUID.randomUUID(), Files.createTempDirectory("ledger-it-state"));
     client = new HttpSchemaRegistryClient(server.url("/registry"), null);
   }
 

@@ -38,7 +38,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The whole loop on a real KRaft broker: HTTP in, the topology, commands out to read_committed consumers. */
+/**
+ * The whole loop on a real KRaft broker: HTTP in, the topology, commands out to read_committed
+ * consumers.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LedgerPipelineIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,20 +74,39 @@ class LedgerPipelineIT {
   }
 
   private void givenARolloutOfThreeDevHosts(double cap) {
-    assertThat(server.post(api("/hosts"), """
+    assertThat(
+            server
+                .post(
+                    api("/hosts"),
+                    """
         [{"host": "h1", "labels": {"env": "dev"}},
          {"host": "h2", "labels": {"env": "dev"}},
-         {"host": "h3", "labels": {"env": "dev"}}]""").statusCode()).isEqualTo(202);
-    assertThat(server.post(api("/releases"), """
+         {"host": "h3", "labels": {"env": "dev"}}]""")
+                .statusCode())
+        .isEqualTo(202);
+    assertThat(
+            server
+                .post(
+                    api("/releases"),
+                    """
         {"release": "cf-291", "artifact": "channel-file", "version": "291", "sha256": "%s", "publisher": "vendor"}
-        """.formatted(SHA)).statusCode()).isEqualTo(202);
-    HttpResponse<String> created = server.post(api("/rollouts"), """
+        """
+                        .formatted(SHA))
+                .statusCode())
+        .isEqualTo(202);
+    HttpResponse<String> created =
+        server.post(
+            api("/rollouts"),
+            """
         {"rollout": "r1", "release": "cf-291",
          "plan": {"waves": [{"name": "canary", "selector": {"env": "dev"}, "maxCrashFraction": %s}]}}
-        """.formatted(cap));
+        """
+                .formatted(cap));
     assertThat(created.statusCode()).isEqualTo(202);
     assertThat(created.headers().firstValue("Location")).hasValue(api("/rollouts/r1"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> server.get(api("/rollouts/r1")).statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> server.get(api("/rollouts/r1")).statusCode() == 200);
   }
 
   private JsonNode json(HttpResponse<String> response) throws Exception {
@@ -94,10 +116,14 @@ class LedgerPipelineIT {
   @Nested
   class Halt {
     @Test
-    void crash_reports_over_http_halt_the_rollout_and_hold_commands_reach_read_committed_consumers() throws Exception {
+    void crash_reports_over_http_halt_the_rollout_and_hold_commands_reach_read_committed_consumers()
+        throws Exception {
       givenARolloutOfThreeDevHosts(0.3);
 
-      HttpResponse<String> posted = server.post(api("/telemetry"), """
+      HttpResponse<String> posted =
+          server.post(
+              api("/telemetry"),
+              """
           [{"type": "applied", "host": "h1", "release": "cf-291", "ok": true},
            {"type": "heartbeat", "host": "h1", "release": "cf-291", "metrics": {"cpu": 0.4}},
            {"type": "applied", "host": "h2", "release": "cf-291", "ok": true},
@@ -106,20 +132,28 @@ class LedgerPipelineIT {
       assertThat(json(posted).get("accepted").asInt()).isEqualTo(4);
 
       List<String> holds = new ArrayList<>();
-      try (KafkaConsumer<String, SpecificRecord> consumer = readCommitted(Topics.COMMANDS.valueSerde(registry()).deserializer())) {
+      try (KafkaConsumer<String, SpecificRecord> consumer =
+          readCommitted(Topics.COMMANDS.valueSerde(registry()).deserializer())) {
         consumer.subscribe(List.of(Topics.COMMANDS.name()));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-          for (ConsumerRecord<String, SpecificRecord> r : consumer.poll(Duration.ofMillis(200))) {
-            if (r.value() instanceof Hold h && h.getTenant().equals(tenant)) {
-              holds.add(r.key());
-            }
-          }
-          assertThat(holds).containsExactlyInAnyOrder(Keys.of(tenant, "h1"), Keys.of(tenant, "h2"), Keys.of(tenant, "h3"));
-        });
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  for (ConsumerRecord<String, SpecificRecord> r :
+                      consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() instanceof Hold h && h.getTenant().equals(tenant)) {
+                      holds.add(r.key());
+                    }
+                  }
+                  assertThat(holds)
+                      .containsExactlyInAnyOrder(
+                          Keys.of(tenant, "h1"), Keys.of(tenant, "h2"), Keys.of(tenant, "h3"));
+                });
       }
 
       JsonNode ledger = json(server.get(api("/rollouts/r1/ledger")));
-      assertThat(ledger.get("entries")).extracting(e -> e.get("type").asText())
+      assertThat(ledger.get("entries"))
+          .extracting(e -> e.get("type").asText())
           .containsExactly("WaveStarted", "RolloutHalted");
       assertThat(ledger.get("entries").get(1).get("prevHash").asText())
           .isEqualTo(ledger.get("entries").get(0).get("hash").asText());
@@ -128,8 +162,12 @@ class LedgerPipelineIT {
       // a restart of the server keeps the ledger: state is restored from Kafka
       server.close();
       server = new TestServer(applicationId, stateDir);
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(json(server.get(api("/rollouts/r1/ledger"))).get("entries")).hasSize(2));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(json(server.get(api("/rollouts/r1/ledger"))).get("entries"))
+                      .hasSize(2));
     }
   }
 
@@ -137,27 +175,47 @@ class LedgerPipelineIT {
   class Silence {
     @Test
     void hosts_that_apply_and_then_fall_silent_are_halted_by_the_recorded_clock() throws Exception {
-      assertThat(server.post(api("/hosts"), """
-          [{"host": "s1", "labels": {"env": "dev"}}, {"host": "s2", "labels": {"env": "dev"}}]""").statusCode())
+      assertThat(
+              server
+                  .post(
+                      api("/hosts"),
+                      """
+          [{"host": "s1", "labels": {"env": "dev"}}, {"host": "s2", "labels": {"env": "dev"}}]""")
+                  .statusCode())
           .isEqualTo(202);
-      server.post(api("/releases"), """
+      server.post(
+          api("/releases"),
+          """
           {"release": "cf-291", "artifact": "channel-file", "version": "291", "sha256": "%s", "publisher": "vendor"}
-          """.formatted(SHA));
-      server.post(api("/rollouts"), """
+          """
+              .formatted(SHA));
+      server.post(
+          api("/rollouts"),
+          """
           {"rollout": "r2", "release": "cf-291",
            "plan": {"heartbeatTimeout": "PT2S", "waves": [{"name": "canary", "selector": {"env": "dev"}}]}}""");
-      await().atMost(Duration.ofSeconds(30)).until(() -> server.get(api("/rollouts/r2")).statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> server.get(api("/rollouts/r2")).statusCode() == 200);
 
       // both apply, then nothing: the CrowdStrike shape
-      server.post(api("/telemetry"), """
+      server.post(
+          api("/telemetry"),
+          """
           [{"type": "applied", "host": "s1", "release": "cf-291", "ok": true},
            {"type": "applied", "host": "s2", "release": "cf-291", "ok": true}]""");
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        JsonNode entries = json(server.get(api("/rollouts/r2/ledger"))).get("entries");
-        assertThat(entries).extracting(e -> e.get("type").asText()).contains("RolloutHalted");
-        assertThat(entries.get(entries.size() - 1).get("reason").asText()).isEqualTo("silent hosts");
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                JsonNode entries = json(server.get(api("/rollouts/r2/ledger"))).get("entries");
+                assertThat(entries)
+                    .extracting(e -> e.get("type").asText())
+                    .contains("RolloutHalted");
+                assertThat(entries.get(entries.size() - 1).get("reason").asText())
+                    .isEqualTo("silent hosts");
+              });
     }
   }
 
@@ -165,12 +223,19 @@ class LedgerPipelineIT {
   class OwnerPolicy {
     @Test
     void a_pin_set_over_http_is_enforced_and_readable() throws Exception {
-      HttpResponse<String> put = server.put(api("/policy"), """
+      HttpResponse<String> put =
+          server.put(
+              api("/policy"),
+              """
           {"pin": "cf-290", "windows": [{"days": ["MONDAY"], "start": "02:00", "end": "04:00"}],
            "delay": "PT1H", "by": "owner"}""");
       assertThat(put.statusCode()).isEqualTo(202);
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(json(server.get(api("/policy"))).path("pin").asText()).isEqualTo("cf-290"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(json(server.get(api("/policy"))).path("pin").asText())
+                      .isEqualTo("cf-290"));
       JsonNode policy = json(server.get(api("/policy")));
       assertThat(policy.get("windows").get(0).get("days").get(0).asText()).isEqualTo("MONDAY");
       assertThat(policy.get("delay").asText()).isEqualTo("PT1H");
@@ -178,7 +243,10 @@ class LedgerPipelineIT {
 
     @Test
     void a_window_with_an_unknown_day_is_refused_naming_the_field() throws Exception {
-      HttpResponse<String> r = server.put(api("/policy"), """
+      HttpResponse<String> r =
+          server.put(
+              api("/policy"),
+              """
           {"windows": [{"days": ["FUNDAY"], "start": "02:00", "end": "04:00"}], "by": "owner"}""");
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(json(r).get("field").asText()).isEqualTo("windows[0].days");
@@ -188,55 +256,98 @@ class LedgerPipelineIT {
   @Nested
   class PoisonRecords {
     @Test
-    void a_record_not_in_the_wire_format_and_an_invalid_event_become_dead_letters_and_processing_goes_on() throws Exception {
+    void
+        a_record_not_in_the_wire_format_and_an_invalid_event_become_dead_letters_and_processing_goes_on()
+            throws Exception {
       givenARolloutOfThreeDevHosts(0.3);
       String poisonKey = Keys.of(tenant, "poison");
       String invalidKey = Keys.of(tenant, "invalid");
       try (KafkaProducer<String, byte[]> producer = producer()) {
-        producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), poisonKey, "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8))).get();
-        CrashReport blankHost = CrashReport.newBuilder().setTenant(tenant).setAt(Instant.now()).setHost(" ")
-            .setRelease("cf-291").setSignature("x").setKind("BSOD").build();
-        producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), invalidKey,
-            Topics.TELEMETRY.valueSerde(registry()).serializer().serialize(Topics.TELEMETRY.name(), blankHost))).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.TELEMETRY.name(),
+                    poisonKey,
+                    "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8)))
+            .get();
+        CrashReport blankHost =
+            CrashReport.newBuilder()
+                .setTenant(tenant)
+                .setAt(Instant.now())
+                .setHost(" ")
+                .setRelease("cf-291")
+                .setSignature("x")
+                .setKind("BSOD")
+                .build();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.TELEMETRY.name(),
+                    invalidKey,
+                    Topics.TELEMETRY
+                        .valueSerde(registry())
+                        .serializer()
+                        .serialize(Topics.TELEMETRY.name(), blankHost)))
+            .get();
       }
       // processing goes on: a later crash still halts the rollout
-      server.post(api("/telemetry"), """
+      server.post(
+          api("/telemetry"),
+          """
           [{"type": "crash", "host": "h2", "release": "cf-291", "signature": "x", "kind": "BSOD"}]""");
 
       List<DeadLetter> letters = new ArrayList<>();
-      try (KafkaConsumer<String, DeadLetter> consumer = readCommitted(Topics.DEAD_LETTERS.valueSerde(registry()).deserializer())) {
+      try (KafkaConsumer<String, DeadLetter> consumer =
+          readCommitted(Topics.DEAD_LETTERS.valueSerde(registry()).deserializer())) {
         consumer.subscribe(List.of(Topics.DEAD_LETTERS.name()));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-          for (ConsumerRecord<String, DeadLetter> r : consumer.poll(Duration.ofMillis(200))) {
-            if (poisonKey.equals(r.key()) || invalidKey.equals(r.key())) {
-              letters.add(r.value());
-            }
-          }
-          assertThat(letters).hasSize(2);
-        });
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  for (ConsumerRecord<String, DeadLetter> r :
+                      consumer.poll(Duration.ofMillis(200))) {
+                    if (poisonKey.equals(r.key()) || invalidKey.equals(r.key())) {
+                      letters.add(r.value());
+                    }
+                  }
+                  assertThat(letters).hasSize(2);
+                });
       }
-      assertThat(letters).allSatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(Topics.TELEMETRY.name()));
+      assertThat(letters)
+          .allSatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(Topics.TELEMETRY.name()));
       assertThat(letters).anySatisfy(d -> assertThat(d.getReason()).contains("magic byte"));
       assertThat(letters).anySatisfy(d -> assertThat(d.getReason()).contains("host"));
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(json(server.get(api("/rollouts/r1"))).get("status").asText()).isEqualTo("HALTED"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(json(server.get(api("/rollouts/r1"))).get("status").asText())
+                      .isEqualTo("HALTED"));
     }
   }
 
   @Nested
   class BadInput {
     @Test
-    void a_telemetry_item_without_a_host_is_refused_with_a_problem_naming_the_field() throws Exception {
-      HttpResponse<String> r = server.post(api("/telemetry"), """
+    void a_telemetry_item_without_a_host_is_refused_with_a_problem_naming_the_field()
+        throws Exception {
+      HttpResponse<String> r =
+          server.post(
+              api("/telemetry"),
+              """
           [{"type": "heartbeat", "host": "h1"}, {"type": "crash", "release": "cf-291"}]""");
       assertThat(r.statusCode()).isEqualTo(400);
-      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
       assertThat(json(r).get("field").asText()).isEqualTo("[1].host");
     }
 
     @Test
     void a_plan_with_an_invalid_wave_is_refused_naming_the_wave_field() throws Exception {
-      HttpResponse<String> r = server.post(api("/rollouts"), """
+      HttpResponse<String> r =
+          server.post(
+              api("/rollouts"),
+              """
           {"rollout": "r9", "release": "x", "plan": {"waves": [{"name": "a", "percent": 0}]}}""");
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(json(r).get("field").asText()).isEqualTo("plan.waves[0].percent");
@@ -246,7 +357,8 @@ class LedgerPipelineIT {
     void malformed_json_is_a_400_problem_not_a_500() throws Exception {
       HttpResponse<String> r = server.post(api("/telemetry"), "[{\"type\": ");
       assertThat(r.statusCode()).isEqualTo(400);
-      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
     }
 
     @Test

@@ -25,13 +25,19 @@ public final class TestServer implements AutoCloseable {
     this.context =
         ApplicationContext.run(
             Map.of(
-                "micronaut.server.port", -1,
-                "ledger.kafka.bootstrap-servers", TestKafka.bootstrapServers(),
-                "ledger.streams.application-id", applicationId,
-                "ledger.streams.state-dir", stateDir.toString()));
+                "micronaut.server.port",
+                -1,
+                "ledger.kafka.bootstrap-servers",
+                TestKafka.bootstrapServers(),
+                "ledger.streams.application-id",
+                applicationId,
+                "ledger.streams.state-dir",
+                stateDir.toString()));
     this.server = context.getBean(EmbeddedServer.class).start();
     KafkaStreams streams = context.getBean(KafkaStreams.class);
-    await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> streams.state() == KafkaStreams.State.RUNNING);
   }
 
   public String url(String path) {
@@ -43,15 +49,19 @@ public final class TestServer implements AutoCloseable {
   }
 
   public HttpResponse<String> post(String path, String json) {
-    return send(HttpRequest.newBuilder(URI.create(url(path)))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    return send(
+        HttpRequest.newBuilder(URI.create(url(path)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
   }
 
   public HttpResponse<String> put(String path, String json) {
-    return send(HttpRequest.newBuilder(URI.create(url(path)))
-        .header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    return send(
+        HttpRequest.newBuilder(URI.create(url(path)))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json))
+            .build());
   }
 
   public HttpResponse<String> get(String path) {

@@ -12,9 +12,9 @@ import java.util.Map;
  * nothing for longer than the plan's heartbeat timeout (the CrowdStrike signal); {@code hot}: it
  * applied and is alive, but a heartbeat carried a metric over the plan's limits (the Cloudflare
  * 2019 signal). A host counts as failing by at most one signal, the first seen. {@code dispatched}:
- * the Apply of its rollout was sent (dispatch is paced, so an assigned host may still wait).
- * {@code baselineFailing}: not yet updated (baseline cohort) and failing now (crashed, silent or
- * hot on its previous release); cleared when it heartbeats within limits again.
+ * the Apply of its rollout was sent (dispatch is paced, so an assigned host may still wait). {@code
+ * baselineFailing}: not yet updated (baseline cohort) and failing now (crashed, silent or hot on
+ * its previous release); cleared when it heartbeats within limits again.
  */
 public record HostRecord(
     String tenant,
@@ -41,7 +41,19 @@ public record HostRecord(
       String wave,
       boolean applied,
       boolean crashed) {
-    this(tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, null, false, false, false,
+    this(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        null,
+        false,
+        false,
+        false,
         false);
   }
 
@@ -69,57 +81,171 @@ public record HostRecord(
   }
 
   public HostRecord withLabels(Map<String, String> newLabels) {
-    return new HostRecord(tenant, host, newLabels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, hot, dispatched, baselineFailing);
+    return new HostRecord(
+        tenant,
+        host,
+        newLabels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        lastSeenAt,
+        silent,
+        hot,
+        dispatched,
+        baselineFailing);
   }
 
   public HostRecord withLastCommandSeq(long seq) {
     return new HostRecord(
-        tenant, host, labels, seq, rollout, wave, applied, crashed, lastSeenAt, silent, hot, dispatched, baselineFailing);
+        tenant,
+        host,
+        labels,
+        seq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        lastSeenAt,
+        silent,
+        hot,
+        dispatched,
+        baselineFailing);
   }
 
   /** Assigned to a wave of a rollout, with nothing applied or crashed yet. */
   public HostRecord assignedTo(String newRollout, String newWave) {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, newRollout, newWave, false, false, null, false, false, false, false);
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        newRollout,
+        newWave,
+        false,
+        false,
+        null,
+        false,
+        false,
+        false,
+        false);
   }
 
   public HostRecord withOutcome(boolean newApplied, boolean newCrashed) {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, newApplied, newCrashed, lastSeenAt, silent, hot, dispatched, baselineFailing);
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        newApplied,
+        newCrashed,
+        lastSeenAt,
+        silent,
+        hot,
+        dispatched,
+        baselineFailing);
   }
 
   /** Seen at {@code at} (never moves back in time). */
   public HostRecord seenAt(Instant at) {
     Instant latest = lastSeenAt == null || at.isAfter(lastSeenAt) ? at : lastSeenAt;
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, latest, silent, hot, dispatched, baselineFailing);
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        latest,
+        silent,
+        hot,
+        dispatched,
+        baselineFailing);
   }
 
   public HostRecord markedSilent() {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, true, hot, dispatched, baselineFailing);
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        lastSeenAt,
+        true,
+        hot,
+        dispatched,
+        baselineFailing);
   }
 
   public HostRecord markedHot() {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, true, dispatched, baselineFailing);
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        lastSeenAt,
+        silent,
+        true,
+        dispatched,
+        baselineFailing);
   }
 
   /** Sent the Apply of its rollout. */
   public HostRecord markedDispatched() {
     return new HostRecord(
-        tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed, lastSeenAt, silent, hot, true, baselineFailing);
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        lastSeenAt,
+        silent,
+        hot,
+        true,
+        baselineFailing);
   }
 
   /** A host of the baseline cohort (not yet updated) failing, or recovered. */
   public HostRecord withBaselineFailing(boolean failing) {
-    return new HostRecord(tenant, host, labels, lastCommandSeq, rollout, wave, applied, crashed,
-        lastSeenAt, silent, hot, dispatched, failing);
+    return new HostRecord(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        lastSeenAt,
+        silent,
+        hot,
+        dispatched,
+        failing);
   }
 
-  /** Not yet updated, not failing, seen before, and nothing seen for longer than {@code timeout}. */
+  /**
+   * Not yet updated, not failing, seen before, and nothing seen for longer than {@code timeout}.
+   */
   public boolean baselineSilentAt(Instant now, Duration timeout) {
-    return !applied && !baselineFailing && lastSeenAt != null && now.isAfter(lastSeenAt.plus(timeout));
+    return !applied
+        && !baselineFailing
+        && lastSeenAt != null
+        && now.isAfter(lastSeenAt.plus(timeout));
   }
 
   /** Counted as failing by one signal already: crashed (or failed apply), silent or hot. */

@@ -81,7 +81,8 @@ public record Plan(
     limits = Checks.sortedMap("limits", limits);
     for (Map.Entry<String, Double> limit : limits.entrySet()) {
       if (!Double.isFinite(limit.getValue())) {
-        throw new InvalidFieldException("limits[" + limit.getKey() + "]", "must be a finite number");
+        throw new InvalidFieldException(
+            "limits[" + limit.getKey() + "]", "must be a finite number");
       }
     }
     if (emergencyCompression < 1) {
@@ -107,7 +108,13 @@ public record Plan(
     List<WavePlan> compressed =
         waves.stream().map(w -> w.withBake(w.bake().dividedBy(emergencyCompression))).toList();
     return new Plan(
-        compressed, heartbeatTimeout, alpha, beta, toleratedRatio, maxDispatchPerMinute, limits,
+        compressed,
+        heartbeatTimeout,
+        alpha,
+        beta,
+        toleratedRatio,
+        maxDispatchPerMinute,
+        limits,
         emergencyCompression);
   }
 
@@ -127,7 +134,10 @@ public record Plan(
       for (String role : List.of("replica", "primary")) {
         waves.add(
             wave(
-                "prod-" + tier.toLowerCase(java.util.Locale.ROOT) + "-" + (role.equals("replica") ? "replicas" : "primaries"),
+                "prod-"
+                    + tier.toLowerCase(java.util.Locale.ROOT)
+                    + "-"
+                    + (role.equals("replica") ? "replicas" : "primaries"),
                 prod(tier, role),
                 null,
                 bake));
@@ -141,7 +151,8 @@ public record Plan(
     return Map.of("env", "prod", "tier", tier, "role", role);
   }
 
-  private static WavePlan wave(String name, Map<String, String> selector, Integer hosts, Duration bake) {
+  private static WavePlan wave(
+      String name, Map<String, String> selector, Integer hosts, Duration bake) {
     return new WavePlan(name, selector, hosts, null, 0.2, 1, bake);
   }
 

@@ -261,7 +261,8 @@ public final class RolloutEngine {
       // a crash report of an updated host (a failed apply has no baseline: the cap judges it)
       rollout = observe(step, rollout, Signal.CRASH, Cohort.UPDATED, hostId);
     }
-    store.putHost(host.withOutcome(true, host.crashed() || crashed).seenAt(at).withBaselineFailing(false));
+    store.putHost(
+        host.withOutcome(true, host.crashed() || crashed).seenAt(at).withBaselineFailing(false));
     int wave = rollout.plan().indexOf(host.wave());
     WaveCounts counts = rollout.counts(wave).plus(0, newlyApplied, newlyCrashed);
     rollout = rollout.withCounts(wave, counts);
@@ -313,7 +314,9 @@ public final class RolloutEngine {
     int wave = rollout.plan().indexOf(host.wave());
     rollout = rollout.withCounts(wave, rollout.counts(wave).plusHot(1));
     WavePlan plan = rollout.plan().waves().get(wave);
-    if (gated(rollout) && crashCapExceeded(plan, rollout.counts(wave)) && !shock(rollout, rollout.counts(wave))) {
+    if (gated(rollout)
+        && crashCapExceeded(plan, rollout.counts(wave))
+        && !shock(rollout, rollout.counts(wave))) {
       Map<String, String> evidence = evidence(plan, rollout.counts(wave));
       evidence.put("host", e.host());
       over.forEach((metric, detail) -> evidence.put("metric." + metric, detail));
@@ -327,7 +330,8 @@ public final class RolloutEngine {
    * A heartbeat of a host not yet updated: the baseline cohort. It is seen (so its silence can be
    * judged), it recovers from an earlier failure, or it runs hot on its previous release.
    */
-  private Decision onBaselineHeartbeat(Heartbeat e, HostRecord host, RolloutState rollout, boolean hot) {
+  private Decision onBaselineHeartbeat(
+      Heartbeat e, HostRecord host, RolloutState rollout, boolean hot) {
     HostRecord seen = host.seenAt(e.at());
     if (!hot) {
       store.putHost(seen.withBaselineFailing(false));
@@ -365,7 +369,9 @@ public final class RolloutEngine {
     return step.decision();
   }
 
-  /** A rollout whose gate still watches: ACTIVE, or PAUSED (a pause must not mask a bad release). */
+  /**
+   * A rollout whose gate still watches: ACTIVE, or PAUSED (a pause must not mask a bad release).
+   */
   private static boolean gated(RolloutState rollout) {
     return rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.PAUSED;
   }
@@ -373,9 +379,9 @@ public final class RolloutEngine {
   /**
    * Adds one failure to the rollout's anytime-valid regression evidence for {@code signal}, and
    * halts when it reaches 1/alpha of the signal's share of the plan's alpha. theta0 is the updated
-   * cohort's share of the rollout's hosts at risk at this moment (the failing host still counted
-   * at risk): under "no regression" a failure is that likely to come from an updated host. With
-   * one cohort empty a failure compares nothing; the caps judge it.
+   * cohort's share of the rollout's hosts at risk at this moment (the failing host still counted at
+   * risk): under "no regression" a failure is that likely to come from an updated host. With one
+   * cohort empty a failure compares nothing; the caps judge it.
    */
   private RolloutState observe(
       Step step, RolloutState rollout, Signal signal, Cohort cohort, String hostId) {
@@ -455,9 +461,9 @@ public final class RolloutEngine {
   }
 
   /**
-   * Time passed for a tenant: hosts that applied and then stayed silent past the heartbeat
-   * timeout count as failed (a crashing host rarely reports its crash), the gate is checked, and
-   * waves whose bake has passed may promote.
+   * Time passed for a tenant: hosts that applied and then stayed silent past the heartbeat timeout
+   * count as failed (a crashing host rarely reports its crash), the gate is checked, and waves
+   * whose bake has passed may promote.
    */
   private Decision onClock(ClockTick e) {
     Step step = new Step(e.tenant(), e.at());
@@ -481,7 +487,8 @@ public final class RolloutEngine {
           if (gated(updated)) {
             updated = observe(step, updated, Signal.SILENCE, Cohort.BASELINE, host.host());
           }
-          store.putHost(store.host(e.tenant(), host.host()).orElseThrow().withBaselineFailing(true));
+          store.putHost(
+              store.host(e.tenant(), host.host()).orElseThrow().withBaselineFailing(true));
         }
       }
       for (int wave = 0; wave < updated.waves().size() && !newlySilent.isEmpty(); wave++) {
@@ -598,7 +605,10 @@ public final class RolloutEngine {
       return rollout;
     }
     Instant published =
-        store.release(rollout.tenant(), rollout.release()).map(ReleaseInfo::publishedAt).orElse(step.at);
+        store
+            .release(rollout.tenant(), rollout.release())
+            .map(ReleaseInfo::publishedAt)
+            .orElse(step.at);
     if (!policy(rollout.tenant()).allowsDispatch(step.at, published)) {
       return rollout; // the owner's policy holds it back: pause, outside a window, or too soon
     }
@@ -662,9 +672,11 @@ public final class RolloutEngine {
         return rollout; // a shock hits hosts that were not updated: wait until it passes
       }
       if (plan.maxFailureRate() != null
-          && FailureRateUpperBound.upperBound(counts.applied(), counts.failed(), rollout.plan().alpha())
+          && FailureRateUpperBound.upperBound(
+                  counts.applied(), counts.failed(), rollout.plan().alpha())
               >= plan.maxFailureRate()) {
-        return rollout; // the wave has not yet shown, anytime-valid, that it stays under its ceiling
+        return rollout; // the wave has not yet shown, anytime-valid, that it stays under its
+        // ceiling
       }
       Map<String, String> proven = safetyEvidence(rollout, plan, counts);
       rollout =
@@ -701,7 +713,8 @@ public final class RolloutEngine {
    * against a regression, the likelihood ratio of "no regression" against the tolerated ratio, and
    * an anytime-valid upper bound on the failure-rate ratio.
    */
-  private static Map<String, String> safetyEvidence(RolloutState rollout, WavePlan plan, WaveCounts counts) {
+  private static Map<String, String> safetyEvidence(
+      RolloutState rollout, WavePlan plan, WaveCounts counts) {
     Map<String, String> out = new TreeMap<>();
     out.put("assigned", Integer.toString(counts.assigned()));
     out.put("applied", Integer.toString(counts.applied()));

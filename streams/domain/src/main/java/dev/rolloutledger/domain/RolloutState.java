@@ -1,9 +1,9 @@
 package dev.rolloutledger.domain;
 
-import java.time.Instant;
-import java.util.ArrayList;
 import dev.rolloutledger.domain.gate.CohortEvidence;
 import dev.rolloutledger.domain.gate.Signal;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -12,9 +12,8 @@ import java.util.TreeSet;
 
 /**
  * A rollout: its plan, where it is ({@code currentWave}, the last started wave, started at {@code
- * waveStartedAt} in event time), per-wave counts,
- * and the head of its ledger chain ({@code seq} and {@code lastHash} of its last entry; 0 and
- * {@link LedgerHash#GENESIS} before the first).
+ * waveStartedAt} in event time), per-wave counts, and the head of its ledger chain ({@code seq} and
+ * {@code lastHash} of its last entry; 0 and {@link LedgerHash#GENESIS} before the first).
  */
 public record RolloutState(
     String tenant,
@@ -74,8 +73,20 @@ public record RolloutState(
       Instant plannedAt,
       Instant waveStartedAt,
       List<String> approvals) {
-    this(tenant, rollout, release, plan, status, currentWave, waves, seq, lastHash, plannedAt,
-        waveStartedAt, approvals, Map.of());
+    this(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        Map.of());
   }
 
   /** The regression evidence of a signal, accumulated across the waves of the rollout. */
@@ -87,8 +98,20 @@ public record RolloutState(
     Map<Signal, CohortEvidence> more = new EnumMap<>(Signal.class);
     more.putAll(evidence);
     more.put(signal, updated);
-    return new RolloutState(tenant, rollout, release, plan, status, currentWave, waves, seq,
-        lastHash, plannedAt, waveStartedAt, approvals, more);
+    return new RolloutState(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        more);
   }
 
   /** A new rollout: nothing approved yet. */
@@ -104,8 +127,20 @@ public record RolloutState(
       String lastHash,
       Instant plannedAt,
       Instant waveStartedAt) {
-    this(tenant, rollout, release, plan, status, currentWave, waves, seq, lastHash, plannedAt,
-        waveStartedAt, List.of(), Map.of());
+    this(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        List.of(),
+        Map.of());
   }
 
   public boolean approved(String wave) {
@@ -116,8 +151,20 @@ public record RolloutState(
   public RolloutState withApproval(String wave) {
     List<String> more = new ArrayList<>(approvals);
     more.add(wave);
-    return new RolloutState(tenant, rollout, release, plan, status, currentWave, waves, seq,
-        lastHash, plannedAt, waveStartedAt, more, evidence);
+    return new RolloutState(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        more,
+        evidence);
   }
 
   public WaveCounts counts(int wave) {
@@ -126,25 +173,62 @@ public record RolloutState(
 
   public RolloutState withStatus(RolloutStatus newStatus) {
     return new RolloutState(
-        tenant, rollout, release, plan, newStatus, currentWave, waves, seq, lastHash, plannedAt, waveStartedAt, approvals, evidence);
+        tenant,
+        rollout,
+        release,
+        plan,
+        newStatus,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        evidence);
   }
 
   /** The current wave is now {@code wave}, started at {@code startedAt} (event time). */
   public RolloutState withCurrentWave(int wave, Instant startedAt) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt, startedAt, approvals, evidence);
+        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt, startedAt,
+        approvals, evidence);
   }
 
   public RolloutState withCounts(int wave, WaveCounts counts) {
     List<WaveCounts> updated = new ArrayList<>(waves);
     updated.set(wave, counts);
     return new RolloutState(
-        tenant, rollout, release, plan, status, currentWave, updated, seq, lastHash, plannedAt, waveStartedAt, approvals, evidence);
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        updated,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        evidence);
   }
 
   /** After appending the entry numbered {@code newSeq} whose hash is {@code newHash}. */
   public RolloutState withChainHead(long newSeq, String newHash) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, currentWave, waves, newSeq, newHash, plannedAt, waveStartedAt, approvals, evidence);
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        newSeq,
+        newHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        evidence);
   }
 }

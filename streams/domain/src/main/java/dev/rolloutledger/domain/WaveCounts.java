@@ -19,7 +19,11 @@ public record WaveCounts(
 
   public WaveCounts {
     Checks.id("wave", wave);
-    if (crashed < 0 || silent < 0 || hot < 0 || crashed + silent + hot > applied || applied > assigned) {
+    if (crashed < 0
+        || silent < 0
+        || hot < 0
+        || crashed + silent + hot > applied
+        || applied > assigned) {
       throw new InvalidFieldException(
           "crashed", "must satisfy 0 <= crashed + silent + hot <= applied <= assigned");
     }
@@ -34,7 +38,13 @@ public record WaveCounts(
 
   public WaveCounts plus(int moreAssigned, int moreApplied, int moreCrashed) {
     return new WaveCounts(
-        wave, assigned + moreAssigned, applied + moreApplied, crashed + moreCrashed, silent, hot, dispatched);
+        wave,
+        assigned + moreAssigned,
+        applied + moreApplied,
+        crashed + moreCrashed,
+        silent,
+        hot,
+        dispatched);
   }
 
   public WaveCounts plusSilent(int moreSilent) {
@@ -46,7 +56,8 @@ public record WaveCounts(
   }
 
   public WaveCounts plusDispatched(int moreDispatched) {
-    return new WaveCounts(wave, assigned, applied, crashed, silent, hot, dispatched + moreDispatched);
+    return new WaveCounts(
+        wave, assigned, applied, crashed, silent, hot, dispatched + moreDispatched);
   }
 
   /** Hosts failing by any signal: crashed (or failed apply), silent or hot. */

@@ -14,13 +14,13 @@ import java.util.Map;
  * <p>Gate (first slice): the rollout halts once the wave has at least {@code minCrashes} crashed
  * hosts and {@code crashed / max(applied, 1) > maxCrashFraction}.
  *
- * <p>{@code approval}: the wave waits for an ApprovalGranted naming it before it promotes.
- * {@code maxFailureRate} (optional): a ceiling the wave must be shown to stay under before it
- * promotes (an anytime-valid upper bound; enforced by the engine issue's gate).
+ * <p>{@code approval}: the wave waits for an ApprovalGranted naming it before it promotes. {@code
+ * maxFailureRate} (optional): a ceiling the wave must be shown to stay under before it promotes (an
+ * anytime-valid upper bound; enforced by the engine issue's gate).
  *
  * <p>{@code bake}: how long, in event time, the wave must run after it started before it may
- * promote, even when every host applied: a release that fails minutes after apply (Azure Front
- * Door 2025) must be caught before the next wave starts.
+ * promote, even when every host applied: a release that fails minutes after apply (Azure Front Door
+ * 2025) must be caught before the next wave starts.
  */
 public record WavePlan(
     String name,
@@ -87,7 +87,15 @@ public record WavePlan(
   /** The same wave with another bake time. */
   public WavePlan withBake(Duration newBake) {
     return new WavePlan(
-        name, selector, hosts, percent, maxCrashFraction, minCrashes, newBake, approval, maxFailureRate);
+        name,
+        selector,
+        hosts,
+        percent,
+        maxCrashFraction,
+        minCrashes,
+        newBake,
+        approval,
+        maxFailureRate);
   }
 
   /** Whether a host with these labels belongs in this wave by selector (ignoring capacity). */

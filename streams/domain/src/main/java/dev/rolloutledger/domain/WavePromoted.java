@@ -17,7 +17,13 @@ public record WavePromoted(
 
   /** Without recorded evidence. */
   public WavePromoted(
-      String tenant, Instant at, String rollout, long seq, String prevHash, String wave, int waveIndex) {
+      String tenant,
+      Instant at,
+      String rollout,
+      long seq,
+      String prevHash,
+      String wave,
+      int waveIndex) {
     this(tenant, at, rollout, seq, prevHash, wave, waveIndex, Map.of());
   }
 

@@ -174,15 +174,28 @@ class PlanTest {
 
       assertThat(plan.waves())
           .extracting(WavePlan::name)
-          .containsExactly("dev", "staging", "prod-canary", "prod-c-replicas", "prod-c-primaries",
-              "prod-b-replicas", "prod-b-primaries", "prod-a-replicas", "prod-a-primaries", "prod-other");
-      assertThat(plan.waves().get(2).selector()).isEqualTo(Map.of("env", "prod", "tier", "C", "role", "replica"));
+          .containsExactly(
+              "dev",
+              "staging",
+              "prod-canary",
+              "prod-c-replicas",
+              "prod-c-primaries",
+              "prod-b-replicas",
+              "prod-b-primaries",
+              "prod-a-replicas",
+              "prod-a-primaries",
+              "prod-other");
+      assertThat(plan.waves().get(2).selector())
+          .isEqualTo(Map.of("env", "prod", "tier", "C", "role", "replica"));
       assertThat(plan.waves().get(2).hosts()).isEqualTo(2); // the first prod wave is small
-      assertThat(plan.waves().get(8).selector()).isEqualTo(Map.of("env", "prod", "tier", "A", "role", "primary"));
-      assertThat(plan.waves()).allSatisfy(w -> {
-        assertThat(w.maxCrashFraction()).isEqualTo(0.2);
-        assertThat(w.bake()).isPositive();
-      });
+      assertThat(plan.waves().get(8).selector())
+          .isEqualTo(Map.of("env", "prod", "tier", "A", "role", "primary"));
+      assertThat(plan.waves())
+          .allSatisfy(
+              w -> {
+                assertThat(w.maxCrashFraction()).isEqualTo(0.2);
+                assertThat(w.bake()).isPositive();
+              });
       assertThat(plan.waves().get(8).bake()).isGreaterThan(plan.waves().get(3).bake());
       assertThat(plan.indexOf("prod-canary")).isEqualTo(2);
       assertThat(plan.indexOf("nope")).isEqualTo(-1);

@@ -103,7 +103,8 @@ class RolloutEnginePropertiesTest {
   }
 
   @Property
-  void waves_start_in_plan_order_and_none_is_skipped(@ForAll("histories") List<LedgerInput> inputs) {
+  void waves_start_in_plan_order_and_none_is_skipped(
+      @ForAll("histories") List<LedgerInput> inputs) {
     Map<String, Integer> lastStarted = new HashMap<>();
     for (Decision d : run(new InMemoryLedgerStore(), inputs)) {
       for (LedgerEntry e : d.entries()) {
@@ -351,8 +352,18 @@ class RolloutEnginePropertiesTest {
                 switch (kind) {
                   case 0 -> new ApprovalGranted(T, t, ro, "w0", "ops");
                   case 1 -> new ClockTick(T, t);
-                  case 2 -> new PolicySet(T, t, new OwnerPolicy(T, null, h.equals("h1"), List.of(),
-                      java.time.Duration.ZERO, List.of(), "owner"));
+                  case 2 ->
+                      new PolicySet(
+                          T,
+                          t,
+                          new OwnerPolicy(
+                              T,
+                              null,
+                              h.equals("h1"),
+                              List.of(),
+                              java.time.Duration.ZERO,
+                              List.of(),
+                              "owner"));
                   case 3 -> new Heartbeat(T, t, h, "rel1", Map.of("cpu", 0.99));
                   default -> new Heartbeat(T, t, h, "rel1", Map.of("cpu", 0.5));
                 });

@@ -9,10 +9,10 @@ import static dev.rolloutledger.domain.Scenario.sha;
 import static dev.rolloutledger.domain.Scenario.wave;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -39,7 +39,8 @@ class RolloutEngineTest {
       assertThat(s.hostRecord("p2").wave()).isEqualTo("prod");
       assertThat(s.hostRecord("x1").rollout()).isNull();
       assertThat(s.rolloutState("r1").waves())
-          .containsExactly(new WaveCounts("dev", 1, 0, 0, 0, 0, 1), new WaveCounts("prod", 2, 0, 0, 0, 0, 0));
+          .containsExactly(
+              new WaveCounts("dev", 1, 0, 0, 0, 0, 1), new WaveCounts("prod", 2, 0, 0, 0, 0, 0));
     }
 
     @Test
@@ -292,7 +293,9 @@ class RolloutEngineTest {
 
       Decision d = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "nope", "ops"));
 
-      assertThat(d.rejections()).singleElement().satisfies(r -> assertThat(r.reason()).contains("nope"));
+      assertThat(d.rejections())
+          .singleElement()
+          .satisfies(r -> assertThat(r.reason()).contains("nope"));
       assertThat(s.rolloutState("r1").approvals()).isEmpty();
     }
   }
@@ -301,8 +304,16 @@ class RolloutEngineTest {
   class Approval {
     private WavePlan needsApproval(String name, String env) {
       WavePlan w = wave(name, "env", env);
-      return new WavePlan(w.name(), w.selector(), w.hosts(), w.percent(), w.maxCrashFraction(),
-          w.minCrashes(), Duration.ZERO, true, null);
+      return new WavePlan(
+          w.name(),
+          w.selector(),
+          w.hosts(),
+          w.percent(),
+          w.maxCrashFraction(),
+          w.minCrashes(),
+          Duration.ZERO,
+          true,
+          null);
     }
 
     @Test
@@ -310,11 +321,14 @@ class RolloutEngineTest {
       Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
       s.rollout("r1", "rel", needsApproval("dev", "dev"), wave("prod", "env", "prod"));
       s.applied("d1", "rel");
-      assertThat(s.allEntries()).extracting(RolloutEngineTest::describe).containsExactly("WaveStarted dev [d1]");
+      assertThat(s.allEntries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly("WaveStarted dev [d1]");
 
       Decision d = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "dev", "alice"));
 
-      assertThat(d.entries()).extracting(RolloutEngineTest::describe)
+      assertThat(d.entries())
+          .extracting(RolloutEngineTest::describe)
           .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
       assertThat(s.rolloutState("r1").approvals()).containsExactly("dev");
     }
@@ -355,7 +369,11 @@ class RolloutEngineTest {
     void hosts_that_apply_then_go_silent_past_the_heartbeat_timeout_halt_the_rollout() {
       // The CrowdStrike shape: the hosts apply, crash into a boot loop, and report nothing.
       Scenario s = new Scenario().hosts("dev", "d1", "d2", "d3").hosts("prod", "p1");
-      s.rollout("r1", "rel", wave("dev", "env", "dev").withBake(Duration.ofMinutes(10)), wave("prod", "env", "prod"));
+      s.rollout(
+          "r1",
+          "rel",
+          wave("dev", "env", "dev").withBake(Duration.ofMinutes(10)),
+          wave("prod", "env", "prod"));
       s.applied("d1", "rel");
       s.applied("d2", "rel");
       s.applied("d3", "rel");
@@ -363,12 +381,20 @@ class RolloutEngineTest {
       assertThat(tickAfter(s, Duration.ofSeconds(20)).entries()).isEmpty();
       Decision d = tickAfter(s, Duration.ofSeconds(15)); // > 30 s since the last apply
 
-      assertThat(d.entries()).singleElement().isInstanceOfSatisfying(RolloutHalted.class, h -> {
-        assertThat(h.reason()).isEqualTo("silent hosts");
-        assertThat(h.evidence()).containsEntry("silent", "3").containsEntry("newlySilent", "d1,d2,d3");
-      });
-      assertThat(d.commands()).allSatisfy(c -> assertThat(c).isInstanceOf(Hold.class))
-          .extracting(HostCommand::host).containsExactly("d1", "d2", "d3", "p1");
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              h -> {
+                assertThat(h.reason()).isEqualTo("silent hosts");
+                assertThat(h.evidence())
+                    .containsEntry("silent", "3")
+                    .containsEntry("newlySilent", "d1,d2,d3");
+              });
+      assertThat(d.commands())
+          .allSatisfy(c -> assertThat(c).isInstanceOf(Hold.class))
+          .extracting(HostCommand::host)
+          .containsExactly("d1", "d2", "d3", "p1");
       assertThat(s.allCommands()).noneMatch(c -> c instanceof Apply && c.host().equals("p1"));
     }
 
@@ -380,7 +406,8 @@ class RolloutEngineTest {
       s.now = s.now.plusSeconds(25);
       s.apply(new Heartbeat(TENANT, s.now, "d1", "rel", Map.of()));
 
-      Decision d = tickAfter(s, Duration.ofSeconds(25)); // 50 s after apply, 25 s after the heartbeat
+      Decision d =
+          tickAfter(s, Duration.ofSeconds(25)); // 50 s after apply, 25 s after the heartbeat
 
       assertThat(d).isEqualTo(Decision.none());
       assertThat(s.hostRecord("d1").silent()).isFalse();
@@ -389,30 +416,39 @@ class RolloutEngineTest {
 
     @Test
     void a_host_that_never_applied_or_that_crashed_is_not_counted_silent() {
-      Scenario s = new Scenario().hosts("dev", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10");
+      Scenario s =
+          new Scenario().hosts("dev", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10");
       s.rollout("r1", "rel", gate(wave("dev", "env", "dev"), 0.5, 1).withBake(Duration.ofHours(1)));
       s.crash("d1", "rel"); // crashed: counted once, as crashed
 
       tickAfter(s, Duration.ofMinutes(5));
 
-      assertThat(s.rolloutState("r1").counts(0)).satisfies(c -> {
-        assertThat(c.crashed()).isEqualTo(1);
-        assertThat(c.silent()).isZero();
-      });
-      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED); // 1 of 1 applied crashed
+      assertThat(s.rolloutState("r1").counts(0))
+          .satisfies(
+              c -> {
+                assertThat(c.crashed()).isEqualTo(1);
+                assertThat(c.silent()).isZero();
+              });
+      assertThat(s.rolloutState("r1").status())
+          .isEqualTo(RolloutStatus.HALTED); // 1 of 1 applied crashed
     }
 
     @Test
     void a_tick_promotes_a_wave_whose_bake_has_passed() {
       Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
-      s.rollout("r1", "rel", wave("dev", "env", "dev").withBake(Duration.ofSeconds(20)), wave("prod", "env", "prod"));
+      s.rollout(
+          "r1",
+          "rel",
+          wave("dev", "env", "dev").withBake(Duration.ofSeconds(20)),
+          wave("prod", "env", "prod"));
       s.applied("d1", "rel");
       s.now = s.now.plusSeconds(15);
       s.apply(new Heartbeat(TENANT, s.now, "d1", "rel", Map.of()));
 
       Decision d = tickAfter(s, Duration.ofSeconds(10));
 
-      assertThat(d.entries()).extracting(RolloutEngineTest::describe)
+      assertThat(d.entries())
+          .extracting(RolloutEngineTest::describe)
           .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
     }
 
@@ -428,9 +464,18 @@ class RolloutEngineTest {
     private Scenario twoHostsUnderLimits() {
       Scenario s = new Scenario().hosts("dev", "d1", "d2").hosts("prod", "p1");
       s.release("rel");
-      Plan plan = new Plan(
-          List.of(gate(wave("dev", "env", "dev"), 0.3, 1).withBake(Duration.ofMinutes(10)), wave("prod", "env", "prod")),
-          Duration.ofSeconds(30), 0.01, 0.01, 2.0, 600, Map.of("cpu", 0.95, "errorRate", 0.05), 10);
+      Plan plan =
+          new Plan(
+              List.of(
+                  gate(wave("dev", "env", "dev"), 0.3, 1).withBake(Duration.ofMinutes(10)),
+                  wave("prod", "env", "prod")),
+              Duration.ofSeconds(30),
+              0.01,
+              0.01,
+              2.0,
+              600,
+              Map.of("cpu", 0.95, "errorRate", 0.05),
+              10);
       s.plan("r1", "rel", plan);
       s.applied("d1", "rel");
       s.applied("d2", "rel");
@@ -442,13 +487,21 @@ class RolloutEngineTest {
       // The Cloudflare 2019 shape: alive, heartbeating, CPU pinned.
       Scenario s = twoHostsUnderLimits();
 
-      Decision d = s.apply(new Heartbeat(TENANT, s.tick(), "d1", "rel", Map.of("cpu", 1.0, "errorRate", 0.01)));
+      Decision d =
+          s.apply(
+              new Heartbeat(TENANT, s.tick(), "d1", "rel", Map.of("cpu", 1.0, "errorRate", 0.01)));
 
-      assertThat(d.entries()).singleElement().isInstanceOfSatisfying(RolloutHalted.class, h -> {
-        assertThat(h.reason()).isEqualTo("metrics over limits");
-        assertThat(h.evidence()).containsEntry("hot", "1").containsEntry("metric.cpu", "1>0.95")
-            .doesNotContainKey("metric.errorRate");
-      });
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              h -> {
+                assertThat(h.reason()).isEqualTo("metrics over limits");
+                assertThat(h.evidence())
+                    .containsEntry("hot", "1")
+                    .containsEntry("metric.cpu", "1>0.95")
+                    .doesNotContainKey("metric.errorRate");
+              });
       assertThat(s.hostRecord("d1").hot()).isTrue();
     }
 
@@ -456,7 +509,9 @@ class RolloutEngineTest {
     void metrics_within_the_limits_change_nothing() {
       Scenario s = twoHostsUnderLimits();
 
-      Decision d = s.apply(new Heartbeat(TENANT, s.tick(), "d1", "rel", Map.of("cpu", 0.95, "errorRate", 0.05)));
+      Decision d =
+          s.apply(
+              new Heartbeat(TENANT, s.tick(), "d1", "rel", Map.of("cpu", 0.95, "errorRate", 0.05)));
 
       assertThat(d.entries()).isEmpty();
       assertThat(s.rolloutState("r1").counts(0).hot()).isZero();
@@ -469,10 +524,12 @@ class RolloutEngineTest {
 
       s.crash("d1", "rel");
 
-      assertThat(s.rolloutState("r1").counts(0)).satisfies(c -> {
-        assertThat(c.failed()).isEqualTo(1);
-        assertThat(c.crashed()).isZero();
-      });
+      assertThat(s.rolloutState("r1").counts(0))
+          .satisfies(
+              c -> {
+                assertThat(c.failed()).isEqualTo(1);
+                assertThat(c.crashed()).isZero();
+              });
     }
   }
 
@@ -490,8 +547,16 @@ class RolloutEngineTest {
       Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3", "p4", "p5");
       s.release("rel");
       planned = s.tick();
-      Plan paced = new Plan(List.of(wave("prod", "env", "prod").withBake(Duration.ofHours(1))),
-          Duration.ofSeconds(30), 0.01, 0.01, 2.0, 2, Map.of(), 10);
+      Plan paced =
+          new Plan(
+              List.of(wave("prod", "env", "prod").withBake(Duration.ofHours(1))),
+              Duration.ofSeconds(30),
+              0.01,
+              0.01,
+              2.0,
+              2,
+              Map.of(),
+              10);
 
       Decision planned = s.apply(new RolloutPlanned(TENANT, s.now, "r1", "rel", paced));
       Decision early = tickAt(s, Duration.ofSeconds(59));
@@ -513,8 +578,16 @@ class RolloutEngineTest {
       Scenario s = new Scenario().hosts("prod", "p1", "p2", "p3", "p4");
       s.release("rel");
       planned = s.tick();
-      Plan paced = new Plan(List.of(wave("prod", "env", "prod")),
-          Duration.ofSeconds(30), 0.01, 0.01, 2.0, 1, Map.of(), 10);
+      Plan paced =
+          new Plan(
+              List.of(wave("prod", "env", "prod")),
+              Duration.ofSeconds(30),
+              0.01,
+              0.01,
+              2.0,
+              1,
+              Map.of(),
+              10);
       s.apply(new RolloutPlanned(TENANT, s.now, "r1", "rel", paced));
       s.crash("p1", "rel");
 
@@ -522,17 +595,27 @@ class RolloutEngineTest {
 
       assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
       assertThat(d.commands()).noneMatch(c -> c instanceof Apply);
-      assertThat(s.allCommands()).filteredOn(c -> c instanceof Apply).extracting(HostCommand::host)
+      assertThat(s.allCommands())
+          .filteredOn(c -> c instanceof Apply)
+          .extracting(HostCommand::host)
           .containsExactly("p1");
     }
   }
 
   @Nested
   class OwnerPolicies {
-    private Decision policy(Scenario s, String pin, boolean paused, List<MaintenanceWindow> windows,
-        Duration delay, List<String> publishers) {
-      return s.apply(new PolicySet(TENANT, s.tick(),
-          new OwnerPolicy(TENANT, pin, paused, windows, delay, publishers, "owner")));
+    private Decision policy(
+        Scenario s,
+        String pin,
+        boolean paused,
+        List<MaintenanceWindow> windows,
+        Duration delay,
+        List<String> publishers) {
+      return s.apply(
+          new PolicySet(
+              TENANT,
+              s.tick(),
+              new OwnerPolicy(TENANT, pin, paused, windows, delay, publishers, "owner")));
     }
 
     @Test
@@ -543,7 +626,9 @@ class RolloutEngineTest {
 
       Decision d = s.rollout("r1", "rel-n", wave("prod", "env", "prod"));
 
-      assertThat(d.rejections()).singleElement().satisfies(r -> assertThat(r.reason()).contains("pinned to release rel-n-1"));
+      assertThat(d.rejections())
+          .singleElement()
+          .satisfies(r -> assertThat(r.reason()).contains("pinned to release rel-n-1"));
       assertThat(s.store.rollout(TENANT, "r1")).isEmpty();
     }
 
@@ -554,7 +639,9 @@ class RolloutEngineTest {
 
       Decision d = s.rollout("r1", "rel", wave("prod", "env", "prod")); // published by "ci"
 
-      assertThat(d.rejections()).singleElement().satisfies(r -> assertThat(r.reason()).contains("publisher ci"));
+      assertThat(d.rejections())
+          .singleElement()
+          .satisfies(r -> assertThat(r.reason()).contains("publisher ci"));
     }
 
     @Test
@@ -565,7 +652,9 @@ class RolloutEngineTest {
       Decision planned = s.rollout("r1", "rel", wave("prod", "env", "prod"));
       Decision lifted = policy(s, null, false, List.of(), Duration.ZERO, List.of());
 
-      assertThat(planned.entries()).extracting(RolloutEngineTest::describe).containsExactly("WaveStarted prod [p1]");
+      assertThat(planned.entries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly("WaveStarted prod [p1]");
       assertThat(planned.commands()).isEmpty();
       assertThat(hostsOf(lifted.commands())).containsExactly("p1");
     }
@@ -574,10 +663,20 @@ class RolloutEngineTest {
     void dispatch_and_promotion_wait_for_a_maintenance_window() {
       // START is 10:00 UTC; the window is 10:30-11:00 every day
       Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
-      policy(s, null, false, List.of(new MaintenanceWindow(java.util.Set.of(),
-          java.time.LocalTime.of(10, 30), java.time.LocalTime.of(11, 0))), Duration.ZERO, List.of());
+      policy(
+          s,
+          null,
+          false,
+          List.of(
+              new MaintenanceWindow(
+                  java.util.Set.of(),
+                  java.time.LocalTime.of(10, 30),
+                  java.time.LocalTime.of(11, 0))),
+          Duration.ZERO,
+          List.of());
 
-      Decision planned = s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      Decision planned =
+          s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
       s.now = Scenario.START.plus(Duration.ofMinutes(30));
       Decision opened = s.apply(new ClockTick(TENANT, s.now));
       s.applied("d1", "rel");
@@ -588,7 +687,8 @@ class RolloutEngineTest {
 
       assertThat(planned.commands()).isEmpty();
       assertThat(hostsOf(opened.commands())).containsExactly("d1");
-      assertThat(s.allEntries()).extracting(RolloutEngineTest::describe)
+      assertThat(s.allEntries())
+          .extracting(RolloutEngineTest::describe)
           .containsExactly("WaveStarted dev [d1]", "WavePromoted dev", "WaveStarted prod [p1]");
       assertThat(closed.commands()).isEmpty();
       assertThat(s.allCommands()).extracting(HostCommand::host).containsExactly("d1", "p1");
@@ -621,7 +721,9 @@ class RolloutEngineTest {
       s.crash("p1", "rel");
 
       assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
-      assertThat(s.allCommands()).filteredOn(c -> c instanceof Hold).extracting(HostCommand::host)
+      assertThat(s.allCommands())
+          .filteredOn(c -> c instanceof Hold)
+          .extracting(HostCommand::host)
           .containsExactly("p1", "p2");
     }
   }
@@ -634,8 +736,10 @@ class RolloutEngineTest {
       for (int i = 0; i < 200; i++) {
         s.host(String.format("p%03d", i), "env", "prod");
       }
-      WavePlan canary = new WavePlan("canary", Map.of("env", "prod"), null, 50, 1.0, 1, Duration.ofHours(1));
-      WavePlan rest = new WavePlan("rest", Map.of("env", "prod"), null, null, 1.0, 1, Duration.ofHours(1));
+      WavePlan canary =
+          new WavePlan("canary", Map.of("env", "prod"), null, 50, 1.0, 1, Duration.ofHours(1));
+      WavePlan rest =
+          new WavePlan("rest", Map.of("env", "prod"), null, null, 1.0, 1, Duration.ofHours(1));
       s.rollout("r1", "rel", canary, rest);
       for (int i = 0; i < 100; i++) {
         s.applied(String.format("p%03d", i), "rel");
@@ -656,7 +760,9 @@ class RolloutEngineTest {
       assertThat(crashes).isBetween(5, 20);
       RolloutHalted halted = (RolloutHalted) s.allEntries().get(s.allEntries().size() - 1);
       assertThat(halted.reason()).isEqualTo("regression evidence");
-      assertThat(halted.evidence()).containsEntry("signal", "CRASH").containsEntry("baselineFailures", "0")
+      assertThat(halted.evidence())
+          .containsEntry("signal", "CRASH")
+          .containsEntry("baselineFailures", "0")
           .containsKeys("eValue", "ratioUpperBound", "alpha");
       assertThat(Double.parseDouble(halted.evidence().get("eValue"))).isGreaterThanOrEqualTo(400);
     }
@@ -673,7 +779,10 @@ class RolloutEngineTest {
       assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
       assertThat(s.rolloutState("r1").evidence(dev.rolloutledger.domain.gate.Signal.CRASH).eValue())
           .isLessThan(400);
-      assertThat(s.rolloutState("r1").evidence(dev.rolloutledger.domain.gate.Signal.CRASH).baselineFailures())
+      assertThat(
+              s.rolloutState("r1")
+                  .evidence(dev.rolloutledger.domain.gate.Signal.CRASH)
+                  .baselineFailures())
           .isEqualTo(30);
     }
 
@@ -684,7 +793,8 @@ class RolloutEngineTest {
       for (String h : List.of("a1", "a2", "b1", "b2")) {
         s.host(h, "env", "prod");
       }
-      WavePlan canary = new WavePlan("canary", Map.of("env", "prod"), 2, null, 0.2, 1, Duration.ZERO);
+      WavePlan canary =
+          new WavePlan("canary", Map.of("env", "prod"), 2, null, 0.2, 1, Duration.ZERO);
       s.rollout("r1", "rel", canary, wave("rest", "env", "prod"));
       s.applied("a1", "rel");
       s.applied("a2", "rel");
@@ -699,7 +809,8 @@ class RolloutEngineTest {
       Decision d = s.apply(new ClockTick(TENANT, s.now));
 
       assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
-      assertThat(d.entries()).noneMatch(e -> e instanceof RolloutHalted || e instanceof WavePromoted);
+      assertThat(d.entries())
+          .noneMatch(e -> e instanceof RolloutHalted || e instanceof WavePromoted);
       assertThat(s.hostRecord("b1").baselineFailing()).isTrue();
     }
   }
@@ -712,7 +823,17 @@ class RolloutEngineTest {
         s.host(String.format("d%03d", i), "env", "dev");
       }
       s.host("p1", "env", "prod");
-      WavePlan canary = new WavePlan("canary", Map.of("env", "dev"), null, null, 1.0, 1, Duration.ZERO, false, maxFailureRate);
+      WavePlan canary =
+          new WavePlan(
+              "canary",
+              Map.of("env", "dev"),
+              null,
+              null,
+              1.0,
+              1,
+              Duration.ZERO,
+              false,
+              maxFailureRate);
       s.rollout("r1", "rel", canary, Scenario.wave("prod", "env", "prod"));
       for (int i = 0; i < hosts; i++) {
         s.applied(String.format("d%03d", i), "rel");
@@ -740,20 +861,30 @@ class RolloutEngineTest {
     @Test
     void an_emergency_release_keeps_every_wave_with_bakes_divided_by_the_compression() {
       Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
-      s.apply(new ReleasePublished(TENANT, s.tick(), "hotfix", "agent", "9.9", Scenario.sha("hotfix"), "ci",
-          Severity.EMERGENCY));
+      s.apply(
+          new ReleasePublished(
+              TENANT,
+              s.tick(),
+              "hotfix",
+              "agent",
+              "9.9",
+              Scenario.sha("hotfix"),
+              "ci",
+              Severity.EMERGENCY));
       WavePlan dev = wave("dev", "env", "dev").withBake(Duration.ofMinutes(10));
       WavePlan prod = wave("prod", "env", "prod").withBake(Duration.ofMinutes(60));
       s.plan("r1", "hotfix", new Plan(List.of(dev, prod)));
 
-      assertThat(s.rolloutState("r1").plan().waves()).extracting(WavePlan::name, WavePlan::bake)
+      assertThat(s.rolloutState("r1").plan().waves())
+          .extracting(WavePlan::name, WavePlan::bake)
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple("dev", Duration.ofMinutes(1)),
               org.assertj.core.groups.Tuple.tuple("prod", Duration.ofMinutes(6)));
       s.applied("d1", "hotfix");
       s.now = s.now.plus(Duration.ofSeconds(61));
       Decision d = s.apply(new Heartbeat(TENANT, s.now, "d1", "hotfix", Map.of()));
-      assertThat(d.entries()).extracting(RolloutEngineTest::describe)
+      assertThat(d.entries())
+          .extracting(RolloutEngineTest::describe)
           .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
     }
   }
@@ -784,7 +915,8 @@ class RolloutEngineTest {
       // Then the wave promotes instead
       assertThat(d.entries()).noneMatch(RolloutHalted.class::isInstance);
       assertThat(d.entries()).first().isInstanceOf(WavePromoted.class);
-      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 5, 5, 1, 0, 0, 5));
+      assertThat(s.rolloutState("r1").counts(0))
+          .isEqualTo(new WaveCounts("prod", 5, 5, 1, 0, 0, 5));
     }
 
     @Test
@@ -834,7 +966,8 @@ class RolloutEngineTest {
 
       Decision d = s.failed("p1", "rel");
 
-      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 5, 1, 1, 0, 0, 5));
+      assertThat(s.rolloutState("r1").counts(0))
+          .isEqualTo(new WaveCounts("prod", 5, 1, 1, 0, 0, 5));
       assertThat(d.entries()).singleElement().isInstanceOf(RolloutHalted.class);
     }
 
@@ -1013,16 +1146,26 @@ class RolloutEngineTest {
       assertThat(s.allEntries())
           .extracting(RolloutEngineTest::describe)
           .containsExactly(
-              "WaveStarted dev [d1]", "WavePromoted dev",
-              "WaveStarted staging [s1, s2]", "WavePromoted staging",
-              "WaveStarted prod-canary [p1, p2]", "WavePromoted prod-canary",
-              "WaveStarted prod-c-replicas [p3]", "WavePromoted prod-c-replicas",
-              "WaveStarted prod-c-primaries [p4]", "WavePromoted prod-c-primaries",
-              "WaveStarted prod-b-replicas [p5]", "WavePromoted prod-b-replicas",
-              "WaveStarted prod-b-primaries []", "WavePromoted prod-b-primaries",
-              "WaveStarted prod-a-replicas []", "WavePromoted prod-a-replicas",
-              "WaveStarted prod-a-primaries [p6]", "WavePromoted prod-a-primaries",
-              "WaveStarted prod-other [p7]", "WavePromoted prod-other",
+              "WaveStarted dev [d1]",
+              "WavePromoted dev",
+              "WaveStarted staging [s1, s2]",
+              "WavePromoted staging",
+              "WaveStarted prod-canary [p1, p2]",
+              "WavePromoted prod-canary",
+              "WaveStarted prod-c-replicas [p3]",
+              "WavePromoted prod-c-replicas",
+              "WaveStarted prod-c-primaries [p4]",
+              "WavePromoted prod-c-primaries",
+              "WaveStarted prod-b-replicas [p5]",
+              "WavePromoted prod-b-replicas",
+              "WaveStarted prod-b-primaries []",
+              "WavePromoted prod-b-primaries",
+              "WaveStarted prod-a-replicas []",
+              "WavePromoted prod-a-replicas",
+              "WaveStarted prod-a-primaries [p6]",
+              "WavePromoted prod-a-primaries",
+              "WaveStarted prod-other [p7]",
+              "WavePromoted prod-other",
               "RolloutCompleted");
       assertThat(s.allEntries()).extracting(LedgerEntry::seq).doesNotHaveDuplicates().isSorted();
       assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.COMPLETED);
@@ -1048,7 +1191,8 @@ class RolloutEngineTest {
     void a_wave_no_host_matched_passes_at_once_and_the_next_wave_starts() {
       Scenario s = new Scenario().hosts("prod", "p1");
 
-      Decision planned = s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      Decision planned =
+          s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
 
       assertThat(planned.entries())
           .extracting(RolloutEngineTest::describe)
@@ -1074,9 +1218,18 @@ class RolloutEngineTest {
 
   /** The default plan's waves with their bake times removed, to test promotion order alone. */
   static Plan withoutBake(Plan plan) {
-    return new Plan(plan.waves().stream()
-        .map(w -> new WavePlan(w.name(), w.selector(), w.hosts(), w.percent(), w.maxCrashFraction(), w.minCrashes()))
-        .toList());
+    return new Plan(
+        plan.waves().stream()
+            .map(
+                w ->
+                    new WavePlan(
+                        w.name(),
+                        w.selector(),
+                        w.hosts(),
+                        w.percent(),
+                        w.maxCrashFraction(),
+                        w.minCrashes()))
+            .toList());
   }
 
   @Nested
@@ -1085,7 +1238,14 @@ class RolloutEngineTest {
 
     private WavePlan baked(String name, String env) {
       WavePlan w = wave(name, "env", env);
-      return new WavePlan(w.name(), w.selector(), w.hosts(), w.percent(), w.maxCrashFraction(), w.minCrashes(), bake);
+      return new WavePlan(
+          w.name(),
+          w.selector(),
+          w.hosts(),
+          w.percent(),
+          w.maxCrashFraction(),
+          w.minCrashes(),
+          bake);
     }
 
     private Decision heartbeatAfter(Scenario s, String host, Duration later) {
@@ -1101,7 +1261,9 @@ class RolloutEngineTest {
       s.applied("d1", "rel");
       heartbeatAfter(s, "d1", Duration.ofMinutes(9));
 
-      assertThat(s.allEntries()).extracting(RolloutEngineTest::describe).containsExactly("WaveStarted dev [d1]");
+      assertThat(s.allEntries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly("WaveStarted dev [d1]");
       assertThat(s.allCommands()).extracting(HostCommand::host).containsExactly("d1");
     }
 
@@ -1113,12 +1275,16 @@ class RolloutEngineTest {
 
       Decision d = heartbeatAfter(s, "d1", Duration.ofMinutes(11));
 
-      assertThat(d.entries()).extracting(RolloutEngineTest::describe)
+      assertThat(d.entries())
+          .extracting(RolloutEngineTest::describe)
           .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
-      assertThat(d.commands()).singleElement().satisfies(c -> {
-        assertThat(c).isInstanceOf(Apply.class);
-        assertThat(c.host()).isEqualTo("p1");
-      });
+      assertThat(d.commands())
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c).isInstanceOf(Apply.class);
+                assertThat(c.host()).isEqualTo("p1");
+              });
       assertThat(s.rolloutState("r1").waveStartedAt()).isEqualTo(s.now);
     }
 
@@ -1251,7 +1417,8 @@ class RolloutEngineTest {
       Decision again = s.applied("p1", "rel");
 
       assertThat(again).isEqualTo(Decision.none());
-      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 2, 1, 0, 0, 0, 2));
+      assertThat(s.rolloutState("r1").counts(0))
+          .isEqualTo(new WaveCounts("prod", 2, 1, 0, 0, 0, 2));
     }
 
     @Test
@@ -1264,7 +1431,8 @@ class RolloutEngineTest {
       s.crash("p1", "rel");
       s.failed("p1", "rel");
 
-      assertThat(s.rolloutState("r1").counts(0)).isEqualTo(new WaveCounts("prod", 3, 1, 1, 0, 0, 3));
+      assertThat(s.rolloutState("r1").counts(0))
+          .isEqualTo(new WaveCounts("prod", 3, 1, 1, 0, 0, 3));
       assertThat(s.hostRecord("p1").crashed()).isTrue();
     }
   }

@@ -5,8 +5,8 @@ import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.PlanSpec;
 import dev.rolloutledger.avro.WaveSpec;
 import dev.rolloutledger.avro.state.HostState;
-import dev.rolloutledger.avro.state.SignalEvidence;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
+import dev.rolloutledger.avro.state.SignalEvidence;
 import dev.rolloutledger.avro.state.WaveCountsRecord;
 import dev.rolloutledger.domain.Apply;
 import dev.rolloutledger.domain.ApprovalGranted;
@@ -50,9 +50,9 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.List;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -72,16 +72,25 @@ public final class AvroMapper {
       return new HostRegistered(r.getTenant(), r.getAt(), r.getHost(), r.getLabels());
     } else if (record instanceof dev.rolloutledger.avro.ReleasePublished r) {
       return new ReleasePublished(
-          r.getTenant(), r.getAt(), r.getRelease(), r.getArtifact(), r.getVersion(), r.getSha256(),
-          r.getPublisher(), Severity.valueOf(r.getSeverity().name()));
+          r.getTenant(),
+          r.getAt(),
+          r.getRelease(),
+          r.getArtifact(),
+          r.getVersion(),
+          r.getSha256(),
+          r.getPublisher(),
+          Severity.valueOf(r.getSeverity().name()));
     } else if (record instanceof dev.rolloutledger.avro.RolloutPlanned r) {
-      return new RolloutPlanned(r.getTenant(), r.getAt(), r.getRollout(), r.getRelease(), plan(r.getPlan()));
+      return new RolloutPlanned(
+          r.getTenant(), r.getAt(), r.getRollout(), r.getRelease(), plan(r.getPlan()));
     } else if (record instanceof dev.rolloutledger.avro.UpdateApplied r) {
-      return new UpdateApplied(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getOk(), r.getError());
+      return new UpdateApplied(
+          r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getOk(), r.getError());
     } else if (record instanceof dev.rolloutledger.avro.Heartbeat r) {
       return new Heartbeat(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getMetrics());
     } else if (record instanceof dev.rolloutledger.avro.CrashReport r) {
-      return new CrashReport(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getSignature(), r.getKind());
+      return new CrashReport(
+          r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getSignature(), r.getKind());
     } else if (record instanceof dev.rolloutledger.avro.ApprovalGranted r) {
       return new ApprovalGranted(r.getTenant(), r.getAt(), r.getRollout(), r.getWave(), r.getBy());
     } else if (record instanceof dev.rolloutledger.avro.RolloutPaused r) {
@@ -100,50 +109,102 @@ public final class AvroMapper {
       return new PolicySet(r.getTenant(), r.getAt(), policy);
     }
     throw new InvalidFieldException(
-        "type", "is not an input event: " + (record == null ? "null" : record.getSchema().getFullName()));
+        "type",
+        "is not an input event: " + (record == null ? "null" : record.getSchema().getFullName()));
   }
 
   /** Maps a domain input to the Avro record its topic carries. */
   public static SpecificRecord toAvro(LedgerInput input) {
     if (input instanceof HostRegistered e) {
       return dev.rolloutledger.avro.HostRegistered.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setHost(e.host()).setLabels(e.labels()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setHost(e.host())
+          .setLabels(e.labels())
+          .build();
     } else if (input instanceof ReleasePublished e) {
       return dev.rolloutledger.avro.ReleasePublished.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRelease(e.release()).setArtifact(e.artifact())
-          .setVersion(e.version()).setSha256(e.sha256()).setPublisher(e.publisher())
-          .setSeverity(dev.rolloutledger.avro.Severity.valueOf(e.severity().name())).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRelease(e.release())
+          .setArtifact(e.artifact())
+          .setVersion(e.version())
+          .setSha256(e.sha256())
+          .setPublisher(e.publisher())
+          .setSeverity(dev.rolloutledger.avro.Severity.valueOf(e.severity().name()))
+          .build();
     } else if (input instanceof RolloutPlanned e) {
       return dev.rolloutledger.avro.RolloutPlanned.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setRelease(e.release())
-          .setPlan(planSpec(e.plan())).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setRelease(e.release())
+          .setPlan(planSpec(e.plan()))
+          .build();
     } else if (input instanceof UpdateApplied e) {
       return dev.rolloutledger.avro.UpdateApplied.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setHost(e.host()).setRelease(e.release())
-          .setOk(e.ok()).setError(e.error()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setHost(e.host())
+          .setRelease(e.release())
+          .setOk(e.ok())
+          .setError(e.error())
+          .build();
     } else if (input instanceof Heartbeat e) {
       return dev.rolloutledger.avro.Heartbeat.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setHost(e.host()).setRelease(e.release())
-          .setMetrics(e.metrics()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setHost(e.host())
+          .setRelease(e.release())
+          .setMetrics(e.metrics())
+          .build();
     } else if (input instanceof CrashReport e) {
       return dev.rolloutledger.avro.CrashReport.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setHost(e.host()).setRelease(e.release())
-          .setSignature(e.signature()).setKind(e.kind()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setHost(e.host())
+          .setRelease(e.release())
+          .setSignature(e.signature())
+          .setKind(e.kind())
+          .build();
     } else if (input instanceof ApprovalGranted e) {
       return dev.rolloutledger.avro.ApprovalGranted.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setWave(e.wave()).setBy(e.by()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setWave(e.wave())
+          .setBy(e.by())
+          .build();
     } else if (input instanceof RolloutPaused e) {
       return dev.rolloutledger.avro.RolloutPaused.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setBy(e.by()).setReason(e.reason()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setBy(e.by())
+          .setReason(e.reason())
+          .build();
     } else if (input instanceof RolloutResumed e) {
       return dev.rolloutledger.avro.RolloutResumed.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setBy(e.by()).setReason(e.reason()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setBy(e.by())
+          .setReason(e.reason())
+          .build();
     } else if (input instanceof ManualHalt e) {
       return dev.rolloutledger.avro.ManualHalt.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setBy(e.by()).setReason(e.reason()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setBy(e.by())
+          .setReason(e.reason())
+          .build();
     } else if (input instanceof PolicySet e) {
       return dev.rolloutledger.avro.PolicySet.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setPolicy(policySpec(e.policy())).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setPolicy(policySpec(e.policy()))
+          .build();
     }
     throw new IllegalArgumentException("unmapped input " + input.getClass());
   }
@@ -153,16 +214,30 @@ public final class AvroMapper {
     for (int i = 0; i < spec.getWaves().size(); i++) {
       WaveSpec w = spec.getWaves().get(i);
       try {
-        waves.add(new WavePlan(w.getName(), w.getSelector(), w.getHosts(), w.getPercent(),
-            w.getMaxCrashFraction(), w.getMinCrashes(), duration("bake", w.getBake()),
-            w.getApproval(), w.getMaxFailureRate()));
+        waves.add(
+            new WavePlan(
+                w.getName(),
+                w.getSelector(),
+                w.getHosts(),
+                w.getPercent(),
+                w.getMaxCrashFraction(),
+                w.getMinCrashes(),
+                duration("bake", w.getBake()),
+                w.getApproval(),
+                w.getMaxFailureRate()));
       } catch (InvalidFieldException e) {
         throw e.within("plan.waves[" + i + "]");
       }
     }
     try {
-      return new Plan(waves, duration("heartbeatTimeout", spec.getHeartbeatTimeout()), spec.getAlpha(),
-          spec.getBeta(), spec.getToleratedRatio(), spec.getMaxDispatchPerMinute(), spec.getLimits(),
+      return new Plan(
+          waves,
+          duration("heartbeatTimeout", spec.getHeartbeatTimeout()),
+          spec.getAlpha(),
+          spec.getBeta(),
+          spec.getToleratedRatio(),
+          spec.getMaxDispatchPerMinute(),
+          spec.getLimits(),
           spec.getEmergencyCompression());
     } catch (InvalidFieldException e) {
       throw e.within("plan");
@@ -177,7 +252,8 @@ public final class AvroMapper {
     try {
       return Duration.parse(iso);
     } catch (DateTimeParseException e) {
-      throw new InvalidFieldException(field, "must be an ISO-8601 duration such as PT10M, was '" + iso + "'");
+      throw new InvalidFieldException(
+          field, "must be an ISO-8601 duration such as PT10M, was '" + iso + "'");
     }
   }
 
@@ -191,49 +267,82 @@ public final class AvroMapper {
         try {
           days.add(DayOfWeek.valueOf(day.toUpperCase(java.util.Locale.ROOT)));
         } catch (IllegalArgumentException e) {
-          throw new InvalidFieldException(path + ".days", "must be MONDAY..SUNDAY, was '" + day + "'");
+          throw new InvalidFieldException(
+              path + ".days", "must be MONDAY..SUNDAY, was '" + day + "'");
         }
       }
       try {
-        windows.add(new MaintenanceWindow(days, time(path + ".start", w.getStart()), time(path + ".end", w.getEnd())));
+        windows.add(
+            new MaintenanceWindow(
+                days, time(path + ".start", w.getStart()), time(path + ".end", w.getEnd())));
       } catch (InvalidFieldException e) {
         throw e.field().startsWith(path) ? e : e.within(path);
       }
     }
-    return new OwnerPolicy(tenant, spec.getPin(), spec.getPaused(), windows, duration("delay", spec.getDelay()),
-        spec.getAllowedPublishers(), spec.getBy());
+    return new OwnerPolicy(
+        tenant,
+        spec.getPin(),
+        spec.getPaused(),
+        windows,
+        duration("delay", spec.getDelay()),
+        spec.getAllowedPublishers(),
+        spec.getBy());
   }
 
   public static OwnerPolicySpec policySpec(OwnerPolicy p) {
     List<MaintenanceWindowSpec> windows = new ArrayList<>();
     for (MaintenanceWindow w : p.windows()) {
-      windows.add(new MaintenanceWindowSpec(
-          w.days().stream().sorted().map(DayOfWeek::name).toList(), w.start().toString(), w.end().toString()));
+      windows.add(
+          new MaintenanceWindowSpec(
+              w.days().stream().sorted().map(DayOfWeek::name).toList(),
+              w.start().toString(),
+              w.end().toString()));
     }
-    return OwnerPolicySpec.newBuilder().setPin(p.pin()).setPaused(p.paused()).setWindows(windows)
-        .setDelay(p.delay().toString()).setAllowedPublishers(p.allowedPublishers()).setBy(p.by()).build();
+    return OwnerPolicySpec.newBuilder()
+        .setPin(p.pin())
+        .setPaused(p.paused())
+        .setWindows(windows)
+        .setDelay(p.delay().toString())
+        .setAllowedPublishers(p.allowedPublishers())
+        .setBy(p.by())
+        .build();
   }
 
   private static LocalTime time(String field, String hhmm) {
     try {
       return LocalTime.parse(hhmm);
     } catch (DateTimeParseException | NullPointerException e) {
-      throw new InvalidFieldException(field, "must be a time of day HH:MM (UTC), was '" + hhmm + "'");
+      throw new InvalidFieldException(
+          field, "must be a time of day HH:MM (UTC), was '" + hhmm + "'");
     }
   }
 
   public static PlanSpec planSpec(Plan plan) {
     List<WaveSpec> waves = new ArrayList<>();
     for (WavePlan w : plan.waves()) {
-      waves.add(WaveSpec.newBuilder().setName(w.name()).setSelector(new TreeMap<>(w.selector()))
-          .setHosts(w.hosts()).setPercent(w.percent()).setMaxCrashFraction(w.maxCrashFraction())
-          .setMinCrashes(w.minCrashes()).setBake(w.bake().toString()).setApproval(w.approval())
-          .setMaxFailureRate(w.maxFailureRate()).build());
+      waves.add(
+          WaveSpec.newBuilder()
+              .setName(w.name())
+              .setSelector(new TreeMap<>(w.selector()))
+              .setHosts(w.hosts())
+              .setPercent(w.percent())
+              .setMaxCrashFraction(w.maxCrashFraction())
+              .setMinCrashes(w.minCrashes())
+              .setBake(w.bake().toString())
+              .setApproval(w.approval())
+              .setMaxFailureRate(w.maxFailureRate())
+              .build());
     }
-    return PlanSpec.newBuilder().setWaves(waves).setHeartbeatTimeout(plan.heartbeatTimeout().toString())
-        .setAlpha(plan.alpha()).setBeta(plan.beta()).setToleratedRatio(plan.toleratedRatio())
-        .setMaxDispatchPerMinute(plan.maxDispatchPerMinute()).setLimits(new TreeMap<>(plan.limits()))
-        .setEmergencyCompression(plan.emergencyCompression()).build();
+    return PlanSpec.newBuilder()
+        .setWaves(waves)
+        .setHeartbeatTimeout(plan.heartbeatTimeout().toString())
+        .setAlpha(plan.alpha())
+        .setBeta(plan.beta())
+        .setToleratedRatio(plan.toleratedRatio())
+        .setMaxDispatchPerMinute(plan.maxDispatchPerMinute())
+        .setLimits(new TreeMap<>(plan.limits()))
+        .setEmergencyCompression(plan.emergencyCompression())
+        .build();
   }
 
   // ---- ledger entries ----
@@ -243,23 +352,49 @@ public final class AvroMapper {
     String hash = LedgerHash.of(entry);
     if (entry instanceof WaveStarted e) {
       return dev.rolloutledger.avro.WaveStarted.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
-          .setPrevHash(e.prevHash()).setHash(hash).setWave(e.wave()).setWaveIndex(e.waveIndex())
-          .setHosts(e.hosts()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .setWave(e.wave())
+          .setWaveIndex(e.waveIndex())
+          .setHosts(e.hosts())
+          .build();
     } else if (entry instanceof WavePromoted e) {
       return dev.rolloutledger.avro.WavePromoted.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
-          .setPrevHash(e.prevHash()).setHash(hash).setWave(e.wave()).setWaveIndex(e.waveIndex())
-          .setEvidence(e.evidence()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .setWave(e.wave())
+          .setWaveIndex(e.waveIndex())
+          .setEvidence(e.evidence())
+          .build();
     } else if (entry instanceof RolloutHalted e) {
       return dev.rolloutledger.avro.RolloutHalted.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
-          .setPrevHash(e.prevHash()).setHash(hash).setWave(e.wave()).setReason(e.reason())
-          .setEvidence(e.evidence()).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .setWave(e.wave())
+          .setReason(e.reason())
+          .setEvidence(e.evidence())
+          .build();
     } else if (entry instanceof RolloutCompleted e) {
       return dev.rolloutledger.avro.RolloutCompleted.newBuilder()
-          .setTenant(e.tenant()).setAt(e.at()).setRollout(e.rollout()).setSeq(e.seq())
-          .setPrevHash(e.prevHash()).setHash(hash).build();
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .build();
     }
     throw new IllegalArgumentException("unmapped entry " + entry.getClass());
   }
@@ -267,16 +402,38 @@ public final class AvroMapper {
   /** The domain entry of a ledger record (its stored hash is checked by the auditor, not here). */
   public static LedgerEntry entryToDomain(SpecificRecord record) {
     if (record instanceof dev.rolloutledger.avro.WaveStarted r) {
-      return new WaveStarted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash(),
-          r.getWave(), r.getWaveIndex(), r.getHosts());
+      return new WaveStarted(
+          r.getTenant(),
+          r.getAt(),
+          r.getRollout(),
+          r.getSeq(),
+          r.getPrevHash(),
+          r.getWave(),
+          r.getWaveIndex(),
+          r.getHosts());
     } else if (record instanceof dev.rolloutledger.avro.WavePromoted r) {
-      return new WavePromoted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash(),
-          r.getWave(), r.getWaveIndex(), r.getEvidence());
+      return new WavePromoted(
+          r.getTenant(),
+          r.getAt(),
+          r.getRollout(),
+          r.getSeq(),
+          r.getPrevHash(),
+          r.getWave(),
+          r.getWaveIndex(),
+          r.getEvidence());
     } else if (record instanceof dev.rolloutledger.avro.RolloutHalted r) {
-      return new RolloutHalted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash(),
-          r.getWave(), r.getReason(), r.getEvidence());
+      return new RolloutHalted(
+          r.getTenant(),
+          r.getAt(),
+          r.getRollout(),
+          r.getSeq(),
+          r.getPrevHash(),
+          r.getWave(),
+          r.getReason(),
+          r.getEvidence());
     } else if (record instanceof dev.rolloutledger.avro.RolloutCompleted r) {
-      return new RolloutCompleted(r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash());
+      return new RolloutCompleted(
+          r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash());
     }
     throw new IllegalArgumentException("not a ledger entry: " + record.getSchema().getFullName());
   }
@@ -286,19 +443,40 @@ public final class AvroMapper {
   public static SpecificRecord toAvro(HostCommand command) {
     if (command instanceof Apply c) {
       return dev.rolloutledger.avro.Apply.newBuilder()
-          .setCommandId(c.commandId()).setTenant(c.tenant()).setRollout(c.rollout()).setHost(c.host())
-          .setRelease(c.release()).setSha256(c.sha256()).setSeq(c.seq()).setIssuedAt(c.issuedAt())
-          .setExpiresAt(c.expiresAt()).build();
+          .setCommandId(c.commandId())
+          .setTenant(c.tenant())
+          .setRollout(c.rollout())
+          .setHost(c.host())
+          .setRelease(c.release())
+          .setSha256(c.sha256())
+          .setSeq(c.seq())
+          .setIssuedAt(c.issuedAt())
+          .setExpiresAt(c.expiresAt())
+          .build();
     } else if (command instanceof Hold c) {
       return dev.rolloutledger.avro.Hold.newBuilder()
-          .setCommandId(c.commandId()).setTenant(c.tenant()).setRollout(c.rollout()).setHost(c.host())
-          .setRelease(c.release()).setSha256(c.sha256()).setSeq(c.seq()).setIssuedAt(c.issuedAt())
-          .setExpiresAt(c.expiresAt()).build();
+          .setCommandId(c.commandId())
+          .setTenant(c.tenant())
+          .setRollout(c.rollout())
+          .setHost(c.host())
+          .setRelease(c.release())
+          .setSha256(c.sha256())
+          .setSeq(c.seq())
+          .setIssuedAt(c.issuedAt())
+          .setExpiresAt(c.expiresAt())
+          .build();
     } else if (command instanceof Rollback c) {
       return dev.rolloutledger.avro.Rollback.newBuilder()
-          .setCommandId(c.commandId()).setTenant(c.tenant()).setRollout(c.rollout()).setHost(c.host())
-          .setRelease(c.release()).setSha256(c.sha256()).setSeq(c.seq()).setIssuedAt(c.issuedAt())
-          .setExpiresAt(c.expiresAt()).build();
+          .setCommandId(c.commandId())
+          .setTenant(c.tenant())
+          .setRollout(c.rollout())
+          .setHost(c.host())
+          .setRelease(c.release())
+          .setSha256(c.sha256())
+          .setSeq(c.seq())
+          .setIssuedAt(c.issuedAt())
+          .setExpiresAt(c.expiresAt())
+          .build();
     }
     throw new IllegalArgumentException("unmapped command " + command.getClass());
   }
@@ -306,53 +484,110 @@ public final class AvroMapper {
   // ---- state ----
 
   public static HostState toAvro(HostRecord h) {
-    return HostState.newBuilder().setTenant(h.tenant()).setHost(h.host()).setLabels(h.labels())
-        .setLastCommandSeq(h.lastCommandSeq()).setRollout(h.rollout()).setWave(h.wave())
-        .setApplied(h.applied()).setCrashed(h.crashed()).setLastSeenAt(h.lastSeenAt())
-        .setSilent(h.silent()).setHot(h.hot()).setDispatched(h.dispatched())
-        .setBaselineFailing(h.baselineFailing()).build();
+    return HostState.newBuilder()
+        .setTenant(h.tenant())
+        .setHost(h.host())
+        .setLabels(h.labels())
+        .setLastCommandSeq(h.lastCommandSeq())
+        .setRollout(h.rollout())
+        .setWave(h.wave())
+        .setApplied(h.applied())
+        .setCrashed(h.crashed())
+        .setLastSeenAt(h.lastSeenAt())
+        .setSilent(h.silent())
+        .setHot(h.hot())
+        .setDispatched(h.dispatched())
+        .setBaselineFailing(h.baselineFailing())
+        .build();
   }
 
   public static HostRecord toDomain(HostState h) {
-    return new HostRecord(h.getTenant(), h.getHost(), h.getLabels(), h.getLastCommandSeq(),
-        h.getRollout(), h.getWave(), h.getApplied(), h.getCrashed(), h.getLastSeenAt(), h.getSilent(),
-        h.getHot(), h.getDispatched(), h.getBaselineFailing());
+    return new HostRecord(
+        h.getTenant(),
+        h.getHost(),
+        h.getLabels(),
+        h.getLastCommandSeq(),
+        h.getRollout(),
+        h.getWave(),
+        h.getApplied(),
+        h.getCrashed(),
+        h.getLastSeenAt(),
+        h.getSilent(),
+        h.getHot(),
+        h.getDispatched(),
+        h.getBaselineFailing());
   }
 
   public static RolloutSnapshot toAvro(RolloutState s) {
     List<WaveCountsRecord> waves = new ArrayList<>();
     for (WaveCounts c : s.waves()) {
-      waves.add(new WaveCountsRecord(c.wave(), c.assigned(), c.applied(), c.crashed(), c.silent(), c.hot(),
-          c.dispatched()));
+      waves.add(
+          new WaveCountsRecord(
+              c.wave(),
+              c.assigned(),
+              c.applied(),
+              c.crashed(),
+              c.silent(),
+              c.hot(),
+              c.dispatched()));
     }
-    return RolloutSnapshot.newBuilder().setTenant(s.tenant()).setRollout(s.rollout())
-        .setRelease(s.release()).setPlan(planSpec(s.plan()))
+    return RolloutSnapshot.newBuilder()
+        .setTenant(s.tenant())
+        .setRollout(s.rollout())
+        .setRelease(s.release())
+        .setPlan(planSpec(s.plan()))
         .setStatus(dev.rolloutledger.avro.state.RolloutStatus.valueOf(s.status().name()))
-        .setCurrentWave(s.currentWave()).setWaves(waves).setSeq(s.seq()).setLastHash(s.lastHash())
-        .setPlannedAt(s.plannedAt()).setWaveStartedAt(s.waveStartedAt()).setApprovals(s.approvals())
-        .setEvidence(evidence(s.evidence())).build();
+        .setCurrentWave(s.currentWave())
+        .setWaves(waves)
+        .setSeq(s.seq())
+        .setLastHash(s.lastHash())
+        .setPlannedAt(s.plannedAt())
+        .setWaveStartedAt(s.waveStartedAt())
+        .setApprovals(s.approvals())
+        .setEvidence(evidence(s.evidence()))
+        .build();
   }
 
   public static RolloutState toDomain(RolloutSnapshot s) {
     List<WaveCounts> waves = new ArrayList<>();
     for (WaveCountsRecord c : s.getWaves()) {
-      waves.add(new WaveCounts(c.getWave(), c.getAssigned(), c.getApplied(), c.getCrashed(), c.getSilent(),
-          c.getHot(), c.getDispatched()));
+      waves.add(
+          new WaveCounts(
+              c.getWave(),
+              c.getAssigned(),
+              c.getApplied(),
+              c.getCrashed(),
+              c.getSilent(),
+              c.getHot(),
+              c.getDispatched()));
     }
-    return new RolloutState(s.getTenant(), s.getRollout(), s.getRelease(), plan(s.getPlan()),
-        RolloutStatus.valueOf(s.getStatus().name()), s.getCurrentWave(), waves, s.getSeq(),
-        s.getLastHash(), s.getPlannedAt(), s.getWaveStartedAt(), s.getApprovals(), evidence(s.getEvidence()));
+    return new RolloutState(
+        s.getTenant(),
+        s.getRollout(),
+        s.getRelease(),
+        plan(s.getPlan()),
+        RolloutStatus.valueOf(s.getStatus().name()),
+        s.getCurrentWave(),
+        waves,
+        s.getSeq(),
+        s.getLastHash(),
+        s.getPlannedAt(),
+        s.getWaveStartedAt(),
+        s.getApprovals(),
+        evidence(s.getEvidence()));
   }
 
   private static List<SignalEvidence> evidence(Map<Signal, CohortEvidence> evidence) {
     List<SignalEvidence> out = new ArrayList<>();
-    evidence.forEach((signal, e) -> {
-      List<Double> ratios = new ArrayList<>();
-      for (double r : e.logRatios()) {
-        ratios.add(r);
-      }
-      out.add(new SignalEvidence(signal.name(), e.updatedFailures(), e.baselineFailures(), ratios));
-    });
+    evidence.forEach(
+        (signal, e) -> {
+          List<Double> ratios = new ArrayList<>();
+          for (double r : e.logRatios()) {
+            ratios.add(r);
+          }
+          out.add(
+              new SignalEvidence(signal.name(), e.updatedFailures(), e.baselineFailures(), ratios));
+        });
     return out;
   }
 
@@ -363,17 +598,24 @@ public final class AvroMapper {
       for (int i = 0; i < ratios.length; i++) {
         ratios[i] = e.getLogRatios().get(i);
       }
-      out.put(Signal.valueOf(e.getSignal()),
+      out.put(
+          Signal.valueOf(e.getSignal()),
           new CohortEvidence(e.getUpdatedFailures(), e.getBaselineFailures(), ratios));
     }
     return out;
   }
 
   public static dev.rolloutledger.avro.ReleasePublished toAvro(ReleaseInfo r) {
-    return dev.rolloutledger.avro.ReleasePublished.newBuilder().setTenant(r.tenant())
-        .setAt(r.publishedAt()).setRelease(r.release()).setArtifact(r.artifact())
-        .setVersion(r.version()).setSha256(r.sha256()).setPublisher(r.publisher())
-        .setSeverity(dev.rolloutledger.avro.Severity.valueOf(r.severity().name())).build();
+    return dev.rolloutledger.avro.ReleasePublished.newBuilder()
+        .setTenant(r.tenant())
+        .setAt(r.publishedAt())
+        .setRelease(r.release())
+        .setArtifact(r.artifact())
+        .setVersion(r.version())
+        .setSha256(r.sha256())
+        .setPublisher(r.publisher())
+        .setSeverity(dev.rolloutledger.avro.Severity.valueOf(r.severity().name()))
+        .build();
   }
 
   public static ReleaseInfo toDomain(dev.rolloutledger.avro.ReleasePublished r) {

@@ -41,14 +41,20 @@ public final class DeadLetterHandlers {
       this.serializer = Topics.DEAD_LETTERS.valueSerde(r).serializer();
     }
 
-    List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, Exception e, String what) {
+    List<ProducerRecord<byte[], byte[]>> deadLetter(
+        ErrorHandlerContext context, Exception e, String what) {
       String reason = what + ": " + e;
       // after the by-tenant repartition, the header still names the input topic's coordinates
       DeadLetters.Source source =
           DeadLetters.Source.from(
               context.headers(),
               new DeadLetters.Source(context.topic(), context.partition(), context.offset()));
-      LOG.warn("dead-lettering record {}/{}/{}: {}", source.topic(), source.partition(), source.offset(), reason);
+      LOG.warn(
+          "dead-lettering record {}/{}/{}: {}",
+          source.topic(),
+          source.partition(),
+          source.offset(),
+          reason);
       DeadLetter letter =
           DeadLetters.of(
               source,
@@ -67,7 +73,8 @@ public final class DeadLetterHandlers {
   }
 
   /** Records that do not deserialize: wrong magic byte, unknown schema id, truncated Avro. */
-  public static final class Deserialization extends Base implements DeserializationExceptionHandler {
+  public static final class Deserialization extends Base
+      implements DeserializationExceptionHandler {
     @Override
     public Response handleError(
         ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
@@ -78,8 +85,10 @@ public final class DeadLetterHandlers {
   /** Records whose processing throws. */
   public static final class Processing extends Base implements ProcessingExceptionHandler {
     @Override
-    public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-      return Response.resume(deadLetter(context, exception, "processing failed in " + context.processorNodeId()));
+    public Response handleError(
+        ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+      return Response.resume(
+          deadLetter(context, exception, "processing failed in " + context.processorNodeId()));
     }
   }
 }

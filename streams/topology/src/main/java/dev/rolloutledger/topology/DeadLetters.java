@@ -35,7 +35,9 @@ public final class DeadLetters {
       int a = s.lastIndexOf('/', b - 1);
       try {
         return new Source(
-            s.substring(0, a), Integer.parseInt(s.substring(a + 1, b)), Long.parseLong(s.substring(b + 1)));
+            s.substring(0, a),
+            Integer.parseInt(s.substring(a + 1, b)),
+            Long.parseLong(s.substring(b + 1)));
       } catch (RuntimeException e) {
         return fallback;
       }

@@ -19,7 +19,9 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** The engine's {@link LedgerStore} port backed by Kafka Streams key-value stores (changelogged). */
+/**
+ * The engine's {@link LedgerStore} port backed by Kafka Streams key-value stores (changelogged).
+ */
 final class KeyValueLedgerStore implements LedgerStore {
   private static final StringSerializer PREFIX = new StringSerializer();
 
@@ -68,7 +70,8 @@ final class KeyValueLedgerStore implements LedgerStore {
 
   @Override
   public Optional<ReleaseInfo> release(String tenant, String release) {
-    return Optional.ofNullable(releases.get(StoreKeys.of(tenant, release))).map(AvroMapper::toDomain);
+    return Optional.ofNullable(releases.get(StoreKeys.of(tenant, release)))
+        .map(AvroMapper::toDomain);
   }
 
   @Override
@@ -78,7 +81,8 @@ final class KeyValueLedgerStore implements LedgerStore {
 
   @Override
   public Optional<RolloutState> rollout(String tenant, String rollout) {
-    return Optional.ofNullable(rollouts.get(StoreKeys.of(tenant, rollout))).map(AvroMapper::toDomain);
+    return Optional.ofNullable(rollouts.get(StoreKeys.of(tenant, rollout)))
+        .map(AvroMapper::toDomain);
   }
 
   @Override
@@ -93,10 +97,12 @@ final class KeyValueLedgerStore implements LedgerStore {
     return out;
   }
 
-  private static <A, D> List<D> scan(KeyValueStore<String, A> store, String tenant, Function<A, D> map) {
+  private static <A, D> List<D> scan(
+      KeyValueStore<String, A> store, String tenant, Function<A, D> map) {
     List<D> out = new ArrayList<>();
     // byte order of the prefix scan is not String order for every code point: callers sort
-    try (KeyValueIterator<String, A> it = store.prefixScan(StoreKeys.tenantPrefix(tenant), PREFIX)) {
+    try (KeyValueIterator<String, A> it =
+        store.prefixScan(StoreKeys.tenantPrefix(tenant), PREFIX)) {
       while (it.hasNext()) {
         KeyValue<String, A> kv = it.next();
         out.add(map.apply(kv.value));

@@ -3,9 +3,9 @@ package dev.rolloutledger.topology;
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.ReleasePublished;
-import dev.rolloutledger.avro.state.RolloutStatus;
 import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
+import dev.rolloutledger.avro.state.RolloutStatus;
 import dev.rolloutledger.domain.Decision;
 import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.HostCommand;
@@ -45,10 +45,13 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     this.context = context;
     KeyValueStore<String, HostState> hosts = context.getStateStore(LedgerTopology.HOSTS_STORE);
     this.rollouts = context.getStateStore(LedgerTopology.ROLLOUTS_STORE);
-    KeyValueStore<String, ReleasePublished> releases = context.getStateStore(LedgerTopology.RELEASES_STORE);
+    KeyValueStore<String, ReleasePublished> releases =
+        context.getStateStore(LedgerTopology.RELEASES_STORE);
     this.ledger = context.getStateStore(LedgerTopology.LEDGER_STORE);
-    KeyValueStore<String, OwnerPolicySpec> policies = context.getStateStore(LedgerTopology.POLICIES_STORE);
-    this.engine = new RolloutEngine(new KeyValueLedgerStore(hosts, rollouts, releases, policies), config);
+    KeyValueStore<String, OwnerPolicySpec> policies =
+        context.getStateStore(LedgerTopology.POLICIES_STORE);
+    this.engine =
+        new RolloutEngine(new KeyValueLedgerStore(hosts, rollouts, releases, policies), config);
   }
 
   @Override
@@ -69,12 +72,13 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   private SortedSet<String> tenantsInProgress() {
     SortedSet<String> tenants = new TreeSet<>();
     try (KeyValueIterator<String, RolloutSnapshot> it = rollouts.all()) {
-      it.forEachRemaining(kv -> {
-        RolloutStatus status = kv.value.getStatus();
-        if (status == RolloutStatus.ACTIVE || status == RolloutStatus.PAUSED) {
-          tenants.add(kv.value.getTenant());
-        }
-      });
+      it.forEachRemaining(
+          kv -> {
+            RolloutStatus status = kv.value.getStatus();
+            if (status == RolloutStatus.ACTIVE || status == RolloutStatus.PAUSED) {
+              tenants.add(kv.value.getTenant());
+            }
+          });
     }
     return tenants;
   }
@@ -84,12 +88,15 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
       SpecificRecord avro = AvroMapper.toAvro(entry);
       ledger.put(StoreKeys.ledger(entry.tenant(), entry.rollout(), entry.seq()), avro);
       context.forward(
-          record.withKey(Keys.of(entry.tenant(), entry.rollout())).withValue(avro)
+          record
+              .withKey(Keys.of(entry.tenant(), entry.rollout()))
+              .withValue(avro)
               .withTimestamp(entry.at().toEpochMilli()));
     }
     for (HostCommand command : decision.commands()) {
       context.forward(
-          record.withKey(Keys.of(command.tenant(), command.host()))
+          record
+              .withKey(Keys.of(command.tenant(), command.host()))
               .withValue(AvroMapper.toAvro(command))
               .withTimestamp(command.issuedAt().toEpochMilli()));
     }

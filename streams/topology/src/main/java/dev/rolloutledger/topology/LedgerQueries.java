@@ -19,8 +19,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Reads of the topology's state by interactive query: rollouts and their ledgers. Answers from the
- * stores of this instance; throws {@link org.apache.kafka.streams.errors.InvalidStateStoreException}
- * while the stores are not queryable (starting, rebalancing), which callers report as 503.
+ * stores of this instance; throws {@link
+ * org.apache.kafka.streams.errors.InvalidStateStoreException} while the stores are not queryable
+ * (starting, rebalancing), which callers report as 503.
  */
 public final class LedgerQueries {
   private final KafkaStreams streams;
@@ -30,7 +31,8 @@ public final class LedgerQueries {
   }
 
   public Optional<RolloutState> rollout(String tenant, String rollout) {
-    return Optional.ofNullable(rollouts().get(StoreKeys.of(tenant, rollout))).map(AvroMapper::toDomain);
+    return Optional.ofNullable(rollouts().get(StoreKeys.of(tenant, rollout)))
+        .map(AvroMapper::toDomain);
   }
 
   public List<RolloutState> rollouts(String tenant) {
@@ -43,10 +45,15 @@ public final class LedgerQueries {
     return out;
   }
 
-  /** Ledger records (Avro, each with its own hash) of a rollout from {@code fromSeq}, at most {@code limit}. */
+  /**
+   * Ledger records (Avro, each with its own hash) of a rollout from {@code fromSeq}, at most {@code
+   * limit}.
+   */
   public List<SpecificRecord> ledger(String tenant, String rollout, long fromSeq, int limit) {
     ReadOnlyKeyValueStore<String, SpecificRecord> store =
-        streams.store(StoreQueryParameters.fromNameAndType(LedgerTopology.LEDGER_STORE, QueryableStoreTypes.keyValueStore()));
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                LedgerTopology.LEDGER_STORE, QueryableStoreTypes.keyValueStore()));
     List<SpecificRecord> out = new ArrayList<>();
     String from = StoreKeys.ledger(tenant, rollout, Math.max(1, fromSeq));
     String to = StoreKeys.ledger(tenant, rollout, Long.MAX_VALUE);
@@ -62,11 +69,15 @@ public final class LedgerQueries {
   /** The tenant's policy as the engine enforces it, if the owner set one. */
   public Optional<OwnerPolicy> policy(String tenant) {
     ReadOnlyKeyValueStore<String, OwnerPolicySpec> store =
-        streams.store(StoreQueryParameters.fromNameAndType(LedgerTopology.POLICIES_STORE, QueryableStoreTypes.keyValueStore()));
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                LedgerTopology.POLICIES_STORE, QueryableStoreTypes.keyValueStore()));
     return Optional.ofNullable(store.get(tenant)).map(spec -> AvroMapper.policy(tenant, spec));
   }
 
   private ReadOnlyKeyValueStore<String, RolloutSnapshot> rollouts() {
-    return streams.store(StoreQueryParameters.fromNameAndType(LedgerTopology.ROLLOUTS_STORE, QueryableStoreTypes.keyValueStore()));
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+            LedgerTopology.ROLLOUTS_STORE, QueryableStoreTypes.keyValueStore()));
   }
 }

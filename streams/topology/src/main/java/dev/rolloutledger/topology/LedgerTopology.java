@@ -3,7 +3,6 @@ package dev.rolloutledger.topology;
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.OwnerPolicySpec;
-import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.domain.EngineConfig;
@@ -31,8 +30,8 @@ import org.apache.kafka.streams.state.Stores;
  * The rollout ledger topology.
  *
  * <p>Inputs: {@code ledger.hosts}, {@code ledger.releases}, {@code ledger.rollout-control}, {@code
- * ledger.telemetry}, {@code ledger.clock}. Outputs: {@code ledger.decisions} (the hash-chained ledger), {@code
- * ledger.commands} (Apply/Hold/Rollback to hosts) and {@code ledger.dead-letters}.
+ * ledger.telemetry}, {@code ledger.clock}. Outputs: {@code ledger.decisions} (the hash-chained
+ * ledger), {@code ledger.commands} (Apply/Hold/Rollback to hosts) and {@code ledger.dead-letters}.
  *
  * <p>Shape: each input record is validated (invalid ones become dead letters naming the field),
  * re-keyed by tenant and repartitioned so that one task sees every event of a tenant in order; the
@@ -59,23 +58,35 @@ public final class LedgerTopology {
   /** Builds the topology; the registry backs every Avro serde (topics, repartition, changelogs). */
   public static Topology build(SchemaRegistry registry, EngineConfig config) {
     StreamsBuilder builder = new StreamsBuilder();
-    Serde<SpecificRecord> inputSerde = ConfluentAvroSerde.of(registry, INPUT_SCHEMA, SpecificRecord.class);
+    Serde<SpecificRecord> inputSerde =
+        ConfluentAvroSerde.of(registry, INPUT_SCHEMA, SpecificRecord.class);
     Serde<SpecificRecord> ledgerSerde = Topics.LEDGER.valueSerde(registry);
 
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(HOSTS_STORE), Serdes.String(),
-        ConfluentAvroSerde.of(registry, HostState.getClassSchema(), HostState.class)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(ROLLOUTS_STORE), Serdes.String(),
-        ConfluentAvroSerde.of(registry, RolloutSnapshot.getClassSchema(), RolloutSnapshot.class)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(RELEASES_STORE), Serdes.String(),
-        Topics.RELEASES.valueSerde(registry)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(LEDGER_STORE), Serdes.String(), ledgerSerde));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(POLICIES_STORE), Serdes.String(),
-        ConfluentAvroSerde.of(registry, OwnerPolicySpec.getClassSchema(), OwnerPolicySpec.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(HOSTS_STORE),
+            Serdes.String(),
+            ConfluentAvroSerde.of(registry, HostState.getClassSchema(), HostState.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ROLLOUTS_STORE),
+            Serdes.String(),
+            ConfluentAvroSerde.of(
+                registry, RolloutSnapshot.getClassSchema(), RolloutSnapshot.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(RELEASES_STORE),
+            Serdes.String(),
+            Topics.RELEASES.valueSerde(registry)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(LEDGER_STORE), Serdes.String(), ledgerSerde));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(POLICIES_STORE),
+            Serdes.String(),
+            ConfluentAvroSerde.of(
+                registry, OwnerPolicySpec.getClassSchema(), OwnerPolicySpec.class)));
 
     KStream<String, SpecificRecord> inputs =
         source(builder, registry, Topics.HOSTS)
@@ -90,44 +101,74 @@ public final class LedgerTopology {
     KStream<String, SpecificRecord> decisions =
         validated
             .split(Named.as("input-"))
-            .branch((k, v) -> v instanceof DeadLetter,
-                Branched.withConsumer(dead -> toDeadLetters("invalid-input", dead, registry), "dead"))
+            .branch(
+                (k, v) -> v instanceof DeadLetter,
+                Branched.withConsumer(
+                    dead -> toDeadLetters("invalid-input", dead, registry), "dead"))
             .defaultBranch(Branched.as("valid"))
             .get("input-valid")
-            // one task owns a tenant: rollouts, hosts and telemetry of a tenant are decided in log order
-            .selectKey((key, value) -> value instanceof ClockTick ? CLOCK_KEY : AvroMapper.tenantOf(value),
+            // one task owns a tenant: rollouts, hosts and telemetry of a tenant are decided in log
+            // order
+            .selectKey(
+                (key, value) -> value instanceof ClockTick ? CLOCK_KEY : AvroMapper.tenantOf(value),
                 Named.as("key-by-tenant"))
             // a tick goes to every partition, so each task learns that time passed for its tenants
-            .repartition(Repartitioned.<String, SpecificRecord>as(BY_TENANT)
-                .withKeySerde(Serdes.String()).withValueSerde(inputSerde)
-                .withStreamPartitioner(new TenantPartitioner()))
-            .process(() -> new LedgerProcessor(config), Named.as("rollout-engine"),
-                HOSTS_STORE, ROLLOUTS_STORE, RELEASES_STORE, LEDGER_STORE, POLICIES_STORE);
+            .repartition(
+                Repartitioned.<String, SpecificRecord>as(BY_TENANT)
+                    .withKeySerde(Serdes.String())
+                    .withValueSerde(inputSerde)
+                    .withStreamPartitioner(new TenantPartitioner()))
+            .process(
+                () -> new LedgerProcessor(config),
+                Named.as("rollout-engine"),
+                HOSTS_STORE,
+                ROLLOUTS_STORE,
+                RELEASES_STORE,
+                LEDGER_STORE,
+                POLICIES_STORE);
 
     decisions
         .split(Named.as("decision-"))
-        .branch((k, v) -> v instanceof DeadLetter,
+        .branch(
+            (k, v) -> v instanceof DeadLetter,
             Branched.withConsumer(dead -> toDeadLetters("rejected-input", dead, registry), "dead"))
-        .branch((k, v) -> isLedgerEntry(v),
-            Branched.withConsumer(entries -> entries.to(Topics.LEDGER.name(),
-                Produced.with(Serdes.String(), ledgerSerde).withName("to-ledger")), "ledger"))
-        .defaultBranch(Branched.withConsumer(commands -> commands.to(Topics.COMMANDS.name(),
-            Produced.with(Serdes.String(), Topics.COMMANDS.valueSerde(registry)).withName("to-commands")), "commands"));
+        .branch(
+            (k, v) -> isLedgerEntry(v),
+            Branched.withConsumer(
+                entries ->
+                    entries.to(
+                        Topics.LEDGER.name(),
+                        Produced.with(Serdes.String(), ledgerSerde).withName("to-ledger")),
+                "ledger"))
+        .defaultBranch(
+            Branched.withConsumer(
+                commands ->
+                    commands.to(
+                        Topics.COMMANDS.name(),
+                        Produced.with(Serdes.String(), Topics.COMMANDS.valueSerde(registry))
+                            .withName("to-commands")),
+                "commands"));
 
     return builder.build();
   }
 
   private static KStream<String, SpecificRecord> source(
-      StreamsBuilder builder, SchemaRegistry registry, TopicDescriptor<String, ? extends SpecificRecord> topic) {
+      StreamsBuilder builder,
+      SchemaRegistry registry,
+      TopicDescriptor<String, ? extends SpecificRecord> topic) {
     @SuppressWarnings("unchecked")
     TopicDescriptor<String, SpecificRecord> t = (TopicDescriptor<String, SpecificRecord>) topic;
-    return builder.stream(t.name(), Consumed.with(t.keySerde(), t.valueSerde(registry)).withName("from-" + t.name()));
+    return builder.stream(
+        t.name(), Consumed.with(t.keySerde(), t.valueSerde(registry)).withName("from-" + t.name()));
   }
 
-  private static void toDeadLetters(String step, KStream<String, SpecificRecord> dead, SchemaRegistry registry) {
+  private static void toDeadLetters(
+      String step, KStream<String, SpecificRecord> dead, SchemaRegistry registry) {
     dead.mapValues(v -> (DeadLetter) v, Named.as(step + "-as-dead-letter"))
-        .to(Topics.DEAD_LETTERS.name(),
-            Produced.with(Serdes.String(), Topics.DEAD_LETTERS.valueSerde(registry)).withName(step + "-to-dead-letters"));
+        .to(
+            Topics.DEAD_LETTERS.name(),
+            Produced.with(Serdes.String(), Topics.DEAD_LETTERS.valueSerde(registry))
+                .withName(step + "-to-dead-letters"));
   }
 
   private static boolean isLedgerEntry(SpecificRecord v) {

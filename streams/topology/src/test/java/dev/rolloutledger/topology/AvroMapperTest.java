@@ -14,8 +14,8 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.MaintenanceWindow;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.OwnerPolicy;
-import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.RolloutCompleted;
 import dev.rolloutledger.domain.RolloutHalted;
@@ -45,31 +45,69 @@ class AvroMapperTest {
   static Plan fullPlan() {
     return new Plan(
         List.of(
-            new WavePlan("canary", Map.of("env", "dev"), 20, null, 0.5, 2, Duration.ofMinutes(10), false, 0.5),
-            new WavePlan("staging", Map.of("env", "staging"), null, 100, 0.2, 1, Duration.ofHours(1), true, null),
+            new WavePlan(
+                "canary",
+                Map.of("env", "dev"),
+                20,
+                null,
+                0.5,
+                2,
+                Duration.ofMinutes(10),
+                false,
+                0.5),
+            new WavePlan(
+                "staging",
+                Map.of("env", "staging"),
+                null,
+                100,
+                0.2,
+                1,
+                Duration.ofHours(1),
+                true,
+                null),
             new WavePlan("rest", Map.of(), null, null, 0.2, 1, Duration.ofHours(2))),
-        Duration.ofSeconds(30), 0.01, 0.02, 2.0, 600, Map.of("cpu", 0.95, "errorRate", 0.05), 10);
+        Duration.ofSeconds(30),
+        0.01,
+        0.02,
+        2.0,
+        600,
+        Map.of("cpu", 0.95, "errorRate", 0.05),
+        10);
   }
 
   @Nested
   class Inputs {
     @Test
     void every_input_type_round_trips() {
-      List<LedgerInput> inputs = List.of(
-          new HostRegistered("t", AT, "h1", Map.of("env", "prod", "tier", "A")),
-          new ReleasePublished("t", AT, "r", "agent", "1.2.3", SHA, "vendor", Severity.EMERGENCY),
-          new RolloutPlanned("t", AT, "ro", "r", fullPlan()),
-          new UpdateApplied("t", AT, "h1", "r", false, "disk full"),
-          new Heartbeat("t", AT, "h1", "r", Map.of("cpu", 0.5)),
-          new CrashReport("t", AT, "h1", "r", "SIG", "BSOD"),
-          new ApprovalGranted("t", AT, "ro", "staging", "alice"),
-          new RolloutPaused("t", AT, "ro", "bob", "lunch"),
-          new RolloutResumed("t", AT, "ro", "bob", "back"),
-          new ManualHalt("t", AT, "ro", "carol", "smell"),
-          new PolicySet("t", AT, new OwnerPolicy("t", "r-1", true,
-              List.of(new MaintenanceWindow(java.util.Set.of(java.time.DayOfWeek.SATURDAY, java.time.DayOfWeek.MONDAY),
-                  java.time.LocalTime.of(22, 0), java.time.LocalTime.of(2, 30))),
-              Duration.ofHours(1), List.of("internal-ci"), "owner")));
+      List<LedgerInput> inputs =
+          List.of(
+              new HostRegistered("t", AT, "h1", Map.of("env", "prod", "tier", "A")),
+              new ReleasePublished(
+                  "t", AT, "r", "agent", "1.2.3", SHA, "vendor", Severity.EMERGENCY),
+              new RolloutPlanned("t", AT, "ro", "r", fullPlan()),
+              new UpdateApplied("t", AT, "h1", "r", false, "disk full"),
+              new Heartbeat("t", AT, "h1", "r", Map.of("cpu", 0.5)),
+              new CrashReport("t", AT, "h1", "r", "SIG", "BSOD"),
+              new ApprovalGranted("t", AT, "ro", "staging", "alice"),
+              new RolloutPaused("t", AT, "ro", "bob", "lunch"),
+              new RolloutResumed("t", AT, "ro", "bob", "back"),
+              new ManualHalt("t", AT, "ro", "carol", "smell"),
+              new PolicySet(
+                  "t",
+                  AT,
+                  new OwnerPolicy(
+                      "t",
+                      "r-1",
+                      true,
+                      List.of(
+                          new MaintenanceWindow(
+                              java.util.Set.of(
+                                  java.time.DayOfWeek.SATURDAY, java.time.DayOfWeek.MONDAY),
+                              java.time.LocalTime.of(22, 0),
+                              java.time.LocalTime.of(2, 30))),
+                      Duration.ofHours(1),
+                      List.of("internal-ci"),
+                      "owner")));
       for (LedgerInput input : inputs) {
         assertThat(AvroMapper.toDomain(AvroMapper.toAvro(input))).isEqualTo(input);
       }
@@ -77,10 +115,17 @@ class AvroMapperTest {
 
     @Test
     void an_invalid_window_names_the_field_under_policy() {
-      var avro = (dev.rolloutledger.avro.PolicySet) AvroMapper.toAvro(new PolicySet("t", AT, OwnerPolicy.none("t")));
-      avro.getPolicy().setWindows(List.of(new dev.rolloutledger.avro.MaintenanceWindowSpec(List.of("FUNDAY"), "02:00", "04:00")));
+      var avro =
+          (dev.rolloutledger.avro.PolicySet)
+              AvroMapper.toAvro(new PolicySet("t", AT, OwnerPolicy.none("t")));
+      avro.getPolicy()
+          .setWindows(
+              List.of(
+                  new dev.rolloutledger.avro.MaintenanceWindowSpec(
+                      List.of("FUNDAY"), "02:00", "04:00")));
       assertThatThrownBy(() -> AvroMapper.toDomain(avro))
-          .isInstanceOfSatisfying(InvalidFieldException.class,
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
               e -> assertThat(e.field()).isEqualTo("policy.windows[0].days"));
     }
 
@@ -89,7 +134,8 @@ class AvroMapperTest {
       var spec = AvroMapper.planSpec(fullPlan());
       spec.getWaves().get(1).setBake("ten minutes");
       assertThatThrownBy(() -> AvroMapper.plan(spec))
-          .isInstanceOfSatisfying(InvalidFieldException.class,
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
               e -> assertThat(e.field()).isEqualTo("plan.waves[1].bake"));
     }
   }
@@ -99,15 +145,19 @@ class AvroMapperTest {
     @Test
     void ledger_entries_round_trip_and_carry_their_own_hash() {
       String g = LedgerHash.GENESIS;
-      var entries = List.of(
-          new WaveStarted("t", AT, "ro", 1, g, "canary", 0, List.of("h1", "h2")),
-          new WavePromoted("t", AT, "ro", 2, g, "canary", 0, Map.of("crash.eValue", "1", "applied", "20")),
-          new RolloutHalted("t", AT, "ro", 3, g, "canary", "crash fraction cap", Map.of("crashed", "1")),
-          new RolloutCompleted("t", AT, "ro", 4, g));
+      var entries =
+          List.of(
+              new WaveStarted("t", AT, "ro", 1, g, "canary", 0, List.of("h1", "h2")),
+              new WavePromoted(
+                  "t", AT, "ro", 2, g, "canary", 0, Map.of("crash.eValue", "1", "applied", "20")),
+              new RolloutHalted(
+                  "t", AT, "ro", 3, g, "canary", "crash fraction cap", Map.of("crashed", "1")),
+              new RolloutCompleted("t", AT, "ro", 4, g));
       for (var entry : entries) {
         var avro = AvroMapper.toAvro(entry);
         assertThat(AvroMapper.entryToDomain(avro)).isEqualTo(entry);
-        assertThat(avro.get(avro.getSchema().getField("hash").pos())).isEqualTo(LedgerHash.of(entry));
+        assertThat(avro.get(avro.getSchema().getField("hash").pos()))
+            .isEqualTo(LedgerHash.of(entry));
       }
     }
   }
@@ -117,20 +167,48 @@ class AvroMapperTest {
     @Test
     void a_rollout_round_trips_with_its_plan_counts_chain_head_and_approvals() {
       Plan plan = fullPlan();
-      RolloutState state = new RolloutState("t", "ro", "r", plan, RolloutStatus.PAUSED, 1,
-          List.of(new WaveCounts("canary", 20, 20, 1, 2, 3, 20), new WaveCounts("staging", 5, 2, 0), WaveCounts.empty("rest")),
-          7, "d".repeat(64), AT, AT.plusSeconds(600), List.of("staging"),
-          Map.of(dev.rolloutledger.domain.gate.Signal.SILENCE,
-              dev.rolloutledger.domain.gate.CohortEvidence.NONE
-                  .observeFailure(dev.rolloutledger.domain.gate.Cohort.UPDATED, 0.3)
-                  .observeFailure(dev.rolloutledger.domain.gate.Cohort.BASELINE, 0.25)));
+      RolloutState state =
+          new RolloutState(
+              "t",
+              "ro",
+              "r",
+              plan,
+              RolloutStatus.PAUSED,
+              1,
+              List.of(
+                  new WaveCounts("canary", 20, 20, 1, 2, 3, 20),
+                  new WaveCounts("staging", 5, 2, 0),
+                  WaveCounts.empty("rest")),
+              7,
+              "d".repeat(64),
+              AT,
+              AT.plusSeconds(600),
+              List.of("staging"),
+              Map.of(
+                  dev.rolloutledger.domain.gate.Signal.SILENCE,
+                  dev.rolloutledger.domain.gate.CohortEvidence.NONE
+                      .observeFailure(dev.rolloutledger.domain.gate.Cohort.UPDATED, 0.3)
+                      .observeFailure(dev.rolloutledger.domain.gate.Cohort.BASELINE, 0.25)));
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(state))).isEqualTo(state);
     }
 
     @Test
     void a_host_round_trips() {
-      HostRecord host = new HostRecord("t", "h1", Map.of("env", "dev"), 9, "ro", "canary", true, false,
-          AT, false, true, true, true);
+      HostRecord host =
+          new HostRecord(
+              "t",
+              "h1",
+              Map.of("env", "dev"),
+              9,
+              "ro",
+              "canary",
+              true,
+              false,
+              AT,
+              false,
+              true,
+              true,
+              true);
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(host))).isEqualTo(host);
     }
   }

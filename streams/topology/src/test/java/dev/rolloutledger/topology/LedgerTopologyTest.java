@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -62,19 +61,40 @@ class LedgerTopologyTest {
   @BeforeEach
   void start() {
     registry = new InMemorySchemaRegistry();
-    driver = new TopologyTestDriver(
-        LedgerTopology.build(registry, EngineConfig.defaults()),
-        LedgerStreamsConfig.properties("ledger-test", "127.0.0.1:1", stateDir.toString(), registry, Map.of()));
+    driver =
+        new TopologyTestDriver(
+            LedgerTopology.build(registry, EngineConfig.defaults()),
+            LedgerStreamsConfig.properties(
+                "ledger-test", "127.0.0.1:1", stateDir.toString(), registry, Map.of()));
     StringSerializer keys = new StringSerializer();
-    hosts = driver.createInputTopic(Topics.HOSTS.name(), keys, Topics.HOSTS.valueSerde(registry).serializer());
-    releases = driver.createInputTopic(Topics.RELEASES.name(), keys, Topics.RELEASES.valueSerde(registry).serializer());
-    control = driver.createInputTopic(Topics.ROLLOUT_CONTROL.name(), keys, Topics.ROLLOUT_CONTROL.valueSerde(registry).serializer());
-    telemetry = driver.createInputTopic(Topics.TELEMETRY.name(), keys, Topics.TELEMETRY.valueSerde(registry).serializer());
-    rawTelemetry = driver.createInputTopic(Topics.TELEMETRY.name(), keys, new ByteArraySerializer());
+    hosts =
+        driver.createInputTopic(
+            Topics.HOSTS.name(), keys, Topics.HOSTS.valueSerde(registry).serializer());
+    releases =
+        driver.createInputTopic(
+            Topics.RELEASES.name(), keys, Topics.RELEASES.valueSerde(registry).serializer());
+    control =
+        driver.createInputTopic(
+            Topics.ROLLOUT_CONTROL.name(),
+            keys,
+            Topics.ROLLOUT_CONTROL.valueSerde(registry).serializer());
+    telemetry =
+        driver.createInputTopic(
+            Topics.TELEMETRY.name(), keys, Topics.TELEMETRY.valueSerde(registry).serializer());
+    rawTelemetry =
+        driver.createInputTopic(Topics.TELEMETRY.name(), keys, new ByteArraySerializer());
     StringDeserializer keyDe = new StringDeserializer();
-    ledger = driver.createOutputTopic(Topics.LEDGER.name(), keyDe, Topics.LEDGER.valueSerde(registry).deserializer());
-    commands = driver.createOutputTopic(Topics.COMMANDS.name(), keyDe, Topics.COMMANDS.valueSerde(registry).deserializer());
-    deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), keyDe, Topics.DEAD_LETTERS.valueSerde(registry).deserializer());
+    ledger =
+        driver.createOutputTopic(
+            Topics.LEDGER.name(), keyDe, Topics.LEDGER.valueSerde(registry).deserializer());
+    commands =
+        driver.createOutputTopic(
+            Topics.COMMANDS.name(), keyDe, Topics.COMMANDS.valueSerde(registry).deserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTERS.name(),
+            keyDe,
+            Topics.DEAD_LETTERS.valueSerde(registry).deserializer());
   }
 
   @AfterEach
@@ -84,32 +104,76 @@ class LedgerTopologyTest {
 
   private void givenHosts(String... ids) {
     for (String id : ids) {
-      hosts.pipeInput(Keys.of(T, id), HostRegistered.newBuilder().setTenant(T).setAt(t0).setHost(id)
-          .setLabels(Map.of("env", "dev")).build());
+      hosts.pipeInput(
+          Keys.of(T, id),
+          HostRegistered.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setHost(id)
+              .setLabels(Map.of("env", "dev"))
+              .build());
     }
   }
 
   private void givenRolloutWithCap(double cap) {
-    releases.pipeInput(Keys.of(T, "cf-291"), ReleasePublished.newBuilder().setTenant(T).setAt(t0)
-        .setRelease("cf-291").setArtifact("channel-file").setVersion("291").setSha256(SHA)
-        .setPublisher("vendor").setSeverity(Severity.NORMAL).build());
-    control.pipeInput(Keys.of(T, "r1"), RolloutPlanned.newBuilder().setTenant(T).setAt(t0.plusSeconds(1))
-        .setRollout("r1").setRelease("cf-291")
-        .setPlan(PlanSpec.newBuilder().setWaves(List.of(
-            WaveSpec.newBuilder().setName("canary").setSelector(Map.of("env", "dev"))
-                .setMaxCrashFraction(cap).setMinCrashes(1).build(),
-            WaveSpec.newBuilder().setName("rest").setSelector(Map.of()).build())).build())
-        .build());
+    releases.pipeInput(
+        Keys.of(T, "cf-291"),
+        ReleasePublished.newBuilder()
+            .setTenant(T)
+            .setAt(t0)
+            .setRelease("cf-291")
+            .setArtifact("channel-file")
+            .setVersion("291")
+            .setSha256(SHA)
+            .setPublisher("vendor")
+            .setSeverity(Severity.NORMAL)
+            .build());
+    control.pipeInput(
+        Keys.of(T, "r1"),
+        RolloutPlanned.newBuilder()
+            .setTenant(T)
+            .setAt(t0.plusSeconds(1))
+            .setRollout("r1")
+            .setRelease("cf-291")
+            .setPlan(
+                PlanSpec.newBuilder()
+                    .setWaves(
+                        List.of(
+                            WaveSpec.newBuilder()
+                                .setName("canary")
+                                .setSelector(Map.of("env", "dev"))
+                                .setMaxCrashFraction(cap)
+                                .setMinCrashes(1)
+                                .build(),
+                            WaveSpec.newBuilder().setName("rest").setSelector(Map.of()).build()))
+                    .build())
+            .build());
   }
 
   private void applied(String host) {
-    telemetry.pipeInput(Keys.of(T, host), UpdateApplied.newBuilder().setTenant(T).setAt(t0.plusSeconds(5))
-        .setHost(host).setRelease("cf-291").setOk(true).setError(null).build());
+    telemetry.pipeInput(
+        Keys.of(T, host),
+        UpdateApplied.newBuilder()
+            .setTenant(T)
+            .setAt(t0.plusSeconds(5))
+            .setHost(host)
+            .setRelease("cf-291")
+            .setOk(true)
+            .setError(null)
+            .build());
   }
 
   private void crashed(String host) {
-    telemetry.pipeInput(Keys.of(T, host), CrashReport.newBuilder().setTenant(T).setAt(t0.plusSeconds(9))
-        .setHost(host).setRelease("cf-291").setSignature("PAGE_FAULT").setKind("BSOD").build());
+    telemetry.pipeInput(
+        Keys.of(T, host),
+        CrashReport.newBuilder()
+            .setTenant(T)
+            .setAt(t0.plusSeconds(9))
+            .setHost(host)
+            .setRelease("cf-291")
+            .setSignature("PAGE_FAULT")
+            .setKind("BSOD")
+            .build());
   }
 
   @Nested
@@ -120,15 +184,21 @@ class LedgerTopologyTest {
       givenRolloutWithCap(0.5);
 
       List<KeyValue<String, SpecificRecord>> entries = ledger.readKeyValuesToList();
-      assertThat(entries).singleElement().satisfies(kv -> {
-        assertThat(kv.key).isEqualTo("acme/r1");
-        assertThat(kv.value).isInstanceOfSatisfying(WaveStarted.class, w -> {
-          assertThat(w.getWave()).isEqualTo("canary");
-          assertThat(w.getHosts()).containsExactly("h1", "h2", "h3");
-          assertThat(w.getSeq()).isEqualTo(1);
-          assertThat(w.getPrevHash()).isEqualTo(LedgerHash.GENESIS);
-        });
-      });
+      assertThat(entries)
+          .singleElement()
+          .satisfies(
+              kv -> {
+                assertThat(kv.key).isEqualTo("acme/r1");
+                assertThat(kv.value)
+                    .isInstanceOfSatisfying(
+                        WaveStarted.class,
+                        w -> {
+                          assertThat(w.getWave()).isEqualTo("canary");
+                          assertThat(w.getHosts()).containsExactly("h1", "h2", "h3");
+                          assertThat(w.getSeq()).isEqualTo(1);
+                          assertThat(w.getPrevHash()).isEqualTo(LedgerHash.GENESIS);
+                        });
+              });
       assertThat(commands.readKeyValuesToList())
           .extracting(kv -> kv.key, kv -> kv.value.getClass(), kv -> ((Apply) kv.value).getSha256())
           .containsExactly(
@@ -139,28 +209,66 @@ class LedgerTopologyTest {
   }
 
   private void heartbeat(String host, Instant at, Map<String, Double> metrics, String release) {
-    telemetry.pipeInput(Keys.of(T, host), dev.rolloutledger.avro.Heartbeat.newBuilder().setTenant(T).setAt(at)
-        .setHost(host).setRelease(release).setMetrics(metrics).build());
+    telemetry.pipeInput(
+        Keys.of(T, host),
+        dev.rolloutledger.avro.Heartbeat.newBuilder()
+            .setTenant(T)
+            .setAt(at)
+            .setHost(host)
+            .setRelease(release)
+            .setMetrics(metrics)
+            .build());
   }
 
   private void tick(Instant at) {
-    driver.createInputTopic(Topics.CLOCK.name(), new StringSerializer(), Topics.CLOCK.valueSerde(registry).serializer())
+    driver
+        .createInputTopic(
+            Topics.CLOCK.name(),
+            new StringSerializer(),
+            Topics.CLOCK.valueSerde(registry).serializer())
         .pipeInput("clock", new dev.rolloutledger.avro.ClockTick(at));
   }
 
-  /** A two-wave plan over dev hosts: canary (2 hosts, bake PT10M, cap 0.3), then the rest; cpu limit 0.95. */
+  /**
+   * A two-wave plan over dev hosts: canary (2 hosts, bake PT10M, cap 0.3), then the rest; cpu limit
+   * 0.95.
+   */
   private void givenCanaryOfTwo() {
     givenHosts("h1", "h2", "h3", "h4");
-    releases.pipeInput(Keys.of(T, "cf-291"), ReleasePublished.newBuilder().setTenant(T).setAt(t0)
-        .setRelease("cf-291").setArtifact("channel-file").setVersion("291").setSha256(SHA)
-        .setPublisher("vendor").setSeverity(Severity.NORMAL).build());
-    control.pipeInput(Keys.of(T, "r1"), RolloutPlanned.newBuilder().setTenant(T).setAt(t0.plusSeconds(1))
-        .setRollout("r1").setRelease("cf-291")
-        .setPlan(PlanSpec.newBuilder().setLimits(Map.of("cpu", 0.95)).setWaves(List.of(
-            WaveSpec.newBuilder().setName("canary").setSelector(Map.of("env", "dev")).setHosts(2)
-                .setBake("PT10M").setMaxCrashFraction(0.3).build(),
-            WaveSpec.newBuilder().setName("rest").setSelector(Map.of()).build())).build())
-        .build());
+    releases.pipeInput(
+        Keys.of(T, "cf-291"),
+        ReleasePublished.newBuilder()
+            .setTenant(T)
+            .setAt(t0)
+            .setRelease("cf-291")
+            .setArtifact("channel-file")
+            .setVersion("291")
+            .setSha256(SHA)
+            .setPublisher("vendor")
+            .setSeverity(Severity.NORMAL)
+            .build());
+    control.pipeInput(
+        Keys.of(T, "r1"),
+        RolloutPlanned.newBuilder()
+            .setTenant(T)
+            .setAt(t0.plusSeconds(1))
+            .setRollout("r1")
+            .setRelease("cf-291")
+            .setPlan(
+                PlanSpec.newBuilder()
+                    .setLimits(Map.of("cpu", 0.95))
+                    .setWaves(
+                        List.of(
+                            WaveSpec.newBuilder()
+                                .setName("canary")
+                                .setSelector(Map.of("env", "dev"))
+                                .setHosts(2)
+                                .setBake("PT10M")
+                                .setMaxCrashFraction(0.3)
+                                .build(),
+                            WaveSpec.newBuilder().setName("rest").setSelector(Map.of()).build()))
+                    .build())
+            .build());
     applied("h1");
     applied("h2");
   }
@@ -172,8 +280,11 @@ class LedgerTopologyTest {
       givenCanaryOfTwo();
       heartbeat("h1", t0.plusSeconds(30), Map.of("cpu", 1.0), "cf-291");
 
-      assertThat(ledger.readValuesToList()).filteredOn(v -> v instanceof RolloutHalted).singleElement()
-          .satisfies(v -> assertThat(((RolloutHalted) v).getReason()).isEqualTo("metrics over limits"));
+      assertThat(ledger.readValuesToList())
+          .filteredOn(v -> v instanceof RolloutHalted)
+          .singleElement()
+          .satisfies(
+              v -> assertThat(((RolloutHalted) v).getReason()).isEqualTo("metrics over limits"));
     }
 
     @Test
@@ -185,18 +296,29 @@ class LedgerTopologyTest {
       tick(t0.plusSeconds(150));
       assertThat(ledger.readValuesToList()).noneMatch(v -> v instanceof RolloutHalted);
 
-      telemetry.pipeInput(Keys.of(T, "h2"), CrashReport.newBuilder().setTenant(T).setAt(t0.plusSeconds(8 * 60))
-          .setHost("h2").setRelease("cf-291").setSignature("AV").setKind("crash").build());
+      telemetry.pipeInput(
+          Keys.of(T, "h2"),
+          CrashReport.newBuilder()
+              .setTenant(T)
+              .setAt(t0.plusSeconds(8 * 60))
+              .setHost("h2")
+              .setRelease("cf-291")
+              .setSignature("AV")
+              .setKind("crash")
+              .build());
 
       assertThat(ledger.readValuesToList()).anyMatch(v -> v instanceof RolloutHalted);
-      assertThat(commands.readValuesToList()).filteredOn(v -> v instanceof Apply)
-          .extracting(v -> ((Apply) v).getHost()).containsOnly("h1", "h2");
+      assertThat(commands.readValuesToList())
+          .filteredOn(v -> v instanceof Apply)
+          .extracting(v -> ((Apply) v).getHost())
+          .containsOnly("h1", "h2");
     }
 
     @Test
     void a_shock_that_silences_updated_and_baseline_hosts_alike_does_not_halt() {
       givenCanaryOfTwo();
-      heartbeat("h3", t0.plusSeconds(6), Map.of(), "cf-290"); // baseline hosts, on the previous release
+      heartbeat(
+          "h3", t0.plusSeconds(6), Map.of(), "cf-290"); // baseline hosts, on the previous release
       heartbeat("h4", t0.plusSeconds(6), Map.of(), "cf-290");
       // the region goes dark: nobody reports any more
       tick(t0.plusSeconds(20));
@@ -220,9 +342,14 @@ class LedgerTopologyTest {
 
       assertThat(ledger.readValuesToList()).isEmpty();
       assertThat(commands.readValuesToList()).noneMatch(v -> v instanceof Apply);
-      assertThat(((KeyValueStore<String, dev.rolloutledger.avro.state.RolloutSnapshot>)
-          driver.<String, dev.rolloutledger.avro.state.RolloutSnapshot>getKeyValueStore(LedgerTopology.ROLLOUTS_STORE))
-          .get("acme/r1").getStatus().name()).isEqualTo("HALTED");
+      assertThat(
+              ((KeyValueStore<String, dev.rolloutledger.avro.state.RolloutSnapshot>)
+                      driver.<String, dev.rolloutledger.avro.state.RolloutSnapshot>getKeyValueStore(
+                          LedgerTopology.ROLLOUTS_STORE))
+                  .get("acme/r1")
+                  .getStatus()
+                  .name())
+          .isEqualTo("HALTED");
     }
   }
 
@@ -236,17 +363,24 @@ class LedgerTopologyTest {
       applied("h2");
       applied("h3");
       ledger.readValuesToList();
-      TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock = driver.createInputTopic(
-          Topics.CLOCK.name(), new StringSerializer(), Topics.CLOCK.valueSerde(registry).serializer());
+      TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock =
+          driver.createInputTopic(
+              Topics.CLOCK.name(),
+              new StringSerializer(),
+              Topics.CLOCK.valueSerde(registry).serializer());
 
       clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(20)));
       assertThat(ledger.readValuesToList()).isEmpty();
       clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(40)));
 
-      assertThat(ledger.readValuesToList()).singleElement().isInstanceOfSatisfying(RolloutHalted.class, h -> {
-        assertThat(h.getReason()).isEqualTo("silent hosts");
-        assertThat(h.getEvidence()).containsEntry("silent", "3");
-      });
+      assertThat(ledger.readValuesToList())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              h -> {
+                assertThat(h.getReason()).isEqualTo("silent hosts");
+                assertThat(h.getEvidence()).containsEntry("silent", "3");
+              });
       assertThat(commands.readValuesToList()).filteredOn(v -> v instanceof Hold).hasSize(3);
     }
   }
@@ -256,25 +390,49 @@ class LedgerTopologyTest {
     @Test
     void promotes_the_wave_on_a_heartbeat_once_its_bake_has_passed_in_event_time() {
       givenHosts("h1", "h2");
-      hosts.pipeInput(Keys.of(T, "p1"), HostRegistered.newBuilder().setTenant(T).setAt(t0).setHost("p1")
-          .setLabels(Map.of("env", "prod")).build());
+      hosts.pipeInput(
+          Keys.of(T, "p1"),
+          HostRegistered.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setHost("p1")
+              .setLabels(Map.of("env", "prod"))
+              .build());
       givenRolloutWithCap(0.5); // canary bakes PT5M (the schema default)
       applied("h1");
       applied("h2");
       ledger.readValuesToList();
 
-      telemetry.pipeInput(Keys.of(T, "h1"), dev.rolloutledger.avro.Heartbeat.newBuilder().setTenant(T)
-          .setAt(t0.plusSeconds(4 * 60)).setHost("h1").setRelease("cf-291").setMetrics(Map.of()).build());
+      telemetry.pipeInput(
+          Keys.of(T, "h1"),
+          dev.rolloutledger.avro.Heartbeat.newBuilder()
+              .setTenant(T)
+              .setAt(t0.plusSeconds(4 * 60))
+              .setHost("h1")
+              .setRelease("cf-291")
+              .setMetrics(Map.of())
+              .build());
       assertThat(ledger.readValuesToList()).isEmpty();
 
-      telemetry.pipeInput(Keys.of(T, "h1"), dev.rolloutledger.avro.Heartbeat.newBuilder().setTenant(T)
-          .setAt(t0.plusSeconds(6 * 60 + 1)).setHost("h1").setRelease("cf-291").setMetrics(Map.of()).build());
+      telemetry.pipeInput(
+          Keys.of(T, "h1"),
+          dev.rolloutledger.avro.Heartbeat.newBuilder()
+              .setTenant(T)
+              .setAt(t0.plusSeconds(6 * 60 + 1))
+              .setHost("h1")
+              .setRelease("cf-291")
+              .setMetrics(Map.of())
+              .build());
       List<SpecificRecord> entries = ledger.readValuesToList();
-      assertThat(entries).extracting(e -> e.getSchema().getName()).containsExactly("WavePromoted", "WaveStarted");
+      assertThat(entries)
+          .extracting(e -> e.getSchema().getName())
+          .containsExactly("WavePromoted", "WaveStarted");
       assertThat(((WaveStarted) entries.get(1)).getHosts()).containsExactly("p1");
       // what the wave had shown is recorded with the promotion
       assertThat(((dev.rolloutledger.avro.WavePromoted) entries.get(0)).getEvidence())
-          .containsEntry("applied", "2").containsEntry("failed", "0").containsKeys("crash.safetyEvidence", "silence.eValue");
+          .containsEntry("applied", "2")
+          .containsEntry("failed", "0")
+          .containsKeys("crash.safetyEvidence", "silence.eValue");
     }
   }
 
@@ -292,11 +450,15 @@ class LedgerTopologyTest {
       crashed("h1"); // 1 crashed of 2 applied = 0.5 > 0.3
 
       List<SpecificRecord> entries = ledger.readValuesToList();
-      assertThat(entries).singleElement().isInstanceOfSatisfying(RolloutHalted.class, h -> {
-        assertThat(h.getWave()).isEqualTo("canary");
-        assertThat(h.getSeq()).isEqualTo(2);
-        assertThat(h.getEvidence()).containsEntry("crashed", "1");
-      });
+      assertThat(entries)
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              h -> {
+                assertThat(h.getWave()).isEqualTo("canary");
+                assertThat(h.getSeq()).isEqualTo(2);
+                assertThat(h.getEvidence()).containsEntry("crashed", "1");
+              });
       assertThat(commands.readKeyValuesToList())
           .allSatisfy(kv -> assertThat(kv.value).isInstanceOf(Hold.class))
           .extracting(kv -> kv.key)
@@ -351,7 +513,8 @@ class LedgerTopologyTest {
       // (LedgerPipelineIT): TopologyTestDriver 4.4 does not capture handler dead-letter records.
       givenHosts("h1", "h2");
       givenRolloutWithCap(0.4);
-      rawTelemetry.pipeInput(Keys.of(T, "h1"), "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
+      rawTelemetry.pipeInput(
+          Keys.of(T, "h1"), "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
       crashed("h1");
 
       assertThat(ledger.readValuesToList()).anyMatch(v -> v instanceof RolloutHalted);
@@ -359,8 +522,16 @@ class LedgerTopologyTest {
 
     @Test
     void dead_letters_an_event_with_an_invalid_field_naming_the_field() {
-      telemetry.pipeInput(Keys.of(T, "h1"), CrashReport.newBuilder().setTenant(T).setAt(t0)
-          .setHost(" ").setRelease("cf-291").setSignature("x").setKind("BSOD").build());
+      telemetry.pipeInput(
+          Keys.of(T, "h1"),
+          CrashReport.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setHost(" ")
+              .setRelease("cf-291")
+              .setSignature("x")
+              .setKind("BSOD")
+              .build());
 
       DeadLetter dead = deadLetters.readValue();
       assertThat(dead.getReason()).contains("host");
@@ -372,9 +543,17 @@ class LedgerTopologyTest {
     @Test
     void a_rollout_the_owner_pinned_away_is_rejected_and_dispatches_nothing() {
       givenHosts("h1");
-      control.pipeInput(Keys.of(T, "policy"), dev.rolloutledger.avro.PolicySet.newBuilder().setTenant(T).setAt(t0)
-          .setPolicy(dev.rolloutledger.avro.OwnerPolicySpec.newBuilder().setPin("cf-290").setBy("owner").build())
-          .build());
+      control.pipeInput(
+          Keys.of(T, "policy"),
+          dev.rolloutledger.avro.PolicySet.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setPolicy(
+                  dev.rolloutledger.avro.OwnerPolicySpec.newBuilder()
+                      .setPin("cf-290")
+                      .setBy("owner")
+                      .build())
+              .build());
       givenRolloutWithCap(0.4);
 
       DeadLetter dead = deadLetters.readValue();

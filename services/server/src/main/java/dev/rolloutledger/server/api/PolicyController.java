@@ -39,7 +39,8 @@ public class PolicyController {
   }
 
   @Serdeable
-  public record WindowBody(@Nullable List<String> days, @Nullable String start, @Nullable String end) {}
+  public record WindowBody(
+      @Nullable List<String> days, @Nullable String start, @Nullable String end) {}
 
   @Serdeable
   public record PolicyBody(
@@ -61,19 +62,23 @@ public class PolicyController {
       for (int i = 0; i < body.windows().size(); i++) {
         WindowBody w = body.windows().get(i);
         if (w == null) {
-          throw ApiProblemException.badField("windows[" + i + "]", "windows[" + i + "] must be an object");
+          throw ApiProblemException.badField(
+              "windows[" + i + "]", "windows[" + i + "] must be an object");
         }
-        windows.add(new MaintenanceWindowSpec(w.days() == null ? List.of() : w.days(), w.start(), w.end()));
+        windows.add(
+            new MaintenanceWindowSpec(w.days() == null ? List.of() : w.days(), w.start(), w.end()));
       }
     }
-    OwnerPolicySpec spec = OwnerPolicySpec.newBuilder()
-        .setPin(body.pin())
-        .setPaused(Boolean.TRUE.equals(body.paused()))
-        .setWindows(windows)
-        .setDelay(body.delay() == null ? "PT0S" : body.delay())
-        .setAllowedPublishers(body.allowedPublishers() == null ? List.of() : body.allowedPublishers())
-        .setBy(body.by() == null ? "" : body.by())
-        .build();
+    OwnerPolicySpec spec =
+        OwnerPolicySpec.newBuilder()
+            .setPin(body.pin())
+            .setPaused(Boolean.TRUE.equals(body.paused()))
+            .setWindows(windows)
+            .setDelay(body.delay() == null ? "PT0S" : body.delay())
+            .setAllowedPublishers(
+                body.allowedPublishers() == null ? List.of() : body.allowedPublishers())
+            .setBy(body.by() == null ? "" : body.by())
+            .build();
     OwnerPolicy policy = AvroMapper.policy(tenant, spec); // validates, naming the field
     publisher.publish(List.of(new PolicySet(tenant, clock.instant(), policy)));
     return HttpResponse.accepted().body(new Accepted(1, List.of(tenant)));
@@ -84,10 +89,16 @@ public class PolicyController {
   public PolicyBody get(@PathVariable String tenant) {
     Ids.require("tenant", tenant);
     OwnerPolicy p = queries.policy(tenant).orElseGet(() -> OwnerPolicy.none(tenant));
-    List<WindowBody> windows = p.windows().stream()
-        .map(w -> new WindowBody(w.days().stream().sorted().map(Enum::name).toList(),
-            w.start().toString(), w.end().toString()))
-        .toList();
-    return new PolicyBody(p.pin(), p.paused(), windows, p.delay().toString(), p.allowedPublishers(), p.by());
+    List<WindowBody> windows =
+        p.windows().stream()
+            .map(
+                w ->
+                    new WindowBody(
+                        w.days().stream().sorted().map(Enum::name).toList(),
+                        w.start().toString(),
+                        w.end().toString()))
+            .toList();
+    return new PolicyBody(
+        p.pin(), p.paused(), windows, p.delay().toString(), p.allowedPublishers(), p.by());
   }
 }

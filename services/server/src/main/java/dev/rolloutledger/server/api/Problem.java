@@ -16,7 +16,12 @@ import io.micronaut.serde.annotation.Serdeable;
 @Serdeable
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
-    String type, String title, int status, @Nullable String detail, @Nullable String field, @Nullable String instance) {
+    String type,
+    String title,
+    int status,
+    @Nullable String detail,
+    @Nullable String field,
+    @Nullable String instance) {
 
   public static final MediaType PROBLEM_JSON = MediaType.of("application/problem+json");
 

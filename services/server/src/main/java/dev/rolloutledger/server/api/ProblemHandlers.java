@@ -26,7 +26,8 @@ public final class ProblemHandlers {
   @Replaces(ErrorResponseProcessor.class)
   public static class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Problem> {
     @Override
-    public MutableHttpResponse<Problem> processResponse(ErrorContext context, MutableHttpResponse<?> base) {
+    public MutableHttpResponse<Problem> processResponse(
+        ErrorContext context, MutableHttpResponse<?> base) {
       HttpStatus status = base.getStatus();
       String detail =
           context.getErrors().stream().map(Error::getMessage).collect(Collectors.joining("; "));
@@ -37,8 +38,13 @@ public final class ProblemHandlers {
               .findFirst()
               .orElse(null);
       Problem body =
-          new Problem("about:blank", status.getReason(), status.getCode(),
-              detail.isBlank() ? status.getReason() : detail, field, context.getRequest().getPath());
+          new Problem(
+              "about:blank",
+              status.getReason(),
+              status.getCode(),
+              detail.isBlank() ? status.getReason() : detail,
+              field,
+              context.getRequest().getPath());
       return base.contentType(Problem.PROBLEM_JSON).body(body);
     }
   }
@@ -46,7 +52,8 @@ public final class ProblemHandlers {
   @Produces
   @Singleton
   @Requires(classes = {ApiProblemException.class, ExceptionHandler.class})
-  public static class ApiProblems implements ExceptionHandler<ApiProblemException, HttpResponse<Problem>> {
+  public static class ApiProblems
+      implements ExceptionHandler<ApiProblemException, HttpResponse<Problem>> {
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, ApiProblemException e) {
       return Problem.response(e.status(), e.getMessage(), e.field(), request.getPath());
@@ -56,10 +63,12 @@ public final class ProblemHandlers {
   @Produces
   @Singleton
   @Requires(classes = {InvalidFieldException.class, ExceptionHandler.class})
-  public static class InvalidFields implements ExceptionHandler<InvalidFieldException, HttpResponse<Problem>> {
+  public static class InvalidFields
+      implements ExceptionHandler<InvalidFieldException, HttpResponse<Problem>> {
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, InvalidFieldException e) {
-      return Problem.response(HttpStatus.BAD_REQUEST, e.field() + " " + e.problem(), e.field(), request.getPath());
+      return Problem.response(
+          HttpStatus.BAD_REQUEST, e.field() + " " + e.problem(), e.field(), request.getPath());
     }
   }
 
@@ -67,11 +76,15 @@ public final class ProblemHandlers {
   @Produces
   @Singleton
   @Requires(classes = {InvalidStateStoreException.class, ExceptionHandler.class})
-  public static class StoresNotReady implements ExceptionHandler<InvalidStateStoreException, HttpResponse<Problem>> {
+  public static class StoresNotReady
+      implements ExceptionHandler<InvalidStateStoreException, HttpResponse<Problem>> {
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, InvalidStateStoreException e) {
-      return Problem.response(HttpStatus.SERVICE_UNAVAILABLE,
-              "state is not queryable yet (starting or rebalancing); retry shortly", null, request.getPath())
+      return Problem.response(
+              HttpStatus.SERVICE_UNAVAILABLE,
+              "state is not queryable yet (starting or rebalancing); retry shortly",
+              null,
+              request.getPath())
           .header("Retry-After", "1");
     }
   }
@@ -79,10 +92,13 @@ public final class ProblemHandlers {
   @Produces
   @Singleton
   @Requires(classes = {EventPublisher.PublishFailedException.class, ExceptionHandler.class})
-  public static class PublishFailed implements ExceptionHandler<EventPublisher.PublishFailedException, HttpResponse<Problem>> {
+  public static class PublishFailed
+      implements ExceptionHandler<EventPublisher.PublishFailedException, HttpResponse<Problem>> {
     @Override
-    public HttpResponse<Problem> handle(HttpRequest request, EventPublisher.PublishFailedException e) {
-      return Problem.response(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), null, request.getPath())
+    public HttpResponse<Problem> handle(
+        HttpRequest request, EventPublisher.PublishFailedException e) {
+      return Problem.response(
+              HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), null, request.getPath())
           .header("Retry-After", "1");
     }
   }

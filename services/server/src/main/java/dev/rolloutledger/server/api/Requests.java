@@ -50,7 +50,8 @@ public final class Requests {
       @Nullable Integer emergencyCompression) {}
 
   @Serdeable
-  public record RolloutBody(@Nullable String rollout, @Nullable String release, @Nullable PlanBody plan) {}
+  public record RolloutBody(
+      @Nullable String rollout, @Nullable String release, @Nullable PlanBody plan) {}
 
   @Serdeable
   public record ActionBody(@Nullable String by, @Nullable String reason) {}

@@ -47,14 +47,14 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The control plane of the first slice: hosts, releases, rollouts and their ledgers, per tenant.
- * Every change is published as an event and answered 202; the topology decides, and reads come
- * from its state stores. Until the services issue adds authentication the server binds to
- * loopback only.
+ * Every change is published as an event and answered 202; the topology decides, and reads come from
+ * its state stores. Until the services issue adds authentication the server binds to loopback only.
  */
 @Controller("/api/v1/tenants/{tenant}")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RolloutController {
   static final int MAX_PAGE = 500;
+
   /** Bake of a wave whose plan names none. */
   static final String DEFAULT_BAKE = "PT5M";
 
@@ -69,7 +69,8 @@ public class RolloutController {
   }
 
   @Post("/hosts")
-  public HttpResponse<Accepted> registerHosts(@PathVariable String tenant, @Body List<HostBody> hosts) {
+  public HttpResponse<Accepted> registerHosts(
+      @PathVariable String tenant, @Body List<HostBody> hosts) {
     Ids.require("tenant", tenant);
     Instant at = clock.instant();
     List<LedgerInput> inputs = new ArrayList<>();
@@ -81,7 +82,12 @@ public class RolloutController {
         throw ApiProblemException.badField(at_, at_ + " must be an object");
       }
       Ids.require(at_ + ".host", h.host());
-      inputs.add(within(at_, () -> new HostRegistered(tenant, at, h.host(), h.labels() == null ? Map.of() : h.labels())));
+      inputs.add(
+          within(
+              at_,
+              () ->
+                  new HostRegistered(
+                      tenant, at, h.host(), h.labels() == null ? Map.of() : h.labels())));
       ids.add(h.host());
     }
     publisher.publish(inputs);
@@ -93,18 +99,29 @@ public class RolloutController {
     Ids.require("tenant", tenant);
     Ids.require("release", r.release());
     Severity severity = parseSeverity(r.severity());
-    publisher.publish(List.of(new ReleasePublished(tenant, clock.instant(), r.release(), r.artifact(),
-        r.version(), r.sha256(), r.publisher(), severity)));
+    publisher.publish(
+        List.of(
+            new ReleasePublished(
+                tenant,
+                clock.instant(),
+                r.release(),
+                r.artifact(),
+                r.version(),
+                r.sha256(),
+                r.publisher(),
+                severity)));
     return HttpResponse.accepted().body(new Accepted(1, List.of(r.release())));
   }
 
   @Post("/rollouts")
   public HttpResponse<Accepted> createRollout(@PathVariable String tenant, @Body RolloutBody body) {
     Ids.require("tenant", tenant);
-    String rollout = body.rollout() == null ? "r-" + UUID.randomUUID() : Ids.require("rollout", body.rollout());
+    String rollout =
+        body.rollout() == null ? "r-" + UUID.randomUUID() : Ids.require("rollout", body.rollout());
     Ids.require("release", body.release());
     Plan plan = body.plan() == null ? Plan.defaultPlan() : plan(body.plan());
-    publisher.publish(List.of(new RolloutPlanned(tenant, clock.instant(), rollout, body.release(), plan)));
+    publisher.publish(
+        List.of(new RolloutPlanned(tenant, clock.instant(), rollout, body.release(), plan)));
     return HttpResponse.<Accepted>status(HttpStatus.ACCEPTED)
         .header("Location", "/api/v1/tenants/" + tenant + "/rollouts/" + rollout)
         .body(new Accepted(1, List.of(rollout)));
@@ -120,7 +137,9 @@ public class RolloutController {
   public RolloutView getRollout(@PathVariable String tenant, @PathVariable String rollout) {
     Ids.require("tenant", tenant);
     Ids.require("rollout", rollout);
-    return queries.rollout(tenant, rollout).map(RolloutView::of)
+    return queries
+        .rollout(tenant, rollout)
+        .map(RolloutView::of)
         .orElseThrow(() -> ApiProblemException.notFound("rollout " + rollout));
   }
 
@@ -144,23 +163,31 @@ public class RolloutController {
   }
 
   @Post("/rollouts/{rollout}/halt")
-  public HttpResponse<Accepted> halt(@PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
-    return control(tenant, rollout, new ManualHalt(tenant, clock.instant(), rollout, a.by(), a.reason()));
+  public HttpResponse<Accepted> halt(
+      @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+    return control(
+        tenant, rollout, new ManualHalt(tenant, clock.instant(), rollout, a.by(), a.reason()));
   }
 
   @Post("/rollouts/{rollout}/pause")
-  public HttpResponse<Accepted> pause(@PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
-    return control(tenant, rollout, new RolloutPaused(tenant, clock.instant(), rollout, a.by(), a.reason()));
+  public HttpResponse<Accepted> pause(
+      @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+    return control(
+        tenant, rollout, new RolloutPaused(tenant, clock.instant(), rollout, a.by(), a.reason()));
   }
 
   @Post("/rollouts/{rollout}/resume")
-  public HttpResponse<Accepted> resume(@PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
-    return control(tenant, rollout, new RolloutResumed(tenant, clock.instant(), rollout, a.by(), a.reason()));
+  public HttpResponse<Accepted> resume(
+      @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+    return control(
+        tenant, rollout, new RolloutResumed(tenant, clock.instant(), rollout, a.by(), a.reason()));
   }
 
   @Post("/rollouts/{rollout}/approvals")
-  public HttpResponse<Accepted> approve(@PathVariable String tenant, @PathVariable String rollout, @Body ApprovalBody a) {
-    return control(tenant, rollout, new ApprovalGranted(tenant, clock.instant(), rollout, a.wave(), a.by()));
+  public HttpResponse<Accepted> approve(
+      @PathVariable String tenant, @PathVariable String rollout, @Body ApprovalBody a) {
+    return control(
+        tenant, rollout, new ApprovalGranted(tenant, clock.instant(), rollout, a.wave(), a.by()));
   }
 
   private HttpResponse<Accepted> control(String tenant, String rollout, LedgerInput input) {
@@ -180,23 +207,35 @@ public class RolloutController {
       if (w == null) {
         throw ApiProblemException.badField(path, path + " must be an object");
       }
-      waves.add(within(path, () -> new WavePlan(w.name(), w.selector() == null ? Map.of() : w.selector(),
-          w.hosts(), w.percent(), w.maxCrashFraction() == null ? 0.2 : w.maxCrashFraction(),
-          w.minCrashes() == null ? 1 : w.minCrashes(),
-          AvroMapper.duration("bake", w.bake() == null ? DEFAULT_BAKE : w.bake()),
-          Boolean.TRUE.equals(w.approval()), w.maxFailureRate())));
+      waves.add(
+          within(
+              path,
+              () ->
+                  new WavePlan(
+                      w.name(),
+                      w.selector() == null ? Map.of() : w.selector(),
+                      w.hosts(),
+                      w.percent(),
+                      w.maxCrashFraction() == null ? 0.2 : w.maxCrashFraction(),
+                      w.minCrashes() == null ? 1 : w.minCrashes(),
+                      AvroMapper.duration("bake", w.bake() == null ? DEFAULT_BAKE : w.bake()),
+                      Boolean.TRUE.equals(w.approval()),
+                      w.maxFailureRate())));
     }
-    return within("plan", () -> new Plan(
-        waves,
-        body.heartbeatTimeout() == null
-            ? Plan.DEFAULT_HEARTBEAT_TIMEOUT
-            : AvroMapper.duration("heartbeatTimeout", body.heartbeatTimeout()),
-        or(body.alpha(), Plan.DEFAULT_ALPHA),
-        or(body.beta(), Plan.DEFAULT_BETA),
-        or(body.toleratedRatio(), Plan.DEFAULT_TOLERATED_RATIO),
-        or(body.maxDispatchPerMinute(), Plan.DEFAULT_MAX_DISPATCH_PER_MINUTE),
-        body.limits() == null ? Map.of() : body.limits(),
-        or(body.emergencyCompression(), Plan.DEFAULT_EMERGENCY_COMPRESSION)));
+    return within(
+        "plan",
+        () ->
+            new Plan(
+                waves,
+                body.heartbeatTimeout() == null
+                    ? Plan.DEFAULT_HEARTBEAT_TIMEOUT
+                    : AvroMapper.duration("heartbeatTimeout", body.heartbeatTimeout()),
+                or(body.alpha(), Plan.DEFAULT_ALPHA),
+                or(body.beta(), Plan.DEFAULT_BETA),
+                or(body.toleratedRatio(), Plan.DEFAULT_TOLERATED_RATIO),
+                or(body.maxDispatchPerMinute(), Plan.DEFAULT_MAX_DISPATCH_PER_MINUTE),
+                body.limits() == null ? Map.of() : body.limits(),
+                or(body.emergencyCompression(), Plan.DEFAULT_EMERGENCY_COMPRESSION)));
   }
 
   private static <T> T or(@Nullable T value, T fallback) {

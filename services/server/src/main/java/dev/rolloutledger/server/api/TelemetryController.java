@@ -40,11 +40,14 @@ public class TelemetryController {
   }
 
   @Post
-  public HttpResponse<Accepted> ingest(@PathVariable String tenant, @Body List<TelemetryItem> items) {
+  public HttpResponse<Accepted> ingest(
+      @PathVariable String tenant, @Body List<TelemetryItem> items) {
     Ids.require("tenant", tenant);
     if (items.size() > MAX_BATCH) {
-      throw new ApiProblemException(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
-          "batch of " + items.size() + " items exceeds " + MAX_BATCH, null);
+      throw new ApiProblemException(
+          HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+          "batch of " + items.size() + " items exceeds " + MAX_BATCH,
+          null);
     }
     Instant received = clock.instant();
     List<LedgerInput> inputs = new ArrayList<>(items.size());
@@ -64,7 +67,8 @@ public class TelemetryController {
 
   private static LedgerInput toInput(String tenant, Instant at, TelemetryItem item, String path) {
     if (item.type() == null) {
-      throw ApiProblemException.badField(path + ".type", path + ".type is required: applied, heartbeat or crash");
+      throw ApiProblemException.badField(
+          path + ".type", path + ".type is required: applied, heartbeat or crash");
     }
     return switch (item.type()) {
       case "applied" -> {
@@ -73,12 +77,25 @@ public class TelemetryController {
         }
         yield new UpdateApplied(tenant, at, item.host(), item.release(), item.ok(), item.error());
       }
-      case "heartbeat" -> new Heartbeat(tenant, at, item.host(), item.release(),
-          item.metrics() == null ? Map.of() : item.metrics());
-      case "crash" -> new CrashReport(tenant, at, item.host(), item.release(),
-          item.signature() == null ? "unknown" : item.signature(), item.kind() == null ? "crash" : item.kind());
-      default -> throw ApiProblemException.badField(path + ".type",
-          path + ".type must be applied, heartbeat or crash, was '" + item.type() + "'");
+      case "heartbeat" ->
+          new Heartbeat(
+              tenant,
+              at,
+              item.host(),
+              item.release(),
+              item.metrics() == null ? Map.of() : item.metrics());
+      case "crash" ->
+          new CrashReport(
+              tenant,
+              at,
+              item.host(),
+              item.release(),
+              item.signature() == null ? "unknown" : item.signature(),
+              item.kind() == null ? "crash" : item.kind());
+      default ->
+          throw ApiProblemException.badField(
+              path + ".type",
+              path + ".type must be applied, heartbeat or crash, was '" + item.type() + "'");
     };
   }
 }

@@ -57,12 +57,33 @@ public final class Views {
       for (int i = 0; i < s.waves().size(); i++) {
         WaveCounts c = s.waves().get(i);
         WavePlan p = s.plan().waves().get(i);
-        waves.add(new WaveView(c.wave(), p.selector(), c.assigned(), c.applied(), c.crashed(), c.silent(), c.hot(),
-            c.dispatched(), p.maxCrashFraction(),
-            p.bake().toString(), p.approval(), s.approved(p.name()), p.maxFailureRate()));
+        waves.add(
+            new WaveView(
+                c.wave(),
+                p.selector(),
+                c.assigned(),
+                c.applied(),
+                c.crashed(),
+                c.silent(),
+                c.hot(),
+                c.dispatched(),
+                p.maxCrashFraction(),
+                p.bake().toString(),
+                p.approval(),
+                s.approved(p.name()),
+                p.maxFailureRate()));
       }
-      return new RolloutView(s.tenant(), s.rollout(), s.release(), s.status().name(),
-          s.plan().waves().get(s.currentWave()).name(), waves, s.seq(), s.lastHash(), s.plannedAt(), s.waveStartedAt());
+      return new RolloutView(
+          s.tenant(),
+          s.rollout(),
+          s.release(),
+          s.status().name(),
+          s.plan().waves().get(s.currentWave()).name(),
+          waves,
+          s.seq(),
+          s.lastHash(),
+          s.plannedAt(),
+          s.waveStartedAt());
     }
   }
 
@@ -82,17 +103,53 @@ public final class Views {
 
     static LedgerEntryView of(SpecificRecord r) {
       if (r instanceof WaveStarted e) {
-        return new LedgerEntryView("WaveStarted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
-            e.getWave(), e.getWaveIndex(), e.getHosts(), null, null);
+        return new LedgerEntryView(
+            "WaveStarted",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            e.getWave(),
+            e.getWaveIndex(),
+            e.getHosts(),
+            null,
+            null);
       } else if (r instanceof WavePromoted e) {
-        return new LedgerEntryView("WavePromoted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
-            e.getWave(), e.getWaveIndex(), null, null, e.getEvidence());
+        return new LedgerEntryView(
+            "WavePromoted",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            e.getWave(),
+            e.getWaveIndex(),
+            null,
+            null,
+            e.getEvidence());
       } else if (r instanceof RolloutHalted e) {
-        return new LedgerEntryView("RolloutHalted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
-            e.getWave(), null, null, e.getReason(), e.getEvidence());
+        return new LedgerEntryView(
+            "RolloutHalted",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            e.getWave(),
+            null,
+            null,
+            e.getReason(),
+            e.getEvidence());
       } else if (r instanceof RolloutCompleted e) {
-        return new LedgerEntryView("RolloutCompleted", e.getSeq(), e.getAt(), e.getPrevHash(), e.getHash(),
-            null, null, null, null, null);
+        return new LedgerEntryView(
+            "RolloutCompleted",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            null,
+            null,
+            null,
+            null,
+            null);
       }
       throw new IllegalArgumentException("not a ledger entry: " + r.getSchema().getFullName());
     }

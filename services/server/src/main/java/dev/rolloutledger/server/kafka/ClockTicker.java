@@ -9,9 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The only place where the wall clock enters the system: every {@code ledger.clock.interval} the
- * server records a tick on {@code ledger.clock}. The engine judges silence and bake on those
- * ticks, so what it decided can be replayed exactly. Several servers may tick; ticks are
- * idempotent for the engine (time only moves forward).
+ * server records a tick on {@code ledger.clock}. The engine judges silence and bake on those ticks,
+ * so what it decided can be replayed exactly. Several servers may tick; ticks are idempotent for
+ * the engine (time only moves forward).
  */
 @Singleton
 @Requires(property = "ledger.clock.enabled", value = "true", defaultValue = "true")
@@ -25,7 +25,9 @@ public class ClockTicker {
     this.publisher = publisher;
   }
 
-  @Scheduled(fixedDelay = "${ledger.clock.interval:1s}", initialDelay = "${ledger.clock.interval:1s}")
+  @Scheduled(
+      fixedDelay = "${ledger.clock.interval:1s}",
+      initialDelay = "${ledger.clock.interval:1s}")
   void tick() {
     try {
       publisher.publishTick(clock.instant());

@@ -2,8 +2,8 @@ package dev.rolloutledger.server.kafka;
 
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.domain.LedgerInput;
-import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.TopicDescriptor;
+import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.topology.InputTopics;
 import java.time.Duration;
@@ -27,8 +27,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Every state change enters the system here as an event on its topic: the HTTP API validates,
- * maps to the domain, and publishes; the topology decides. Sends are acknowledged by all in-sync
+ * Every state change enters the system here as an event on its topic: the HTTP API validates, maps
+ * to the domain, and publishes; the topology decides. Sends are acknowledged by all in-sync
  * replicas before the caller is answered, so a 202 means the event is durable.
  */
 public final class EventPublisher implements AutoCloseable {
@@ -77,7 +77,9 @@ public final class EventPublisher implements AutoCloseable {
     String topic = Topics.CLOCK.name();
     byte[] value = serializer(Topics.CLOCK).serialize(topic, new ClockTick(at));
     try {
-      producer.send(new ProducerRecord<>(topic, "clock", value)).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      producer
+          .send(new ProducerRecord<>(topic, "clock", value))
+          .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PublishFailedException("interrupted while publishing a tick", e);

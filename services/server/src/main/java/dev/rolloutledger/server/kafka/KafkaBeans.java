@@ -15,11 +15,11 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import java.time.Duration;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -38,7 +38,8 @@ public class KafkaBeans {
   @Bean(preDestroy = "close")
   SchemaRegistry schemaRegistry(LedgerSettings settings) {
     ensureTopics(settings.getKafka().getBootstrapServers());
-    return SchemaRegistries.create(settings.getSchemaRegistryUrl(), settings.getKafka().getBootstrapServers());
+    return SchemaRegistries.create(
+        settings.getSchemaRegistryUrl(), settings.getKafka().getBootstrapServers());
   }
 
   @Context
@@ -46,15 +47,19 @@ public class KafkaBeans {
   LedgerStreams ledgerStreams(
       LedgerSettings settings,
       SchemaRegistry registry,
-      @Property(name = "kafka.streams.default") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
+      @Property(name = "kafka.streams.default")
+          @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
           Map<String, Object> overrides) {
     LedgerSettings.Streams s = settings.getStreams();
     KafkaStreams streams =
         new KafkaStreams(
             LedgerTopology.build(registry, new EngineConfig(s.getCommandTtl())),
             LedgerStreamsConfig.properties(
-                s.getApplicationId(), settings.getKafka().getBootstrapServers(), s.getStateDir(),
-                registry, overrides));
+                s.getApplicationId(),
+                settings.getKafka().getBootstrapServers(),
+                s.getStateDir(),
+                registry,
+                overrides));
     // a failing stream thread is replaced rather than taking the processor down
     streams.setUncaughtExceptionHandler(
         e -> {
@@ -77,8 +82,8 @@ public class KafkaBeans {
 
   /**
    * Owns the running topology. On shutdown it leaves the consumer group, so that a restarted
-   * instance is assigned its tasks at once instead of after the old member's session times out
-   * (a second rebalance that would make the stores unqueryable again seconds after start).
+   * instance is assigned its tasks at once instead of after the old member's session times out (a
+   * second rebalance that would make the stores unqueryable again seconds after start).
    */
   public record LedgerStreams(KafkaStreams streams) implements AutoCloseable {
     @Override
@@ -95,16 +100,19 @@ public class KafkaBeans {
     return new EventPublisher(settings.getKafka().getBootstrapServers(), registry);
   }
 
-  /** The topics exist before anything reads or writes them, on the embedded broker or any cluster. */
+  /**
+   * The topics exist before anything reads or writes them, on the embedded broker or any cluster.
+   */
   private static void ensureTopics(String bootstrapServers) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     try (Admin admin = Admin.create(p)) {
-      var created = TopicInstaller.ensureTopics(admin, Topics.all(), TopicInstaller.CLUSTER_DEFAULT_REPLICATION_FACTOR);
+      var created =
+          TopicInstaller.ensureTopics(
+              admin, Topics.all(), TopicInstaller.CLUSTER_DEFAULT_REPLICATION_FACTOR);
       if (!created.isEmpty()) {
         LOG.info("created topics {}", created);
       }
     }
   }
-
 }

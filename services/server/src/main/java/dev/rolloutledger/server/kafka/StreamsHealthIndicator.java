@@ -1,12 +1,12 @@
 package dev.rolloutledger.server.kafka;
 
+import dev.rolloutledger.topology.LedgerQueries;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
 import jakarta.inject.Singleton;
 import java.util.Map;
-import dev.rolloutledger.topology.LedgerQueries;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.reactivestreams.Publisher;
@@ -35,7 +35,9 @@ public class StreamsHealthIndicator implements HealthIndicator {
       status = state.isRunningOrRebalancing() ? HealthStatus.UNKNOWN : HealthStatus.DOWN;
     }
     return Publishers.just(
-        HealthResult.builder("kafkaStreams", status).details(Map.of("state", state.name())).build());
+        HealthResult.builder("kafkaStreams", status)
+            .details(Map.of("state", state.name()))
+            .build());
   }
 
   private boolean queryable() {

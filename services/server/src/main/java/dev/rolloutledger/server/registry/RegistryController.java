@@ -27,12 +27,16 @@ import org.apache.avro.SchemaParseException;
 
 /**
  * The embedded registry's REST facade: the subset of the Confluent Schema Registry API that
- * serializers and operators use, at {@code /registry}. Point a Confluent serializer at
- * {@code http://127.0.0.1:8080/registry}. Errors carry Confluent's {@code error_code}.
+ * serializers and operators use, at {@code /registry}. Point a Confluent serializer at {@code
+ * http://127.0.0.1:8080/registry}. Errors carry Confluent's {@code error_code}.
  */
 @Controller("/registry")
 @Produces({"application/vnd.schemaregistry.v1+json", MediaType.APPLICATION_JSON})
-@Consumes({"application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", MediaType.APPLICATION_JSON})
+@Consumes({
+  "application/vnd.schemaregistry.v1+json",
+  "application/vnd.schemaregistry+json",
+  MediaType.APPLICATION_JSON
+})
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RegistryController {
   private final SchemaRegistry registry;
@@ -90,7 +94,8 @@ public class RegistryController {
                 registry.versions(subject).isEmpty()
                     ? subjectNotFound(subject)
                     : new SchemaRegistryException(
-                        SchemaRegistryException.VERSION_NOT_FOUND, "Version " + version + " not found."));
+                        SchemaRegistryException.VERSION_NOT_FOUND,
+                        "Version " + version + " not found."));
     return new Version(r.subject(), r.version(), r.id(), r.schema().toString());
   }
 
@@ -115,7 +120,8 @@ public class RegistryController {
   }
 
   @Error(exception = SchemaRegistryException.class)
-  public HttpResponse<ConfluentError> registryError(HttpRequest<?> request, SchemaRegistryException e) {
+  public HttpResponse<ConfluentError> registryError(
+      HttpRequest<?> request, SchemaRegistryException e) {
     return HttpResponse.<ConfluentError>status(HttpStatus.valueOf(e.httpStatus()))
         .contentType("application/vnd.schemaregistry.v1+json")
         .body(new ConfluentError(e.errorCode(), e.getMessage()));
@@ -123,11 +129,13 @@ public class RegistryController {
 
   private static Schema parse(SchemaBody body) {
     if (body == null || body.schema() == null) {
-      throw new SchemaRegistryException(SchemaRegistryException.INVALID_SCHEMA, "schema is required");
+      throw new SchemaRegistryException(
+          SchemaRegistryException.INVALID_SCHEMA, "schema is required");
     }
     if (body.schemaType() != null && !"AVRO".equals(body.schemaType())) {
       throw new SchemaRegistryException(
-          SchemaRegistryException.INVALID_SCHEMA, "only AVRO schemas are supported, got " + body.schemaType());
+          SchemaRegistryException.INVALID_SCHEMA,
+          "only AVRO schemas are supported, got " + body.schemaType());
     }
     try {
       return new Schema.Parser().parse(body.schema());

@@ -29,8 +29,7 @@ public record AlphaSplit(double total, Map<Signal, Double> weights) {
     for (Signal signal : Signal.values()) {
       Double weight = weights.get(signal);
       if (weight == null || !(weight > 0) || Double.isInfinite(weight)) {
-        throw new InvalidFieldException(
-            "weights[" + signal + "]", "must be a finite number > 0");
+        throw new InvalidFieldException("weights[" + signal + "]", "must be a finite number > 0");
       }
       copy.put(signal, weight);
     }

@@ -16,14 +16,14 @@ import java.util.Arrays;
  * with probability {@code theta_r = r*theta0 / (r*theta0 + 1 - theta0)}, where {@code theta0} is
  * the updated cohort's share of exposure at that moment. "At that moment" means the share of the
  * rate at which exposure accrues: hosts of the updated cohort at risk / hosts of both cohorts at
- * risk. It is not the share of host-seconds accumulated since the rollout began; that lags behind
- * a growing updated cohort, makes updated failures look surprising and halts good releases.
+ * risk. It is not the share of host-seconds accumulated since the rollout began; that lags behind a
+ * growing updated cohort, makes updated failures look surprising and halts good releases.
  *
  * <h2>State</h2>
  *
  * The log-likelihood ratio of {@code r} against {@code r = 1}, {@code l(r) = sum over failures of
- * [updated] ln r - ln(1 + theta0 (r - 1))}, kept on the grid {@code r = 2^(i/8)}, {@code i = -72
- * .. 72} ({@link #ratio(int)}). That is 145 doubles (about 1.2 KB) whatever the number of failures;
+ * [updated] ln r - ln(1 + theta0 (r - 1))}, kept on the grid {@code r = 2^(i/8)}, {@code i = -72 ..
+ * 72} ({@link #ratio(int)}). That is 145 doubles (about 1.2 KB) whatever the number of failures;
  * the index of {@code r = 1} is {@link #ONE}. The grid is part of the persisted form.
  *
  * <h2>Why a halt is a false halt with probability at most alpha</h2>
@@ -157,9 +157,7 @@ public record CohortEvidence(long updatedFailures, long baselineFailures, double
         next);
   }
 
-  /**
-   * ln of the {@link #eValue()}: log-sum-exp over the mixture's components, safe from overflow.
-   */
+  /** ln of the {@link #eValue()}: log-sum-exp over the mixture's components, safe from overflow. */
   public double logEValue() {
     double max = Double.NEGATIVE_INFINITY;
     for (int j = 1; j <= DOUBLINGS; j++) {
@@ -227,17 +225,17 @@ public record CohortEvidence(long updatedFailures, long baselineFailures, double
    * baseline is reported as "at most 1").
    *
    * <p>Construction: for each grid ratio {@code c >= 1}, the e-value {@code E_c} = average, with
-   * equal weights, over the 72 grid ratios {@code c'} from {@code c/512} up to just below {@code
-   * c} of the likelihood ratio of {@code c'} against {@code c}. Each factor of a ratio of a smaller
+   * equal weights, over the 72 grid ratios {@code c'} from {@code c/512} up to just below {@code c}
+   * of the likelihood ratio of {@code c'} against {@code c}. Each factor of a ratio of a smaller
    * against a larger {@code theta} has expectation at most 1 whenever the true {@code r >= c}, so
    * {@code E_c} tests "r >= c" at level alpha by Ville's inequality. {@code l} is concave in {@code
    * ln r}, so {@code l(c/m) - l(c)} grows with {@code c} for each {@code m}: once some {@code c} is
    * rejected, every larger one is, and bisection finds the smallest. That is the bound; it fails
    * (true {@code r >= bound}) only if the largest grid ratio at most the true {@code r} is
    * rejected, which has probability at most alpha. Alternatives on the whole grid let it close in
-   * on the true ratio to within a grid step or two (9% each) as failures accumulate; the
-   * regression mixture's powers of two alone could not get below about 1.4 times it. This is a
-   * valid inversion; the intuitive "LR of r against the best-fitting r" is not (it is not a
+   * on the true ratio to within a grid step or two (9% each) as failures accumulate; the regression
+   * mixture's powers of two alone could not get below about 1.4 times it. This is a valid
+   * inversion; the intuitive "LR of r against the best-fitting r" is not (it is not a
    * supermartingale).
    */
   public double ratioUpperBound(double alpha) {

@@ -3,8 +3,8 @@ package dev.rolloutledger.domain.gate;
 import dev.rolloutledger.domain.InvalidFieldException;
 
 /**
- * What the ledger records about a {@link CohortEvidence}: counts, and numbers in the canonical
- * text of {@link LedgerDecimal}, so the entry (and its hash) is the same on every JDK.
+ * What the ledger records about a {@link CohortEvidence}: counts, and numbers in the canonical text
+ * of {@link LedgerDecimal}, so the entry (and its hash) is the same on every JDK.
  *
  * @param updatedFailures failures observed in the updated cohort
  * @param baselineFailures failures observed in the baseline cohort

@@ -15,16 +15,16 @@ import dev.rolloutledger.domain.InvalidFieldException;
  *
  * Robbins' method of mixtures with the Krichevsky-Trofimov prior Beta(1/2, 1/2). For a candidate
  * {@code q}, the e-value {@code M_n(q) = m_n / L_n(q)} compares the mixture's likelihood of the
- * outcomes, {@code m_n = B(k + 1/2, n - k + 1/2) / B(1/2, 1/2)}, with their likelihood under
- * {@code q}, {@code L_n(q) = q^k (1-q)^(n-k)}. Under {@code p = q}, {@code M_n(q)} is a nonnegative
+ * outcomes, {@code m_n = B(k + 1/2, n - k + 1/2) / B(1/2, 1/2)}, with their likelihood under {@code
+ * q}, {@code L_n(q) = q^k (1-q)^(n-k)}. Under {@code p = q}, {@code M_n(q)} is a nonnegative
  * martingale starting at 1, so by Ville's inequality {@code P(exists n: M_n(p) >= 1/alpha) <=
  * alpha}: the set {@code {q : M_n(q) < 1/alpha}} contains {@code p} at every n at once with
  * probability at least {@code 1 - alpha}. {@code -ln L_n(q)} is convex in q with its minimum at
  * {@code k/n}, so the set is an interval; this returns its upper end, found by Newton's method on
  * the log-odds (from above, so every iterate is a valid, slightly higher bound). Width is about
  * {@code sqrt(2 p (ln(1/alpha) + ln(n)/2) / n)}: the {@code ln(n)/2} is the price of looking at
- * every n. With no failure the bound is exactly {@code 1 - exp(-c/n)}, {@code c = ln(1/alpha) -
- * ln m_n}: 0.0086 at n = 1000, alpha = 0.01 (a test for that one n would give 0.0046).
+ * every n. With no failure the bound is exactly {@code 1 - exp(-c/n)}, {@code c = ln(1/alpha) - ln
+ * m_n}: 0.0086 at n = 1000, alpha = 0.01 (a test for that one n would give 0.0046).
  *
  * <p>Reference: Howard, Ramdas, McAuliffe, Sekhon, "Time-uniform, nonparametric, nonasymptotic
  * confidence sequences", Ann. Stat. 2021 (the beta-binomial mixture boundary).
@@ -36,8 +36,8 @@ public final class FailureRateUpperBound {
   private FailureRateUpperBound() {}
 
   /**
-   * The upper end of the confidence sequence after {@code hosts} outcomes, {@code failures} of
-   * them failures. 1 when nothing is known ({@code hosts == 0}) or every host failed.
+   * The upper end of the confidence sequence after {@code hosts} outcomes, {@code failures} of them
+   * failures. 1 when nothing is known ({@code hosts == 0}) or every host failed.
    *
    * @param hosts hosts whose outcome is known, {@code >= 0}
    * @param failures how many of them failed, in {@code [0, hosts]}

@@ -8,13 +8,13 @@ import dev.rolloutledger.domain.InvalidFieldException;
  *
  * <p>Why: {@link CohortEvidence} learns from where failures fall relative to exposure. With no
  * baseline exposure (a wave that takes the whole selector, a tiny fleet) every failure is
- * "expected" in the updated cohort and the evidence cannot grow; with very little, it grows
- * slowly. The cap catches a gross failure there.
+ * "expected" in the updated cohort and the evidence cannot grow; with very little, it grows slowly.
+ * The cap catches a gross failure there.
  *
- * <p>Definition, for one signal. The window runs from the first updated host's apply to now.
- * {@code updated} counts the first {@code firstHosts} hosts of the updated cohort (in apply order)
- * and how many of them failed; {@code baseline} counts the baseline hosts observed during the
- * window and how many of them failed in it. The cap fires when both hold:
+ * <p>Definition, for one signal. The window runs from the first updated host's apply to now. {@code
+ * updated} counts the first {@code firstHosts} hosts of the updated cohort (in apply order) and how
+ * many of them failed; {@code baseline} counts the baseline hosts observed during the window and
+ * how many of them failed in it. The cap fires when both hold:
  *
  * <ul>
  *   <li>{@code updated.failures > maxFailures};
@@ -25,8 +25,8 @@ import dev.rolloutledger.domain.InvalidFieldException;
  *
  * A shock that hits both cohorts (a region's network) raises both fractions alike and keeps the cap
  * quiet; the evidence, which compares cohorts, is unaffected by it too. The guard compares point
- * fractions, so a baseline of a handful of hosts is a weak guard; a baseline failing well above
- * its usual rate for other reasons also silences the cap (then the evidence still applies).
+ * fractions, so a baseline of a handful of hosts is a weak guard; a baseline failing well above its
+ * usual rate for other reasons also silences the cap (then the evidence still applies).
  *
  * @param maxFailures N: the cap fires at N + 1 failures; {@code 0 <= N < firstHosts}
  * @param firstHosts M: how many of the first updated hosts the cap watches, at least 1

@@ -21,8 +21,8 @@ public final class LedgerDecimal {
   private LedgerDecimal() {}
 
   /**
-   * The canonical text of {@code value}; infinities are {@code Infinity} and {@code -Infinity}
-   * (an e-value can overflow a double, an upper bound can be unbounded).
+   * The canonical text of {@code value}; infinities are {@code Infinity} and {@code -Infinity} (an
+   * e-value can overflow a double, an upper bound can be unbounded).
    *
    * @throws InvalidFieldException if {@code value} is NaN
    */

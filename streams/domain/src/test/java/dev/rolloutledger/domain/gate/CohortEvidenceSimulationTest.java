@@ -106,8 +106,7 @@ class CohortEvidenceSimulationTest {
       double alpha = AlphaSplit.equal(0.01).alpha(Signal.CRASH);
       long worst = 0;
       for (int i = 0; i < 200; i++) {
-        long hosts =
-            RolloutSimulation.hostsToHalt(1.0, P0, 10_000, alpha, 100, seeded(40_000 + i));
+        long hosts = RolloutSimulation.hostsToHalt(1.0, P0, 10_000, alpha, 100, seeded(40_000 + i));
         assertThat(hosts).as("run %d halted", i).isPositive();
         worst = Math.max(worst, hosts);
       }
@@ -143,13 +142,12 @@ class CohortEvidenceSimulationTest {
   class The_ratio_upper_bound {
 
     /**
-     * 2,000 hosts, waves up to 1,000 (the rest stays baseline), 0.002 failures per host and step
-     * in the baseline and {@code ratio} times that in the updated cohort: ~600 failures per run.
+     * 2,000 hosts, waves up to 1,000 (the rest stays baseline), 0.002 failures per host and step in
+     * the baseline and {@code ratio} times that in the updated cohort: ~600 failures per run.
      */
     @ParameterizedTest(name = "true ratio {0}")
     @ValueSource(doubles = {1.0, 3.0})
-    void stays_above_the_true_ratio_throughout_in_at_least_1_minus_alpha_of_rollouts(
-        double ratio) {
+    void stays_above_the_true_ratio_throughout_in_at_least_1_minus_alpha_of_rollouts(double ratio) {
       RolloutSimulation.Waves plan =
           new RolloutSimulation.Waves(
               2_000, new long[] {20, 100, 500, 1_000}, 5, 20, 0.002, ratio, 0, 0, 1);

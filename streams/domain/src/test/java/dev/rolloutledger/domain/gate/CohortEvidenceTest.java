@@ -146,8 +146,7 @@ class CohortEvidenceTest {
 
       assertThat(evidence.eValue()).isEqualTo(Double.POSITIVE_INFINITY);
       // 200 ln 512 - ln 9
-      assertThat(evidence.logEValue())
-          .isCloseTo(200 * Math.log(512) - Math.log(9), within(1e-9));
+      assertThat(evidence.logEValue()).isCloseTo(200 * Math.log(512) - Math.log(9), within(1e-9));
       assertThat(evidence.crossed(1e-300)).isTrue();
     }
   }
@@ -278,8 +277,7 @@ class CohortEvidenceTest {
       String bound = evidence.summary(0.01, 2.0).ratioUpperBound();
 
       assertThat(bound).matches("1\\.\\d{5}");
-      assertThat(Double.parseDouble(bound))
-          .isCloseTo(evidence.ratioUpperBound(0.01), offset(5e-6));
+      assertThat(Double.parseDouble(bound)).isCloseTo(evidence.ratioUpperBound(0.01), offset(5e-6));
     }
   }
 

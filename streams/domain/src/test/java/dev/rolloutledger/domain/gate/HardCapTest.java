@@ -89,8 +89,7 @@ class HardCapTest {
       assertThatThrownBy(() -> new HardCap(20, 20, 0.5))
           .isInstanceOfSatisfying(
               InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("maxFailures"));
-      assertThatThrownBy(() -> new HardCap(-1, 20, 0.5))
-          .isInstanceOf(InvalidFieldException.class);
+      assertThatThrownBy(() -> new HardCap(-1, 20, 0.5)).isInstanceOf(InvalidFieldException.class);
       assertThatThrownBy(() -> new HardCap(0, 0, 0.5))
           .isInstanceOfSatisfying(
               InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("firstHosts"));

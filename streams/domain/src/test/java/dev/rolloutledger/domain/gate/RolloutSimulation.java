@@ -34,7 +34,14 @@ final class RolloutSimulation {
 
     Waves withRatio(double newRatio) {
       return new Waves(
-          fleet, waveEnds, dispatchSteps, bakeSteps, hazard, newRatio, shockFrom, shockTo,
+          fleet,
+          waveEnds,
+          dispatchSteps,
+          bakeSteps,
+          hazard,
+          newRatio,
+          shockFrom,
+          shockTo,
           shockFactor);
     }
 
@@ -73,10 +80,10 @@ final class RolloutSimulation {
 
   /**
    * Runs a rollout through its waves. Failures within a step come in a uniformly random order. A
-   * run of consecutive failures of one cohort is observed in one call and watched once, at its
-   * end, which sees every extreme that one call per failure would: along a run of updated failures
-   * the e-value and the ratio upper bound only rise, along a run of baseline failures they only
-   * fall ({@link CohortEvidencePropertiesTest}).
+   * run of consecutive failures of one cohort is observed in one call and watched once, at its end,
+   * which sees every extreme that one call per failure would: along a run of updated failures the
+   * e-value and the ratio upper bound only rise, along a run of baseline failures they only fall
+   * ({@link CohortEvidencePropertiesTest}).
    *
    * @return the evidence when the rollout ended or the watcher stopped it
    */
