@@ -265,6 +265,9 @@ public final class RolloutEngine {
         host.withOutcome(true, host.crashed() || crashed).seenAt(at).withBaselineFailing(false));
     int wave = rollout.plan().indexOf(host.wave());
     WaveCounts counts = rollout.counts(wave).plus(0, newlyApplied, newlyCrashed);
+    if (newlyApplied == 1) {
+      counts = counts.appliedAt(at);
+    }
     rollout = rollout.withCounts(wave, counts);
 
     WavePlan plan = rollout.plan().waves().get(wave);
@@ -663,6 +666,12 @@ public final class RolloutEngine {
         return rollout;
       }
       if (!empty && step.at.isBefore(rollout.waveStartedAt().plus(plan.bake()))) {
+        return rollout;
+      }
+      // every host observed for a heartbeat timeout after it applied: no silence verdict pending
+      if (!empty
+          && counts.lastAppliedAt() != null
+          && step.at.isBefore(counts.lastAppliedAt().plus(rollout.plan().heartbeatTimeout()))) {
         return rollout;
       }
       if (plan.approval() && !rollout.approved(plan.name())) {

@@ -27,6 +27,27 @@ final class Scenario {
     return d;
   }
 
+  /**
+   * Lets a heartbeat timeout pass with every applied, healthy host heartbeating: what promotion
+   * waits for (no silence verdict may still be pending). Returns what it decided, merged.
+   */
+  Decision settle() {
+    Instant alive = now.plus(Plan.DEFAULT_HEARTBEAT_TIMEOUT);
+    List<Decision> parts = new ArrayList<>();
+    for (HostRecord h : store.hosts(TENANT)) {
+      if (h.rollout() != null && h.applied() && !h.failing()) {
+        String release = store.rollout(TENANT, h.rollout()).orElseThrow().release();
+        parts.add(apply(new Heartbeat(TENANT, alive, h.host(), release, Map.of())));
+      }
+    }
+    now = alive.plusSeconds(1);
+    parts.add(apply(new ClockTick(TENANT, now)));
+    return new Decision(
+        parts.stream().flatMap(d -> d.entries().stream()).toList(),
+        parts.stream().flatMap(d -> d.commands().stream()).toList(),
+        parts.stream().flatMap(d -> d.rejections().stream()).toList());
+  }
+
   Instant tick() {
     now = now.plusSeconds(1);
     return now;

@@ -529,7 +529,8 @@ public final class AvroMapper {
               c.crashed(),
               c.silent(),
               c.hot(),
-              c.dispatched()));
+              c.dispatched(),
+              c.lastAppliedAt()));
     }
     return RolloutSnapshot.newBuilder()
         .setTenant(s.tenant())
@@ -559,7 +560,8 @@ public final class AvroMapper {
               c.getCrashed(),
               c.getSilent(),
               c.getHot(),
-              c.getDispatched()));
+              c.getDispatched(),
+              c.getLastAppliedAt()));
     }
     return new RolloutState(
         s.getTenant(),

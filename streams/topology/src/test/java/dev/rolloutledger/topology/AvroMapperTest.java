@@ -176,7 +176,7 @@ class AvroMapperTest {
               RolloutStatus.PAUSED,
               1,
               List.of(
-                  new WaveCounts("canary", 20, 20, 1, 2, 3, 20),
+                  new WaveCounts("canary", 20, 20, 1, 2, 3, 20, AT.plusSeconds(60)),
                   new WaveCounts("staging", 5, 2, 0),
                   WaveCounts.empty("rest")),
               7,
