@@ -8,6 +8,17 @@ import java.time.Duration;
 @ConfigurationProperties("ledger")
 public class LedgerSettings {
   private String schemaRegistryUrl;
+  private String keyDir = ".ledger/keys";
+
+  /** Where the Ed25519 key that signs commands lives (created on first start). */
+  public String getKeyDir() {
+    return keyDir;
+  }
+
+  public void setKeyDir(String keyDir) {
+    this.keyDir = keyDir;
+  }
+
   private Kafka kafka = new Kafka();
   private Streams streams = new Streams();
 

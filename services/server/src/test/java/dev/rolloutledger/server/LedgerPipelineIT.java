@@ -10,6 +10,7 @@ import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.Hold;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +143,8 @@ class LedgerPipelineIT {
                   for (ConsumerRecord<String, SpecificRecord> r :
                       consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() instanceof Hold h && h.getTenant().equals(tenant)) {
+                      // every command is signed with the key the server publishes
+                      assertThat(CommandSignatures.verify(h, publishedKey())).isTrue();
                       holds.add(r.key());
                     }
                   }
@@ -374,6 +377,14 @@ class LedgerPipelineIT {
     HttpResponse<String> r = server.get("/health");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json(r).get("status").asText()).isEqualTo("UP");
+  }
+
+  private java.security.PublicKey publishedKey() throws Exception {
+    JsonNode key = json(server.get("/api/v1/keys")).get("keys").get(0);
+    return java.security.KeyFactory.getInstance("Ed25519")
+        .generatePublic(
+            new java.security.spec.X509EncodedKeySpec(
+                java.util.Base64.getDecoder().decode(key.get("publicKey").asText())));
   }
 
   private SchemaRegistry registry() {

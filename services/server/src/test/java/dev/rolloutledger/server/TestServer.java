@@ -32,7 +32,9 @@ public final class TestServer implements AutoCloseable {
                 "ledger.streams.application-id",
                 applicationId,
                 "ledger.streams.state-dir",
-                stateDir.toString()));
+                stateDir.toString(),
+                "ledger.key-dir",
+                stateDir.resolve("keys").toString()));
     this.server = context.getBean(EmbeddedServer.class).start();
     KafkaStreams streams = context.getBean(KafkaStreams.class);
     await()

@@ -14,6 +14,8 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.Rejection;
 import dev.rolloutledger.domain.RolloutEngine;
 import dev.rolloutledger.schemas.Keys;
+import dev.rolloutledger.schemas.commands.CommandSignatures;
+import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
@@ -31,13 +33,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class LedgerProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private final EngineConfig config;
+  private final CommandSigningKey signingKey;
   private ProcessorContext<String, SpecificRecord> context;
   private RolloutEngine engine;
   private KeyValueStore<String, SpecificRecord> ledger;
   private KeyValueStore<String, RolloutSnapshot> rollouts;
 
-  LedgerProcessor(EngineConfig config) {
+  LedgerProcessor(EngineConfig config, CommandSigningKey signingKey) {
     this.config = config;
+    this.signingKey = signingKey;
   }
 
   @Override
@@ -97,7 +101,9 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
       context.forward(
           record
               .withKey(Keys.of(command.tenant(), command.host()))
-              .withValue(AvroMapper.toAvro(command))
+              .withValue(
+                  CommandSignatures.sign(
+                      AvroMapper.toAvro(command), signingKey.keyId(), signingKey.privateKey()))
               .withTimestamp(command.issuedAt().toEpochMilli()));
     }
     for (Rejection rejection : decision.rejections()) {

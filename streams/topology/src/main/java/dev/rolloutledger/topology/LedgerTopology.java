@@ -8,6 +8,7 @@ import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.schemas.TopicDescriptor;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.schemas.serde.ConfluentAvroSerde;
 import java.util.ArrayList;
@@ -55,8 +56,12 @@ public final class LedgerTopology {
   /** Key of clock ticks on the by-tenant topic: they go to every partition, not by key. */
   static final String CLOCK_KEY = "clock";
 
-  /** Builds the topology; the registry backs every Avro serde (topics, repartition, changelogs). */
-  public static Topology build(SchemaRegistry registry, EngineConfig config) {
+  /**
+   * Builds the topology; the registry backs every Avro serde (topics, repartition, changelogs) and
+   * every command is signed with {@code signingKey} (Ed25519).
+   */
+  public static Topology build(
+      SchemaRegistry registry, EngineConfig config, CommandSigningKey signingKey) {
     StreamsBuilder builder = new StreamsBuilder();
     Serde<SpecificRecord> inputSerde =
         ConfluentAvroSerde.of(registry, INPUT_SCHEMA, SpecificRecord.class);
@@ -119,7 +124,7 @@ public final class LedgerTopology {
                     .withValueSerde(inputSerde)
                     .withStreamPartitioner(new TenantPartitioner()))
             .process(
-                () -> new LedgerProcessor(config),
+                () -> new LedgerProcessor(config, signingKey),
                 Named.as("rollout-engine"),
                 HOSTS_STORE,
                 ROLLOUTS_STORE,

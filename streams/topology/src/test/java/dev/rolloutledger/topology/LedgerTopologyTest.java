@@ -19,6 +19,8 @@ import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.commands.CommandSignatures;
+import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.registry.InMemorySchemaRegistry;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LedgerTopologyTest {
   private static final String T = "acme";
   private static final String SHA = "a".repeat(64);
+  private static final CommandSigningKey SIGNING_KEY = CommandSigningKey.generate();
   private final Instant t0 = Instant.parse("2024-07-19T04:09:00Z");
 
   @TempDir Path stateDir;
@@ -63,7 +66,7 @@ class LedgerTopologyTest {
     registry = new InMemorySchemaRegistry();
     driver =
         new TopologyTestDriver(
-            LedgerTopology.build(registry, EngineConfig.defaults()),
+            LedgerTopology.build(registry, EngineConfig.defaults(), SIGNING_KEY),
             LedgerStreamsConfig.properties(
                 "ledger-test", "127.0.0.1:1", stateDir.toString(), registry, Map.of()));
     StringSerializer keys = new StringSerializer();
@@ -199,7 +202,12 @@ class LedgerTopologyTest {
                           assertThat(w.getPrevHash()).isEqualTo(LedgerHash.GENESIS);
                         });
               });
-      assertThat(commands.readKeyValuesToList())
+      List<KeyValue<String, SpecificRecord>> sent = commands.readKeyValuesToList();
+      assertThat(sent)
+          .allSatisfy(
+              kv ->
+                  assertThat(CommandSignatures.verify(kv.value, SIGNING_KEY.publicKey())).isTrue());
+      assertThat(sent)
           .extracting(kv -> kv.key, kv -> kv.value.getClass(), kv -> ((Apply) kv.value).getSha256())
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple("acme/h1", Apply.class, SHA),

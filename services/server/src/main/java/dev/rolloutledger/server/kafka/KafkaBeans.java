@@ -3,6 +3,7 @@ package dev.rolloutledger.server.kafka;
 import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.schemas.TopicInstaller;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.registry.SchemaRegistries;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.LedgerSettings;
@@ -15,6 +16,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -42,18 +44,26 @@ public class KafkaBeans {
         settings.getSchemaRegistryUrl(), settings.getKafka().getBootstrapServers());
   }
 
+  @Singleton
+  CommandSigningKey commandSigningKey(LedgerSettings settings) {
+    CommandSigningKey key = CommandSigningKey.loadOrCreate(Path.of(settings.getKeyDir()));
+    LOG.info("commands are signed with Ed25519 key {}", key.keyId());
+    return key;
+  }
+
   @Context
   @Bean(preDestroy = "close")
   LedgerStreams ledgerStreams(
       LedgerSettings settings,
       SchemaRegistry registry,
+      CommandSigningKey signingKey,
       @Property(name = "kafka.streams.default")
           @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
           Map<String, Object> overrides) {
     LedgerSettings.Streams s = settings.getStreams();
     KafkaStreams streams =
         new KafkaStreams(
-            LedgerTopology.build(registry, new EngineConfig(s.getCommandTtl())),
+            LedgerTopology.build(registry, new EngineConfig(s.getCommandTtl()), signingKey),
             LedgerStreamsConfig.properties(
                 s.getApplicationId(),
                 settings.getKafka().getBootstrapServers(),
