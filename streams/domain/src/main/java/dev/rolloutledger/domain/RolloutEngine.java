@@ -55,6 +55,7 @@ public final class RolloutEngine {
   static final String SILENCE = "silent hosts";
   static final String METRICS = "metrics over limits";
   static final String REGRESSION = "regression evidence";
+  static final String REFUSED = "refused by the owner's policy";
 
   private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
 
@@ -170,8 +171,23 @@ public final class RolloutEngine {
           ? Decision.none()
           : reject(e, "release:" + e.release(), "release already published with other content");
     }
-    store.putRelease(ReleaseInfo.of(e));
-    return Decision.none();
+    ReleaseInfo release = ReleaseInfo.of(e);
+    store.putRelease(release);
+    // rollouts planned before their release arrived start now, in rollout-id order
+    Step step = new Step(e.tenant(), e.at());
+    for (RolloutState r : sortedRollouts(store.rollouts(e.tenant()))) {
+      if (r.status() != RolloutStatus.PENDING || !r.release().equals(e.release())) {
+        continue;
+      }
+      String refusal = policy(e.tenant()).refusal(release);
+      if (refusal != null) {
+        String wave = r.plan().waves().get(0).name();
+        store.putRollout(halt(step, r, wave, REFUSED, Map.of("refusal", refusal)));
+      } else {
+        store.putRollout(activate(step, r, release));
+      }
+    }
+    return step.decision();
   }
 
   private Decision onRolloutPlanned(RolloutPlanned e) {
@@ -179,23 +195,49 @@ public final class RolloutEngine {
     if (store.rollout(tenant, e.rollout()).isPresent()) {
       return reject(e, "rollout:" + e.rollout(), "rollout id already used");
     }
+    List<WaveCounts> empty =
+        e.plan().waves().stream().map(w -> WaveCounts.empty(w.name())).toList();
+    RolloutState pending =
+        new RolloutState(
+            tenant,
+            e.rollout(),
+            e.release(),
+            e.plan(),
+            RolloutStatus.PENDING,
+            0,
+            empty,
+            0,
+            LedgerHash.GENESIS,
+            e.at(),
+            e.at());
     ReleaseInfo release = store.release(tenant, e.release()).orElse(null);
     if (release == null) {
-      // Agents must be able to verify what they install, so the digest has to be known first.
-      return reject(e, "release:" + e.release(), "release not published");
+      // Agents must verify what they install, so nothing moves before the digest is known; the
+      // release may simply arrive later (another topic): the rollout waits for it.
+      store.putRollout(pending);
+      return Decision.none();
     }
     String refusal = policy(tenant).refusal(release);
     if (refusal != null) {
       return reject(e, "release:" + e.release(), refusal);
     }
-    // An emergency takes the same waves with compressed bakes: never a skipped wave.
-    Plan plan = e.plan().forSeverity(release.severity());
-    List<WavePlan> waves = plan.waves();
+    Step step = new Step(tenant, e.at());
+    store.putRollout(activate(step, pending, release));
+    return step.decision();
+  }
+
+  /**
+   * Starts a planned rollout whose release is known: assigns the tenant's free hosts (sorted by id)
+   * to waves and starts wave 0. An emergency takes the same waves with compressed bakes.
+   */
+  private RolloutState activate(Step step, RolloutState pending, ReleaseInfo release) {
+    String tenant = pending.tenant();
+    Plan plan = pending.plan().forSeverity(release.severity());
     List<HostRecord> available =
         sortedHosts(store.hosts(tenant)).stream().filter(this::isFree).toList();
     Set<String> taken = new HashSet<>();
     List<WaveCounts> counts = new ArrayList<>();
-    for (WavePlan wave : waves) {
+    for (WavePlan wave : plan.waves()) {
       List<HostRecord> matching =
           available.stream()
               .filter(h -> !taken.contains(h.host()))
@@ -204,28 +246,26 @@ public final class RolloutEngine {
       List<HostRecord> members = matching.subList(0, (int) wave.capacity(matching.size()));
       for (HostRecord h : members) {
         taken.add(h.host());
-        store.putHost(h.assignedTo(e.rollout(), wave.name()));
+        store.putHost(h.assignedTo(pending.rollout(), wave.name()));
       }
       counts.add(new WaveCounts(wave.name(), members.size(), 0, 0));
     }
     RolloutState rollout =
         new RolloutState(
             tenant,
-            e.rollout(),
-            e.release(),
+            pending.rollout(),
+            pending.release(),
             plan,
             RolloutStatus.ACTIVE,
             0,
             counts,
-            0,
-            LedgerHash.GENESIS,
-            e.at(),
-            e.at());
-    Step step = new Step(tenant, e.at());
+            pending.seq(),
+            pending.lastHash(),
+            pending.plannedAt(),
+            step.at,
+            pending.approvals());
     // an empty first wave passes at once
-    rollout = promote(step, startWave(step, rollout));
-    store.putRollout(rollout);
-    return step.decision();
+    return promote(step, startWave(step, rollout));
   }
 
   private Decision onOutcome(
@@ -524,7 +564,7 @@ public final class RolloutEngine {
         yield Decision.none();
       }
       case PAUSED -> Decision.none();
-      case HALTED, COMPLETED ->
+      case PENDING, HALTED, COMPLETED ->
           reject(e, "rollout:" + e.rollout(), "rollout is " + rollout.status());
     };
   }
@@ -543,7 +583,7 @@ public final class RolloutEngine {
         yield step.decision();
       }
       case ACTIVE -> Decision.none();
-      case HALTED, COMPLETED ->
+      case PENDING, HALTED, COMPLETED ->
           reject(e, "rollout:" + e.rollout(), "rollout is " + rollout.status());
     };
   }

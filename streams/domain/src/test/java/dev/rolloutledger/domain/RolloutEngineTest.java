@@ -216,16 +216,41 @@ class RolloutEngineTest {
     }
 
     @Test
-    void rejects_a_plan_for_a_release_that_is_not_published() {
+    void a_plan_that_arrives_before_its_release_waits_for_it_then_starts() {
+      // The release and the plan travel on different topics: either may be decided first.
       Scenario s = new Scenario().hosts("prod", "p1");
 
-      Decision d = s.plan("r1", "ghost", Plan.defaultPlan());
+      Decision planned = s.plan("r1", "ghost", new Plan(List.of(wave("prod", "env", "prod"))));
+      RolloutStatus waiting = s.rolloutState("r1").status();
+      Decision published = s.release("ghost");
 
-      assertThat(d.rejections())
+      assertThat(planned).isEqualTo(Decision.none());
+      assertThat(waiting).isEqualTo(RolloutStatus.PENDING);
+      assertThat(published.entries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly("WaveStarted prod [p1]");
+      assertThat(hostsOf(published.commands())).containsExactly("p1");
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
+    }
+
+    @Test
+    void a_waiting_plan_whose_release_the_policy_refuses_is_halted_when_the_release_arrives() {
+      Scenario s = new Scenario().hosts("prod", "p1");
+      s.apply(
+          new PolicySet(
+              TENANT,
+              s.tick(),
+              new OwnerPolicy(
+                  TENANT, "rel-n-1", false, List.of(), Duration.ZERO, List.of(), "owner")));
+      s.plan("r1", "rel-n", new Plan(List.of(wave("prod", "env", "prod"))));
+
+      Decision published = s.release("rel-n");
+
+      assertThat(published.entries())
           .singleElement()
-          .extracting(Rejection::subject)
-          .isEqualTo("release:ghost");
-      assertThat(s.store.rollout(TENANT, "r1")).isEmpty();
+          .isInstanceOfSatisfying(
+              RolloutHalted.class, h -> assertThat(h.evidence().get("refusal")).contains("pinned"));
+      assertThat(published.commands()).isEmpty();
       assertThat(s.hostRecord("p1").rollout()).isNull();
     }
 
