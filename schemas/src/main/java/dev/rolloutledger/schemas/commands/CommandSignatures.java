@@ -52,52 +52,29 @@ public final class CommandSignatures {
       String keyId,
       byte[] signature) {}
 
-  /** The fields of an Apply, Hold or Rollback record. */
+  /** The fields of an Apply, Hold or Rollback record (one field list, three record types). */
   public static Fields fields(SpecificRecord command) {
-    if (command instanceof Apply c) {
-      return new Fields(
-          "Apply",
-          c.getCommandId(),
-          c.getTenant(),
-          c.getRollout(),
-          c.getHost(),
-          c.getRelease(),
-          c.getSha256(),
-          c.getSeq(),
-          c.getIssuedAt(),
-          c.getExpiresAt(),
-          c.getKeyId(),
-          bytes(c.getSignature()));
-    } else if (command instanceof Hold c) {
-      return new Fields(
-          "Hold",
-          c.getCommandId(),
-          c.getTenant(),
-          c.getRollout(),
-          c.getHost(),
-          c.getRelease(),
-          c.getSha256(),
-          c.getSeq(),
-          c.getIssuedAt(),
-          c.getExpiresAt(),
-          c.getKeyId(),
-          bytes(c.getSignature()));
-    } else if (command instanceof Rollback c) {
-      return new Fields(
-          "Rollback",
-          c.getCommandId(),
-          c.getTenant(),
-          c.getRollout(),
-          c.getHost(),
-          c.getRelease(),
-          c.getSha256(),
-          c.getSeq(),
-          c.getIssuedAt(),
-          c.getExpiresAt(),
-          c.getKeyId(),
-          bytes(c.getSignature()));
+    if (!(command instanceof Apply || command instanceof Hold || command instanceof Rollback)) {
+      throw new IllegalArgumentException(
+          "not a host command: " + command.getSchema().getFullName());
     }
-    throw new IllegalArgumentException("not a host command: " + command.getSchema().getFullName());
+    return new Fields(
+        command.getSchema().getName(),
+        (String) get(command, "commandId"),
+        (String) get(command, "tenant"),
+        (String) get(command, "rollout"),
+        (String) get(command, "host"),
+        (String) get(command, "release"),
+        (String) get(command, "sha256"),
+        (Long) get(command, "seq"),
+        (Instant) get(command, "issuedAt"),
+        (Instant) get(command, "expiresAt"),
+        (String) get(command, "keyId"),
+        bytes((ByteBuffer) get(command, "signature")));
+  }
+
+  private static Object get(SpecificRecord record, String field) {
+    return record.get(record.getSchema().getField(field).pos());
   }
 
   /** The canonical bytes a signature covers, with the given key id. */

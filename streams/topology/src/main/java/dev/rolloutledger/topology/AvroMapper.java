@@ -55,6 +55,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * The one place where Avro meets the domain: inputs, ledger entries, host commands and state-store
@@ -441,44 +442,29 @@ public final class AvroMapper {
   // ---- commands ----
 
   public static SpecificRecord toAvro(HostCommand command) {
-    if (command instanceof Apply c) {
-      return dev.rolloutledger.avro.Apply.newBuilder()
-          .setCommandId(c.commandId())
-          .setTenant(c.tenant())
-          .setRollout(c.rollout())
-          .setHost(c.host())
-          .setRelease(c.release())
-          .setSha256(c.sha256())
-          .setSeq(c.seq())
-          .setIssuedAt(c.issuedAt())
-          .setExpiresAt(c.expiresAt())
-          .build();
-    } else if (command instanceof Hold c) {
-      return dev.rolloutledger.avro.Hold.newBuilder()
-          .setCommandId(c.commandId())
-          .setTenant(c.tenant())
-          .setRollout(c.rollout())
-          .setHost(c.host())
-          .setRelease(c.release())
-          .setSha256(c.sha256())
-          .setSeq(c.seq())
-          .setIssuedAt(c.issuedAt())
-          .setExpiresAt(c.expiresAt())
-          .build();
-    } else if (command instanceof Rollback c) {
-      return dev.rolloutledger.avro.Rollback.newBuilder()
-          .setCommandId(c.commandId())
-          .setTenant(c.tenant())
-          .setRollout(c.rollout())
-          .setHost(c.host())
-          .setRelease(c.release())
-          .setSha256(c.sha256())
-          .setSeq(c.seq())
-          .setIssuedAt(c.issuedAt())
-          .setExpiresAt(c.expiresAt())
-          .build();
+    // Apply, Hold and Rollback share one field list; only the record type differs
+    SpecificRecordBase record;
+    if (command instanceof Apply) {
+      record = new dev.rolloutledger.avro.Apply();
+    } else if (command instanceof Hold) {
+      record = new dev.rolloutledger.avro.Hold();
+    } else if (command instanceof Rollback) {
+      record = new dev.rolloutledger.avro.Rollback();
+    } else {
+      throw new IllegalArgumentException("unmapped command " + command.getClass());
     }
-    throw new IllegalArgumentException("unmapped command " + command.getClass());
+    record.put("commandId", command.commandId());
+    record.put("tenant", command.tenant());
+    record.put("rollout", command.rollout());
+    record.put("host", command.host());
+    record.put("release", command.release());
+    record.put("sha256", command.sha256());
+    record.put("seq", command.seq());
+    record.put("issuedAt", command.issuedAt());
+    record.put("expiresAt", command.expiresAt());
+    record.put("keyId", null);
+    record.put("signature", null);
+    return record;
   }
 
   // ---- state ----
