@@ -5,6 +5,7 @@ import dev.rolloutledger.avro.ApprovalGranted;
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.CrashReport;
 import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.avro.HaltLifted;
 import dev.rolloutledger.avro.Heartbeat;
 import dev.rolloutledger.avro.Hold;
 import dev.rolloutledger.avro.HostRegistered;
@@ -116,12 +117,14 @@ public final class Topics {
               WaveStarted.getClassSchema(),
               WavePromoted.getClassSchema(),
               RolloutHalted.getClassSchema(),
-              RolloutCompleted.getClassSchema()),
+              RolloutCompleted.getClassSchema(),
+              HaltLifted.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           FOREVER,
-          "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted, key tenant/rollout; hash-chained");
+          "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted | HaltLifted, key tenant/rollout;"
+              + " hash-chained");
 
   public static final TopicDescriptor<String, SpecificRecord> COMMANDS =
       new TopicDescriptor<>(

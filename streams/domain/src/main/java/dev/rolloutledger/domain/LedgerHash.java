@@ -45,6 +45,7 @@ import java.util.Map;
  * "WavePromoted"     str(wave) i32(waveIndex) map(evidence)
  * "RolloutHalted"    str(wave) str(reason) map(evidence)
  * "RolloutCompleted" (none)
+ * "HaltLifted"       str(by) str(reason)
  * </pre>
  *
  * <p>Every field is either fixed-width or length-prefixed and the type fixes the field list, so two
@@ -70,6 +71,8 @@ public final class LedgerHash {
       out.header("WavePromoted", e).str(e.wave()).i32(e.waveIndex()).map(e.evidence());
     } else if (entry instanceof RolloutHalted e) {
       out.header("RolloutHalted", e).str(e.wave()).str(e.reason()).map(e.evidence());
+    } else if (entry instanceof HaltLifted e) {
+      out.header("HaltLifted", e).str(e.by()).str(e.reason());
     } else if (entry instanceof RolloutCompleted e) {
       out.header("RolloutCompleted", e);
     } else {

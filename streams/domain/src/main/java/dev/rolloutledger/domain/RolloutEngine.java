@@ -40,7 +40,8 @@ import java.util.TreeMap;
  *       wave's bake time has passed in event time (checked on every input from one of its hosts,
  *       heartbeats included); a wave no host matched passes at once (its approval, if asked for,
  *       still holds it); after the last wave it completes.
- *   <li>A HALTED rollout never promotes or dispatches again; it cannot be resumed.
+ *   <li>A HALTED rollout never promotes or dispatches again unless a person resumes it (the ledger
+ *       records a HaltLifted entry first).
  *   <li>Heartbeats move event time (bake) and have no other effect yet.
  *   <li>A wave whose plan asks for approval promotes only once an ApprovalGranted names it (an
  *       approval may come before the wave starts).
@@ -583,9 +584,67 @@ public final class RolloutEngine {
         yield step.decision();
       }
       case ACTIVE -> Decision.none();
-      case PENDING, HALTED, COMPLETED ->
+      case HALTED -> resumeHalted(e, rollout);
+      case PENDING, COMPLETED ->
           reject(e, "rollout:" + e.rollout(), "rollout is " + rollout.status());
     };
+  }
+
+  /**
+   * A person overrides a HALT: the ledger records who and why (the halt and its evidence stay), the
+   * rollout is ACTIVE again, and hosts of the current wave that got Hold before applying are sent
+   * Apply again (paced). The evidence is kept, so a further failure may halt it again at once.
+   */
+  private Decision resumeHalted(RolloutResumed e, RolloutState rollout) {
+    Step step = new Step(e.tenant(), e.at());
+    rollout =
+        step.append(
+            rollout,
+            (tenant, at, id, seq, prev) ->
+                new HaltLifted(tenant, at, id, seq, prev, e.by(), e.reason()));
+    int index = rollout.currentWave();
+    String wave = rollout.plan().waves().get(index).name();
+    for (HostRecord host : assignedTo(rollout)) {
+      if (wave.equals(host.wave()) && host.dispatched() && !host.applied()) {
+        store.putHost(
+            new HostRecord(
+                host.tenant(),
+                host.host(),
+                host.labels(),
+                host.lastCommandSeq(),
+                host.rollout(),
+                host.wave(),
+                false,
+                false,
+                host.lastSeenAt(),
+                false,
+                false,
+                false,
+                host.baselineFailing()));
+      }
+    }
+    // while halted its hosts were free: some may belong to another rollout now, so count again
+    for (int w = 0; w < rollout.waves().size(); w++) {
+      String name = rollout.plan().waves().get(w).name();
+      List<HostRecord> members =
+          assignedTo(rollout).stream().filter(h -> name.equals(h.wave())).toList();
+      WaveCounts before = rollout.counts(w);
+      rollout =
+          rollout.withCounts(
+              w,
+              new WaveCounts(
+                  name,
+                  members.size(),
+                  (int) members.stream().filter(HostRecord::applied).count(),
+                  (int) members.stream().filter(HostRecord::crashed).count(),
+                  (int) members.stream().filter(HostRecord::silent).count(),
+                  (int) members.stream().filter(HostRecord::hot).count(),
+                  (int) members.stream().filter(HostRecord::dispatched).count(),
+                  before.lastAppliedAt()));
+    }
+    rollout = promote(step, dispatch(step, rollout.withStatus(RolloutStatus.ACTIVE)));
+    store.putRollout(rollout);
+    return step.decision();
   }
 
   /** Records a person's approval of a wave; the wave may then promote at once. */

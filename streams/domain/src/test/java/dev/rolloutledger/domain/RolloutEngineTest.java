@@ -1066,29 +1066,26 @@ class RolloutEngineTest {
     }
 
     @Test
-    void a_halted_rollout_never_promotes_or_dispatches_again() {
+    void a_halted_rollout_never_promotes_or_dispatches_again_on_its_own() {
       // Given a halted rollout whose first wave then reports success
       Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
       s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
       s.halt("r1");
       int decided = s.decisions.size();
 
-      // When everything that could move it happens
+      // When everything but a person's resume happens
       Decision applied = s.applied("d1", "rel");
       Decision late = s.host("d2", "env", "dev");
-      Decision resumed = s.resume("r1");
       Decision haltedAgain = s.halt("r1");
+      Decision settled = s.settle();
       Decision lateProd = s.applied("p1", "rel");
 
       // Then nothing is started, promoted or applied
       assertThat(applied).isEqualTo(Decision.none());
       assertThat(late).isEqualTo(Decision.none());
       assertThat(s.hostRecord("d2").rollout()).isNull();
-      assertThat(resumed.rejections())
-          .singleElement()
-          .extracting(Rejection::reason)
-          .isEqualTo("rollout is HALTED");
       assertThat(haltedAgain.rejections()).hasSize(1);
+      assertThat(settled.entries()).isEmpty();
       assertThat(lateProd).isEqualTo(Decision.none());
       assertThat(s.decisions.subList(decided, s.decisions.size()))
           .allSatisfy(
@@ -1097,6 +1094,34 @@ class RolloutEngineTest {
                 assertThat(d.commands()).isEmpty();
               });
       assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+    }
+
+    @Test
+    void a_person_may_resume_a_halted_rollout_and_the_ledger_says_who_and_why_first() {
+      Scenario s = new Scenario().hosts("dev", "d1", "d2").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      s.applied("d1", "rel");
+      s.halt("r1"); // d2 got Apply, then Hold, before applying
+
+      Decision resumed =
+          s.apply(new RolloutResumed(TENANT, s.tick(), "r1", "alice", "false alarm: probe bug"));
+
+      assertThat(resumed.entries().get(0))
+          .isInstanceOfSatisfying(
+              HaltLifted.class,
+              h -> {
+                assertThat(h.by()).isEqualTo("alice");
+                assertThat(h.reason()).contains("false alarm");
+              });
+      assertThat(resumed.commands())
+          .filteredOn(Apply.class::isInstance)
+          .extracting(HostCommand::host)
+          .containsExactly("d2");
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
+      s.applied("d2", "rel");
+      assertThat(s.settle().entries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
     }
   }
 

@@ -11,6 +11,7 @@ import dev.rolloutledger.avro.state.WaveCountsRecord;
 import dev.rolloutledger.domain.Apply;
 import dev.rolloutledger.domain.ApprovalGranted;
 import dev.rolloutledger.domain.CrashReport;
+import dev.rolloutledger.domain.HaltLifted;
 import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.Hold;
 import dev.rolloutledger.domain.HostCommand;
@@ -396,6 +397,17 @@ public final class AvroMapper {
           .setPrevHash(e.prevHash())
           .setHash(hash)
           .build();
+    } else if (entry instanceof HaltLifted e) {
+      return dev.rolloutledger.avro.HaltLifted.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .setBy(e.by())
+          .setReason(e.reason())
+          .build();
     }
     throw new IllegalArgumentException("unmapped entry " + entry.getClass());
   }
@@ -435,6 +447,15 @@ public final class AvroMapper {
     } else if (record instanceof dev.rolloutledger.avro.RolloutCompleted r) {
       return new RolloutCompleted(
           r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash());
+    } else if (record instanceof dev.rolloutledger.avro.HaltLifted r) {
+      return new HaltLifted(
+          r.getTenant(),
+          r.getAt(),
+          r.getRollout(),
+          r.getSeq(),
+          r.getPrevHash(),
+          r.getBy(),
+          r.getReason());
     }
     throw new IllegalArgumentException("not a ledger entry: " + record.getSchema().getFullName());
   }

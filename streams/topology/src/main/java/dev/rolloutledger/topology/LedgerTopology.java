@@ -180,7 +180,8 @@ public final class LedgerTopology {
     return v instanceof dev.rolloutledger.avro.WaveStarted
         || v instanceof dev.rolloutledger.avro.WavePromoted
         || v instanceof dev.rolloutledger.avro.RolloutHalted
-        || v instanceof dev.rolloutledger.avro.RolloutCompleted;
+        || v instanceof dev.rolloutledger.avro.RolloutCompleted
+        || v instanceof dev.rolloutledger.avro.HaltLifted;
   }
 
   private static Schema union(TopicDescriptor<?, ?>... topics) {

@@ -152,7 +152,8 @@ class AvroMapperTest {
                   "t", AT, "ro", 2, g, "canary", 0, Map.of("crash.eValue", "1", "applied", "20")),
               new RolloutHalted(
                   "t", AT, "ro", 3, g, "canary", "crash fraction cap", Map.of("crashed", "1")),
-              new RolloutCompleted("t", AT, "ro", 4, g));
+              new RolloutCompleted("t", AT, "ro", 4, g),
+              new dev.rolloutledger.domain.HaltLifted("t", AT, "ro", 5, g, "alice", "false alarm"));
       for (var entry : entries) {
         var avro = AvroMapper.toAvro(entry);
         assertThat(AvroMapper.entryToDomain(avro)).isEqualTo(entry);

@@ -503,6 +503,33 @@ class LedgerTopologyTest {
     }
 
     @Test
+    void a_person_resuming_a_halted_rollout_is_recorded_in_the_ledger_before_anything_moves() {
+      givenHosts("h1", "h2");
+      givenRolloutWithCap(0.1);
+      crashed("h1");
+      ledger.readValuesToList();
+
+      control.pipeInput(
+          Keys.of(T, "r1"),
+          dev.rolloutledger.avro.RolloutResumed.newBuilder()
+              .setTenant(T)
+              .setAt(t0.plusSeconds(60))
+              .setRollout("r1")
+              .setBy("alice")
+              .setReason("false alarm")
+              .build());
+
+      List<SpecificRecord> entries = ledger.readValuesToList();
+      assertThat(entries.get(0))
+          .isInstanceOfSatisfying(
+              dev.rolloutledger.avro.HaltLifted.class,
+              h -> {
+                assertThat(h.getBy()).isEqualTo("alice");
+                assertThat(h.getSeq()).isEqualTo(3);
+              });
+    }
+
+    @Test
     void keeps_the_rollout_state_in_the_rollouts_store() {
       givenHosts("h1");
       givenRolloutWithCap(0.1);

@@ -150,6 +150,18 @@ public final class Views {
             null,
             null,
             null);
+      } else if (r instanceof dev.rolloutledger.avro.HaltLifted e) {
+        return new LedgerEntryView(
+            "HaltLifted",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            null,
+            null,
+            null,
+            e.getReason(),
+            java.util.Map.of("by", e.getBy()));
       }
       throw new IllegalArgumentException("not a ledger entry: " + r.getSchema().getFullName());
     }
