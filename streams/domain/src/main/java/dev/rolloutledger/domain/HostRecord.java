@@ -202,6 +202,24 @@ public record HostRecord(
         baselineFailing);
   }
 
+  /** Held before it applied: its Apply must be sent again (a person resumed the rollout). */
+  public HostRecord awaitingDispatch() {
+    return new HostRecord(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        lastSeenAt,
+        silent,
+        hot,
+        false,
+        baselineFailing);
+  }
+
   /** Sent the Apply of its rollout. */
   public HostRecord markedDispatched() {
     return new HostRecord(

@@ -606,21 +606,7 @@ public final class RolloutEngine {
     String wave = rollout.plan().waves().get(index).name();
     for (HostRecord host : assignedTo(rollout)) {
       if (wave.equals(host.wave()) && host.dispatched() && !host.applied()) {
-        store.putHost(
-            new HostRecord(
-                host.tenant(),
-                host.host(),
-                host.labels(),
-                host.lastCommandSeq(),
-                host.rollout(),
-                host.wave(),
-                false,
-                false,
-                host.lastSeenAt(),
-                false,
-                false,
-                false,
-                host.baselineFailing()));
+        store.putHost(host.awaitingDispatch());
       }
     }
     // while halted its hosts were free: some may belong to another rollout now, so count again

@@ -118,7 +118,7 @@ class LedgerTopologyTest {
     }
   }
 
-  private void givenRolloutWithCap(double cap) {
+  private void givenRelease() {
     releases.pipeInput(
         Keys.of(T, "cf-291"),
         ReleasePublished.newBuilder()
@@ -131,6 +131,10 @@ class LedgerTopologyTest {
             .setPublisher("vendor")
             .setSeverity(Severity.NORMAL)
             .build());
+  }
+
+  private void givenRolloutWithCap(double cap) {
+    givenRelease();
     control.pipeInput(
         Keys.of(T, "r1"),
         RolloutPlanned.newBuilder()
@@ -243,18 +247,7 @@ class LedgerTopologyTest {
    */
   private void givenCanaryOfTwo() {
     givenHosts("h1", "h2", "h3", "h4");
-    releases.pipeInput(
-        Keys.of(T, "cf-291"),
-        ReleasePublished.newBuilder()
-            .setTenant(T)
-            .setAt(t0)
-            .setRelease("cf-291")
-            .setArtifact("channel-file")
-            .setVersion("291")
-            .setSha256(SHA)
-            .setPublisher("vendor")
-            .setSeverity(Severity.NORMAL)
-            .build());
+    givenRelease();
     control.pipeInput(
         Keys.of(T, "r1"),
         RolloutPlanned.newBuilder()

@@ -54,10 +54,23 @@ public final class EventPublisher implements AutoCloseable {
     List<Future<RecordMetadata>> sent = new ArrayList<>(inputs.size());
     for (LedgerInput input : inputs) {
       InputTopics.Routed routed = InputTopics.route(input);
-      String topic = routed.topic().name();
-      byte[] value = serializer(routed.topic()).serialize(topic, routed.value());
-      sent.add(producer.send(new ProducerRecord<>(topic, routed.key(), value)));
+      sent.add(send(routed.topic(), routed.key(), routed.value()));
     }
+    return acknowledged(sent);
+  }
+
+  /** Records that time passed: one tick on the clock topic, acknowledged before returning. */
+  public void publishTick(Instant at) {
+    acknowledged(List.of(send(Topics.CLOCK, "clock", new ClockTick(at))));
+  }
+
+  private Future<RecordMetadata> send(
+      TopicDescriptor<String, ?> topic, String key, SpecificRecord value) {
+    byte[] bytes = serializer(topic).serialize(topic.name(), value);
+    return producer.send(new ProducerRecord<>(topic.name(), key, bytes));
+  }
+
+  private static List<RecordMetadata> acknowledged(List<Future<RecordMetadata>> sent) {
     List<RecordMetadata> out = new ArrayList<>(sent.size());
     try {
       for (Future<RecordMetadata> f : sent) {
@@ -70,22 +83,6 @@ public final class EventPublisher implements AutoCloseable {
       throw new PublishFailedException("Kafka did not acknowledge the event: " + e.getMessage(), e);
     }
     return out;
-  }
-
-  /** Records that time passed: one tick on the clock topic, acknowledged before returning. */
-  public void publishTick(Instant at) {
-    String topic = Topics.CLOCK.name();
-    byte[] value = serializer(Topics.CLOCK).serialize(topic, new ClockTick(at));
-    try {
-      producer
-          .send(new ProducerRecord<>(topic, "clock", value))
-          .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PublishFailedException("interrupted while publishing a tick", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new PublishFailedException("Kafka did not acknowledge the tick: " + e.getMessage(), e);
-    }
   }
 
   @SuppressWarnings("unchecked")
