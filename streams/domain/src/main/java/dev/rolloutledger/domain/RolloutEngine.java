@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -62,10 +63,17 @@ public final class RolloutEngine {
 
   private final LedgerStore store;
   private final EngineConfig config;
+  private final FleetIndex fleet;
 
   public RolloutEngine(LedgerStore store, EngineConfig config) {
     this.store = Checks.present("store", store);
     this.config = Checks.present("config", config);
+    this.fleet = new FleetIndex(store);
+  }
+
+  /** True when the engine's derived index agrees with the store (for tests and replay checks). */
+  public boolean indexMatchesStore(String tenant) {
+    return fleet.matches(tenant);
   }
 
   public Decision apply(LedgerInput input) {
@@ -120,13 +128,13 @@ public final class RolloutEngine {
         }
       }
     }
-    store.putHost(host);
+    fleet.put(host);
     return Decision.none();
   }
 
   private Decision joinLate(HostRegistered e, HostRecord host, RolloutState rollout, int wave) {
     host = host.assignedTo(rollout.rollout(), rollout.plan().waves().get(wave).name());
-    store.putHost(host);
+    fleet.put(host);
     rollout = rollout.withCounts(wave, rollout.counts(wave).plus(1, 0, 0));
     Step step = new Step(e.tenant(), e.at());
     if (wave <= rollout.currentWave()) {
@@ -247,7 +255,7 @@ public final class RolloutEngine {
       List<HostRecord> members = matching.subList(0, (int) wave.capacity(matching.size()));
       for (HostRecord h : members) {
         taken.add(h.host());
-        store.putHost(h.assignedTo(pending.rollout(), wave.name()));
+        fleet.put(h.assignedTo(pending.rollout(), wave.name()));
       }
       counts.add(new WaveCounts(wave.name(), members.size(), 0, 0));
     }
@@ -271,7 +279,7 @@ public final class RolloutEngine {
 
   private Decision onOutcome(
       String tenant, Instant at, String hostId, String release, boolean crashed) {
-    HostRecord host = store.host(tenant, hostId).orElse(null);
+    HostRecord host = host(tenant, hostId).orElse(null);
     if (host == null || host.rollout() == null) {
       return Decision.none();
     }
@@ -287,7 +295,7 @@ public final class RolloutEngine {
       }
       Step step = new Step(tenant, at);
       rollout = observe(step, rollout, Signal.CRASH, Cohort.BASELINE, hostId);
-      store.putHost(host.withBaselineFailing(true));
+      fleet.put(host.withBaselineFailing(true));
       store.putRollout(rollout);
       return step.decision();
     }
@@ -302,7 +310,7 @@ public final class RolloutEngine {
       // a crash report of an updated host (a failed apply has no baseline: the cap judges it)
       rollout = observe(step, rollout, Signal.CRASH, Cohort.UPDATED, hostId);
     }
-    store.putHost(
+    fleet.put(
         host.withOutcome(true, host.crashed() || crashed).seenAt(at).withBaselineFailing(false));
     int wave = rollout.plan().indexOf(host.wave());
     WaveCounts counts = rollout.counts(wave).plus(0, newlyApplied, newlyCrashed);
@@ -331,7 +339,7 @@ public final class RolloutEngine {
    */
   /** A heartbeat: a metric over the plan's limits makes an applied, alive host fail (hot). */
   private Decision onHeartbeat(Heartbeat e) {
-    HostRecord host = store.host(e.tenant(), e.host()).orElse(null);
+    HostRecord host = host(e.tenant(), e.host()).orElse(null);
     if (host == null || host.rollout() == null || host.failing()) {
       return onTick(e.tenant(), e.at(), e.host());
     }
@@ -354,7 +362,7 @@ public final class RolloutEngine {
     }
     Step step = new Step(e.tenant(), e.at());
     rollout = observe(step, rollout, Signal.METRICS, Cohort.UPDATED, e.host());
-    store.putHost(host.seenAt(e.at()).markedHot());
+    fleet.put(host.seenAt(e.at()).markedHot());
     int wave = rollout.plan().indexOf(host.wave());
     rollout = rollout.withCounts(wave, rollout.counts(wave).plusHot(1));
     WavePlan plan = rollout.plan().waves().get(wave);
@@ -378,28 +386,28 @@ public final class RolloutEngine {
       Heartbeat e, HostRecord host, RolloutState rollout, boolean hot) {
     HostRecord seen = host.seenAt(e.at());
     if (!hot) {
-      store.putHost(seen.withBaselineFailing(false));
+      fleet.put(seen.withBaselineFailing(false));
       return onTick(e.tenant(), e.at(), e.host());
     }
     if (host.baselineFailing()) {
-      store.putHost(seen);
+      fleet.put(seen);
       return Decision.none();
     }
     Step step = new Step(e.tenant(), e.at());
     rollout = observe(step, rollout, Signal.METRICS, Cohort.BASELINE, e.host());
-    store.putHost(seen.withBaselineFailing(true));
+    fleet.put(seen.withBaselineFailing(true));
     store.putRollout(rollout);
     return step.decision();
   }
 
   private Decision onTick(String tenant, Instant at, String hostId) {
-    HostRecord host = store.host(tenant, hostId).orElse(null);
+    HostRecord host = host(tenant, hostId).orElse(null);
     if (host == null || host.rollout() == null) {
       return Decision.none();
     }
     if (host.applied() && (host.lastSeenAt() == null || at.isAfter(host.lastSeenAt()))) {
       // a sign of life: silence is judged from here (a host already judged silent stays counted)
-      store.putHost(host.seenAt(at));
+      fleet.put(host.seenAt(at));
     }
     RolloutState rollout = store.rollout(tenant, host.rollout()).orElse(null);
     if (rollout == null || rollout.status() != RolloutStatus.ACTIVE) {
@@ -429,15 +437,9 @@ public final class RolloutEngine {
    */
   private RolloutState observe(
       Step step, RolloutState rollout, Signal signal, Cohort cohort, String hostId) {
-    long updated = 0;
-    long baseline = 0;
-    for (HostRecord h : assignedTo(rollout)) {
-      if (h.applied() && !h.failing()) {
-        updated++;
-      } else if (!h.applied() && !h.baselineFailing()) {
-        baseline++;
-      }
-    }
+    FleetIndex.Members members = fleet.members(rollout.tenant(), rollout.rollout());
+    long updated = members.updatedAtRisk();
+    long baseline = members.baselineAtRisk();
     if (updated == 0 || baseline == 0) {
       return rollout;
     }
@@ -468,16 +470,9 @@ public final class RolloutEngine {
    * at least half the wave's. The caps do not blame the release for it.
    */
   private boolean shock(RolloutState rollout, WaveCounts wave) {
-    long baselineHosts = 0;
-    long baselineFailing = 0;
-    for (HostRecord h : assignedTo(rollout)) {
-      if (!h.applied()) {
-        baselineHosts++;
-        if (h.baselineFailing()) {
-          baselineFailing++;
-        }
-      }
-    }
+    FleetIndex.Members members = fleet.members(rollout.tenant(), rollout.rollout());
+    long baselineHosts = members.baselineHosts();
+    long baselineFailing = members.baselineFailing();
     if (baselineHosts == 0 || baselineFailing == 0) {
       return false;
     }
@@ -518,12 +513,13 @@ public final class RolloutEngine {
       RolloutState updated = rollout;
       List<String> newlySilent = new ArrayList<>();
       Duration timeout = rollout.plan().heartbeatTimeout();
-      for (HostRecord host : assignedTo(rollout)) {
+      FleetIndex.Members members = fleet.members(e.tenant(), rollout.rollout());
+      for (HostRecord host : records(rollout, members.dueAt(e.at(), timeout))) {
         if (host.silentAt(e.at(), timeout)) {
           if (gated(updated)) {
             updated = observe(step, updated, Signal.SILENCE, Cohort.UPDATED, host.host());
           }
-          store.putHost(store.host(e.tenant(), host.host()).orElseThrow().markedSilent());
+          fleet.put(host(e.tenant(), host.host()).orElseThrow().markedSilent());
           int wave = rollout.plan().indexOf(host.wave());
           updated = updated.withCounts(wave, updated.counts(wave).plusSilent(1));
           newlySilent.add(host.host());
@@ -531,8 +527,7 @@ public final class RolloutEngine {
           if (gated(updated)) {
             updated = observe(step, updated, Signal.SILENCE, Cohort.BASELINE, host.host());
           }
-          store.putHost(
-              store.host(e.tenant(), host.host()).orElseThrow().withBaselineFailing(true));
+          fleet.put(host(e.tenant(), host.host()).orElseThrow().withBaselineFailing(true));
         }
       }
       for (int wave = 0; wave < updated.waves().size() && !newlySilent.isEmpty(); wave++) {
@@ -606,7 +601,7 @@ public final class RolloutEngine {
     String wave = rollout.plan().waves().get(index).name();
     for (HostRecord host : assignedTo(rollout)) {
       if (wave.equals(host.wave()) && host.dispatched() && !host.applied()) {
-        store.putHost(host.awaitingDispatch());
+        fleet.put(host.awaitingDispatch());
       }
     }
     // while halted its hosts were free: some may belong to another rollout now, so count again
@@ -672,9 +667,7 @@ public final class RolloutEngine {
   private RolloutState startWave(Step step, RolloutState rollout) {
     int index = rollout.currentWave();
     String wave = rollout.plan().waves().get(index).name();
-    List<HostRecord> members =
-        assignedTo(rollout).stream().filter(h -> wave.equals(h.wave())).toList();
-    List<String> ids = members.stream().map(HostRecord::host).toList();
+    List<String> ids = List.copyOf(fleet.members(rollout.tenant(), rollout.rollout()).wave(wave));
     rollout =
         step.append(
             rollout,
@@ -701,12 +694,16 @@ public final class RolloutEngine {
       return rollout; // the owner's policy holds it back: pause, outside a window, or too soon
     }
     // hosts that joined waves already passed go first, unpaced: their waves are proven
-    for (HostRecord host : assignedTo(rollout)) {
+    FleetIndex.Members members = fleet.members(rollout.tenant(), rollout.rollout());
+    List<String> late = new ArrayList<>();
+    for (int w = 0; w < rollout.currentWave(); w++) {
+      late.addAll(members.waiting(rollout.plan().waves().get(w).name()));
+    }
+    late.sort(Comparator.naturalOrder());
+    for (HostRecord host : records(rollout, late)) {
       int wave = rollout.plan().indexOf(host.wave());
-      if (wave < rollout.currentWave() && !host.dispatched()) {
-        sendApply(step, host, rollout);
-        rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
-      }
+      sendApply(step, host, rollout);
+      rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
     }
     int index = rollout.currentWave();
     WaveCounts counts = rollout.counts(index);
@@ -717,10 +714,7 @@ public final class RolloutEngine {
     }
     String wave = rollout.plan().waves().get(index).name();
     List<HostRecord> waiting =
-        assignedTo(rollout).stream()
-            .filter(h -> wave.equals(h.wave()) && !h.dispatched())
-            .limit(budget)
-            .toList();
+        records(rollout, members.waiting(wave).stream().limit(budget).toList());
     for (HostRecord host : waiting) {
       sendApply(step, host, rollout);
     }
@@ -730,7 +724,7 @@ public final class RolloutEngine {
   private void sendApply(Step step, HostRecord host, RolloutState rollout) {
     step.send(Apply::new, host, rollout);
     // send() stored the new command seq: mark the stored record, not the caller's copy
-    store.putHost(store.host(host.tenant(), host.host()).orElseThrow().markedDispatched());
+    fleet.put(host(host.tenant(), host.host()).orElseThrow().markedDispatched());
   }
 
   /**
@@ -827,7 +821,7 @@ public final class RolloutEngine {
   }
 
   private boolean baselineFailing(RolloutState rollout) {
-    return assignedTo(rollout).stream().anyMatch(HostRecord::baselineFailing);
+    return fleet.members(rollout.tenant(), rollout.rollout()).anyBaselineFailing();
   }
 
   private OwnerPolicy policy(String tenant) {
@@ -836,9 +830,22 @@ public final class RolloutEngine {
 
   /** Hosts bound to this rollout, sorted by host id. */
   private List<HostRecord> assignedTo(RolloutState rollout) {
-    return sortedHosts(store.hosts(rollout.tenant())).stream()
-        .filter(h -> rollout.rollout().equals(h.rollout()))
-        .toList();
+    return records(rollout, fleet.members(rollout.tenant(), rollout.rollout()).ids());
+  }
+
+  /** The stored records of hosts bound to this rollout, in the order of {@code ids}. */
+  private List<HostRecord> records(RolloutState rollout, Iterable<String> ids) {
+    List<HostRecord> out = new ArrayList<>();
+    for (String id : ids) {
+      out.add(fleet.assigned(rollout.tenant(), id));
+    }
+    return out;
+  }
+
+  /** A host's record: the index holds those bound to a rollout, the store the others. */
+  private Optional<HostRecord> host(String tenant, String hostId) {
+    HostRecord assigned = fleet.assigned(tenant, hostId);
+    return assigned != null ? Optional.of(assigned) : store.host(tenant, hostId);
   }
 
   /** Unassigned, or assigned to a rollout that is over. */
@@ -922,7 +929,7 @@ public final class RolloutEngine {
 
     void send(CommandFactory kind, HostRecord host, RolloutState state) {
       // Read the stored record: the caller's copy may predate an earlier command of this step.
-      HostRecord current = store.host(tenant, host.host()).orElse(host);
+      HostRecord current = host(tenant, host.host()).orElse(host);
       long seq = current.lastCommandSeq() + 1;
       String sha256 = store.release(tenant, state.release()).map(ReleaseInfo::sha256).orElse(null);
       commands.add(
@@ -935,7 +942,7 @@ public final class RolloutEngine {
               seq,
               at,
               at.plus(config.commandTtl())));
-      store.putHost(current.withLastCommandSeq(seq));
+      fleet.put(current.withLastCommandSeq(seq));
     }
 
     Decision decision() {

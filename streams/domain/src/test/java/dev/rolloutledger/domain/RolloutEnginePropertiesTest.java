@@ -19,6 +19,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.statistics.Statistics;
 
 /** Properties over random histories of one tenant: a small fleet, two releases, three rollouts. */
@@ -43,6 +44,33 @@ class RolloutEnginePropertiesTest {
         first.stream().flatMap(d -> d.entries().stream()).anyMatch(WavePromoted.class::isInstance);
     Statistics.label("promoted a wave").collect(promoted);
     Statistics.label("promoted a wave").coverage(c -> c.check(true).percentage(p -> p > 10));
+  }
+
+  @Property
+  void an_engine_restarted_mid_log_decides_as_one_that_ran_throughout(
+      @ForAll("histories") List<LedgerInput> inputs, @ForAll @IntRange(max = 60) int cut) {
+    // Given one engine over the whole log
+    List<Decision> throughout = run(new InMemoryLedgerStore(), inputs);
+
+    // When another stops after `cut` inputs and a new engine (its index rebuilt from the store,
+    // as after a restart or rebalance) takes over the same store
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    int split = Math.min(cut, inputs.size());
+    List<Decision> restarted = new ArrayList<>(run(store, inputs.subList(0, split)));
+    restarted.addAll(run(store, inputs.subList(split, inputs.size())));
+
+    // Then the decisions are the same
+    assertThat(restarted).isEqualTo(throughout);
+  }
+
+  @Property
+  void the_engines_index_always_agrees_with_the_store(
+      @ForAll("histories") List<LedgerInput> inputs) {
+    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), CONFIG);
+    for (LedgerInput input : inputs) {
+      engine.apply(input);
+      assertThat(engine.indexMatchesStore(T)).as("index after %s", input).isTrue();
+    }
   }
 
   @Property
