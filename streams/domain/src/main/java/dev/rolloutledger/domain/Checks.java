@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -87,12 +88,44 @@ final class Checks {
   /** An unmodifiable, key-sorted copy, so iteration (and everything derived from it) is stable. */
   static <V> Map<String, V> sortedMap(String field, Map<String, V> values) {
     present(field, values);
+    if (values instanceof Validated<V> checked) {
+      return checked; // checked and copied once already: records pass it on unchanged
+    }
     TreeMap<String, V> copy = new TreeMap<>();
     for (Map.Entry<String, V> e : values.entrySet()) {
       id(field + " key", e.getKey());
       copy.put(e.getKey(), present(field + "[" + e.getKey() + "]", e.getValue()));
     }
-    return Collections.unmodifiableMap(copy);
+    return new Validated<>(Collections.unmodifiableMap(copy));
+  }
+
+  /** An unmodifiable map, sorted by key, whose keys and values were checked. */
+  private static final class Validated<V> extends java.util.AbstractMap<String, V> {
+    private final Map<String, V> map;
+
+    Validated(Map<String, V> map) {
+      this.map = map;
+    }
+
+    @Override
+    public Set<Map.Entry<String, V>> entrySet() {
+      return map.entrySet();
+    }
+
+    @Override
+    public V get(Object key) {
+      return map.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return map.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return map.size();
+    }
   }
 
   /** Invariants shared by {@link Apply}, {@link Hold} and {@link Rollback}. */

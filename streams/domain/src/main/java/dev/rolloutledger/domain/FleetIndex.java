@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -31,20 +32,40 @@ final class FleetIndex {
   /** A host whose silence may be judged from {@code since} on. */
   record Watch(Instant since, String host) {}
 
+  /** By time, then host id; written out because it runs for every heartbeat. */
   private static final Comparator<Watch> WATCH_ORDER =
-      Comparator.comparing(Watch::since).thenComparing(Watch::host);
+      (a, b) -> {
+        long s = a.since.getEpochSecond() - b.since.getEpochSecond();
+        if (s != 0) {
+          return s < 0 ? -1 : 1;
+        }
+        int n = Integer.compare(a.since.getNano(), b.since.getNano());
+        return n != 0 ? n : a.host.compareTo(b.host);
+      };
 
   /** The index of one rollout's hosts. */
   static final class Members {
+    private final String rollout;
+    private final Map<String, HostRecord> assigned; // the tenant's, to tell stale watches
     private final TreeSet<String> ids = new TreeSet<>();
     private final Map<String, TreeSet<String>> byWave = new HashMap<>();
     private final Map<String, TreeSet<String>> waitingByWave = new HashMap<>();
-    private final NavigableSet<Watch> watches = new TreeSet<>(WATCH_ORDER);
+    // Watches are added when a host's silence clock restarts and dropped lazily: an entry whose
+    // host was seen again or counted as failing since is stale, and skipped when it comes due.
+    // Event time mostly moves forward, so most watches arrive in order and go to a FIFO; the few
+    // that arrive out of order go to a heap. Both are drained by time.
+    private final java.util.ArrayDeque<Watch> inOrder = new java.util.ArrayDeque<>();
+    private final PriorityQueue<Watch> outOfOrder = new PriorityQueue<>(WATCH_ORDER);
     private long updatedAtRisk;
     private long baselineAtRisk;
     private long baselineHosts;
     private long baselineFailingUnapplied;
     private long baselineFailingAny;
+
+    private Members(String rollout, Map<String, HostRecord> assigned) {
+      this.rollout = rollout;
+      this.assigned = assigned;
+    }
 
     /** Applied and not failing by any signal: the updated cohort at risk. */
     long updatedAtRisk() {
@@ -88,40 +109,112 @@ final class FleetIndex {
 
     /**
      * Hosts that may be silent at {@code now} under {@code timeout}: nothing seen for longer than
-     * the timeout, and not yet counted as failing. Sorted by host id.
+     * the timeout, and not yet counted as failing. Sorted by host id. They stay watched until the
+     * engine records its verdict (which makes their entries stale).
      */
     List<String> dueAt(Instant now, Duration timeout) {
       // silent when now > since + timeout, i.e. since < now - timeout
-      Watch bound = new Watch(now.minus(timeout), "");
-      List<String> due = new ArrayList<>();
-      for (Watch w : watches.headSet(bound, false)) {
-        due.add(w.host());
+      Instant bound = now.minus(timeout);
+      Map<String, Watch> due = new TreeMap<>();
+      while (!inOrder.isEmpty() && inOrder.peekFirst().since().isBefore(bound)) {
+        Watch w = inOrder.pollFirst();
+        if (live(w)) {
+          due.put(w.host(), w);
+        }
       }
-      due.sort(Comparator.naturalOrder());
-      return due;
+      while (!outOfOrder.isEmpty() && outOfOrder.peek().since().isBefore(bound)) {
+        Watch w = outOfOrder.poll();
+        if (live(w)) {
+          due.put(w.host(), w);
+        }
+      }
+      outOfOrder.addAll(due.values()); // still watched until the engine records its verdict
+      return new ArrayList<>(due.keySet());
     }
 
-    private void account(HostRecord h, int sign) {
+    private boolean live(Watch w) {
+      HostRecord h = assigned.get(w.host());
+      return h != null
+          && rollout.equals(h.rollout())
+          && watched(h)
+          && h.lastSeenAt().equals(w.since());
+    }
+
+    private void add(HostRecord h) {
       String id = h.host();
-      if (sign > 0) {
-        ids.add(id);
-        byWave.computeIfAbsent(h.wave(), k -> new TreeSet<>()).add(id);
-        if (!h.dispatched()) {
-          waitingByWave.computeIfAbsent(h.wave(), k -> new TreeSet<>()).add(id);
-        }
-        if (watched(h)) {
-          watches.add(new Watch(h.lastSeenAt(), id));
-        }
+      ids.add(id);
+      byWave.computeIfAbsent(h.wave(), k -> new TreeSet<>()).add(id);
+      if (!h.dispatched()) {
+        waitingByWave.computeIfAbsent(h.wave(), k -> new TreeSet<>()).add(id);
+      }
+      if (watched(h)) {
+        watch(h);
+      }
+      count(h, +1);
+    }
+
+    private void remove(HostRecord h) {
+      String id = h.host();
+      ids.remove(id);
+      removeFrom(byWave, h.wave(), id);
+      if (!h.dispatched()) {
+        removeFrom(waitingByWave, h.wave(), id);
+      }
+      count(h, -1); // its watch, if any, is stale now
+    }
+
+    /** The same host, still bound to this rollout, changed from {@code b} to {@code a}. */
+    private void update(HostRecord b, HostRecord a) {
+      String id = a.host();
+      if (!b.wave().equals(a.wave())) {
+        removeFrom(byWave, b.wave(), id);
+        byWave.computeIfAbsent(a.wave(), k -> new TreeSet<>()).add(id);
+      }
+      if (!b.dispatched() && (a.dispatched() || !b.wave().equals(a.wave()))) {
+        removeFrom(waitingByWave, b.wave(), id);
+      }
+      if (!a.dispatched() && (b.dispatched() || !b.wave().equals(a.wave()))) {
+        waitingByWave.computeIfAbsent(a.wave(), k -> new TreeSet<>()).add(id);
+      }
+      if (watched(a) && (!watched(b) || !a.lastSeenAt().equals(b.lastSeenAt()))) {
+        watch(a);
+      }
+      count(b, -1);
+      count(a, +1);
+    }
+
+    private void watch(HostRecord h) {
+      Watch w = new Watch(h.lastSeenAt(), h.host());
+      if (inOrder.isEmpty() || WATCH_ORDER.compare(inOrder.peekLast(), w) <= 0) {
+        inOrder.addLast(w);
       } else {
-        ids.remove(id);
-        removeFrom(byWave, h.wave(), id);
-        if (!h.dispatched()) {
-          removeFrom(waitingByWave, h.wave(), id);
-        }
-        if (watched(h)) {
-          watches.remove(new Watch(h.lastSeenAt(), id));
+        outOfOrder.add(w);
+      }
+      if (inOrder.size() + outOfOrder.size() > 4L * ids.size() + 64) {
+        // hosts of a finished rollout still heartbeat and nothing drains: keep what is live
+        TreeSet<Watch> live = liveWatches();
+        inOrder.clear();
+        outOfOrder.clear();
+        inOrder.addAll(live);
+      }
+    }
+
+    private TreeSet<Watch> liveWatches() {
+      TreeSet<Watch> live = new TreeSet<>(WATCH_ORDER);
+      for (Watch w : inOrder) {
+        if (live(w)) {
+          live.add(w);
         }
       }
+      for (Watch w : outOfOrder) {
+        if (live(w)) {
+          live.add(w);
+        }
+      }
+      return live;
+    }
+
+    private void count(HostRecord h, int sign) {
       if (h.applied() && !h.failing()) {
         updatedAtRisk += sign;
       }
@@ -152,13 +245,14 @@ final class FleetIndex {
       }
     }
 
-    /** The state of the counters and sets, for comparing two indexes. */
+    /** The state of the counters and sets (live watches only), for comparing two indexes. */
     private List<Object> snapshot() {
+      TreeSet<Watch> live = liveWatches();
       return List.of(
           List.copyOf(ids),
           new TreeMap<>(byWave),
           new TreeMap<>(waitingByWave),
-          List.copyOf(watches),
+          List.copyOf(live),
           List.of(
               updatedAtRisk,
               baselineAtRisk,
@@ -183,30 +277,29 @@ final class FleetIndex {
     final Map<String, HostRecord> assigned = new HashMap<>();
     final Map<String, Members> rollouts = new HashMap<>();
 
-    void remove(HostRecord h) {
-      if (h == null || h.rollout() == null) {
+    void put(HostRecord before, HostRecord after) {
+      boolean wasBound = before != null && before.rollout() != null;
+      if (wasBound && before.rollout().equals(after.rollout())) {
+        assigned.put(after.host(), after);
+        rollouts.get(after.rollout()).update(before, after);
         return;
       }
-      assigned.remove(h.host());
-      Members m = rollouts.get(h.rollout());
-      if (m != null) {
-        m.account(h, -1);
+      if (wasBound) {
+        assigned.remove(before.host());
+        Members m = rollouts.get(before.rollout());
+        m.remove(before);
         if (m.isEmpty()) {
-          rollouts.remove(h.rollout());
+          rollouts.remove(before.rollout());
         }
       }
-    }
-
-    void add(HostRecord h) {
-      if (h.rollout() == null) {
-        return;
+      if (after.rollout() != null) {
+        assigned.put(after.host(), after);
+        rollouts.computeIfAbsent(after.rollout(), r -> new Members(r, assigned)).add(after);
       }
-      assigned.put(h.host(), h);
-      rollouts.computeIfAbsent(h.rollout(), k -> new Members()).account(h, +1);
     }
   }
 
-  private static final Members NONE = new Members();
+  private static final Members NONE = new Members("", Map.of());
 
   private final LedgerStore store;
   private final Map<String, Tenant> tenants = new HashMap<>();
@@ -233,8 +326,7 @@ final class FleetIndex {
     Tenant t = tenant(after.tenant());
     HostRecord before = t.assigned.get(after.host());
     store.putHost(after);
-    t.remove(before);
-    t.add(after);
+    t.put(before, after);
   }
 
   /** True when this index equals one built afresh from the store: the index's own check. */
@@ -260,7 +352,7 @@ final class FleetIndex {
   private Tenant build(String tenant) {
     Tenant t = new Tenant();
     for (HostRecord h : store.hosts(tenant)) {
-      t.add(h);
+      t.put(null, h);
     }
     return t;
   }

@@ -52,12 +52,12 @@ import java.util.TreeMap;
  */
 public final class RolloutEngine {
 
-  static final String CRASH_CAP = "crash fraction cap";
-  static final String MANUAL_HALT = "manual halt";
-  static final String SILENCE = "silent hosts";
-  static final String METRICS = "metrics over limits";
-  static final String REGRESSION = "regression evidence";
-  static final String REFUSED = "refused by the owner's policy";
+  public static final String CRASH_CAP = "crash fraction cap";
+  public static final String MANUAL_HALT = "manual halt";
+  public static final String SILENCE = "silent hosts";
+  public static final String METRICS = "metrics over limits";
+  public static final String REGRESSION = "regression evidence";
+  public static final String REFUSED = "refused by the owner's policy";
 
   private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
 

@@ -1,0 +1,126 @@
+package dev.rolloutledger.domain.sim;
+
+import dev.rolloutledger.domain.RolloutEngine;
+import dev.rolloutledger.domain.RolloutHalted;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a simulated rollout did. Durations are from publication ({@code firstApply}, {@code
+ * duration}) or from the first apply ({@code timeToHalt}).
+ *
+ * @param haltSignal what tipped the HALT: apply, crash, silence, metrics (the anytime-valid
+ *     evidence of that signal, or its hard cap), cap (the crash-fraction cap over all signals),
+ *     manual or policy
+ * @param exposedHosts hosts that applied the release before the HALT (all that applied if none)
+ * @param failedHosts exposed hosts that fail because of the release (now or later)
+ * @param historicalExposedHosts with {@code historical}: hosts the all-at-once propagation reached
+ * @param inputs events the engine processed; {@code entries}: ledger entries it wrote
+ */
+public record SimulationReport(
+    String name,
+    long seed,
+    int hosts,
+    boolean halted,
+    String haltedWave,
+    String haltSignal,
+    String haltReason,
+    int exposedHosts,
+    int failedHosts,
+    Duration firstApply,
+    Duration timeToHalt,
+    List<String> promotedWaves,
+    boolean completed,
+    Duration duration,
+    Integer historicalExposedHosts,
+    Integer historicalFailedHosts,
+    long inputs,
+    long entries) {
+
+  /** The signal behind a HALT, from its reason and evidence. */
+  static String signalOf(RolloutHalted halt) {
+    String reason = halt.reason();
+    if (RolloutEngine.REGRESSION.equals(reason)) {
+      return halt.evidence().getOrDefault("signal", "unknown").toLowerCase(Locale.ROOT);
+    }
+    if (RolloutEngine.SILENCE.equals(reason)) {
+      return "silence";
+    }
+    if (RolloutEngine.METRICS.equals(reason)) {
+      return "metrics";
+    }
+    if (RolloutEngine.CRASH_CAP.equals(reason)) {
+      return "cap";
+    }
+    if (RolloutEngine.MANUAL_HALT.equals(reason)) {
+      return "manual";
+    }
+    return "policy";
+  }
+
+  /** The report as one JSON object, fields in a fixed order (same run, same bytes). */
+  public String toJson() {
+    StringBuilder b = new StringBuilder(512);
+    b.append("{\n");
+    field(b, "name", str(name));
+    field(b, "seed", Long.toString(seed));
+    field(b, "hosts", Integer.toString(hosts));
+    field(b, "halted", Boolean.toString(halted));
+    field(b, "haltedWave", str(haltedWave));
+    field(b, "haltSignal", str(haltSignal));
+    field(b, "haltReason", str(haltReason));
+    field(b, "exposedHosts", Integer.toString(exposedHosts));
+    field(b, "failedHosts", Integer.toString(failedHosts));
+    field(b, "firstApply", firstApply == null ? "null" : str(firstApply.toString()));
+    field(b, "timeToHalt", timeToHalt == null ? "null" : str(timeToHalt.toString()));
+    StringBuilder waves = new StringBuilder("[");
+    for (int i = 0; i < promotedWaves.size(); i++) {
+      waves.append(i == 0 ? "" : ", ").append(str(promotedWaves.get(i)));
+    }
+    field(b, "promotedWaves", waves.append("]").toString());
+    field(b, "completed", Boolean.toString(completed));
+    field(b, "duration", str(duration.toString()));
+    if (historicalExposedHosts != null) {
+      field(
+          b,
+          "historical",
+          "{\"exposedHosts\": "
+              + historicalExposedHosts
+              + ", \"failedHosts\": "
+              + historicalFailedHosts
+              + "}");
+    }
+    field(b, "inputs", Long.toString(inputs));
+    b.append("  \"entries\": ").append(entries).append("\n}");
+    return b.toString();
+  }
+
+  private static void field(StringBuilder b, String name, String json) {
+    b.append("  \"").append(name).append("\": ").append(json).append(",\n");
+  }
+
+  static String str(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+}

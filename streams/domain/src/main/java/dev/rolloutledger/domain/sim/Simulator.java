@@ -1,0 +1,507 @@
+package dev.rolloutledger.domain.sim;
+
+import dev.rolloutledger.domain.Apply;
+import dev.rolloutledger.domain.ApprovalGranted;
+import dev.rolloutledger.domain.ClockTick;
+import dev.rolloutledger.domain.CrashReport;
+import dev.rolloutledger.domain.Decision;
+import dev.rolloutledger.domain.EngineConfig;
+import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostCommand;
+import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.InMemoryLedgerStore;
+import dev.rolloutledger.domain.LedgerEntry;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PolicySet;
+import dev.rolloutledger.domain.ReleasePublished;
+import dev.rolloutledger.domain.RolloutCompleted;
+import dev.rolloutledger.domain.RolloutEngine;
+import dev.rolloutledger.domain.RolloutHalted;
+import dev.rolloutledger.domain.RolloutPlanned;
+import dev.rolloutledger.domain.UpdateApplied;
+import dev.rolloutledger.domain.WavePromoted;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Drives the real {@link RolloutEngine} with a simulated fleet in virtual time, one second at a
+ * time: scheduled events (an agent applying a second after its Apply, failures, recoveries, shocks,
+ * approvals), then the hosts' heartbeats, then a clock tick, as the server's ticker sends one each
+ * second. Everything random comes from one {@link SplittableRandom} seeded by the scenario, in a
+ * fixed order, so a scenario and seed give the same report byte for byte.
+ *
+ * <p>Heartbeats are most of the events. A healthy host's heartbeat only tells the engine "still
+ * alive", so the simulator hands the engine just enough of them that the engine's view is the same
+ * as with all of them: a heartbeat is delivered when the host's next one would come more than a
+ * heartbeat timeout after the last delivered, when it is the host's last before it goes silent,
+ * when it is the first after an outage, and whenever it carries a metric. Silence verdicts, and so
+ * every decision, fall on the same second as with every heartbeat delivered; the saving is about
+ * timeout / interval (3x at 10 s beats and a 30 s timeout).
+ */
+public final class Simulator {
+
+  /** The tenant every simulation runs in. */
+  public static final String TENANT = "sim";
+
+  /** Publication time of the simulated release: the CrowdStrike update's, 2024-07-19 04:09 UTC. */
+  public static final Instant T0 = Instant.parse("2024-07-19T04:09:00Z");
+
+  static final String ROLLOUT = "sim-rollout";
+  private static final String OLD = "previous";
+  private static final String SHA = "0".repeat(64);
+  private static final Map<String, Double> HOT = Map.of("cpu", 1.0, "errorRate", 1.0);
+
+  /** What a simulation reports as it goes; every method is optional. */
+  public interface Listener {
+    /** An input the engine is about to apply, in log order. */
+    default void input(LedgerInput input) {}
+
+    /** What the engine decided for the last input. */
+    default void decision(LedgerInput input, Decision decision) {}
+
+    /** Virtual time advanced; called about once per simulated minute. */
+    default void progress(Duration elapsed, Duration horizon) {}
+  }
+
+  private static final Listener QUIET = new Listener() {};
+
+  // ---- per-host state, by index ----
+  private final Scenario scenario;
+  private final Plan plan;
+  private final SplittableRandom random;
+  private final RolloutEngine engine;
+  private final Listener listener;
+  private final int n;
+  private final String[] ids;
+  private final List<Map<String, String>> labels = new ArrayList<>();
+  private final Map<String, Integer> indexOf = new HashMap<>();
+  private final int interval;
+  private final long timeout;
+  private final int[] phase;
+  private final long[] lastDelivered;
+  private final int[] down; // causes keeping the host silent right now
+  private final boolean[] hot;
+  private final boolean[] updated;
+  private final boolean[] exposed;
+  private final boolean[] dispatched;
+  private final boolean[] releaseFailure;
+  private final boolean[] waitingToApply; // got Apply while down: applies when it is back
+  private final Map<Integer, PriorityQueue<Long>> pendingDowns = new HashMap<>();
+  private final PriorityQueue<Event> queue = new PriorityQueue<>();
+  private long order;
+
+  // ---- outcome ----
+  private int exposedCount;
+  private Long firstApplyAt;
+  private Long haltedAt;
+  private Long completedAt;
+  private RolloutHalted halt;
+  private final List<String> promoted = new ArrayList<>();
+  private long inputs;
+  private long entries;
+
+  private enum Kind {
+    APPLY,
+    FAIL_SILENT,
+    FAIL_CRASH,
+    FAIL_HOT,
+    RECOVER_RELEASE,
+    BACKGROUND,
+    UP,
+    SHOCK_DOWN,
+    SHOCK_END,
+    APPROVE
+  }
+
+  private record Event(long at, long order, Kind kind, int host, int ref)
+      implements Comparable<Event> {
+    @Override
+    public int compareTo(Event o) {
+      return at != o.at ? Long.compare(at, o.at) : Long.compare(order, o.order);
+    }
+  }
+
+  private Simulator(Scenario scenario, Listener listener) {
+    this.scenario = scenario;
+    this.plan = scenario.effectivePlan();
+    this.random = new SplittableRandom(scenario.seed());
+    this.engine = new RolloutEngine(new InMemoryLedgerStore(), EngineConfig.defaults());
+    this.listener = listener == null ? QUIET : listener;
+    this.n = scenario.fleet().hosts();
+    this.ids = new String[n];
+    this.interval = (int) scenario.fleet().heartbeatInterval().toSeconds();
+    this.timeout = plan.heartbeatTimeout().toSeconds();
+    this.phase = new int[n];
+    this.lastDelivered = new long[n];
+    this.down = new int[n];
+    this.hot = new boolean[n];
+    this.updated = new boolean[n];
+    this.exposed = new boolean[n];
+    this.dispatched = new boolean[n];
+    this.releaseFailure = new boolean[n];
+    this.waitingToApply = new boolean[n];
+  }
+
+  /** Runs a scenario to its end (HALT, completion or horizon) and reports. */
+  public static SimulationReport run(Scenario scenario, Listener listener) {
+    return new Simulator(scenario, listener).simulate();
+  }
+
+  public static SimulationReport run(Scenario scenario) {
+    return run(scenario, QUIET);
+  }
+
+  private SimulationReport simulate() {
+    String width = "%0" + Integer.toString(n - 1).length() + "d";
+    for (int i = 0; i < n; i++) {
+      ids[i] = "h" + String.format(width, i);
+      indexOf.put(ids[i], i);
+      Map<String, String> l = new TreeMap<>();
+      for (Map.Entry<String, Map<String, Double>> label : scenario.fleet().labels().entrySet()) {
+        l.put(label.getKey(), draw(label.getValue()));
+      }
+      labels.add(l);
+      phase[i] = random.nextInt(interval);
+      lastDelivered[i] = Long.MIN_VALUE / 2;
+    }
+    Historical historical = historical();
+    long horizon = scenario.horizon().toSeconds();
+    scheduleBackground(horizon);
+    scheduleShocks(horizon);
+    for (int a = 0; a < scenario.approvals().size(); a++) {
+      push(scenario.approvals().get(a).at().toSeconds(), Kind.APPROVE, -1, a);
+    }
+
+    Instant start = T0.minusSeconds(1);
+    for (int i = 0; i < n; i++) {
+      feed(new HostRegistered(TENANT, start, ids[i], labels.get(i)), -1);
+    }
+    if (scenario.policy() != null) {
+      feed(new PolicySet(TENANT, start, scenario.policy()), -1);
+    }
+    feed(
+        new ReleasePublished(
+            TENANT,
+            T0,
+            scenario.release().id(),
+            "agent",
+            "2",
+            SHA,
+            "vendor",
+            scenario.release().severity()),
+        0);
+    feed(new RolloutPlanned(TENANT, T0, ROLLOUT, scenario.release().id(), plan), 0);
+
+    long lastProgress = 0;
+    for (long s = 1; s <= horizon && haltedAt == null && completedAt == null; s++) {
+      while (!queue.isEmpty() && queue.peek().at() <= s && haltedAt == null) {
+        handle(queue.poll(), s);
+      }
+      beats(s);
+      feed(new ClockTick(TENANT, at(s)), s);
+      if (s - lastProgress >= 60) {
+        lastProgress = s;
+        listener.progress(Duration.ofSeconds(s), scenario.horizon());
+      }
+    }
+    listener.progress(scenario.horizon(), scenario.horizon());
+    return report(horizon, historical);
+  }
+
+  // ---- the fleet ----
+
+  private void beats(long s) {
+    // hosts beat at phase + k * interval
+    int slot = (int) (s % interval);
+    for (int i = 0; i < n; i++) {
+      if (phase[i] != slot || down[i] > 0) {
+        continue;
+      }
+      boolean deliver =
+          hot[i]
+              || s + interval - lastDelivered[i] > timeout
+              || nextDown(i) <= s + interval; // its last beat before going silent
+      if (deliver) {
+        lastDelivered[i] = s;
+        String release = updated[i] ? scenario.release().id() : OLD;
+        feed(new Heartbeat(TENANT, at(s), ids[i], release, hot[i] ? HOT : Map.of()), s);
+      }
+    }
+  }
+
+  private void handle(Event e, long s) {
+    int i = e.host();
+    switch (e.kind()) {
+      case APPLY -> apply(i, s);
+      case FAIL_SILENT -> goDown(i, e);
+      case FAIL_CRASH -> {
+        if (down[i] == 0) {
+          feed(new CrashReport(TENANT, at(s), ids[i], release(i), "SIGSEGV", "crash"), s);
+        }
+        goDown(i, e);
+      }
+      case FAIL_HOT -> hot[i] = true;
+      case RECOVER_RELEASE -> {
+        hot[i] = false;
+        up(i, s);
+      }
+      case BACKGROUND -> {
+        goDown(i, e);
+        push(s + scenario.behavior().backgroundOutage().toSeconds(), Kind.UP, i, 0);
+      }
+      case UP -> {
+        up(i, s);
+        long next = s + exponentialSeconds(scenario.behavior().backgroundFailurePerHostHour());
+        if (next <= scenario.horizon().toSeconds()) {
+          pushDown(next, Kind.BACKGROUND, i);
+        }
+      }
+      case SHOCK_DOWN -> goDown(i, e);
+      case SHOCK_END -> up(i, s);
+      case APPROVE -> {
+        Scenario.Approval a = scenario.approvals().get(e.ref());
+        feed(new ApprovalGranted(TENANT, at(s), ROLLOUT, a.wave(), "simulated-approver"), s);
+      }
+    }
+  }
+
+  private void apply(int i, long s) {
+    if (down[i] > 0) {
+      waitingToApply[i] = true; // the agent applies when the host is back
+      return;
+    }
+    updated[i] = true;
+    exposed[i] = true;
+    exposedCount++;
+    if (firstApplyAt == null) {
+      firstApplyAt = s;
+    }
+    lastDelivered[i] = s; // an apply is a sign of life to the engine
+    feed(new UpdateApplied(TENANT, at(s), ids[i], scenario.release().id(), true, null), s);
+    Scenario.Behavior b = scenario.behavior();
+    if (random.nextDouble() < b.failProbability()) {
+      releaseFailure[i] = true;
+      long when = s + Math.max(1, failDelaySeconds());
+      double kind = random.nextDouble();
+      if (kind < b.silentFraction()) {
+        pushDown(when, Kind.FAIL_SILENT, i);
+      } else if (kind < b.silentFraction() + b.hotFraction()) {
+        push(when, Kind.FAIL_HOT, i, 0);
+      } else {
+        pushDown(when, Kind.FAIL_CRASH, i);
+      }
+      if (b.recoverAfter() != null) {
+        push(when + b.recoverAfter().toSeconds(), Kind.RECOVER_RELEASE, i, 0);
+      }
+    }
+  }
+
+  private void goDown(int i, Event e) {
+    PriorityQueue<Long> pending = pendingDowns.get(i);
+    if (pending != null) {
+      pending.remove(e.at());
+      if (pending.isEmpty()) {
+        pendingDowns.remove(i);
+      }
+    }
+    down[i]++;
+  }
+
+  private void up(int i, long s) {
+    if (down[i] > 0) {
+      down[i]--;
+    }
+    if (down[i] == 0 && waitingToApply[i]) {
+      waitingToApply[i] = false;
+      apply(i, s);
+    }
+  }
+
+  /** Who a shock silences is drawn up front, so each victim's last beat reaches the engine. */
+  private void scheduleShocks(long horizon) {
+    List<Scenario.Shock> shocks = scenario.behavior().shocks();
+    for (Scenario.Shock shock : shocks) {
+      long at = Math.max(1, shock.at().toSeconds());
+      if (at > horizon) {
+        continue;
+      }
+      long end = at + shock.duration().toSeconds();
+      for (int i = 0; i < n; i++) {
+        if (matches(shock.selector(), labels.get(i)) && random.nextDouble() < shock.fraction()) {
+          pushDown(at, Kind.SHOCK_DOWN, i);
+          push(end, Kind.SHOCK_END, i, 0);
+        }
+      }
+    }
+  }
+
+  private void scheduleBackground(long horizon) {
+    double rate = scenario.behavior().backgroundFailurePerHostHour();
+    if (rate <= 0) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      long at = 1 + exponentialSeconds(rate);
+      if (at <= horizon) {
+        pushDown(at, Kind.BACKGROUND, i);
+      }
+    }
+  }
+
+  // ---- the engine ----
+
+  private void feed(LedgerInput input, long s) {
+    listener.input(input);
+    inputs++;
+    Decision d = engine.apply(input);
+    listener.decision(input, d);
+    for (LedgerEntry entry : d.entries()) {
+      entries++;
+      if (entry instanceof RolloutHalted h && haltedAt == null) {
+        haltedAt = Math.max(s, 0);
+        halt = h;
+      } else if (entry instanceof WavePromoted p) {
+        promoted.add(p.wave());
+      } else if (entry instanceof RolloutCompleted) {
+        completedAt = Math.max(s, 0);
+      }
+    }
+    for (HostCommand c : d.commands()) {
+      if (c instanceof Apply a) {
+        int i = indexOf.get(a.host());
+        if (!dispatched[i]) {
+          dispatched[i] = true;
+          push(Math.max(s, 0) + 1, Kind.APPLY, i, 0); // the agent applies a second later
+        }
+      }
+    }
+  }
+
+  // ---- randomness and bookkeeping ----
+
+  private String draw(Map<String, Double> shares) {
+    double u = random.nextDouble();
+    String last = null;
+    for (Map.Entry<String, Double> share : shares.entrySet()) {
+      last = share.getKey();
+      u -= share.getValue();
+      if (u < 0) {
+        return last;
+      }
+    }
+    return last;
+  }
+
+  /** Lognormal by median and p95: ln X ~ N(ln median, (ln p95 - ln median) / 1.645). */
+  private long failDelaySeconds() {
+    Scenario.Behavior b = scenario.behavior();
+    double median = Math.max(1, b.failDelayMedian().toMillis()) / 1000.0;
+    double p95 = Math.max(median, b.failDelayP95().toMillis() / 1000.0);
+    double sigma = Math.log(p95 / median) / 1.6448536269514722;
+    return Math.round(median * Math.exp(sigma * gaussian()));
+  }
+
+  private double gaussian() {
+    // Box-Muller from two uniforms: no hidden state, so the draw order stays explicit
+    double u1 = 1.0 - random.nextDouble();
+    double u2 = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  private long exponentialSeconds(double perHour) {
+    if (perHour <= 0) {
+      return Long.MAX_VALUE / 4;
+    }
+    double hours = -Math.log(1.0 - random.nextDouble()) / perHour;
+    return (long) Math.min(Long.MAX_VALUE / 4.0, Math.ceil(hours * 3600));
+  }
+
+  private void push(long at, Kind kind, int host, int ref) {
+    queue.add(new Event(at, order++, kind, host, ref));
+  }
+
+  private void pushDown(long at, Kind kind, int host) {
+    pendingDowns.computeIfAbsent(host, k -> new PriorityQueue<>()).add(at);
+    push(at, kind, host, 0);
+  }
+
+  private long nextDown(int i) {
+    PriorityQueue<Long> pending = pendingDowns.get(i);
+    return pending == null ? Long.MAX_VALUE : pending.peek();
+  }
+
+  private String release(int i) {
+    return updated[i] ? scenario.release().id() : OLD;
+  }
+
+  private static boolean matches(Map<String, String> selector, Map<String, String> hostLabels) {
+    for (Map.Entry<String, String> e : selector.entrySet()) {
+      if (!e.getValue().equals(hostLabels.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Instant at(long s) {
+    return T0.plusSeconds(s);
+  }
+
+  /** What all-at-once propagation did: every host applied, each failed with failProbability. */
+  private record Historical(int exposedHosts, int failedHosts) {}
+
+  private Historical historical() {
+    if (scenario.historical() == null) {
+      return null;
+    }
+    // its own stream, split off before anything else draws, so it does not shift the simulation
+    SplittableRandom h = random.split();
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+      if (h.nextDouble() < scenario.behavior().failProbability()) {
+        failed++;
+      }
+    }
+    return new Historical(n, failed);
+  }
+
+  private SimulationReport report(long horizon, Historical historical) {
+    String signal = halt == null ? null : SimulationReport.signalOf(halt);
+    long end = haltedAt != null ? haltedAt : completedAt != null ? completedAt : horizon;
+    int failedExposed = 0;
+    for (int i = 0; i < n; i++) {
+      if (exposed[i] && releaseFailure[i]) {
+        failedExposed++;
+      }
+    }
+    return new SimulationReport(
+        scenario.name(),
+        scenario.seed(),
+        n,
+        halt != null,
+        halt == null ? null : halt.wave(),
+        signal,
+        halt == null ? null : halt.reason(),
+        exposedCount,
+        failedExposed,
+        firstApplyAt == null ? null : Duration.ofSeconds(firstApplyAt),
+        haltedAt == null || firstApplyAt == null
+            ? null
+            : Duration.ofSeconds(haltedAt - firstApplyAt),
+        List.copyOf(promoted),
+        completedAt != null,
+        Duration.ofSeconds(end),
+        historical == null ? null : historical.exposedHosts(),
+        historical == null ? null : historical.failedHosts(),
+        inputs,
+        entries);
+  }
+}
