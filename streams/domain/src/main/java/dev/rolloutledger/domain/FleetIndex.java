@@ -132,6 +132,30 @@ final class FleetIndex {
       return new ArrayList<>(due.keySet());
     }
 
+    /** Baseline hosts (not applied, not yet failing) with nothing seen for longer than quiet. */
+    long quietBaseline(Instant now, Duration quiet) {
+      Instant bound = now.minus(quiet);
+      java.util.Set<String> counted = new java.util.HashSet<>();
+      for (Watch w : inOrder) {
+        if (!w.since().isBefore(bound)) {
+          break; // in order: the rest are more recent
+        }
+        countQuiet(w, counted);
+      }
+      for (Watch w : outOfOrder) {
+        if (w.since().isBefore(bound)) {
+          countQuiet(w, counted);
+        }
+      }
+      return counted.size();
+    }
+
+    private void countQuiet(Watch w, java.util.Set<String> counted) {
+      if (live(w) && !assigned.get(w.host()).applied()) {
+        counted.add(w.host());
+      }
+    }
+
     private boolean live(Watch w) {
       HostRecord h = assigned.get(w.host());
       return h != null

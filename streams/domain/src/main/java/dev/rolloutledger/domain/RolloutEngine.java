@@ -59,6 +59,9 @@ public final class RolloutEngine {
   public static final String REGRESSION = "regression evidence";
   public static final String REFUSED = "refused by the owner's policy";
 
+  static final int SHOCK_MIN_HOSTS = 3;
+  static final double SHOCK_SHARE = 0.01;
+
   private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
 
   private final LedgerStore store;
@@ -322,7 +325,10 @@ public final class RolloutEngine {
     WavePlan plan = rollout.plan().waves().get(wave);
     // PAUSED too: a pause stops dispatch, it must not mask a bad release.
     boolean gated = gated(rollout);
-    if (gated && crashCapExceeded(plan, counts) && !shock(rollout, counts)) {
+    if (gated
+        && wave == rollout.currentWave()
+        && crashCapExceeded(plan, counts)
+        && !shock(rollout, counts, at)) {
       Map<String, String> evidence = evidence(plan, counts);
       evidence.put("host", hostId);
       rollout = halt(step, rollout, plan.name(), CRASH_CAP, evidence);
@@ -367,8 +373,9 @@ public final class RolloutEngine {
     rollout = rollout.withCounts(wave, rollout.counts(wave).plusHot(1));
     WavePlan plan = rollout.plan().waves().get(wave);
     if (gated(rollout)
+        && wave == rollout.currentWave()
         && crashCapExceeded(plan, rollout.counts(wave))
-        && !shock(rollout, rollout.counts(wave))) {
+        && !shock(rollout, rollout.counts(wave), e.at())) {
       Map<String, String> evidence = evidence(plan, rollout.counts(wave));
       evidence.put("host", e.host());
       over.forEach((metric, detail) -> evidence.put("metric." + metric, detail));
@@ -467,12 +474,17 @@ public final class RolloutEngine {
 
   /**
    * A shock hits both cohorts alike (a region going dark): the baseline cohort's failing share is
-   * at least half the wave's. The caps do not blame the release for it.
+   * at least half the wave's. The caps do not blame the release for it. Baseline hosts quiet for
+   * more than half the heartbeat timeout count as failing here: a shock silences both cohorts at
+   * once, but each host's silence is only certain a timeout after its last heartbeat, which for the
+   * two cohorts falls up to a heartbeat interval apart.
    */
-  private boolean shock(RolloutState rollout, WaveCounts wave) {
+  private boolean shock(RolloutState rollout, WaveCounts wave, Instant at) {
     FleetIndex.Members members = fleet.members(rollout.tenant(), rollout.rollout());
     long baselineHosts = members.baselineHosts();
-    long baselineFailing = members.baselineFailing();
+    long baselineFailing =
+        members.baselineFailing()
+            + members.quietBaseline(at, rollout.plan().heartbeatTimeout().dividedBy(2));
     if (baselineHosts == 0 || baselineFailing == 0) {
       return false;
     }
@@ -530,11 +542,12 @@ public final class RolloutEngine {
           fleet.put(host(e.tenant(), host.host()).orElseThrow().withBaselineFailing(true));
         }
       }
-      for (int wave = 0; wave < updated.waves().size() && !newlySilent.isEmpty(); wave++) {
+      if (!newlySilent.isEmpty()) {
+        int wave = updated.currentWave();
         WavePlan plan = updated.plan().waves().get(wave);
         if (updated.status() != RolloutStatus.HALTED
             && crashCapExceeded(plan, updated.counts(wave))
-            && !shock(updated, updated.counts(wave))) {
+            && !shock(updated, updated.counts(wave), e.at())) {
           Map<String, String> evidence = evidence(plan, updated.counts(wave));
           evidence.put("newlySilent", String.join(",", newlySilent));
           evidence.put("heartbeatTimeout", updated.plan().heartbeatTimeout().toString());
@@ -756,7 +769,7 @@ public final class RolloutEngine {
       if (plan.approval() && !rollout.approved(plan.name())) {
         return rollout;
       }
-      if (!empty && baselineFailing(rollout)) {
+      if (!empty && shockUnderway(rollout)) {
         return rollout; // a shock hits hosts that were not updated: wait until it passes
       }
       if (plan.maxFailureRate() != null
@@ -820,8 +833,15 @@ public final class RolloutEngine {
     return out;
   }
 
-  private boolean baselineFailing(RolloutState rollout) {
-    return fleet.members(rollout.tenant(), rollout.rollout()).anyBaselineFailing();
+  /**
+   * A shock is underway: at least {@value #SHOCK_MIN_HOSTS} hosts and {@value #SHOCK_SHARE} of the
+   * baseline cohort are failing on their previous release at once. Isolated background failures (a
+   * host rebooting, a disk dying) do not hold promotion.
+   */
+  private boolean shockUnderway(RolloutState rollout) {
+    FleetIndex.Members members = fleet.members(rollout.tenant(), rollout.rollout());
+    long failing = members.baselineFailing();
+    return failing >= SHOCK_MIN_HOSTS && failing >= SHOCK_SHARE * members.baselineHosts();
   }
 
   private OwnerPolicy policy(String tenant) {

@@ -818,9 +818,11 @@ class RolloutEngineTest {
 
     @Test
     void a_shock_that_silences_both_cohorts_does_not_halt_and_promotion_waits() {
-      // A region goes dark: updated and baseline hosts fall silent together.
+      // A region goes dark: updated and baseline hosts fall silent together (a shock takes at
+      // least three baseline hosts: one host rebooting is not one).
       Scenario s = new Scenario();
-      for (String h : List.of("a1", "a2", "b1", "b2")) {
+      List<String> baseline = List.of("b1", "b2", "b3", "b4");
+      for (String h : List.of("a1", "a2", "b1", "b2", "b3", "b4")) {
         s.host(h, "env", "prod");
       }
       WavePlan canary =
@@ -828,8 +830,10 @@ class RolloutEngineTest {
       s.rollout("r1", "rel", canary, wave("rest", "env", "prod"));
       s.applied("a1", "rel");
       s.applied("a2", "rel");
-      s.apply(new Heartbeat(TENANT, s.tick(), "b1", "rel-old", Map.of()));
-      s.apply(new Heartbeat(TENANT, s.now, "b2", "rel-old", Map.of()));
+      s.tick();
+      for (String b : baseline) {
+        s.apply(new Heartbeat(TENANT, s.now, b, "rel-old", Map.of()));
+      }
       Instant lastSeen = s.now;
       // the shock starts: nothing from anyone
       s.now = lastSeen.plusSeconds(20);

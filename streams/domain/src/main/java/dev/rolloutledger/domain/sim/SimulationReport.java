@@ -13,6 +13,10 @@ import java.util.Locale;
  * @param haltSignal what tipped the HALT: apply, crash, silence, metrics (the anytime-valid
  *     evidence of that signal, or its hard cap), cap (the crash-fraction cap over all signals),
  *     manual or policy
+ * @param firstWaveHosts hosts assigned to the first wave
+ * @param firstFailure from publication, the first failure caused by the release (or null)
+ * @param planMinimum for a completed rollout, the plan's own minimum time: its bakes plus the
+ *     dispatch time its pacing allows (the first minute's budget goes out at once)
  * @param exposedHosts hosts that applied the release before the HALT (all that applied if none)
  * @param failedHosts exposed hosts that fail because of the release (now or later)
  * @param historicalExposedHosts with {@code historical}: hosts the all-at-once propagation reached
@@ -26,13 +30,16 @@ public record SimulationReport(
     String haltedWave,
     String haltSignal,
     String haltReason,
+    int firstWaveHosts,
     int exposedHosts,
     int failedHosts,
     Duration firstApply,
+    Duration firstFailure,
     Duration timeToHalt,
     List<String> promotedWaves,
     boolean completed,
     Duration duration,
+    Duration planMinimum,
     Integer historicalExposedHosts,
     Integer historicalFailedHosts,
     long inputs,
@@ -70,9 +77,11 @@ public record SimulationReport(
     field(b, "haltedWave", str(haltedWave));
     field(b, "haltSignal", str(haltSignal));
     field(b, "haltReason", str(haltReason));
+    field(b, "firstWaveHosts", Integer.toString(firstWaveHosts));
     field(b, "exposedHosts", Integer.toString(exposedHosts));
     field(b, "failedHosts", Integer.toString(failedHosts));
     field(b, "firstApply", firstApply == null ? "null" : str(firstApply.toString()));
+    field(b, "firstFailure", firstFailure == null ? "null" : str(firstFailure.toString()));
     field(b, "timeToHalt", timeToHalt == null ? "null" : str(timeToHalt.toString()));
     StringBuilder waves = new StringBuilder("[");
     for (int i = 0; i < promotedWaves.size(); i++) {
@@ -81,6 +90,7 @@ public record SimulationReport(
     field(b, "promotedWaves", waves.append("]").toString());
     field(b, "completed", Boolean.toString(completed));
     field(b, "duration", str(duration.toString()));
+    field(b, "planMinimum", planMinimum == null ? "null" : str(planMinimum.toString()));
     if (historicalExposedHosts != null) {
       field(
           b,

@@ -21,6 +21,7 @@ import dev.rolloutledger.domain.RolloutHalted;
 import dev.rolloutledger.domain.RolloutPlanned;
 import dev.rolloutledger.domain.UpdateApplied;
 import dev.rolloutledger.domain.WavePromoted;
+import dev.rolloutledger.domain.WaveStarted;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -101,6 +102,8 @@ public final class Simulator {
   // ---- outcome ----
   private int exposedCount;
   private Long firstApplyAt;
+  private Long firstFailureAt;
+  private final List<Integer> waveSizes = new ArrayList<>();
   private Long haltedAt;
   private Long completedAt;
   private RolloutHalted halt;
@@ -241,19 +244,30 @@ public final class Simulator {
     int i = e.host();
     switch (e.kind()) {
       case APPLY -> apply(i, s);
-      case FAIL_SILENT -> goDown(i, e);
+      case FAIL_SILENT -> {
+        firstFailure(s);
+        goDown(i, e);
+      }
       case FAIL_CRASH -> {
+        firstFailure(s);
         if (down[i] == 0) {
           feed(new CrashReport(TENANT, at(s), ids[i], release(i), "SIGSEGV", "crash"), s);
         }
         goDown(i, e);
       }
-      case FAIL_HOT -> hot[i] = true;
+      case FAIL_HOT -> {
+        firstFailure(s);
+        hot[i] = true;
+      }
       case RECOVER_RELEASE -> {
         hot[i] = false;
         up(i, s);
       }
       case BACKGROUND -> {
+        // the same kinds of failure as the release's: silent, or a crash report and then silence
+        if (down[i] == 0 && random.nextDouble() >= scenario.behavior().silentFraction()) {
+          feed(new CrashReport(TENANT, at(s), ids[i], release(i), "SIGBUS", "background"), s);
+        }
         goDown(i, e);
         push(s + scenario.behavior().backgroundOutage().toSeconds(), Kind.UP, i, 0);
       }
@@ -270,6 +284,12 @@ public final class Simulator {
         Scenario.Approval a = scenario.approvals().get(e.ref());
         feed(new ApprovalGranted(TENANT, at(s), ROLLOUT, a.wave(), "simulated-approver"), s);
       }
+    }
+  }
+
+  private void firstFailure(long s) {
+    if (firstFailureAt == null) {
+      firstFailureAt = s;
     }
   }
 
@@ -368,6 +388,8 @@ public final class Simulator {
       if (entry instanceof RolloutHalted h && haltedAt == null) {
         haltedAt = Math.max(s, 0);
         halt = h;
+      } else if (entry instanceof WaveStarted w) {
+        waveSizes.add(w.hosts().size());
       } else if (entry instanceof WavePromoted p) {
         promoted.add(p.wave());
       } else if (entry instanceof RolloutCompleted) {
@@ -473,6 +495,27 @@ public final class Simulator {
     return new Historical(n, failed);
   }
 
+  /**
+   * The plan's own minimum time for the waves as they were filled: every bake, plus the minutes its
+   * pacing needs to dispatch each wave.
+   */
+  private Duration planMinimum() {
+    Plan effective = plan.forSeverity(scenario.release().severity());
+    Duration total = Duration.ZERO;
+    for (int w = 0; w < effective.waves().size() && w < waveSizes.size(); w++) {
+      long minutes =
+          (waveSizes.get(w) + effective.maxDispatchPerMinute() - 1L)
+              / effective.maxDispatchPerMinute();
+      total =
+          total
+              .plus(effective.waves().get(w).bake())
+              .plus(
+                  Duration.ofMinutes(
+                      Math.max(0, minutes - 1))); // the first minute's budget goes out at once
+    }
+    return total;
+  }
+
   private SimulationReport report(long horizon, Historical historical) {
     String signal = halt == null ? null : SimulationReport.signalOf(halt);
     long end = haltedAt != null ? haltedAt : completedAt != null ? completedAt : horizon;
@@ -490,15 +533,18 @@ public final class Simulator {
         halt == null ? null : halt.wave(),
         signal,
         halt == null ? null : halt.reason(),
+        waveSizes.isEmpty() ? 0 : waveSizes.get(0),
         exposedCount,
         failedExposed,
         firstApplyAt == null ? null : Duration.ofSeconds(firstApplyAt),
+        firstFailureAt == null ? null : Duration.ofSeconds(firstFailureAt),
         haltedAt == null || firstApplyAt == null
             ? null
             : Duration.ofSeconds(haltedAt - firstApplyAt),
         List.copyOf(promoted),
         completedAt != null,
         Duration.ofSeconds(end),
+        completedAt == null ? null : planMinimum(),
         historical == null ? null : historical.exposedHosts(),
         historical == null ? null : historical.failedHosts(),
         inputs,

@@ -1,0 +1,339 @@
+package dev.rolloutledger.loadtests;
+
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.Severity;
+import dev.rolloutledger.domain.WavePlan;
+import dev.rolloutledger.domain.sim.Scenario;
+import dev.rolloutledger.domain.sim.SimulationReport;
+import dev.rolloutledger.domain.sim.Simulator;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The engine's yardsticks (../shared/STATISTICS.md, the engine issue), measured by simulation: many
+ * seeded rollouts per case through the real engine, a markdown table on stdout.
+ *
+ * <pre>
+ * ./mvnw -B -q -pl load-tests -am package -DskipTests
+ * java -cp "load-tests/target/ledger-load-tests-0.1.0-SNAPSHOT.jar:load-tests/target/lib/*" \
+ *   dev.rolloutledger.loadtests.DecisionQuality [RUNS]        # default 300 runs per case
+ * </pre>
+ *
+ * Progress goes to stderr on a terminal only. Runs use all cores; each run is seeded by its index,
+ * so the table is the same on every machine.
+ */
+public final class DecisionQuality {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** One measured case: a scenario per seed. */
+  record Case(String name, String what, java.util.function.LongFunction<Scenario> scenario) {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+    if (runs < 1) {
+      System.err.println("RUNS must be at least 1");
+      System.exit(2);
+    }
+    PrintStream out = System.out;
+    out.printf(
+        Locale.ROOT,
+        "Decision quality over %d seeded rollouts per case (%d cores, %s %s)%n%n",
+        runs,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"));
+    for (Case c : cases()) {
+      long start = System.nanoTime();
+      List<SimulationReport> reports = run(c, runs);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out.println(summary(c, reports, seconds));
+    }
+  }
+
+  static List<Case> cases() {
+    return List.of(
+        new Case(
+            "good-noise",
+            "good release, 2,000 hosts, background failures 0.02/host-hour (half silent)",
+            seed -> goodRelease(seed, List.of())),
+        new Case(
+            "good-shock",
+            "good release, as above, plus 30% of region eu silent for 10 min at 20 min",
+            seed ->
+                goodRelease(
+                    seed,
+                    List.of(
+                        new Scenario.Shock(
+                            Duration.ofMinutes(20),
+                            Duration.ofMinutes(10),
+                            Map.of("region", "eu"),
+                            0.3)))),
+        new Case(
+            "regression-10x",
+            "bad release: p1 = 0.01 against p0 = 0.001 per host (10x), 20,000 hosts",
+            DecisionQuality::tenfold),
+        new Case(
+            "total-silent",
+            "every updated host dies silently within ~5 s, default plan, 10,000 hosts",
+            DecisionQuality::totalSilent));
+  }
+
+  private static Map<String, Map<String, Double>> labels() {
+    Map<String, Map<String, Double>> labels = new TreeMap<>();
+    labels.put("env", Map.of("prod", 1.0));
+    labels.put("region", Map.of("eu", 0.5, "us", 0.5));
+    return labels;
+  }
+
+  /** canary 20 hosts (10 min), 10% (30 min), the rest (1 h); 600 Apply per minute. */
+  static Scenario goodRelease(long seed, List<Scenario.Shock> shocks) {
+    Map<String, String> prod = Map.of("env", "prod");
+    Plan plan =
+        new Plan(
+            List.of(
+                new WavePlan("canary", prod, 20, null, 0.2, 1, Duration.ofMinutes(10)),
+                new WavePlan("early", prod, null, 10, 0.2, 1, Duration.ofMinutes(30)),
+                new WavePlan("rest", prod, null, 100, 0.2, 1, Duration.ofHours(1))),
+            TIMEOUT,
+            0.01,
+            0.01,
+            2.0,
+            600,
+            Map.of(),
+            10);
+    return new Scenario(
+        "good",
+        seed,
+        Duration.ofHours(6),
+        new Scenario.Fleet(2_000, Duration.ofSeconds(10), labels()),
+        new Scenario.Release("good-1", Severity.NORMAL),
+        new Scenario.Behavior(
+            0.0,
+            Duration.ZERO,
+            Duration.ZERO,
+            0.5,
+            0.0,
+            null,
+            0.02,
+            Duration.ofMinutes(10),
+            shocks),
+        null,
+        plan,
+        null,
+        List.of());
+  }
+
+  /**
+   * A 10x regression in the yardstick's terms: over a 10-minute window a host fails with p0 = 0.001
+   * (background, 0.006 per host-hour, crash reports) and an updated one with p1 = 0.01 (0.009 more
+   * from the release, within minutes of applying). Dispatch is paced at 20 hosts per minute so
+   * that, as in a sequential test, few hosts are in flight when the evidence tips.
+   */
+  static Scenario tenfold(long seed) {
+    Map<String, String> prod = Map.of("env", "prod");
+    Plan plan =
+        new Plan(
+            List.of(
+                new WavePlan("canary", prod, 50, null, 0.2, 1, Duration.ofMinutes(30)),
+                new WavePlan("rest", prod, null, 100, 0.2, 1, Duration.ofHours(2))),
+            TIMEOUT,
+            0.01,
+            0.01,
+            2.0,
+            20,
+            Map.of(),
+            10);
+    return new Scenario(
+        "regression-10x",
+        seed,
+        Duration.ofDays(2),
+        new Scenario.Fleet(20_000, Duration.ofSeconds(10), labels()),
+        new Scenario.Release("bad-10x", Severity.NORMAL),
+        new Scenario.Behavior(
+            0.009,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(5),
+            0.0,
+            0.0,
+            null,
+            0.006,
+            Duration.ofMinutes(10),
+            List.of()),
+        null,
+        plan,
+        null,
+        List.of());
+  }
+
+  /** CrowdStrike 2024 in miniature: the default plan, every host that applies dies silently. */
+  static Scenario totalSilent(long seed) {
+    Map<String, Map<String, Double>> labels = new TreeMap<>();
+    labels.put("env", Map.of("dev", 0.01, "staging", 0.04, "prod", 0.95));
+    labels.put("tier", Map.of("A", 0.2, "B", 0.3, "C", 0.5));
+    labels.put("role", Map.of("primary", 0.5, "replica", 0.5));
+    return new Scenario(
+        "total-silent",
+        seed,
+        Duration.ofDays(1),
+        new Scenario.Fleet(10_000, Duration.ofSeconds(10), labels),
+        new Scenario.Release("cs-291", Severity.NORMAL),
+        new Scenario.Behavior(
+            1.0,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            1.0,
+            0.0,
+            null,
+            0.00006,
+            Duration.ofMinutes(10),
+            List.of()),
+        null,
+        null,
+        null,
+        List.of());
+  }
+
+  static List<SimulationReport> run(Case c, int runs) throws Exception {
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    boolean terminal = System.console() != null;
+    AtomicInteger done = new AtomicInteger();
+    try {
+      List<Future<SimulationReport>> futures = new ArrayList<>();
+      for (int seed = 1; seed <= runs; seed++) {
+        long s = seed;
+        futures.add(
+            pool.submit(
+                () -> {
+                  SimulationReport r = Simulator.run(c.scenario().apply(s));
+                  int d = done.incrementAndGet();
+                  if (terminal) {
+                    System.err.printf("\r%-16s %d/%d", c.name(), d, runs);
+                  }
+                  return r;
+                }));
+      }
+      List<SimulationReport> reports = new ArrayList<>();
+      for (Future<SimulationReport> f : futures) {
+        reports.add(f.get());
+      }
+      if (terminal) {
+        System.err.print("\r" + " ".repeat(40) + "\r");
+      }
+      return reports;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  static String summary(Case c, List<SimulationReport> reports, double seconds) {
+    int n = reports.size();
+    long halted = reports.stream().filter(SimulationReport::halted).count();
+    StringBuilder b = new StringBuilder();
+    b.append("## ").append(c.name()).append(": ").append(c.what()).append("\n\n");
+    b.append(String.format(Locale.ROOT, "- runs: %d, halted: %d%n", n, halted));
+    double[] ci = wilson(halted, n);
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "- halt rate: %.4f (95%% Wilson interval %.4f to %.4f)%n",
+            (double) halted / n,
+            ci[0],
+            ci[1]));
+    Map<String, Integer> signals = new TreeMap<>();
+    for (SimulationReport r : reports) {
+      if (r.halted()) {
+        signals.merge(r.haltSignal() + " in " + r.haltedWave(), 1, Integer::sum);
+      }
+    }
+    if (!signals.isEmpty()) {
+      b.append("- halted by: ").append(signals).append('\n');
+    }
+    List<SimulationReport> stopped = reports.stream().filter(SimulationReport::halted).toList();
+    if (!stopped.isEmpty()) {
+      b.append(
+          stats(
+              "hosts exposed at HALT",
+              stopped.stream().mapToDouble(SimulationReport::exposedHosts).toArray()));
+      b.append(
+          stats(
+              "hosts failed by the release (exposed)",
+              stopped.stream().mapToDouble(SimulationReport::failedHosts).toArray()));
+      double[] detection =
+          stopped.stream()
+              .filter(r -> r.firstFailure() != null)
+              .mapToDouble(r -> r.duration().minus(r.firstFailure()).toMillis() / 1000.0)
+              .toArray();
+      if (detection.length > 0) {
+        b.append(stats("seconds from the first failure to HALT (event time)", detection));
+      }
+      b.append(
+          stats(
+              "first-wave hosts", stopped.stream().mapToDouble(r -> r.firstWaveHosts()).toArray()));
+      long beyond = stopped.stream().filter(r -> r.exposedHosts() > r.firstWaveHosts()).count();
+      b.append(
+          String.format(
+              Locale.ROOT, "- halted with more exposed than the first wave: %d%n", beyond));
+    }
+    List<SimulationReport> completed =
+        reports.stream().filter(SimulationReport::completed).toList();
+    if (!completed.isEmpty()) {
+      b.append(
+          stats(
+              "completion time / plan minimum",
+              completed.stream()
+                  .mapToDouble(r -> (double) r.duration().toSeconds() / r.planMinimum().toSeconds())
+                  .toArray()));
+      b.append(
+          stats(
+              "completion time, minutes",
+              completed.stream().mapToDouble(r -> r.duration().toSeconds() / 60.0).toArray()));
+    }
+    long inputs = reports.stream().mapToLong(SimulationReport::inputs).sum();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "- simulated in %.1f s wall clock, %d engine inputs (%.0f per second)%n",
+            seconds,
+            inputs,
+            inputs / seconds));
+    return b.toString();
+  }
+
+  private static String stats(String what, double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+    return String.format(
+        Locale.ROOT,
+        "- %s: mean %.1f, min %.1f, median %.1f, p95 %.1f, max %.1f%n",
+        what,
+        mean,
+        v[0],
+        v[v.length / 2],
+        v[Math.min(v.length - 1, (int) Math.ceil(0.95 * v.length) - 1)],
+        v[v.length - 1]);
+  }
+
+  /** Wilson score interval for k successes in n trials, 95%. */
+  static double[] wilson(long k, int n) {
+    double z = 1.959963984540054;
+    double p = (double) k / n;
+    double denom = 1 + z * z / n;
+    double centre = (p + z * z / (2.0 * n)) / denom;
+    double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denom;
+    return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+  }
+
+  private DecisionQuality() {}
+}
