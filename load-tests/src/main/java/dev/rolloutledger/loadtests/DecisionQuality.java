@@ -80,7 +80,8 @@ public final class DecisionQuality {
                             0.3)))),
         new Case(
             "regression-10x",
-            "bad release: p1 = 0.01 against p0 = 0.001 per host (10x), 20,000 hosts",
+            "bad release: failure rate 10x the baseline's (p0 = 0.001 per host per 10 min),"
+                + " 10,000 hosts, 10 Apply per minute",
             DecisionQuality::tenfold),
         new Case(
             "total-silent",
@@ -134,10 +135,10 @@ public final class DecisionQuality {
   }
 
   /**
-   * A 10x regression in the yardstick's terms: over a 10-minute window a host fails with p0 = 0.001
-   * (background, 0.006 per host-hour, crash reports) and an updated one with p1 = 0.01 (0.009 more
-   * from the release, within minutes of applying). Dispatch is paced at 20 hosts per minute so
-   * that, as in a sequential test, few hosts are in flight when the evidence tips.
+   * A 10x regression in the Poisson model of STATISTICS.md: every host fails (a crash report, then
+   * a 10-minute outage) at 0.006 per host-hour, p0 = 0.001 per host over 10 minutes; a host running
+   * the release fails 10 times as often. Dispatch is paced at 10 hosts per minute, so that, as in a
+   * sequential test, few hosts are in flight when the evidence tips.
    */
   static Scenario tenfold(long seed) {
     Map<String, String> prod = Map.of("env", "prod");
@@ -150,25 +151,26 @@ public final class DecisionQuality {
             0.01,
             0.01,
             2.0,
-            20,
+            10,
             Map.of(),
             10);
     return new Scenario(
         "regression-10x",
         seed,
-        Duration.ofDays(2),
-        new Scenario.Fleet(20_000, Duration.ofSeconds(10), labels()),
+        Duration.ofDays(1),
+        new Scenario.Fleet(10_000, Duration.ofSeconds(10), labels()),
         new Scenario.Release("bad-10x", Severity.NORMAL),
         new Scenario.Behavior(
-            0.009,
-            Duration.ofMinutes(1),
-            Duration.ofMinutes(5),
+            0.0,
+            Duration.ZERO,
+            Duration.ZERO,
             0.0,
             0.0,
             null,
             0.006,
             Duration.ofMinutes(10),
-            List.of()),
+            List.of(),
+            10.0),
         null,
         plan,
         null,

@@ -447,14 +447,28 @@ public final class RolloutEngine {
     FleetIndex.Members members = fleet.members(rollout.tenant(), rollout.rollout());
     long updated = members.updatedAtRisk();
     long baseline = members.baselineAtRisk();
+    rollout = record(rollout, signal, cohort, updated, baseline);
+    return cohort == Cohort.UPDATED
+        ? judge(step, rollout, signal, hostId, updated, baseline)
+        : rollout;
+  }
+
+  /** Adds one failure to the signal's evidence, at the given cohorts at risk. */
+  private static RolloutState record(
+      RolloutState rollout, Signal signal, Cohort cohort, long updated, long baseline) {
     if (updated == 0 || baseline == 0) {
       return rollout;
     }
     double share = (double) updated / (updated + baseline);
-    CohortEvidence evidence = rollout.evidence(signal).observeFailure(cohort, share);
-    rollout = rollout.withEvidence(signal, evidence);
+    return rollout.withEvidence(signal, rollout.evidence(signal).observeFailure(cohort, share));
+  }
+
+  /** Halts when the signal's evidence reached 1/alpha of its share of the plan's alpha. */
+  private RolloutState judge(
+      Step step, RolloutState rollout, Signal signal, String hostId, long updated, long baseline) {
+    CohortEvidence evidence = rollout.evidence(signal);
     double alpha = AlphaSplit.equal(rollout.plan().alpha()).alpha(signal);
-    if (cohort == Cohort.UPDATED && evidence.crossed(alpha)) {
+    if (gated(rollout) && evidence.crossed(alpha)) {
       EvidenceSummary summary = evidence.summary(alpha, rollout.plan().toleratedRatio());
       Map<String, String> detail = new TreeMap<>();
       detail.put("signal", signal.name());
@@ -526,10 +540,18 @@ public final class RolloutEngine {
       List<String> newlySilent = new ArrayList<>();
       Duration timeout = rollout.plan().heartbeatTimeout();
       FleetIndex.Members members = fleet.members(e.tenant(), rollout.rollout());
+      // Hosts found silent at one tick failed at the same moment as far as anyone can tell: they
+      // are one batch, weighed at the cohorts at risk before it and judged after it, so the order
+      // in which they are listed (by host id, which may follow the waves) cannot tip the evidence.
+      long updatedAtRisk = members.updatedAtRisk();
+      long baselineAtRisk = members.baselineAtRisk();
+      String lastUpdated = null;
       for (HostRecord host : records(rollout, members.dueAt(e.at(), timeout))) {
         if (host.silentAt(e.at(), timeout)) {
           if (gated(updated)) {
-            updated = observe(step, updated, Signal.SILENCE, Cohort.UPDATED, host.host());
+            updated =
+                record(updated, Signal.SILENCE, Cohort.UPDATED, updatedAtRisk, baselineAtRisk);
+            lastUpdated = host.host();
           }
           fleet.put(host(e.tenant(), host.host()).orElseThrow().markedSilent());
           int wave = rollout.plan().indexOf(host.wave());
@@ -537,10 +559,14 @@ public final class RolloutEngine {
           newlySilent.add(host.host());
         } else if (host.baselineSilentAt(e.at(), timeout)) {
           if (gated(updated)) {
-            updated = observe(step, updated, Signal.SILENCE, Cohort.BASELINE, host.host());
+            updated =
+                record(updated, Signal.SILENCE, Cohort.BASELINE, updatedAtRisk, baselineAtRisk);
           }
           fleet.put(host(e.tenant(), host.host()).orElseThrow().withBaselineFailing(true));
         }
+      }
+      if (lastUpdated != null) {
+        updated = judge(step, updated, Signal.SILENCE, lastUpdated, updatedAtRisk, baselineAtRisk);
       }
       if (!newlySilent.isEmpty()) {
         int wave = updated.currentWave();

@@ -84,7 +84,9 @@ public record Scenario(
    * keep heartbeating with cpu and errorRate at 1.0, the rest send a crash report and go silent.
    * {@code recoverAfter} (optional): a failed host comes back after this (a flapping artifact).
    * {@code backgroundFailurePerHostHour}: outages of any host, whatever it runs, each lasting
-   * {@code backgroundOutage}. Shocks silence a fraction of matching hosts for a while.
+   * {@code backgroundOutage}. Shocks silence a fraction of matching hosts for a while. {@code
+   * regressionRatio}: a host running the release fails in the background this many times as often
+   * (the Poisson model of STATISTICS.md; 1 = no regression).
    */
   public record Behavior(
       double failProbability,
@@ -95,8 +97,37 @@ public record Scenario(
       Duration recoverAfter,
       double backgroundFailurePerHostHour,
       Duration backgroundOutage,
-      List<Shock> shocks) {
+      List<Shock> shocks,
+      double regressionRatio) {
+
+    /** Without a hazard regression: updated hosts fail in the background like the others. */
+    public Behavior(
+        double failProbability,
+        Duration failDelayMedian,
+        Duration failDelayP95,
+        double silentFraction,
+        double hotFraction,
+        Duration recoverAfter,
+        double backgroundFailurePerHostHour,
+        Duration backgroundOutage,
+        List<Shock> shocks) {
+      this(
+          failProbability,
+          failDelayMedian,
+          failDelayP95,
+          silentFraction,
+          hotFraction,
+          recoverAfter,
+          backgroundFailurePerHostHour,
+          backgroundOutage,
+          shocks,
+          1.0);
+    }
+
     public Behavior {
+      if (!(regressionRatio >= 0 && regressionRatio <= 1000)) {
+        throw new InvalidFieldException("behavior.regressionRatio", "must be between 0 and 1000");
+      }
       probability("behavior.failProbability", failProbability);
       probability("behavior.silentFraction", silentFraction);
       probability("behavior.hotFraction", hotFraction);

@@ -97,6 +97,8 @@ public final class Simulator {
   private final boolean[] waitingToApply; // got Apply while down: applies when it is back
   private final Map<Integer, PriorityQueue<Long>> pendingDowns = new HashMap<>();
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
+  private final Map<Integer, Long> backgroundAt = new HashMap<>();
+  private final int[] backgroundGeneration;
   private long order;
 
   // ---- outcome ----
@@ -151,6 +153,7 @@ public final class Simulator {
     this.dispatched = new boolean[n];
     this.releaseFailure = new boolean[n];
     this.waitingToApply = new boolean[n];
+    this.backgroundGeneration = new int[n];
   }
 
   /** Runs a scenario to its end (HALT, completion or horizon) and reports. */
@@ -264,6 +267,10 @@ public final class Simulator {
         up(i, s);
       }
       case BACKGROUND -> {
+        if (e.ref() != backgroundGeneration[i]) {
+          return; // drawn again since (the host applied the release)
+        }
+        backgroundAt.remove(i);
         // the same kinds of failure as the release's: silent, or a crash report and then silence
         if (down[i] == 0 && random.nextDouble() >= scenario.behavior().silentFraction()) {
           feed(new CrashReport(TENANT, at(s), ids[i], release(i), "SIGBUS", "background"), s);
@@ -273,8 +280,8 @@ public final class Simulator {
       }
       case UP -> {
         up(i, s);
-        long next = s + exponentialSeconds(scenario.behavior().backgroundFailurePerHostHour());
-        if (next <= scenario.horizon().toSeconds()) {
+        long next = s + exponentialSeconds(rate(i));
+        if (!backgroundAt.containsKey(i) && next <= scenario.horizon().toSeconds()) {
           pushDown(next, Kind.BACKGROUND, i);
         }
       }
@@ -307,6 +314,15 @@ public final class Simulator {
     lastDelivered[i] = s; // an apply is a sign of life to the engine
     feed(new UpdateApplied(TENANT, at(s), ids[i], scenario.release().id(), true, null), s);
     Scenario.Behavior b = scenario.behavior();
+    if (b.regressionRatio() != 1.0 && b.backgroundFailurePerHostHour() > 0) {
+      // the release changes the host's failure rate; by memorylessness its next background
+      // failure can be drawn afresh at the new rate
+      cancelBackground(i);
+      long next = s + exponentialSeconds(rate(i));
+      if (next <= scenario.horizon().toSeconds()) {
+        pushDown(next, Kind.BACKGROUND, i);
+      }
+    }
     if (random.nextDouble() < b.failProbability()) {
       releaseFailure[i] = true;
       long when = s + Math.max(1, failDelaySeconds());
@@ -320,6 +336,26 @@ public final class Simulator {
       }
       if (b.recoverAfter() != null) {
         push(when + b.recoverAfter().toSeconds(), Kind.RECOVER_RELEASE, i, 0);
+      }
+    }
+  }
+
+  private double rate(int i) {
+    double base = scenario.behavior().backgroundFailurePerHostHour();
+    return updated[i] ? base * scenario.behavior().regressionRatio() : base;
+  }
+
+  /** Forgets the host's pending background failure (it is drawn again). */
+  private void cancelBackground(int i) {
+    Long at = backgroundAt.remove(i);
+    if (at != null) {
+      backgroundGeneration[i]++;
+      PriorityQueue<Long> pending = pendingDowns.get(i);
+      if (pending != null) {
+        pending.remove(at);
+        if (pending.isEmpty()) {
+          pendingDowns.remove(i);
+        }
       }
     }
   }
@@ -451,8 +487,13 @@ public final class Simulator {
   }
 
   private void pushDown(long at, Kind kind, int host) {
+    int ref = 0;
+    if (kind == Kind.BACKGROUND) {
+      backgroundAt.put(host, at);
+      ref = backgroundGeneration[host];
+    }
     pendingDowns.computeIfAbsent(host, k -> new PriorityQueue<>()).add(at);
-    push(at, kind, host, 0);
+    push(at, kind, host, ref);
   }
 
   private long nextDown(int i) {
