@@ -1,0 +1,204 @@
+package dev.rolloutledger.domain.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rolloutledger.domain.ClockTick;
+import dev.rolloutledger.domain.Decision;
+import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.Severity;
+import dev.rolloutledger.domain.WavePlan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whole rollouts through the real engine in virtual time, against the engine issue's yardsticks for
+ * a few seeds each (the 300-run figures come from load-tests' DecisionQuality, in
+ * docs/decision-quality.md).
+ */
+class SimulatorTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** canary 2 hosts (bake 10 min), 20% (30 min), the rest (1 h); 600 Apply per minute. */
+  private static Plan threeWaves() {
+    Map<String, String> prod = Map.of("env", "prod");
+    return new Plan(
+        List.of(
+            new WavePlan("canary", prod, 2, null, 0.2, 1, Duration.ofMinutes(10)),
+            new WavePlan("early", prod, null, 20, 0.2, 1, Duration.ofMinutes(30)),
+            new WavePlan("rest", prod, null, null, 0.2, 1, Duration.ofHours(1))),
+        TIMEOUT,
+        0.01,
+        0.01,
+        2.0,
+        600,
+        Map.of(),
+        10);
+  }
+
+  private static Scenario scenario(
+      long seed, int hosts, Scenario.Behavior behavior, Severity severity) {
+    Map<String, Map<String, Double>> labels = new TreeMap<>();
+    labels.put("env", Map.of("prod", 1.0));
+    labels.put("region", Map.of("eu", 0.5, "us", 0.5));
+    return new Scenario(
+        "test",
+        seed,
+        Duration.ofHours(6),
+        new Scenario.Fleet(hosts, Duration.ofSeconds(10), labels),
+        new Scenario.Release("rel-2", severity),
+        behavior,
+        null,
+        threeWaves(),
+        new Scenario.Historical(Duration.ofMinutes(5)),
+        List.of());
+  }
+
+  private static Scenario.Behavior failing(double p, Duration delay, double silent) {
+    return new Scenario.Behavior(
+        p, delay, delay.multipliedBy(2), silent, 0.0, null, 0.0001, Duration.ofMinutes(10), null);
+  }
+
+  private static Scenario.Behavior good() {
+    return failing(0, Duration.ZERO, 0.5);
+  }
+
+  @Nested
+  class TotalSilentFailure {
+    @Test
+    void is_halted_within_the_heartbeat_timeout_plus_five_seconds_with_only_the_first_wave() {
+      for (long seed = 1; seed <= 5; seed++) {
+        // CrowdStrike 2024: every host that applies dies within seconds and reports nothing.
+        SimulationReport r =
+            Simulator.run(
+                scenario(seed, 500, failing(1.0, Duration.ofSeconds(5), 1.0), Severity.NORMAL));
+
+        assertThat(r.halted()).as("seed %d", seed).isTrue();
+        assertThat(r.haltSignal()).isEqualTo("silence");
+        assertThat(r.duration().minus(r.firstFailure()))
+            .isLessThanOrEqualTo(TIMEOUT.plusSeconds(5));
+        assertThat(r.exposedHosts()).isEqualTo(r.firstWaveHosts()).isEqualTo(2);
+        assertThat(r.historicalExposedHosts()).isEqualTo(500);
+        assertThat(r.historicalFailedHosts()).isEqualTo(500);
+      }
+    }
+  }
+
+  @Nested
+  class CrashingRelease {
+    @Test
+    void a_release_that_crashes_half_the_hosts_it_reaches_is_halted_early() {
+      SimulationReport r =
+          Simulator.run(
+              scenario(11, 500, failing(0.5, Duration.ofSeconds(20), 0.0), Severity.NORMAL));
+
+      assertThat(r.halted()).isTrue();
+      assertThat(r.exposedHosts()).isLessThanOrEqualTo(2 + 100); // at worst canary and 20%
+      assertThat(r.completed()).isFalse();
+    }
+  }
+
+  @Nested
+  class GoodRelease {
+    @Test
+    void completes_within_ten_percent_of_the_plans_own_minimum_time() {
+      SimulationReport r = Simulator.run(scenario(3, 500, good(), Severity.NORMAL));
+
+      assertThat(r.halted()).isFalse();
+      assertThat(r.completed()).isTrue();
+      assertThat(r.promotedWaves()).containsExactly("canary", "early", "rest");
+      assertThat(r.planMinimum()).isEqualTo(Duration.ofMinutes(10 + 30 + 60));
+      assertThat(r.duration())
+          .isBetween(r.planMinimum(), r.planMinimum().plus(r.planMinimum().dividedBy(10)));
+      assertThat(r.exposedHosts()).isEqualTo(500);
+    }
+
+    @Test
+    void an_emergency_takes_every_wave_with_compressed_bakes() {
+      SimulationReport r = Simulator.run(scenario(3, 500, good(), Severity.EMERGENCY));
+
+      assertThat(r.promotedWaves()).containsExactly("canary", "early", "rest");
+      assertThat(r.planMinimum()).isEqualTo(Duration.ofMinutes(10));
+      assertThat(r.duration()).isLessThan(Duration.ofMinutes(12));
+    }
+  }
+
+  @Nested
+  class Determinism {
+    @Test
+    void the_same_scenario_and_seed_give_the_same_report_and_log_byte_for_byte() {
+      Scenario s = scenario(5, 300, failing(0.3, Duration.ofMinutes(1), 0.5), Severity.NORMAL);
+      List<String> first = new ArrayList<>();
+      List<String> second = new ArrayList<>();
+
+      String a = Simulator.run(s, recorder(first)).toJson();
+      String b = Simulator.run(s, recorder(second)).toJson();
+
+      assertThat(b).isEqualTo(a);
+      assertThat(second).isEqualTo(first);
+      assertThat(first).hasSizeGreaterThan(300);
+    }
+
+    @Test
+    void another_seed_gives_another_run() {
+      Scenario.Behavior b = failing(0.3, Duration.ofMinutes(1), 0.5);
+      String a = Simulator.run(scenario(5, 300, b, Severity.NORMAL)).toJson();
+      String c = Simulator.run(scenario(6, 300, b, Severity.NORMAL)).toJson();
+
+      assertThat(c).isNotEqualTo(a);
+    }
+
+    private Simulator.Listener recorder(List<String> into) {
+      return new Simulator.Listener() {
+        @Override
+        public void decision(LedgerInput input, Decision decision) {
+          if (!(input instanceof ClockTick) || !decision.isEmpty()) {
+            into.add(input + " -> " + decision);
+          }
+        }
+      };
+    }
+  }
+
+  @Nested
+  class InvalidScenarios {
+    @Test
+    void name_the_field_they_refuse() {
+      assertThatThrownBy(
+              () ->
+                  new Scenario.Fleet(
+                      10, Duration.ofSeconds(10), Map.of("env", Map.of("dev", 0.5, "prod", 0.4))))
+          .isInstanceOf(InvalidFieldException.class)
+          .extracting(e -> ((InvalidFieldException) e).field())
+          .isEqualTo("fleet.labels.env");
+      assertThatThrownBy(() -> new Scenario.Fleet(0, Duration.ofSeconds(10), Map.of()))
+          .extracting(e -> ((InvalidFieldException) e).field())
+          .isEqualTo("fleet.hosts");
+      assertThatThrownBy(() -> failing(1.5, Duration.ZERO, 0))
+          .extracting(e -> ((InvalidFieldException) e).field())
+          .isEqualTo("behavior.failProbability");
+      assertThatThrownBy(
+              () ->
+                  new Scenario(
+                      "x",
+                      1,
+                      Duration.ofHours(1),
+                      new Scenario.Fleet(1, Duration.ofSeconds(10), Map.of()),
+                      new Scenario.Release("r", Severity.NORMAL),
+                      good(),
+                      null,
+                      null,
+                      null,
+                      List.of(new Scenario.Approval("nope", Duration.ZERO))))
+          .extracting(e -> ((InvalidFieldException) e).field())
+          .isEqualTo("approvals.wave");
+    }
+  }
+}
