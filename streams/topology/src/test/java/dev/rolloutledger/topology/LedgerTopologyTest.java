@@ -25,6 +25,7 @@ import dev.rolloutledger.schemas.registry.InMemorySchemaRegistry;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -356,8 +357,8 @@ class LedgerTopologyTest {
 
   @Nested
   class Silence {
-    @Test
-    void a_clock_tick_past_the_heartbeat_timeout_halts_a_wave_whose_hosts_went_silent() {
+    /** Three hosts of a one-wave rollout (cap 0.3) applied at t0 + 5 s; the clock topic. */
+    private TestInputTopic<String, dev.rolloutledger.avro.ClockTick> threeAppliedHosts() {
       givenHosts("h1", "h2", "h3");
       givenRolloutWithCap(0.3);
       applied("h1");
@@ -369,6 +370,12 @@ class LedgerTopologyTest {
               Topics.CLOCK.name(),
               new StringSerializer(),
               Topics.CLOCK.valueSerde(registry).serializer());
+      return clock;
+    }
+
+    @Test
+    void a_clock_tick_past_the_heartbeat_timeout_halts_a_wave_whose_hosts_went_silent() {
+      TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock = threeAppliedHosts();
 
       clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(20)));
       assertThat(ledger.readValuesToList()).isEmpty();
@@ -383,6 +390,26 @@ class LedgerTopologyTest {
                 assertThat(h.getEvidence()).containsEntry("silent", "3");
               });
       assertThat(commands.readValuesToList()).filteredOn(v -> v instanceof Hold).hasSize(3);
+    }
+
+    @Test
+    void a_flapping_signal_that_comes_back_does_not_undo_the_halt() {
+      // Cloudflare 2025: a bad artifact comes and goes; hosts die, then beat again.
+      TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock = threeAppliedHosts();
+      clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(40)));
+      assertThat(ledger.readValuesToList()).singleElement().isInstanceOf(RolloutHalted.class);
+      commands.readValuesToList();
+
+      // the signal goes away: every host is back, healthy, long past any bake
+      for (String h : List.of("h1", "h2", "h3")) {
+        heartbeat(h, t0.plus(Duration.ofHours(3)), Map.of(), "cf-291");
+      }
+      clock.pipeInput(
+          "clock",
+          new dev.rolloutledger.avro.ClockTick(t0.plus(Duration.ofHours(3)).plusSeconds(1)));
+
+      assertThat(ledger.readValuesToList()).isEmpty(); // no promotion, no second entry
+      assertThat(commands.readValuesToList()).noneMatch(v -> v instanceof Apply);
     }
   }
 
