@@ -318,7 +318,7 @@ public final class DecisionQuality {
     double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
     return String.format(
         Locale.ROOT,
-        "- %s: mean %.3f, min %.3f, median %.3f, p95 %.3f, max %.3f%n",
+        "- %s: mean %.1f, min %.1f, median %.1f, p95 %.1f, max %.1f%n",
         what,
         mean,
         v[0],

@@ -60,7 +60,6 @@ final class FleetIndex {
     private long baselineAtRisk;
     private long baselineHosts;
     private long baselineFailingUnapplied;
-    private long baselineFailingAny;
 
     private Members(String rollout, Map<String, HostRecord> assigned) {
       this.rollout = rollout;
@@ -85,11 +84,6 @@ final class FleetIndex {
     /** Not applied and failing on their previous release. */
     long baselineFailing() {
       return baselineFailingUnapplied;
-    }
-
-    /** Any host of the rollout marked failing on its previous release. */
-    boolean anyBaselineFailing() {
-      return baselineFailingAny > 0;
     }
 
     /** Host ids, sorted. */
@@ -250,9 +244,6 @@ final class FleetIndex {
           baselineAtRisk += sign;
         }
       }
-      if (h.baselineFailing()) {
-        baselineFailingAny += sign;
-      }
     }
 
     private boolean isEmpty() {
@@ -277,12 +268,7 @@ final class FleetIndex {
           new TreeMap<>(byWave),
           new TreeMap<>(waitingByWave),
           List.copyOf(live),
-          List.of(
-              updatedAtRisk,
-              baselineAtRisk,
-              baselineHosts,
-              baselineFailingUnapplied,
-              baselineFailingAny));
+          List.of(updatedAtRisk, baselineAtRisk, baselineHosts, baselineFailingUnapplied));
     }
   }
 
@@ -343,8 +329,9 @@ final class FleetIndex {
   }
 
   /**
-   * Writes {@code after} to the store and follows the change. {@code before} must be what the store
-   * held for the host (null if nothing): with {@link #assigned} it is known without a read.
+   * Writes {@code after} to the store and follows the change. What the store held before is the
+   * index's own copy when the host was bound to a rollout, and counted nowhere otherwise, so no
+   * store read is needed.
    */
   void put(HostRecord after) {
     Tenant t = tenant(after.tenant());
