@@ -1,5 +1,6 @@
 package dev.rolloutledger.schemas.serde;
 
+import dev.rolloutledger.schemas.AvroContract;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.schemas.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +18,6 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -34,11 +34,7 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
   public static final byte MAGIC_BYTE = 0;
 
   static {
-    // Avro 1.12 only instantiates classes it trusts; trust our generated contract, nothing more.
-    ClassSecurityValidator.setGlobal(
-        ClassSecurityValidator.composite(
-            ClassSecurityValidator.getGlobal(),
-            c -> c.getPackageName().startsWith("dev.rolloutledger.avro")));
+    AvroContract.trust();
   }
 
   private final Ser<T> serializer;

@@ -55,7 +55,9 @@ public final class Simulator {
   /** Publication time of the simulated release: the CrowdStrike update's, 2024-07-19 04:09 UTC. */
   public static final Instant T0 = Instant.parse("2024-07-19T04:09:00Z");
 
-  static final String ROLLOUT = "sim-rollout";
+  /** The one rollout every simulation runs. */
+  public static final String ROLLOUT = "sim-rollout";
+
   private static final String OLD = "previous";
   private static final String SHA = "0".repeat(64);
   private static final Map<String, Double> HOT = Map.of("cpu", 1.0, "errorRate", 1.0);

@@ -1,0 +1,79 @@
+package dev.rolloutledger.cli;
+
+import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.replay.LogException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code ledger}: the operator's command line. {@code ./ledger up|down|status|logs} are handled by
+ * the launcher script; every other command comes here.
+ *
+ * <p>Exit codes: 0 done; 1 the answer is "no" (a log that does not verify); 2 bad input (a usage
+ * error, an invalid scenario or plan: the message names the field); 3 anything else (I/O, Kafka).
+ */
+@Command(
+    name = "ledger",
+    mixinStandardHelpOptions = true,
+    versionProvider = LedgerCli.Version.class,
+    description = "Rollout Ledger: staged, verifiable rollouts.",
+    subcommands = {SimulateCommand.class, ReplayCommand.class})
+public final class LedgerCli implements Runnable {
+  public static final int VERIFY_FAILED = 1;
+  public static final int BAD_INPUT = 2;
+  public static final int FAILED = 3;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line with these streams; returns the exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new LedgerCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof InvalidFieldException f) {
+            cmd.getErr().println("ledger: invalid " + f.field() + ": " + f.problem());
+            return BAD_INPUT;
+          }
+          if (e instanceof UsageProblem u) {
+            cmd.getErr().println("ledger: " + u.getMessage());
+            return BAD_INPUT;
+          }
+          if (e instanceof LogException l) {
+            cmd.getErr().println("ledger: " + l.getMessage());
+            return VERIFY_FAILED;
+          }
+          cmd.getErr().println("ledger: " + e);
+          return FAILED;
+        });
+    return cli.execute(args);
+  }
+
+  /** A file or argument the user gave that cannot be used; the message says which and why. */
+  static final class UsageProblem extends RuntimeException {
+    UsageProblem(String message) {
+      super(message);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = LedgerCli.class.getPackage().getImplementationVersion();
+      return new String[] {"ledger " + (v == null ? "development build" : v)};
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package dev.rolloutledger.replay;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.rolloutledger.domain.ClockTick;
+import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.LedgerEntry;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.topology.AvroMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The rollout log: one rollout's inputs and decisions in log order, as JSON Lines. {@code ledger
+ * simulate --log} and {@code ledger export} write it, {@code ledger replay} reads it.
+ *
+ * <pre>
+ * {"log":"rollout-ledger","version":1,"tenant":"acme","rollout":"r-1","source":"export","chain":"…"}
+ * {"input":"Heartbeat","tenant":"acme","at":"2024-07-19T04:09:10Z","host":"h1",…,"chain":"…"}
+ * {"decision":"WaveStarted","tenant":"acme","at":"…","rollout":"r-1","seq":1,…,"chain":"…"}
+ * {"end":true,"inputs":2,"decisions":1,"chain":"…"}
+ * </pre>
+ *
+ * <p>An input line has the fields of the input's Avro record (as on its topic) after {@code
+ * "input"}, its record name; a clock tick has no tenant, the header's applies. A decision line has
+ * the fields of the ledger entry's Avro record after {@code "decision"}. Every line ends with
+ * {@code "chain"}: the SHA-256 (hex) of the previous line's chain (64 zeros before the header)
+ * followed by this line's text up to the comma before {@code "chain"}. An edited, dropped, inserted
+ * or reordered line breaks the chain at that line; a dropped tail loses the end line, which counts
+ * both kinds.
+ */
+public final class RolloutLog {
+  private RolloutLog() {}
+
+  public static final String FORMAT = "rollout-ledger";
+  public static final int VERSION = 1;
+  static final String CHAIN = "chain";
+  static final String GENESIS = "0".repeat(64);
+
+  /** {@code ,"chain":"} + 64 hex digits + {@code "}}. */
+  static final int CHAIN_SUFFIX = 10 + 64 + 2;
+
+  static final JsonFactory JSON = new JsonFactory();
+
+  /** What a line of the log is. */
+  public enum Kind {
+    HEADER,
+    INPUT,
+    DECISION,
+    END
+  }
+
+  /** The header's content: whose rollout this is and where the log comes from. */
+  public record Header(String tenant, String rollout, String source) {}
+
+  // ---- the chain ----
+
+  /** Computes chains; not thread-safe (one per reader or writer). */
+  static final class Chain {
+    private final MessageDigest sha;
+    private byte[] previous = GENESIS.getBytes(StandardCharsets.US_ASCII);
+
+    Chain() {
+      try {
+        sha = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("the JDK has no SHA-256", e);
+      }
+    }
+
+    /** The chain of a line whose text before {@code ,"chain"} is {@code body[0, length)}. */
+    String next(byte[] body, int length) {
+      sha.update(previous);
+      sha.update(body, 0, length);
+      String hex = HexFormat.of().formatHex(sha.digest());
+      previous = hex.getBytes(StandardCharsets.US_ASCII);
+      return hex;
+    }
+  }
+
+  // ---- lines ----
+
+  /**
+   * A line split into its body (the text before {@code ,"chain":"}) and its chain; null when the
+   * line does not end with a well-formed chain field.
+   */
+  record Split(int bodyLength, String chain) {
+    static Split of(byte[] line, int length) {
+      if (length < CHAIN_SUFFIX + 2 || line[length - 1] != '}' || line[length - 2] != '"') {
+        return null;
+      }
+      int start = length - CHAIN_SUFFIX;
+      byte[] marker = ",\"chain\":\"".getBytes(StandardCharsets.US_ASCII);
+      for (int i = 0; i < marker.length; i++) {
+        if (line[start + i] != marker[i]) {
+          return null;
+        }
+      }
+      String chain = new String(line, start + marker.length, 64, StandardCharsets.US_ASCII);
+      return new Split(start, chain);
+    }
+  }
+
+  /** Renders the body of a line (everything but the chain and the closing brace). */
+  static final class Renderer {
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
+
+    byte[] header(Header h) {
+      return render(
+          g -> {
+            g.writeStringField("log", FORMAT);
+            g.writeNumberField("version", VERSION);
+            g.writeStringField("tenant", h.tenant());
+            g.writeStringField("rollout", h.rollout());
+            g.writeStringField("source", h.source());
+          });
+    }
+
+    byte[] input(SpecificRecord avro) {
+      return render(
+          g -> {
+            g.writeStringField("input", avro.getSchema().getName());
+            AvroJson.writeFields(g, avro);
+          });
+    }
+
+    byte[] decision(SpecificRecord avro) {
+      return render(
+          g -> {
+            g.writeStringField("decision", avro.getSchema().getName());
+            AvroJson.writeFields(g, avro);
+          });
+    }
+
+    byte[] end(long inputs, long decisions) {
+      return render(
+          g -> {
+            g.writeBooleanField("end", true);
+            g.writeNumberField("inputs", inputs);
+            g.writeNumberField("decisions", decisions);
+          });
+    }
+
+    private interface Fields {
+      void write(JsonGenerator g) throws IOException;
+    }
+
+    private byte[] render(Fields fields) {
+      buffer.reset();
+      try (JsonGenerator g = JSON.createGenerator(buffer)) {
+        g.writeStartObject();
+        fields.write(g);
+        g.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      byte[] full = buffer.toByteArray();
+      return java.util.Arrays.copyOf(full, full.length - 1); // without the closing brace
+    }
+  }
+
+  // ---- Avro forms ----
+
+  /** The Avro record a domain input is written as (a clock tick has no tenant on its topic). */
+  static SpecificRecord avro(LedgerInput input) {
+    if (input instanceof ClockTick tick) {
+      return new dev.rolloutledger.avro.ClockTick(tick.at());
+    }
+    return AvroMapper.toAvro(input);
+  }
+
+  static SpecificRecord avro(LedgerEntry entry) {
+    return AvroMapper.toAvro(entry);
+  }
+
+  /** The input schemas by record name, as the line's {@code "input"} field names them. */
+  static final Map<String, Schema> INPUTS = schemasByName();
+
+  private static Map<String, Schema> schemasByName() {
+    Map<String, Schema> byName = new java.util.HashMap<>();
+    for (Schema s : dev.rolloutledger.topology.LedgerTopology.INPUT_SCHEMA.getTypes()) {
+      byName.put(s.getName(), s);
+    }
+    return Map.copyOf(byName);
+  }
+
+  /**
+   * Parses an input line (its body, after {@code {"input":"Name",}) to the domain input it
+   * records; a clock tick takes {@code tenant}. Throws {@link InvalidFieldException} naming the
+   * field.
+   */
+  static LedgerInput parseInput(JsonParser p, String tenant) throws IOException {
+    if (p.nextToken() != JsonToken.VALUE_STRING) {
+      throw new InvalidFieldException("input", "must name the input's record");
+    }
+    Schema schema = INPUTS.get(p.getText());
+    if (schema == null) {
+      throw new InvalidFieldException("input", "'" + p.getText() + "' is not an input event");
+    }
+    SpecificRecord avro = AvroJson.readFields(p, schema, "");
+    if (avro instanceof dev.rolloutledger.avro.ClockTick tick) {
+      return new ClockTick(tenant, tick.getAt());
+    }
+    return AvroMapper.toDomain(avro);
+  }
+}
