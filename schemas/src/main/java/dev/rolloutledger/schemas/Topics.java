@@ -109,6 +109,29 @@ public final class Topics {
           FOREVER,
           "ClockTick, key 'clock'; written by the servers every second, kept for replay");
 
+  /**
+   * The input journal: every valid input of every topic above, keyed by tenant, in the order the
+   * engine of that tenant consumed it (a tick is copied to every partition). The engine reads its
+   * inputs from here, so this log is what {@code ledger export} reads and {@code ledger replay}
+   * recomputes: the same inputs in the same order give the same decisions.
+   */
+  public static final TopicDescriptor<String, SpecificRecord> INPUTS =
+      new TopicDescriptor<>(
+          "ledger.inputs",
+          Serdes.String(),
+          flatUnion(
+              HOSTS.valueSchema(),
+              RELEASES.valueSchema(),
+              ROLLOUT_CONTROL.valueSchema(),
+              TELEMETRY.valueSchema(),
+              CLOCK.valueSchema()),
+          SpecificRecord.class,
+          PARTITIONS,
+          TopicDescriptor.DELETE,
+          FOREVER,
+          "Every valid input, key tenant ('clock' for ticks, copied to every partition), in the order"
+              + " the engine consumed it; kept for export and replay");
+
   public static final TopicDescriptor<String, SpecificRecord> LEDGER =
       new TopicDescriptor<>(
           "ledger.decisions",
@@ -167,10 +190,24 @@ public final class Topics {
         ROLLOUT_CONTROL,
         TELEMETRY,
         CLOCK,
+        INPUTS,
         LEDGER,
         COMMANDS,
         DEAD_LETTERS,
         SCHEMAS);
+  }
+
+  /** The union of records and unions of records, as one flat union. */
+  private static Schema flatUnion(Schema... schemas) {
+    List<Schema> types = new java.util.ArrayList<>();
+    for (Schema s : schemas) {
+      if (s.getType() == Schema.Type.UNION) {
+        types.addAll(s.getTypes());
+      } else {
+        types.add(s);
+      }
+    }
+    return Schema.createUnion(types);
   }
 
   private static Schema union(Schema... schemas) {

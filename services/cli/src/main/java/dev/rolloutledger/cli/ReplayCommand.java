@@ -1,6 +1,12 @@
 package dev.rolloutledger.cli;
 
+import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.OwnerPolicy;
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.replay.RolloutLogReader;
 import dev.rolloutledger.replay.RolloutReplay;
+import dev.rolloutledger.replay.ScenarioJson;
+import dev.rolloutledger.replay.WhatIf;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +26,10 @@ import picocli.CommandLine.Spec;
       "--verify: recomputes every decision of LOG.jsonl from its inputs with the same engine and"
           + " checks them and the hash chain. Exit 0 \"verified N entries\", or 1 naming the first"
           + " line that diverges.",
+      "--plan/--policy: what-if. Replays the recorded rollout under another plan or policy: each"
+          + " host's recorded outcome moves to when it would have applied. Prints the report of"
+          + " `ledger simulate` for the new plan and for what actually happened.",
+      "Exit codes: 0 done, 1 the log does not verify (or is tampered with), 2 bad input."
     })
 final class ReplayCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -27,10 +37,38 @@ final class ReplayCommand implements Callable<Integer> {
   @ArgGroup(multiplicity = "1")
   Mode mode;
 
+  /** Either --verify, or a what-if with --plan, --policy or both. */
   static final class Mode {
     @Option(names = "--verify", required = true, description = "Verify the log.")
     boolean verify;
+
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    WhatIfFiles whatIf;
   }
+
+  static final class WhatIfFiles {
+    @Option(
+        names = "--plan",
+        paramLabel = "PLAN.json",
+        description = "What-if: replay the rollout under this plan (the API's plan JSON).")
+    Path plan;
+
+    @Option(
+        names = "--policy",
+        paramLabel = "POLICY.json",
+        description = "What-if: replay under this owner's policy (the API's policy JSON).")
+    Path policy;
+  }
+
+  @Option(
+      names = "--horizon",
+      defaultValue = "P14D",
+      description =
+          "What-if: how long after the rollout was planned to run at most (${DEFAULT-VALUE}).")
+  java.time.Duration horizon;
+
+  @Option(names = "--out", paramLabel = "REPORT.json", description = "What-if: also write here.")
+  Path out;
 
   @Parameters(index = "0", paramLabel = "LOG.jsonl", description = "A rollout log.")
   Path logFile;
@@ -40,6 +78,63 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return mode.verify ? verify() : whatIf();
+  }
+
+  private Integer whatIf() throws Exception {
+    Plan plan =
+        mode.whatIf.plan == null
+            ? null
+            : within("--plan", () -> ScenarioJson.plan(Files2.read(mode.whatIf.plan)));
+    WhatIf.Result result;
+    try (InputStream in = Files2.open(logFile);
+        Progress progress = Progress.of("what-if", quiet)) {
+      String tenant = tenantOf(logFile);
+      OwnerPolicy policy =
+          mode.whatIf.policy == null
+              ? null
+              : within(
+                  "--policy", () -> ScenarioJson.policy(Files2.read(mode.whatIf.policy), tenant));
+      result =
+          WhatIf.run(
+              in,
+              plan,
+              policy,
+              horizon,
+              (elapsed, total) ->
+                  progress.update(
+                      elapsed.toSeconds(),
+                      total.toSeconds(),
+                      "virtual " + elapsed.toString().substring(2)));
+    }
+    String json = result.toJson() + "\n";
+    spec.commandLine().getOut().print(json);
+    spec.commandLine().getOut().flush();
+    if (out != null) {
+      Files2.write(out, json);
+    }
+    return 0;
+  }
+
+  /** The log's tenant (its header), for the policy. */
+  private static String tenantOf(Path log) {
+    try (InputStream in = Files2.open(log)) {
+      return new RolloutLogReader(in).header().tenant();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Names the option whose file holds the refused field. */
+  private static <T> T within(String option, java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (InvalidFieldException e) {
+      throw new LedgerCli.UsageProblem(option + ": invalid " + e.field() + ": " + e.problem());
+    }
+  }
+
+  private Integer verify() throws Exception {
     long size = Files.exists(logFile) ? Files.size(logFile) : 0;
     long start = System.nanoTime();
     RolloutReplay.Verified v;

@@ -16,9 +16,12 @@ import dev.rolloutledger.domain.RolloutEngine;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
+import java.nio.charset.StandardCharsets;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -72,6 +75,22 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     publish(record, engine.apply(input));
   }
 
+  /**
+   * The input's headers plus the journal offset of the input, so that an export places each entry
+   * right after the input that caused it.
+   */
+  private Headers inputOffset(Record<String, SpecificRecord> record) {
+    Headers headers = new RecordHeaders(record.headers().toArray());
+    context
+        .recordMetadata()
+        .ifPresent(
+            m ->
+                headers.add(
+                    LedgerTopology.INPUT_OFFSET_HEADER,
+                    Long.toString(m.offset()).getBytes(StandardCharsets.US_ASCII)));
+    return headers;
+  }
+
   /** Tenants with an ACTIVE or PAUSED rollout in this task's store, sorted. */
   private SortedSet<String> tenantsInProgress() {
     SortedSet<String> tenants = new TreeSet<>();
@@ -92,10 +111,11 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
       SpecificRecord avro = AvroMapper.toAvro(entry);
       ledger.put(StoreKeys.ledger(entry.tenant(), entry.rollout(), entry.seq()), avro);
       context.forward(
-          record
-              .withKey(Keys.of(entry.tenant(), entry.rollout()))
-              .withValue(avro)
-              .withTimestamp(entry.at().toEpochMilli()));
+          new Record<>(
+              Keys.of(entry.tenant(), entry.rollout()),
+              avro,
+              entry.at().toEpochMilli(),
+              inputOffset(record)));
     }
     for (HostCommand command : decision.commands()) {
       context.forward(

@@ -11,8 +11,6 @@ import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.schemas.serde.ConfluentAvroSerde;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -24,20 +22,22 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The rollout ledger topology.
  *
  * <p>Inputs: {@code ledger.hosts}, {@code ledger.releases}, {@code ledger.rollout-control}, {@code
- * ledger.telemetry}, {@code ledger.clock}. Outputs: {@code ledger.decisions} (the hash-chained
- * ledger), {@code ledger.commands} (Apply/Hold/Rollback to hosts) and {@code ledger.dead-letters}.
+ * ledger.telemetry}, {@code ledger.clock}; through {@code ledger.inputs}, the journal of every
+ * valid input in the order the engine consumed it. Outputs: {@code ledger.decisions} (the
+ * hash-chained ledger), {@code ledger.commands} (Apply/Hold/Rollback to hosts) and {@code
+ * ledger.dead-letters}.
  *
  * <p>Shape: each input record is validated (invalid ones become dead letters naming the field),
- * re-keyed by tenant and repartitioned so that one task sees every event of a tenant in order; the
- * {@code rollout-engine} processor then runs the pure domain engine over the hosts, rollouts,
- * releases, policies and ledger stores. The server, the tests and (later) replay all build it here.
+ * re-keyed by tenant and written to the input journal, partitioned so that one task sees every
+ * event of a tenant in order; the {@code rollout-engine} processor then runs the pure domain engine
+ * over the hosts, rollouts, releases, policies and ledger stores. The server, the tests and (later)
+ * replay all build it here.
  */
 public final class LedgerTopology {
   private LedgerTopology() {}
@@ -47,14 +47,25 @@ public final class LedgerTopology {
   public static final String RELEASES_STORE = "releases";
   public static final String LEDGER_STORE = "ledger-entries";
   public static final String POLICIES_STORE = "policies";
-  public static final String BY_TENANT = "inputs-by-tenant";
 
-  /** The union of every input event: the value schema of the by-tenant repartition topic. */
-  public static final Schema INPUT_SCHEMA =
-      union(Topics.HOSTS, Topics.RELEASES, Topics.ROLLOUT_CONTROL, Topics.TELEMETRY, Topics.CLOCK);
+  /** The union of every input event: the value schema of the input journal. */
+  public static final Schema INPUT_SCHEMA = Topics.INPUTS.valueSchema();
+
+  /**
+   * Header of a ledger entry on the decisions topic: the journal offset of the input it follows.
+   */
+  public static final String INPUT_OFFSET_HEADER = "ledger.input.offset";
 
   /** Key of clock ticks on the by-tenant topic: they go to every partition, not by key. */
   static final String CLOCK_KEY = "clock";
+
+  /**
+   * The partition of {@code key} on a ledger topic of {@code partitions} partitions: a tenant's on
+   * the input journal, a tenant/rollout's on the decisions topic (Kafka's default partitioner).
+   */
+  public static int partitionOf(String key, int partitions) {
+    return TenantPartitioner.partitionOf(key, partitions);
+  }
 
   /**
    * Builds the topology; the registry backs every Avro serde (topics, repartition, changelogs) and
@@ -63,8 +74,7 @@ public final class LedgerTopology {
   public static Topology build(
       SchemaRegistry registry, EngineConfig config, CommandSigningKey signingKey) {
     StreamsBuilder builder = new StreamsBuilder();
-    Serde<SpecificRecord> inputSerde =
-        ConfluentAvroSerde.of(registry, INPUT_SCHEMA, SpecificRecord.class);
+    Serde<SpecificRecord> inputSerde = Topics.INPUTS.valueSerde(registry);
     Serde<SpecificRecord> ledgerSerde = Topics.LEDGER.valueSerde(registry);
 
     builder.addStateStore(
@@ -103,26 +113,29 @@ public final class LedgerTopology {
     KStream<String, SpecificRecord> validated =
         inputs.processValues(InputValidator::new, Named.as("validate-input"));
 
+    validated
+        .split(Named.as("input-"))
+        .branch(
+            (k, v) -> v instanceof DeadLetter,
+            Branched.withConsumer(dead -> toDeadLetters("invalid-input", dead, registry), "dead"))
+        .defaultBranch(Branched.as("valid"))
+        .get("input-valid")
+        // one task owns a tenant: rollouts, hosts and telemetry of a tenant are decided in log
+        // order; the journal keeps that order for export and replay
+        .selectKey(
+            (key, value) -> value instanceof ClockTick ? CLOCK_KEY : AvroMapper.tenantOf(value),
+            Named.as("key-by-tenant"))
+        // a tick goes to every partition, so each task learns that time passed for its tenants
+        .to(
+            Topics.INPUTS.name(),
+            Produced.with(Serdes.String(), inputSerde)
+                .withStreamPartitioner(new TenantPartitioner())
+                .withName("to-" + Topics.INPUTS.name()));
+
     KStream<String, SpecificRecord> decisions =
-        validated
-            .split(Named.as("input-"))
-            .branch(
-                (k, v) -> v instanceof DeadLetter,
-                Branched.withConsumer(
-                    dead -> toDeadLetters("invalid-input", dead, registry), "dead"))
-            .defaultBranch(Branched.as("valid"))
-            .get("input-valid")
-            // one task owns a tenant: rollouts, hosts and telemetry of a tenant are decided in log
-            // order
-            .selectKey(
-                (key, value) -> value instanceof ClockTick ? CLOCK_KEY : AvroMapper.tenantOf(value),
-                Named.as("key-by-tenant"))
-            // a tick goes to every partition, so each task learns that time passed for its tenants
-            .repartition(
-                Repartitioned.<String, SpecificRecord>as(BY_TENANT)
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(inputSerde)
-                    .withStreamPartitioner(new TenantPartitioner()))
+        builder.stream(
+                Topics.INPUTS.name(),
+                Consumed.with(Serdes.String(), inputSerde).withName("from-" + Topics.INPUTS.name()))
             .process(
                 () -> new LedgerProcessor(config, signingKey),
                 Named.as("rollout-engine"),
@@ -182,18 +195,5 @@ public final class LedgerTopology {
         || v instanceof dev.rolloutledger.avro.RolloutHalted
         || v instanceof dev.rolloutledger.avro.RolloutCompleted
         || v instanceof dev.rolloutledger.avro.HaltLifted;
-  }
-
-  private static Schema union(TopicDescriptor<?, ?>... topics) {
-    List<Schema> types = new ArrayList<>();
-    for (TopicDescriptor<?, ?> t : topics) {
-      Schema s = t.valueSchema();
-      if (s.getType() == Schema.Type.UNION) {
-        types.addAll(s.getTypes());
-      } else {
-        types.add(s);
-      }
-    }
-    return Schema.createUnion(types);
   }
 }

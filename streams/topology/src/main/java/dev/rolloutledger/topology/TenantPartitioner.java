@@ -26,7 +26,8 @@ final class TenantPartitioner implements StreamPartitioner<String, SpecificRecor
     return Optional.of(Set.of(partitionOf(key, numPartitions)));
   }
 
-  private static int partitionOf(String key, int numPartitions) {
+  /** The partition of a key (a tenant on the journal, tenant/rollout on the decisions topic). */
+  static int partitionOf(String key, int numPartitions) {
     return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % numPartitions;
   }
 }

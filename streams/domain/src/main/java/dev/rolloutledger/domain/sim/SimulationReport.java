@@ -46,7 +46,7 @@ public record SimulationReport(
     long entries) {
 
   /** The signal behind a HALT, from its reason and evidence. */
-  static String signalOf(RolloutHalted halt) {
+  public static String signalOf(RolloutHalted halt) {
     String reason = halt.reason();
     if (RolloutEngine.REGRESSION.equals(reason)) {
       return halt.evidence().getOrDefault("signal", "unknown").toLowerCase(Locale.ROOT);

@@ -1,0 +1,407 @@
+package dev.rolloutledger.replay;
+
+import dev.rolloutledger.domain.Apply;
+import dev.rolloutledger.domain.ClockTick;
+import dev.rolloutledger.domain.CrashReport;
+import dev.rolloutledger.domain.Decision;
+import dev.rolloutledger.domain.EngineConfig;
+import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostCommand;
+import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.InMemoryLedgerStore;
+import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.OwnerPolicy;
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PolicySet;
+import dev.rolloutledger.domain.ReleasePublished;
+import dev.rolloutledger.domain.RolloutEngine;
+import dev.rolloutledger.domain.RolloutPlanned;
+import dev.rolloutledger.domain.UpdateApplied;
+import dev.rolloutledger.domain.sim.SimulationReport;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * {@code ledger replay --plan PLAN.json LOG.jsonl}: what a recorded rollout would have done under
+ * another plan or policy. Each host's recorded {@link Outcome} after applying moves to when it
+ * applies under the new plan, decided by the same engine; until then, and for hosts the new plan
+ * never reaches, the host does what it did in the recording (its silences and crash reports), and
+ * after its recorded apply it stays healthy. A host the recording never saw apply is assumed
+ * healthy when the new plan applies it; the result counts them.
+ *
+ * <p>Hosts beat every {@code min(10 s, timeout / 3)}, thinned to the heartbeats that change the
+ * engine's view (as in the simulator). Time advances by whole seconds from the rollout's planning.
+ */
+public final class WhatIf {
+  private WhatIf() {}
+
+  /** What the new plan would have done, what happened, and how many outcomes were assumed. */
+  public record Result(SimulationReport whatIf, SimulationReport actual, int assumedHealthy) {
+    public String toJson() {
+      return "{\n\"whatIf\": "
+          + whatIf.toJson()
+          + ",\n\"actual\": "
+          + actual.toJson()
+          + ",\n\"assumedHealthy\": "
+          + assumedHealthy
+          + "\n}";
+    }
+  }
+
+  /** Told the virtual time reached, now and then. */
+  public interface Progress {
+    void update(Duration elapsed, Duration horizon);
+  }
+
+  /**
+   * Replays the log under {@code plan} (null: the recorded plan) and {@code policy} (null: the
+   * recorded policy), for at most {@code horizon} after the rollout was planned.
+   */
+  public static Result run(
+      InputStream log, Plan plan, OwnerPolicy policy, Duration horizon, Progress progress) {
+    Recording rec = Recording.read(log);
+    Plan recorded = rec.recordedPlan();
+    String release = rec.planned.release();
+    Map<String, Outcome> outcomes = new HashMap<>();
+    for (String host : rec.hosts.keySet()) {
+      outcomes.put(
+          host,
+          Outcome.of(
+              rec.telemetry.getOrDefault(host, List.of()),
+              release,
+              recorded.heartbeatTimeout(),
+              recorded.limits(),
+              rec.end));
+    }
+    SimulationReport actual = actual(rec, outcomes);
+    Driver driver =
+        new Driver(rec, outcomes, plan == null ? recorded : plan, policy, horizon, progress);
+    SimulationReport whatIf = driver.run();
+    return new Result(whatIf, actual, driver.assumedHealthy);
+  }
+
+  /** The recorded rollout, replayed by the same engine and reported the same way. */
+  private static SimulationReport actual(Recording rec, Map<String, Outcome> outcomes) {
+    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), EngineConfig.defaults());
+    ReportBuilder report =
+        new ReportBuilder(rec.rollout(), rec.planned.release(), rec.release().at(), outcomes);
+    for (LedgerInput input : rec.inputs) {
+      report.input(input);
+      report.decision(engine.apply(input));
+    }
+    return report.build("actual " + rec.rollout(), rec.hosts.size(), rec.end);
+  }
+
+  /** Drives a fresh engine through virtual time under the new plan. */
+  private static final class Driver {
+    private enum Kind {
+      APPLY,
+      DOWN,
+      UP,
+      BACKGROUND_CRASH,
+      FAIL,
+      RECOVER,
+      LATE_INPUT
+    }
+
+    private record Event(long at, long order, Kind kind, int host, LedgerInput input)
+        implements Comparable<Event> {
+      @Override
+      public int compareTo(Event o) {
+        return at != o.at ? Long.compare(at, o.at) : Long.compare(order, o.order);
+      }
+    }
+
+    private final Recording rec;
+    private final Map<String, Outcome> outcomes;
+    private final Plan plan;
+    private final OwnerPolicy policy;
+    private final long horizon;
+    private final Progress progress;
+    private final RolloutEngine engine =
+        new RolloutEngine(new InMemoryLedgerStore(), EngineConfig.defaults());
+    private final ReportBuilder report;
+    private final String tenant;
+    private final String release;
+    private final long start;
+    private final long timeout;
+    private final int interval;
+    private final String[] ids;
+    private final Map<String, Integer> index = new HashMap<>();
+    private final String[] oldRelease;
+    private final int[] down;
+    private final boolean[] hot;
+    private final boolean[] updated;
+    private final boolean[] dispatched;
+    private final boolean[] waiting;
+    private final long[] lastDelivered;
+    private final long[] nextDown;
+    private final List<List<Integer>> bySlot = new ArrayList<>();
+    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    private long order;
+    int assumedHealthy;
+
+    Driver(
+        Recording rec,
+        Map<String, Outcome> outcomes,
+        Plan plan,
+        OwnerPolicy policy,
+        Duration horizon,
+        Progress progress) {
+      this.rec = rec;
+      this.outcomes = outcomes;
+      this.plan = plan;
+      this.policy = policy;
+      this.horizon = horizon.toSeconds();
+      this.progress = progress;
+      this.tenant = rec.header.tenant();
+      this.release = rec.planned.release();
+      this.start = rec.planned.at().getEpochSecond();
+      this.timeout = plan.heartbeatTimeout().toSeconds();
+      this.interval = (int) Math.max(1, Math.min(10, timeout / 3));
+      int n = rec.hosts.size();
+      this.ids = rec.hosts.keySet().toArray(new String[0]);
+      this.oldRelease = new String[n];
+      this.down = new int[n];
+      this.hot = new boolean[n];
+      this.updated = new boolean[n];
+      this.dispatched = new boolean[n];
+      this.waiting = new boolean[n];
+      this.lastDelivered = new long[n];
+      this.nextDown = new long[n];
+      this.report = new ReportBuilder(rec.rollout(), release, rec.release().at(), outcomes);
+      for (int s = 0; s < interval; s++) {
+        bySlot.add(new ArrayList<>());
+      }
+      for (int i = 0; i < n; i++) {
+        index.put(ids[i], i);
+        bySlot.get(Math.floorMod(ids[i].hashCode(), interval)).add(i);
+        lastDelivered[i] = Long.MIN_VALUE / 2;
+        nextDown[i] = Long.MAX_VALUE;
+      }
+    }
+
+    SimulationReport run() {
+      setUp();
+      for (int i = 0; i < ids.length; i++) {
+        recordedBackground(i);
+      }
+      long lastProgress = 0;
+      for (long s = 1; s <= horizon && !report.finished(); s++) {
+        while (!queue.isEmpty() && queue.peek().at() <= s && !report.finished()) {
+          handle(queue.poll(), s);
+        }
+        beats(s);
+        feed(new ClockTick(tenant, at(s)), s);
+        if (s - lastProgress >= 600) {
+          lastProgress = s;
+          progress.update(Duration.ofSeconds(s), Duration.ofSeconds(horizon));
+        }
+      }
+      Instant end = at(Math.min(horizon, Math.max(0, rec.end.getEpochSecond() - start)));
+      return report.build("what-if " + rec.rollout(), ids.length, end);
+    }
+
+    /** The fleet, the release and the policy as recorded before the rollout, then the rollout. */
+    private void setUp() {
+      for (LedgerInput in : rec.inputs) {
+        if (in == rec.planned) {
+          break;
+        }
+        boolean keep =
+            in instanceof HostRegistered
+                || in instanceof ReleasePublished
+                || (in instanceof PolicySet && policy == null);
+        if (keep) {
+          feed(in, 0);
+        }
+      }
+      if (policy != null) {
+        feed(new PolicySet(tenant, at(0), policy), 0);
+      }
+      boolean after = false;
+      for (LedgerInput in : rec.inputs) {
+        after |= in == rec.planned;
+        if (after && in instanceof HostRegistered h) { // joins later, as recorded
+          push(h.at().getEpochSecond() - start, Kind.LATE_INPUT, -1, h);
+        }
+      }
+      feed(new RolloutPlanned(tenant, at(0), rec.rollout(), release, plan), 0);
+    }
+
+    /**
+     * What the host did in the recording before it applied (or throughout, if it never did): its
+     * silences and crash reports, at their recorded times. Before its first telemetry it is silent.
+     */
+    private void recordedBackground(int i) {
+      List<LedgerInput> telemetry = rec.telemetry.getOrDefault(ids[i], List.of());
+      int applied = Outcome.applyIndex(telemetry, release);
+      int until = applied < 0 ? telemetry.size() : applied;
+      long t = rec.recordedPlan().heartbeatTimeout().toSeconds();
+      if (until == 0) {
+        if (applied < 0) {
+          down[i]++; // never heard from: it stays silent
+        }
+        return;
+      }
+      long first = rel(telemetry.get(0));
+      if (first > 0) {
+        down[i]++;
+        push(first, Kind.UP, i, null);
+      }
+      long previous = first;
+      for (int j = 0; j < until; j++) {
+        LedgerInput in = telemetry.get(j);
+        long at = rel(in);
+        if (in instanceof Heartbeat b && oldRelease[i] == null) {
+          oldRelease[i] = b.release();
+        }
+        if (at - previous > t) {
+          push(previous + 1, Kind.DOWN, i, null);
+          push(at, Kind.UP, i, null);
+        }
+        if (in instanceof CrashReport c) {
+          push(at, Kind.BACKGROUND_CRASH, i, c);
+          if (j + 1 < until) {
+            push(rel(telemetry.get(j + 1)), Kind.UP, i, null);
+          }
+        }
+        previous = at;
+      }
+      if (applied < 0 && rec.end.getEpochSecond() - start - previous > t) {
+        push(previous + 1, Kind.DOWN, i, null); // silent at the end of the recording
+      }
+    }
+
+    private void handle(Event e, long s) {
+      int i = e.host();
+      switch (e.kind()) {
+        case APPLY -> apply(i, s);
+        case DOWN -> {
+          if (!updated[i]) {
+            down[i]++;
+          }
+        }
+        case UP -> {
+          if (!updated[i] && down[i] > 0) {
+            down[i]--;
+            lastDelivered[i] = Long.MIN_VALUE / 2;
+            if (down[i] == 0 && waiting[i]) {
+              waiting[i] = false;
+              apply(i, s);
+            }
+          }
+        }
+        case BACKGROUND_CRASH -> {
+          if (!updated[i] && down[i] == 0 && e.at() < 1) {
+            down[i]++; // crashed before the rollout: it is down when the rollout starts
+          } else if (!updated[i] && down[i] == 0) {
+            CrashReport c = (CrashReport) e.input();
+            feed(new CrashReport(tenant, at(s), ids[i], c.release(), c.signature(), c.kind()), s);
+            down[i]++;
+          }
+        }
+        case FAIL -> fail(i, s);
+        case RECOVER -> {
+          hot[i] = false;
+          if (down[i] > 0) {
+            down[i]--;
+          }
+          lastDelivered[i] = Long.MIN_VALUE / 2;
+        }
+        case LATE_INPUT -> feed(e.input(), s);
+      }
+    }
+
+    private void apply(int i, long s) {
+      if (down[i] > 0) {
+        waiting[i] = true; // the agent applies when the host is back
+        return;
+      }
+      Outcome o = outcomes.getOrDefault(ids[i], Outcome.UNKNOWN);
+      if (o.kind() == Outcome.Kind.UNKNOWN) {
+        assumedHealthy++;
+      }
+      updated[i] = true;
+      lastDelivered[i] = s;
+      boolean ok = o.kind() != Outcome.Kind.APPLY_FAILED;
+      feed(new UpdateApplied(tenant, at(s), ids[i], release, ok, ok ? null : "as recorded"), s);
+      if (o.failed() && ok) {
+        long when = s + Math.max(1, o.delay());
+        push(when, Kind.FAIL, i, null);
+        if (o.silences()) {
+          nextDown[i] = when;
+        }
+        if (o.recoverAfter() != null) {
+          push(when + o.recoverAfter(), Kind.RECOVER, i, null);
+        }
+      }
+    }
+
+    private void fail(int i, long s) {
+      Outcome o = outcomes.get(ids[i]);
+      switch (o.kind()) {
+        case CRASH -> {
+          feed(new CrashReport(tenant, at(s), ids[i], release, "as recorded", "crash"), s);
+          down[i]++;
+        }
+        case SILENT -> down[i]++;
+        case HOT -> hot[i] = true;
+        default -> throw new IllegalStateException("not a failure: " + o);
+      }
+      nextDown[i] = Long.MAX_VALUE;
+    }
+
+    private void beats(long s) {
+      for (int i : bySlot.get((int) (s % interval))) {
+        if (down[i] > 0) {
+          continue;
+        }
+        boolean deliver =
+            hot[i] || s + interval - lastDelivered[i] > timeout || nextDown[i] <= s + interval;
+        if (deliver) {
+          lastDelivered[i] = s;
+          feed(
+              new Heartbeat(
+                  tenant,
+                  at(s),
+                  ids[i],
+                  updated[i] ? release : oldRelease[i],
+                  hot[i] ? Map.of("cpu", 1.0, "errorRate", 1.0) : Map.of()),
+              s);
+        }
+      }
+    }
+
+    private void feed(LedgerInput input, long s) {
+      report.input(input);
+      Decision d = engine.apply(input);
+      report.decision(d);
+      for (HostCommand c : d.commands()) {
+        Integer i = index.get(c.host());
+        if (c instanceof Apply && i != null && !dispatched[i]) {
+          dispatched[i] = true;
+          push(Math.max(s, 0) + 1, Kind.APPLY, i, null); // the agent applies a second later
+        }
+      }
+    }
+
+    private void push(long at, Kind kind, int host, LedgerInput input) {
+      queue.add(new Event(at, order++, kind, host, input));
+    }
+
+    private long rel(LedgerInput in) {
+      return in.at().getEpochSecond() - start;
+    }
+
+    private Instant at(long s) {
+      return Instant.ofEpochSecond(start + s);
+    }
+  }
+}
