@@ -148,11 +148,7 @@ final class AvroJson {
       case LONG:
         if (isTimestamp(schema)) {
           expect(t == JsonToken.VALUE_STRING, path, "must be an ISO-8601 instant");
-          try {
-            return Instant.parse(in.getText());
-          } catch (DateTimeParseException e) {
-            return refuse(path, "must be an ISO-8601 instant");
-          }
+          return instant(in.getText(), path);
         }
         expect(t == JsonToken.VALUE_NUMBER_INT, path, "must be an integer");
         return in.getLongValue();
@@ -193,6 +189,65 @@ final class AvroJson {
       default:
         throw new IllegalArgumentException("unsupported Avro type " + schema);
     }
+  }
+
+  /**
+   * Parses an instant as {@link Instant#toString()} writes one at millisecond precision ({@code
+   * 2024-07-19T04:09:00Z}, {@code ...00.120Z}) without the general formatter, which costs more than
+   * the rest of a log line; any other ISO-8601 instant takes the general path.
+   */
+  static Instant instant(String text, String path) {
+    int n = text.length();
+    if ((n == 20 || n == 24)
+        && text.charAt(4) == '-'
+        && text.charAt(7) == '-'
+        && text.charAt(10) == 'T'
+        && text.charAt(13) == ':'
+        && text.charAt(16) == ':'
+        && text.charAt(n - 1) == 'Z'
+        && (n == 20 || text.charAt(19) == '.')) {
+      int year = digits(text, 0, 4);
+      int month = digits(text, 5, 2);
+      int day = digits(text, 8, 2);
+      int hour = digits(text, 11, 2);
+      int minute = digits(text, 14, 2);
+      int second = digits(text, 17, 2);
+      int millis = n == 24 ? digits(text, 20, 3) : 0;
+      if (year >= 0
+          && month >= 1
+          && month <= 12
+          && day >= 1
+          && day <= java.time.YearMonth.of(Math.max(year, 1), month).lengthOfMonth()
+          && hour >= 0
+          && hour <= 23
+          && minute >= 0
+          && minute <= 59
+          && second >= 0
+          && second <= 59
+          && millis >= 0) {
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(
+            days * 86_400 + hour * 3_600L + minute * 60L + second, millis * 1_000_000L);
+      }
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return refuse(path, "must be an ISO-8601 instant");
+    }
+  }
+
+  /** The decimal number in {@code text[from, from + count)}, or -1 if it is not all digits. */
+  private static int digits(String text, int from, int count) {
+    int v = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   private static Schema nonNull(Schema union) {
