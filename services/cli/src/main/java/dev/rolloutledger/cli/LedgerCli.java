@@ -18,7 +18,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = LedgerCli.Version.class,
     description = "Rollout Ledger: staged, verifiable rollouts.",
-    subcommands = {SimulateCommand.class, ReplayCommand.class, ExportCommand.class})
+    subcommands = {
+      SimulateCommand.class,
+      ReplayCommand.class,
+      ExportCommand.class,
+      IncidentsCommand.class
+    })
 public final class LedgerCli implements Runnable {
   public static final int VERIFY_FAILED = 1;
   public static final int BAD_INPUT = 2;
