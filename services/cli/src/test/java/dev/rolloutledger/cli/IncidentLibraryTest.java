@@ -40,15 +40,6 @@ class IncidentLibraryTest {
 
   private static final int GOOD_RELEASE_SHRINK = 10;
 
-  /**
-   * Bad incidents that the default plan lets through, and why (docs/incidents.md, "What the default
-   * plan misses"). One leaves this list when the engine catches it, and not otherwise.
-   */
-  private static final Map<String, String> MISSED =
-      Map.of(
-          "cloudflare-2019", "alive and hot: the default plan sets no heartbeat limits",
-          "fastly-2021", "alive and erroring: the default plan sets no heartbeat limits");
-
   private static Map<String, SimulationReport> reports;
 
   @BeforeAll
@@ -62,15 +53,11 @@ class IncidentLibraryTest {
   }
 
   static Stream<String> badIncidents() {
-    return names(s -> !good(s) && !MISSED.containsKey(s.name()));
+    return names(s -> !good(s));
   }
 
   static Stream<String> goodReleases() {
     return names(IncidentLibraryTest::good);
-  }
-
-  static Stream<String> missedIncidents() {
-    return MISSED.keySet().stream().sorted();
   }
 
   @Test
@@ -97,16 +84,6 @@ class IncidentLibraryTest {
       assertThat(r.halted()).as("%s halted", incident).isTrue();
       assertThat(r.haltedWave()).isEqualTo(firstWave());
       assertThat(r.exposedHosts()).isLessThanOrEqualTo(r.firstWaveHosts());
-    }
-
-    @ParameterizedTest
-    @MethodSource("dev.rolloutledger.cli.IncidentLibraryTest#missedIncidents")
-    void a_known_miss_is_still_not_halted_in_its_first_wave(String incident) {
-      SimulationReport r = reports.get(incident);
-
-      assertThat(r.halted() && r.haltedWave().equals(firstWave()))
-          .as("%s is caught now: take it off MISSED and docs/incidents.md's gaps", incident)
-          .isFalse();
     }
 
     @ParameterizedTest

@@ -37,6 +37,9 @@ public record Plan(
   public static final int DEFAULT_MAX_DISPATCH_PER_MINUTE = 600;
   public static final int DEFAULT_EMERGENCY_COMPRESSION = 10;
 
+  /** The default plan's heartbeat limits; a plan the owner writes has only the limits it names. */
+  public static final Map<String, Double> DEFAULT_LIMITS = Map.of("cpu", 0.95, "errorRate", 0.05);
+
   /** Waves with every other setting at its default. */
   public Plan(List<WavePlan> waves) {
     this(
@@ -123,6 +126,8 @@ public record Plan(
    * least to the most critical tier, replicas before primaries, the first prod wave small (two
    * tier-C replicas); last, prod hosts that carry no tier or role label. Crash cap 20%, 1 crash.
    * Bakes grow with criticality: 10 min, 30 min, 30 min, 1 h per tier-C and -B wave, 2 h for A.
+   * Heartbeat limits {@link #DEFAULT_LIMITS}: a host that stays up with its CPU pegged or one
+   * request in twenty failing is failing (the Cloudflare 2019 and Fastly 2021 shapes).
    */
   public static Plan defaultPlan() {
     List<WavePlan> waves = new java.util.ArrayList<>();
@@ -144,7 +149,15 @@ public record Plan(
       }
     }
     waves.add(wave("prod-other", Map.of("env", "prod"), null, Duration.ofHours(2)));
-    return new Plan(waves);
+    return new Plan(
+        waves,
+        DEFAULT_HEARTBEAT_TIMEOUT,
+        DEFAULT_ALPHA,
+        DEFAULT_BETA,
+        DEFAULT_TOLERATED_RATIO,
+        DEFAULT_MAX_DISPATCH_PER_MINUTE,
+        DEFAULT_LIMITS,
+        DEFAULT_EMERGENCY_COMPRESSION);
   }
 
   private static Map<String, String> prod(String tier, String role) {
