@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rolloutledger.server.auth.TokenRegistry.Issued;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TokenRegistryTest {
   private static final Instant AT = Instant.parse("2026-11-25T10:00:00Z");
@@ -153,5 +157,20 @@ class TokenRegistryTest {
       assertThat(agent.mayReportAbout("web-2")).isFalse();
       assertThat(operator.mayReportAbout("web-2")).isTrue();
     }
+  }
+
+  @Test
+  void the_first_admin_token_file_is_readable_by_its_owner_only(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("sub/bootstrap-admin.token");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "old");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+    BootstrapToken.writeOwnerOnly(file, "rl_secret\n");
+
+    assertThat(Files.readString(file)).isEqualTo("rl_secret\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
   }
 }
