@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.server.auth.TokenRegistry.Issued;
+import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.server.kafka.EventPublisher.PublishFailedException;
 import io.micronaut.core.annotation.Nullable;
 import java.security.SecureRandom;
@@ -22,7 +23,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -55,13 +55,11 @@ public final class TokenStore implements AutoCloseable {
   private long position; // guarded by this: the offset up to which the registry is current
 
   public TokenStore(String bootstrapServers) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "ledger-tokens-writer");
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    this.producer =
+        new KafkaProducer<>(
+            EventPublisher.acknowledgedWrites(bootstrapServers, "ledger-tokens-writer"),
+            new StringSerializer(),
+            new StringSerializer());
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
