@@ -32,7 +32,8 @@ import org.apache.kafka.common.serialization.Serdes;
  *
  * <p>Inputs: {@link #HOSTS}, {@link #RELEASES}, {@link #ROLLOUT_CONTROL}, {@link #TELEMETRY},
  * {@link #CLOCK}. Outputs: {@link #LEDGER} (decisions, the audit trail), {@link #COMMANDS} (to
- * hosts), {@link #DEAD_LETTERS}. {@link #SCHEMAS} stores the embedded schema registry.
+ * hosts), {@link #DEAD_LETTERS}. {@link #SCHEMAS} stores the embedded schema registry, {@link
+ * #TOKENS} the hashed API tokens.
  */
 public final class Topics {
   private Topics() {}
@@ -183,6 +184,23 @@ public final class Topics {
           Map.of(),
           "Embedded schema registry: key subject/version, value JSON {subject, version, id, schema}");
 
+  /**
+   * The API tokens of every tenant (one partition, compacted): key {@code tenant/name}, value JSON
+   * {@code {tenant, name, role, host, id, sha256, createdAt}} with only the SHA-256 of the secret;
+   * a tombstone revokes. Plain UTF-8 JSON, as {@link #SCHEMAS}: server-internal state that no
+   * pipeline consumes, so it needs no schema in the registry.
+   */
+  public static final TopicDescriptor<String, String> TOKENS =
+      new TopicDescriptor<>(
+          "ledger.tokens",
+          Serdes.String(),
+          Schema.create(Schema.Type.STRING),
+          String.class,
+          1,
+          TopicDescriptor.COMPACT,
+          Map.of(),
+          "API tokens: key tenant/name, value JSON with the SHA-256 of the secret; tombstone = revoked");
+
   public static List<TopicDescriptor<?, ?>> all() {
     return List.of(
         HOSTS,
@@ -194,7 +212,8 @@ public final class Topics {
         LEDGER,
         COMMANDS,
         DEAD_LETTERS,
-        SCHEMAS);
+        SCHEMAS,
+        TOKENS);
   }
 
   /** The union of records and unions of records, as one flat union. */

@@ -7,9 +7,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * The API has no authentication yet (the services issue adds tenant tokens), so the server refuses
- * to listen on anything but loopback unless {@code ledger.allow-non-loopback=true} says the
- * operator has put something in front of it.
+ * {@code /api/v1} asks for tenant tokens, but the registry facade ({@code /registry}) has no
+ * authentication yet, so the server refuses to listen on anything but loopback unless {@code
+ * ledger.allow-non-loopback=true} says the operator has put something in front of it.
  */
 @Context
 public class LoopbackGuard {
@@ -34,7 +34,7 @@ public class LoopbackGuard {
       throw new ConfigurationException(
           "refusing to listen on "
               + host
-              + ": the API has no authentication yet, so it binds to loopback only"
+              + ": /registry has no authentication yet, so the server binds to loopback only"
               + " (set LEDGER_HTTP_HOST=127.0.0.1, or ledger.allow-non-loopback=true behind your own"
               + " authenticating proxy)");
     }

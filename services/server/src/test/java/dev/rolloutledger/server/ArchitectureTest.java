@@ -1,11 +1,17 @@
 package dev.rolloutledger.server;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.rolloutledger.server.auth.Allowed;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
 
 /** The house's layering (shared/STYLE.md): data flows one way, nothing depends on services. */
 @AnalyzeClasses(
@@ -70,4 +76,24 @@ class ArchitectureTest {
           .resideInAPackage("dev.rolloutledger.server..")
           .because(
               "services are the top layer: move the shared piece down into topology, domain or schemas");
+
+  @ArchTest
+  static final ArchRule every_api_route_declares_its_permission =
+      methods()
+          .that()
+          .areAnnotatedWith(Get.class)
+          .or()
+          .areAnnotatedWith(Post.class)
+          .or()
+          .areAnnotatedWith(Put.class)
+          .or()
+          .areAnnotatedWith(Delete.class)
+          .and()
+          .areDeclaredInClassesThat()
+          .resideInAPackage("dev.rolloutledger.server.api..")
+          .should()
+          .beAnnotatedWith(Allowed.class)
+          .because(
+              "the token filter refuses a route without a permission to everyone: annotate it with"
+                  + " @Allowed(<the Permission its callers need>)");
 }

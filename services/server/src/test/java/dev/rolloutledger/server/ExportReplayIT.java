@@ -6,13 +6,16 @@ import static org.awaitility.Awaitility.await;
 import dev.rolloutledger.replay.RolloutExport;
 import dev.rolloutledger.replay.RolloutReplay;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
+import dev.rolloutledger.server.auth.Role;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +31,7 @@ class ExportReplayIT {
   private static final String SHA = "c".repeat(64);
   private String applicationId;
   private TestServer server;
+  private final Map<String, String> tokens = new HashMap<>();
 
   @BeforeAll
   void startServer() throws Exception {
@@ -52,7 +56,11 @@ class ExportReplayIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
-            () -> server.get(api(tenant, "/rollouts/r1/ledger")).body().contains("RolloutHalted"));
+            () ->
+                server
+                    .get(token(tenant), api(tenant, "/rollouts/r1/ledger"))
+                    .body()
+                    .contains("RolloutHalted"));
 
     // the engine commits its journal offset with the decisions; the export waits for it
     String[] log = new String[1];
@@ -99,11 +107,13 @@ class ExportReplayIT {
         {"host": "h2", "labels": {"env": "dev"}},
         {"host": "h3", "labels": {"env": "prod"}}""");
     server.post(
+        token(tenant),
         api(tenant, "/releases"),
         """
         {"release": "cf-1", "artifact": "a", "version": "1", "sha256": "%s", "publisher": "vendor"}"""
             .formatted(SHA));
     server.post(
+        token(tenant),
         api(tenant, "/rollouts"),
         """
         {"rollout": "%s", "release": "cf-1", "plan": {"waves": [
@@ -112,11 +122,14 @@ class ExportReplayIT {
             .formatted(rollout));
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> server.get(api(tenant, "/rollouts/" + rollout)).statusCode() == 200);
+        .until(
+            () ->
+                server.get(token(tenant), api(tenant, "/rollouts/" + rollout)).statusCode() == 200);
   }
 
   private void post(String tenant, String path, String items) {
-    assertThat(server.post(api(tenant, path), "[" + items + "]").statusCode()).isEqualTo(202);
+    assertThat(server.post(token(tenant), api(tenant, path), "[" + items + "]").statusCode())
+        .isEqualTo(202);
   }
 
   private static String applied(String host) {
@@ -129,6 +142,10 @@ class ExportReplayIT {
     return """
         {"type": "crash", "host": "%s", "release": "cf-1", "signature": "BSOD", "kind": "BSOD"}"""
         .formatted(host);
+  }
+
+  private String token(String tenant) {
+    return tokens.computeIfAbsent(tenant, t -> server.token(t, Role.OPERATOR));
   }
 
   private static String api(String tenant, String path) {

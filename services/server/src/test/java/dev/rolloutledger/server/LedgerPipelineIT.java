@@ -12,6 +12,7 @@ import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
+import dev.rolloutledger.server.auth.Role;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ class LedgerPipelineIT {
   private String applicationId;
   private TestServer server;
   private String tenant;
+  private String admin; // a token of the tenant: the pipeline is exercised, not the roles
 
   @BeforeAll
   void startServer() throws java.io.IOException {
@@ -68,16 +70,28 @@ class LedgerPipelineIT {
   @BeforeEach
   void freshTenant() {
     tenant = "t" + UUID.randomUUID().toString().substring(0, 8);
+    admin = server.token(tenant, Role.ADMIN);
   }
 
   private String api(String path) {
     return "/api/v1/tenants/" + tenant + path;
   }
 
+  private HttpResponse<String> post(String path, String json) {
+    return server.post(admin, path, json);
+  }
+
+  private HttpResponse<String> put(String path, String json) {
+    return server.put(admin, path, json);
+  }
+
+  private HttpResponse<String> get(String path) {
+    return server.get(admin, path);
+  }
+
   private void givenARolloutOfThreeDevHosts(double cap) {
     assertThat(
-            server
-                .post(
+            post(
                     api("/hosts"),
                     """
         [{"host": "h1", "labels": {"env": "dev"}},
@@ -86,8 +100,7 @@ class LedgerPipelineIT {
                 .statusCode())
         .isEqualTo(202);
     assertThat(
-            server
-                .post(
+            post(
                     api("/releases"),
                     """
         {"release": "cf-291", "artifact": "channel-file", "version": "291", "sha256": "%s", "publisher": "vendor"}
@@ -96,7 +109,7 @@ class LedgerPipelineIT {
                 .statusCode())
         .isEqualTo(202);
     HttpResponse<String> created =
-        server.post(
+        post(
             api("/rollouts"),
             """
         {"rollout": "r1", "release": "cf-291",
@@ -107,7 +120,7 @@ class LedgerPipelineIT {
     assertThat(created.headers().firstValue("Location")).hasValue(api("/rollouts/r1"));
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> server.get(api("/rollouts/r1")).statusCode() == 200);
+        .until(() -> get(api("/rollouts/r1")).statusCode() == 200);
   }
 
   private JsonNode json(HttpResponse<String> response) throws Exception {
@@ -122,7 +135,7 @@ class LedgerPipelineIT {
       givenARolloutOfThreeDevHosts(0.3);
 
       HttpResponse<String> posted =
-          server.post(
+          post(
               api("/telemetry"),
               """
           [{"type": "applied", "host": "h1", "release": "cf-291", "ok": true},
@@ -154,23 +167,21 @@ class LedgerPipelineIT {
                 });
       }
 
-      JsonNode ledger = json(server.get(api("/rollouts/r1/ledger")));
+      JsonNode ledger = json(get(api("/rollouts/r1/ledger")));
       assertThat(ledger.get("entries"))
           .extracting(e -> e.get("type").asText())
           .containsExactly("WaveStarted", "RolloutHalted");
       assertThat(ledger.get("entries").get(1).get("prevHash").asText())
           .isEqualTo(ledger.get("entries").get(0).get("hash").asText());
-      assertThat(json(server.get(api("/rollouts/r1"))).get("status").asText()).isEqualTo("HALTED");
+      assertThat(json(get(api("/rollouts/r1"))).get("status").asText()).isEqualTo("HALTED");
 
-      // a restart of the server keeps the ledger: state is restored from Kafka
+      // a restart of the server keeps the ledger (state is restored from Kafka) and the tokens
       server.close();
       server = new TestServer(applicationId, stateDir);
       await()
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
-              () ->
-                  assertThat(json(server.get(api("/rollouts/r1/ledger"))).get("entries"))
-                      .hasSize(2));
+              () -> assertThat(json(get(api("/rollouts/r1/ledger"))).get("entries")).hasSize(2));
     }
   }
 
@@ -179,30 +190,29 @@ class LedgerPipelineIT {
     @Test
     void hosts_that_apply_and_then_fall_silent_are_halted_by_the_recorded_clock() throws Exception {
       assertThat(
-              server
-                  .post(
+              post(
                       api("/hosts"),
                       """
           [{"host": "s1", "labels": {"env": "dev"}}, {"host": "s2", "labels": {"env": "dev"}}]""")
                   .statusCode())
           .isEqualTo(202);
-      server.post(
+      post(
           api("/releases"),
           """
           {"release": "cf-291", "artifact": "channel-file", "version": "291", "sha256": "%s", "publisher": "vendor"}
           """
               .formatted(SHA));
-      server.post(
+      post(
           api("/rollouts"),
           """
           {"rollout": "r2", "release": "cf-291",
            "plan": {"heartbeatTimeout": "PT2S", "waves": [{"name": "canary", "selector": {"env": "dev"}}]}}""");
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> server.get(api("/rollouts/r2")).statusCode() == 200);
+          .until(() -> get(api("/rollouts/r2")).statusCode() == 200);
 
       // both apply, then nothing: the CrowdStrike shape
-      server.post(
+      post(
           api("/telemetry"),
           """
           [{"type": "applied", "host": "s1", "release": "cf-291", "ok": true},
@@ -212,7 +222,7 @@ class LedgerPipelineIT {
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
-                JsonNode entries = json(server.get(api("/rollouts/r2/ledger"))).get("entries");
+                JsonNode entries = json(get(api("/rollouts/r2/ledger"))).get("entries");
                 assertThat(entries)
                     .extracting(e -> e.get("type").asText())
                     .contains("RolloutHalted");
@@ -227,7 +237,7 @@ class LedgerPipelineIT {
     @Test
     void a_pin_set_over_http_is_enforced_and_readable() throws Exception {
       HttpResponse<String> put =
-          server.put(
+          put(
               api("/policy"),
               """
           {"pin": "cf-290", "windows": [{"days": ["MONDAY"], "start": "02:00", "end": "04:00"}],
@@ -236,10 +246,8 @@ class LedgerPipelineIT {
       await()
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
-              () ->
-                  assertThat(json(server.get(api("/policy"))).path("pin").asText())
-                      .isEqualTo("cf-290"));
-      JsonNode policy = json(server.get(api("/policy")));
+              () -> assertThat(json(get(api("/policy"))).path("pin").asText()).isEqualTo("cf-290"));
+      JsonNode policy = json(get(api("/policy")));
       assertThat(policy.get("windows").get(0).get("days").get(0).asText()).isEqualTo("MONDAY");
       assertThat(policy.get("delay").asText()).isEqualTo("PT1H");
     }
@@ -247,7 +255,7 @@ class LedgerPipelineIT {
     @Test
     void a_window_with_an_unknown_day_is_refused_naming_the_field() throws Exception {
       HttpResponse<String> r =
-          server.put(
+          put(
               api("/policy"),
               """
           {"windows": [{"days": ["FUNDAY"], "start": "02:00", "end": "04:00"}], "by": "owner"}""");
@@ -294,7 +302,7 @@ class LedgerPipelineIT {
             .get();
       }
       // processing goes on: a later crash still halts the rollout
-      server.post(
+      post(
           api("/telemetry"),
           """
           [{"type": "crash", "host": "h2", "release": "cf-291", "signature": "x", "kind": "BSOD"}]""");
@@ -324,7 +332,7 @@ class LedgerPipelineIT {
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () ->
-                  assertThat(json(server.get(api("/rollouts/r1"))).get("status").asText())
+                  assertThat(json(get(api("/rollouts/r1"))).get("status").asText())
                       .isEqualTo("HALTED"));
     }
   }
@@ -335,7 +343,7 @@ class LedgerPipelineIT {
     void a_telemetry_item_without_a_host_is_refused_with_a_problem_naming_the_field()
         throws Exception {
       HttpResponse<String> r =
-          server.post(
+          post(
               api("/telemetry"),
               """
           [{"type": "heartbeat", "host": "h1"}, {"type": "crash", "release": "cf-291"}]""");
@@ -348,7 +356,7 @@ class LedgerPipelineIT {
     @Test
     void a_plan_with_an_invalid_wave_is_refused_naming_the_wave_field() throws Exception {
       HttpResponse<String> r =
-          server.post(
+          post(
               api("/rollouts"),
               """
           {"rollout": "r9", "release": "x", "plan": {"waves": [{"name": "a", "percent": 0}]}}""");
@@ -358,7 +366,7 @@ class LedgerPipelineIT {
 
     @Test
     void malformed_json_is_a_400_problem_not_a_500() throws Exception {
-      HttpResponse<String> r = server.post(api("/telemetry"), "[{\"type\": ");
+      HttpResponse<String> r = post(api("/telemetry"), "[{\"type\": ");
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(r.headers().firstValue("Content-Type"))
           .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
@@ -366,7 +374,7 @@ class LedgerPipelineIT {
 
     @Test
     void an_unknown_rollout_is_a_404_problem() throws Exception {
-      HttpResponse<String> r = server.get(api("/rollouts/nope"));
+      HttpResponse<String> r = get(api("/rollouts/nope"));
       assertThat(r.statusCode()).isEqualTo(404);
       assertThat(json(r).get("status").asInt()).isEqualTo(404);
     }
@@ -380,7 +388,7 @@ class LedgerPipelineIT {
   }
 
   private java.security.PublicKey publishedKey() throws Exception {
-    JsonNode key = json(server.get("/api/v1/keys")).get("keys").get(0);
+    JsonNode key = json(get("/api/v1/keys")).get("keys").get(0);
     return java.security.KeyFactory.getInstance("Ed25519")
         .generatePublic(
             new java.security.spec.X509EncodedKeySpec(

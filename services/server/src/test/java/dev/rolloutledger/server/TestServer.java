@@ -2,7 +2,10 @@ package dev.rolloutledger.server;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.rolloutledger.server.auth.Role;
+import dev.rolloutledger.server.auth.TokenStore;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** A real server (Micronaut, HTTP on a random loopback port) on the shared test broker. */
@@ -22,19 +27,20 @@ public final class TestServer implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   public TestServer(String applicationId, Path stateDir) {
-    this.context =
-        ApplicationContext.run(
-            Map.of(
-                "micronaut.server.port",
-                -1,
-                "ledger.kafka.bootstrap-servers",
-                TestKafka.bootstrapServers(),
-                "ledger.streams.application-id",
-                applicationId,
-                "ledger.streams.state-dir",
-                stateDir.toString(),
-                "ledger.key-dir",
-                stateDir.resolve("keys").toString()));
+    this(applicationId, stateDir, Map.of());
+  }
+
+  /** {@code settings} add to or override the test defaults (no bootstrap token by default). */
+  public TestServer(String applicationId, Path stateDir, Map<String, Object> settings) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("micronaut.server.port", -1);
+    properties.put("ledger.kafka.bootstrap-servers", TestKafka.bootstrapServers());
+    properties.put("ledger.streams.application-id", applicationId);
+    properties.put("ledger.streams.state-dir", stateDir.toString());
+    properties.put("ledger.key-dir", stateDir.resolve("keys").toString());
+    properties.put("ledger.auth.bootstrap-tenant", "");
+    properties.putAll(settings);
+    this.context = ApplicationContext.run(properties);
     this.server = context.getBean(EmbeddedServer.class).start();
     KafkaStreams streams = context.getBean(KafkaStreams.class);
     await()
@@ -50,24 +56,51 @@ public final class TestServer implements AutoCloseable {
     return context.getBean(type);
   }
 
-  public HttpResponse<String> post(String path, String json) {
-    return send(
-        HttpRequest.newBuilder(URI.create(url(path)))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json))
-            .build());
+  /**
+   * A new token of {@code tenant} with {@code role} (agents: bound to {@code host}); its secret.
+   */
+  public String token(String tenant, Role role, @Nullable String host) {
+    String name = role.id() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return bean(TokenStore.class).create(tenant, name, role, host).secret();
   }
 
-  public HttpResponse<String> put(String path, String json) {
-    return send(
-        HttpRequest.newBuilder(URI.create(url(path)))
-            .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString(json))
-            .build());
+  public String token(String tenant, Role role) {
+    return token(tenant, role, null);
   }
 
+  public HttpResponse<String> post(String token, String path, String json) {
+    return send("POST", token, path, json);
+  }
+
+  public HttpResponse<String> put(String token, String path, String json) {
+    return send("PUT", token, path, json);
+  }
+
+  public HttpResponse<String> get(String token, String path) {
+    return send("GET", token, path, null);
+  }
+
+  /** Without a token: /health, or to see the API refuse. */
   public HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(URI.create(url(path))).GET().build());
+    return send("GET", null, path, null);
+  }
+
+  /** Any method; {@code token} and {@code json} may be null (no Authorization, no body). */
+  public HttpResponse<String> send(
+      String method, @Nullable String token, String path, @Nullable String json) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (json != null) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(
+        method,
+        json == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(json));
+    return send(b.build());
   }
 
   private HttpResponse<String> send(HttpRequest request) {

@@ -1,6 +1,8 @@
 package dev.rolloutledger.server.api;
 
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
+import dev.rolloutledger.server.auth.Allowed;
+import dev.rolloutledger.server.auth.Permission;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.serde.annotation.Serdeable;
@@ -25,6 +27,7 @@ public class KeysController {
   public record Keys(List<PublicKeyView> keys) {}
 
   @Get
+  @Allowed(Permission.KEYS)
   public Keys keys() {
     return new Keys(List.of(new PublicKeyView(key.keyId(), "Ed25519", key.publicKeyBase64())));
   }

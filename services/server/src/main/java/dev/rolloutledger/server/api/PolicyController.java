@@ -1,10 +1,14 @@
 package dev.rolloutledger.server.api;
 
+import static dev.rolloutledger.server.auth.Permission.ADMINISTER;
+import static dev.rolloutledger.server.auth.Permission.READ;
+
 import dev.rolloutledger.avro.MaintenanceWindowSpec;
 import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.server.api.Views.Accepted;
+import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.AvroMapper;
 import dev.rolloutledger.topology.LedgerQueries;
@@ -52,6 +56,7 @@ public class PolicyController {
       @Nullable String by) {}
 
   @Put
+  @Allowed(ADMINISTER)
   public HttpResponse<Accepted> set(@PathVariable String tenant, @Body PolicyBody body) {
     Ids.require("tenant", tenant);
     if (body.pin() != null) {
@@ -86,6 +91,7 @@ public class PolicyController {
 
   /** The policy the engine enforces; a tenant without one gets no constraint. */
   @Get
+  @Allowed(READ)
   public PolicyBody get(@PathVariable String tenant) {
     Ids.require("tenant", tenant);
     OwnerPolicy p = queries.policy(tenant).orElseGet(() -> OwnerPolicy.none(tenant));

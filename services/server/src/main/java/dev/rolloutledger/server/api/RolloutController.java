@@ -1,5 +1,9 @@
 package dev.rolloutledger.server.api;
 
+import static dev.rolloutledger.server.auth.Permission.APPROVE;
+import static dev.rolloutledger.server.auth.Permission.OPERATE;
+import static dev.rolloutledger.server.auth.Permission.READ;
+
 import dev.rolloutledger.domain.ApprovalGranted;
 import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.InvalidFieldException;
@@ -22,6 +26,7 @@ import dev.rolloutledger.server.api.Views.Accepted;
 import dev.rolloutledger.server.api.Views.LedgerEntryView;
 import dev.rolloutledger.server.api.Views.LedgerPage;
 import dev.rolloutledger.server.api.Views.RolloutView;
+import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.AvroMapper;
 import dev.rolloutledger.topology.LedgerQueries;
@@ -48,7 +53,7 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * The control plane of the first slice: hosts, releases, rollouts and their ledgers, per tenant.
  * Every change is published as an event and answered 202; the topology decides, and reads come from
- * its state stores. Until the services issue adds authentication the server binds to loopback only.
+ * its state stores. Each route names the permission its caller's token needs ({@link Allowed}).
  */
 @Controller("/api/v1/tenants/{tenant}")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -69,6 +74,7 @@ public class RolloutController {
   }
 
   @Post("/hosts")
+  @Allowed(OPERATE)
   public HttpResponse<Accepted> registerHosts(
       @PathVariable String tenant, @Body List<HostBody> hosts) {
     Ids.require("tenant", tenant);
@@ -95,6 +101,7 @@ public class RolloutController {
   }
 
   @Post("/releases")
+  @Allowed(OPERATE)
   public HttpResponse<Accepted> publishRelease(@PathVariable String tenant, @Body ReleaseBody r) {
     Ids.require("tenant", tenant);
     Ids.require("release", r.release());
@@ -114,6 +121,7 @@ public class RolloutController {
   }
 
   @Post("/rollouts")
+  @Allowed(OPERATE)
   public HttpResponse<Accepted> createRollout(@PathVariable String tenant, @Body RolloutBody body) {
     Ids.require("tenant", tenant);
     String rollout =
@@ -128,12 +136,14 @@ public class RolloutController {
   }
 
   @Get("/rollouts")
+  @Allowed(READ)
   public List<RolloutView> listRollouts(@PathVariable String tenant) {
     Ids.require("tenant", tenant);
     return queries.rollouts(tenant).stream().map(RolloutView::of).toList();
   }
 
   @Get("/rollouts/{rollout}")
+  @Allowed(READ)
   public RolloutView getRollout(@PathVariable String tenant, @PathVariable String rollout) {
     Ids.require("tenant", tenant);
     Ids.require("rollout", rollout);
@@ -144,6 +154,7 @@ public class RolloutController {
   }
 
   @Get("/rollouts/{rollout}/ledger")
+  @Allowed(READ)
   public LedgerPage ledger(
       @PathVariable String tenant,
       @PathVariable String rollout,
@@ -163,6 +174,7 @@ public class RolloutController {
   }
 
   @Post("/rollouts/{rollout}/halt")
+  @Allowed(OPERATE)
   public HttpResponse<Accepted> halt(
       @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
     return control(
@@ -170,6 +182,7 @@ public class RolloutController {
   }
 
   @Post("/rollouts/{rollout}/pause")
+  @Allowed(OPERATE)
   public HttpResponse<Accepted> pause(
       @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
     return control(
@@ -177,6 +190,7 @@ public class RolloutController {
   }
 
   @Post("/rollouts/{rollout}/resume")
+  @Allowed(OPERATE)
   public HttpResponse<Accepted> resume(
       @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
     return control(
@@ -184,6 +198,7 @@ public class RolloutController {
   }
 
   @Post("/rollouts/{rollout}/approvals")
+  @Allowed(APPROVE)
   public HttpResponse<Accepted> approve(
       @PathVariable String tenant, @PathVariable String rollout, @Body ApprovalBody a) {
     return control(

@@ -6,6 +6,9 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.UpdateApplied;
 import dev.rolloutledger.server.api.Requests.TelemetryItem;
 import dev.rolloutledger.server.api.Views.Accepted;
+import dev.rolloutledger.server.auth.Allowed;
+import dev.rolloutledger.server.auth.Caller;
+import dev.rolloutledger.server.auth.Permission;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -13,6 +16,7 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Clock;
@@ -24,7 +28,8 @@ import java.util.Map;
 /**
  * Telemetry in over HTTP: a JSON array of applied / heartbeat / crash items. The whole batch is
  * validated first; one bad item rejects the batch with 400 naming it ({@code [i].field}) and
- * nothing is published, so a client can fix and resend without duplicates.
+ * nothing is published, so a client can fix and resend without duplicates. An agent's token may
+ * report only about its own host: an item about another host refuses the batch with 403.
  */
 @Controller("/api/v1/tenants/{tenant}/telemetry")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -40,8 +45,11 @@ public class TelemetryController {
   }
 
   @Post
+  @Allowed(Permission.TELEMETRY)
   public HttpResponse<Accepted> ingest(
-      @PathVariable String tenant, @Body List<TelemetryItem> items) {
+      @PathVariable String tenant,
+      @Body List<TelemetryItem> items,
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     Ids.require("tenant", tenant);
     if (items.size() > MAX_BATCH) {
       throw new ApiProblemException(
@@ -58,6 +66,12 @@ public class TelemetryController {
         throw ApiProblemException.badField(path, path + " must be an object");
       }
       Ids.require(path + ".host", item.host());
+      if (!caller.mayReportAbout(item.host())) {
+        throw new ApiProblemException(
+            HttpStatus.FORBIDDEN,
+            path + ".host: the token of host " + caller.host() + " reports only about that host",
+            path + ".host");
+      }
       Instant at = item.at() == null ? received : item.at();
       inputs.add(RolloutController.within(path, () -> toInput(tenant, at, item, path)));
     }

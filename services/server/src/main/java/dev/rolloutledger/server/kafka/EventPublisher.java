@@ -40,13 +40,25 @@ public final class EventPublisher implements AutoCloseable {
 
   public EventPublisher(String bootstrapServers, SchemaRegistry registry) {
     this.registry = registry;
+    this.producer =
+        new KafkaProducer<>(
+            acknowledgedWrites(bootstrapServers, "ledger-api"),
+            new StringSerializer(),
+            new ByteArraySerializer());
+  }
+
+  /**
+   * Producer settings for writes that a caller waits on: acknowledged by all in-sync replicas,
+   * never duplicated by a retry, sent at once rather than lingering for a batch.
+   */
+  public static Properties acknowledgedWrites(String bootstrapServers, String clientId) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "ledger-api");
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    return p;
   }
 
   /** Publishes the inputs in order and waits until all are acknowledged. */

@@ -7,6 +7,7 @@ import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.registry.SchemaRegistries;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.LedgerSettings;
+import dev.rolloutledger.server.auth.TokenStore;
 import dev.rolloutledger.topology.LedgerQueries;
 import dev.rolloutledger.topology.LedgerStreamsConfig;
 import dev.rolloutledger.topology.LedgerTopology;
@@ -38,11 +39,29 @@ public class KafkaBeans {
 
   @Singleton
   @Bean(preDestroy = "close")
-  SchemaRegistry schemaRegistry(LedgerSettings settings) {
-    ensureTopics(settings.getKafka().getBootstrapServers());
-    return SchemaRegistries.create(
-        settings.getSchemaRegistryUrl(), settings.getKafka().getBootstrapServers());
+  SchemaRegistry schemaRegistry(LedgerSettings settings, InstalledTopics topics) {
+    return SchemaRegistries.create(settings.getSchemaRegistryUrl(), topics.bootstrapServers());
   }
+
+  /** Read to its end before the server answers: a request is never judged on half the tokens. */
+  @Context
+  @Bean(preDestroy = "close")
+  TokenStore tokenStore(InstalledTopics topics) {
+    return new TokenStore(topics.bootstrapServers());
+  }
+
+  /**
+   * The topics exist before anything reads or writes them, on the embedded broker or any cluster.
+   */
+  @Singleton
+  InstalledTopics installedTopics(LedgerSettings settings) {
+    String bootstrapServers = settings.getKafka().getBootstrapServers();
+    ensureTopics(bootstrapServers);
+    return new InstalledTopics(bootstrapServers);
+  }
+
+  /** The cluster, once every topic of {@code Topics.all()} exists on it. */
+  public record InstalledTopics(String bootstrapServers) {}
 
   @Singleton
   CommandSigningKey commandSigningKey(LedgerSettings settings) {
@@ -110,9 +129,6 @@ public class KafkaBeans {
     return new EventPublisher(settings.getKafka().getBootstrapServers(), registry);
   }
 
-  /**
-   * The topics exist before anything reads or writes them, on the embedded broker or any cluster.
-   */
   private static void ensureTopics(String bootstrapServers) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

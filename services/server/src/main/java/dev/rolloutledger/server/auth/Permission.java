@@ -1,0 +1,17 @@
+package dev.rolloutledger.server.auth;
+
+/** What an API route does, as far as authorization is concerned; roles grant sets of these. */
+public enum Permission {
+  /** Read rollouts, their ledgers and the policy. */
+  READ,
+  /** Register hosts, publish releases, create rollouts, halt, pause and resume them. */
+  OPERATE,
+  /** Approve a wave. */
+  APPROVE,
+  /** Post telemetry (an agent only about its own host). */
+  TELEMETRY,
+  /** Set the owner's policy, create and revoke tokens. */
+  ADMINISTER,
+  /** Read the public keys that verify commands: every token, agents first of all. */
+  KEYS
+}
