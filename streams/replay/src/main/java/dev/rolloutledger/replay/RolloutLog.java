@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
@@ -67,8 +67,10 @@ public final class RolloutLog {
 
   /** Computes chains; not thread-safe (one per reader or writer). */
   static final class Chain {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private final MessageDigest sha;
-    private byte[] previous = GENESIS.getBytes(StandardCharsets.US_ASCII);
+    private final byte[] previous = GENESIS.getBytes(StandardCharsets.US_ASCII);
+    private final byte[] hex = new byte[64];
 
     Chain() {
       try {
@@ -80,11 +82,28 @@ public final class RolloutLog {
 
     /** The chain of a line whose text before {@code ,"chain"} is {@code body[0, length)}. */
     String next(byte[] body, int length) {
+      advance(body, length);
+      return new String(previous, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether {@code line[chainAt, chainAt + 64)} is the chain of the line whose body is {@code
+     * line[0, length)}; the chain advances either way (a reader stops at the first mismatch).
+     */
+    boolean matches(byte[] line, int length, int chainAt) {
+      advance(line, length);
+      return Arrays.equals(previous, 0, 64, line, chainAt, chainAt + 64);
+    }
+
+    private void advance(byte[] body, int length) {
       sha.update(previous);
       sha.update(body, 0, length);
-      String hex = HexFormat.of().formatHex(sha.digest());
-      previous = hex.getBytes(StandardCharsets.US_ASCII);
-      return hex;
+      byte[] digest = sha.digest();
+      for (int i = 0; i < digest.length; i++) {
+        hex[2 * i] = HEX[(digest[i] >> 4) & 0xF];
+        hex[2 * i + 1] = HEX[digest[i] & 0xF];
+      }
+      System.arraycopy(hex, 0, previous, 0, 64);
     }
   }
 
@@ -94,20 +113,20 @@ public final class RolloutLog {
    * A line split into its body (the text before {@code ,"chain":"}) and its chain; null when the
    * line does not end with a well-formed chain field.
    */
-  record Split(int bodyLength, String chain) {
+  record Split(int bodyLength, int chainAt) {
+    private static final byte[] MARKER = ",\"chain\":\"".getBytes(StandardCharsets.US_ASCII);
+
     static Split of(byte[] line, int length) {
       if (length < CHAIN_SUFFIX + 2 || line[length - 1] != '}' || line[length - 2] != '"') {
         return null;
       }
       int start = length - CHAIN_SUFFIX;
-      byte[] marker = ",\"chain\":\"".getBytes(StandardCharsets.US_ASCII);
-      for (int i = 0; i < marker.length; i++) {
-        if (line[start + i] != marker[i]) {
+      for (int i = 0; i < MARKER.length; i++) {
+        if (line[start + i] != MARKER[i]) {
           return null;
         }
       }
-      String chain = new String(line, start + marker.length, 64, StandardCharsets.US_ASCII);
-      return new Split(start, chain);
+      return new Split(start, start + MARKER.length);
     }
   }
 

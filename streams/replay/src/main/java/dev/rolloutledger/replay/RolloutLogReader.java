@@ -66,7 +66,7 @@ public final class RolloutLogReader implements AutoCloseable {
       throw new LogException(line, "does not end with its \"chain\" field");
     }
     bodyLength = split.bodyLength();
-    if (!chain.next(b, bodyLength).equals(split.chain())) {
+    if (!chain.matches(b, bodyLength, split.chainAt())) {
       throw new LogException(
           line,
           "breaks the hash chain: it, or a line before it, was edited, dropped, inserted or"
