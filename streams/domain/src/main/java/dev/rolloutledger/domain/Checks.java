@@ -91,12 +91,22 @@ final class Checks {
     if (values instanceof Validated<V> checked) {
       return checked; // checked and copied once already: records pass it on unchanged
     }
+    if (values.isEmpty()) {
+      return empty(); // most heartbeats carry no metric: no copy per heartbeat
+    }
     TreeMap<String, V> copy = new TreeMap<>();
     for (Map.Entry<String, V> e : values.entrySet()) {
       id(field + " key", e.getKey());
       copy.put(e.getKey(), present(field + "[" + e.getKey() + "]", e.getValue()));
     }
     return new Validated<>(Collections.unmodifiableMap(copy));
+  }
+
+  private static final Validated<Object> EMPTY = new Validated<>(Collections.emptySortedMap());
+
+  @SuppressWarnings("unchecked") // empty and unmodifiable: no value of any type is ever read
+  private static <V> Map<String, V> empty() {
+    return (Map<String, V>) (Map<String, ?>) EMPTY;
   }
 
   /** An unmodifiable map, sorted by key, whose keys and values were checked. */

@@ -357,7 +357,12 @@ final class FleetIndex {
   }
 
   private Tenant tenant(String tenant) {
-    return tenants.computeIfAbsent(tenant, this::build);
+    Tenant t = tenants.get(tenant); // not computeIfAbsent: no method reference made per lookup
+    if (t == null) {
+      t = build(tenant);
+      tenants.put(tenant, t);
+    }
+    return t;
   }
 
   private Tenant build(String tenant) {

@@ -240,6 +240,9 @@ public record HostRecord(
 
   /** A host of the baseline cohort (not yet updated) failing, or recovered. */
   public HostRecord withBaselineFailing(boolean failing) {
+    if (failing == baselineFailing) {
+      return this; // the common case, at every heartbeat of a healthy baseline host
+    }
     return new HostRecord(
         tenant,
         host,

@@ -1,13 +1,22 @@
 package dev.rolloutledger.domain;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** A {@link LedgerStore} in sorted maps, for tests, replay and what-if runs. Not thread-safe. */
+/**
+ * A {@link LedgerStore} in maps, for tests, replay and what-if runs (the simulator's engine). Hosts
+ * are in a hash map, sorted when listed: the engine writes a host at every sign of life but lists
+ * them only when it plans a rollout or rebuilds its index. Not thread-safe.
+ */
 public final class InMemoryLedgerStore implements LedgerStore {
-  private final Map<String, TreeMap<String, HostRecord>> hosts = new TreeMap<>();
+  private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
+
+  private final Map<String, Map<String, HostRecord>> hosts = new HashMap<>();
   private final Map<String, TreeMap<String, ReleaseInfo>> releases = new TreeMap<>();
   private final Map<String, TreeMap<String, RolloutState>> rollouts = new TreeMap<>();
   private final Map<String, OwnerPolicy> policies = new TreeMap<>();
@@ -24,17 +33,19 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   @Override
   public Optional<HostRecord> host(String tenant, String host) {
-    return Optional.ofNullable(read(hosts, tenant).get(host));
+    return Optional.ofNullable(hosts.getOrDefault(tenant, Map.of()).get(host));
   }
 
   @Override
   public void putHost(HostRecord host) {
-    of(hosts, host.tenant()).put(host.host(), host);
+    hosts.computeIfAbsent(host.tenant(), k -> new HashMap<>()).put(host.host(), host);
   }
 
   @Override
   public List<HostRecord> hosts(String tenant) {
-    return List.copyOf(read(hosts, tenant).values());
+    List<HostRecord> sorted = new ArrayList<>(hosts.getOrDefault(tenant, Map.of()).values());
+    sorted.sort(BY_HOST);
+    return List.copyOf(sorted);
   }
 
   @Override
@@ -63,7 +74,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
   }
 
   private static <V> Map<String, V> read(Map<String, TreeMap<String, V>> byTenant, String t) {
-    return byTenant.getOrDefault(t, new TreeMap<>());
+    TreeMap<String, V> values = byTenant.get(t);
+    return values == null ? Map.of() : values;
   }
 
   private static <V> TreeMap<String, V> of(Map<String, TreeMap<String, V>> byTenant, String t) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,7 @@ public final class RolloutEngine {
   private final LedgerStore store;
   private final EngineConfig config;
   private final FleetIndex fleet;
+  private final Map<String, OwnerPolicy> noPolicies = new HashMap<>();
 
   public RolloutEngine(LedgerStore store, EngineConfig config) {
     this.store = Checks.present("store", store);
@@ -306,7 +308,7 @@ public final class RolloutEngine {
     // a host already failing by another signal (silent, hot) is not counted twice
     int newlyCrashed = crashed && !host.failing() ? 1 : 0;
     if (newlyApplied == 0 && newlyCrashed == 0) {
-      return onTick(tenant, at, hostId); // nothing new to count, but time has moved
+      return onTick(at, host, rollout); // nothing new to count, but time has moved
     }
     Step step = new Step(tenant, at);
     if (newlyCrashed == 1 && gated(rollout)) {
@@ -339,19 +341,15 @@ public final class RolloutEngine {
     return step.decision();
   }
 
-  /**
-   * An input from a host of an ACTIVE rollout carries event time: promote the current wave if its
-   * bake has now passed and every host applied.
-   */
   /** A heartbeat: a metric over the plan's limits makes an applied, alive host fail (hot). */
   private Decision onHeartbeat(Heartbeat e) {
     HostRecord host = host(e.tenant(), e.host()).orElse(null);
-    if (host == null || host.rollout() == null || host.failing()) {
-      return onTick(e.tenant(), e.at(), e.host());
+    if (host == null || host.rollout() == null) {
+      return Decision.none();
     }
     RolloutState rollout = store.rollout(e.tenant(), host.rollout()).orElse(null);
-    if (rollout == null || !gated(rollout)) {
-      return onTick(e.tenant(), e.at(), e.host());
+    if (rollout == null || !gated(rollout) || host.failing()) {
+      return onTick(e.at(), host, rollout);
     }
     Map<String, String> over = new TreeMap<>();
     for (Map.Entry<String, Double> limit : rollout.plan().limits().entrySet()) {
@@ -364,7 +362,7 @@ public final class RolloutEngine {
       return onBaselineHeartbeat(e, host, rollout, !over.isEmpty());
     }
     if (over.isEmpty() || !rollout.release().equals(e.release())) {
-      return onTick(e.tenant(), e.at(), e.host());
+      return onTick(e.at(), host, rollout);
     }
     Step step = new Step(e.tenant(), e.at());
     rollout = observe(step, rollout, Signal.METRICS, Cohort.UPDATED, e.host());
@@ -393,8 +391,9 @@ public final class RolloutEngine {
       Heartbeat e, HostRecord host, RolloutState rollout, boolean hot) {
     HostRecord seen = host.seenAt(e.at());
     if (!hot) {
-      fleet.put(seen.withBaselineFailing(false));
-      return onTick(e.tenant(), e.at(), e.host());
+      HostRecord recovered = seen.withBaselineFailing(false);
+      fleet.put(recovered);
+      return onTick(e.at(), recovered, rollout);
     }
     if (host.baselineFailing()) {
       fleet.put(seen);
@@ -407,20 +406,20 @@ public final class RolloutEngine {
     return step.decision();
   }
 
-  private Decision onTick(String tenant, Instant at, String hostId) {
-    HostRecord host = host(tenant, hostId).orElse(null);
-    if (host == null || host.rollout() == null) {
-      return Decision.none();
-    }
+  /**
+   * An input from a host of an ACTIVE rollout carries event time: promote the current wave if its
+   * bake has now passed and every host applied. {@code host} is the host's stored record, bound to
+   * {@code rollout} (the stored rollout, or null if there is none); the caller has read both.
+   */
+  private Decision onTick(Instant at, HostRecord host, RolloutState rollout) {
     if (host.applied() && (host.lastSeenAt() == null || at.isAfter(host.lastSeenAt()))) {
       // a sign of life: silence is judged from here (a host already judged silent stays counted)
       fleet.put(host.seenAt(at));
     }
-    RolloutState rollout = store.rollout(tenant, host.rollout()).orElse(null);
     if (rollout == null || rollout.status() != RolloutStatus.ACTIVE) {
       return Decision.none();
     }
-    Step step = new Step(tenant, at);
+    Step step = new Step(host.tenant(), at);
     RolloutState promoted = promote(step, rollout);
     if (promoted != rollout) {
       store.putRollout(promoted);
@@ -871,7 +870,10 @@ public final class RolloutEngine {
   }
 
   private OwnerPolicy policy(String tenant) {
-    return store.policy(tenant).orElseGet(() -> OwnerPolicy.none(tenant));
+    // asked at every promotion check, so a tenant without a policy shares one "none"
+    return store
+        .policy(tenant)
+        .orElseGet(() -> noPolicies.computeIfAbsent(tenant, OwnerPolicy::none));
   }
 
   /** Hosts bound to this rollout, sorted by host id. */
@@ -992,7 +994,10 @@ public final class RolloutEngine {
     }
 
     Decision decision() {
-      return new Decision(entries, commands, List.of());
+      // most inputs (heartbeats, ticks) decide nothing: no copies for them
+      return entries.isEmpty() && commands.isEmpty()
+          ? Decision.none()
+          : new Decision(entries, commands, List.of());
     }
   }
 }

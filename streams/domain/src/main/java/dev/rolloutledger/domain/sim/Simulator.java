@@ -25,6 +25,7 @@ import dev.rolloutledger.domain.WaveStarted;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,7 @@ public final class Simulator {
   private final int interval;
   private final long timeout;
   private final int[] phase;
+  private int[][] byPhase; // host indices beating at each second of the interval, ascending
   private final long[] lastDelivered;
   private final int[] down; // causes keeping the host silent right now
   private final boolean[] hot;
@@ -98,6 +100,7 @@ public final class Simulator {
   private final boolean[] releaseFailure;
   private final boolean[] waitingToApply; // got Apply while down: applies when it is back
   private final Map<Integer, PriorityQueue<Long>> pendingDowns = new HashMap<>();
+  private final long[] nextDown; // the head of each host's pendingDowns, read at every beat
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
   private final Map<Integer, Long> backgroundAt = new HashMap<>();
   private final int[] backgroundGeneration;
@@ -148,6 +151,8 @@ public final class Simulator {
     this.timeout = plan.heartbeatTimeout().toSeconds();
     this.phase = new int[n];
     this.lastDelivered = new long[n];
+    this.nextDown = new long[n];
+    Arrays.fill(nextDown, Long.MAX_VALUE);
     this.down = new int[n];
     this.hot = new boolean[n];
     this.updated = new boolean[n];
@@ -180,6 +185,7 @@ public final class Simulator {
       phase[i] = random.nextInt(interval);
       lastDelivered[i] = Long.MIN_VALUE / 2;
     }
+    byPhase = byPhase();
     Historical historical = historical();
     long horizon = scenario.horizon().toSeconds();
     scheduleBackground(horizon);
@@ -213,7 +219,7 @@ public final class Simulator {
       while (!queue.isEmpty() && queue.peek().at() <= s && haltedAt == null) {
         handle(queue.poll(), s);
       }
-      beats(s);
+      beats(s, at(s));
       feed(new ClockTick(TENANT, at(s)), s);
       if (s - lastProgress >= 60) {
         lastProgress = s;
@@ -226,21 +232,36 @@ public final class Simulator {
 
   // ---- the fleet ----
 
-  private void beats(long s) {
-    // hosts beat at phase + k * interval
-    int slot = (int) (s % interval);
+  /** Hosts beat at phase + k * interval: each second visits only the hosts of its phase. */
+  private int[][] byPhase() {
+    int[] sizes = new int[interval];
     for (int i = 0; i < n; i++) {
-      if (phase[i] != slot || down[i] > 0) {
+      sizes[phase[i]]++;
+    }
+    int[][] hosts = new int[interval][];
+    for (int p = 0; p < interval; p++) {
+      hosts[p] = new int[sizes[p]];
+      sizes[p] = 0;
+    }
+    for (int i = 0; i < n; i++) {
+      hosts[phase[i]][sizes[phase[i]]++] = i;
+    }
+    return hosts;
+  }
+
+  private void beats(long s, Instant now) {
+    for (int i : byPhase[(int) (s % interval)]) {
+      if (down[i] > 0) {
         continue;
       }
       boolean deliver =
           hot[i]
               || s + interval - lastDelivered[i] > timeout
-              || nextDown(i) <= s + interval; // its last beat before going silent
+              || nextDown[i] <= s + interval; // its last beat before going silent
       if (deliver) {
         lastDelivered[i] = s;
         String release = updated[i] ? scenario.release().id() : OLD;
-        feed(new Heartbeat(TENANT, at(s), ids[i], release, hot[i] ? HOT : Map.of()), s);
+        feed(new Heartbeat(TENANT, now, ids[i], release, hot[i] ? HOT : Map.of()), s);
       }
     }
   }
@@ -352,25 +373,24 @@ public final class Simulator {
     Long at = backgroundAt.remove(i);
     if (at != null) {
       backgroundGeneration[i]++;
-      PriorityQueue<Long> pending = pendingDowns.get(i);
-      if (pending != null) {
-        pending.remove(at);
-        if (pending.isEmpty()) {
-          pendingDowns.remove(i);
-        }
-      }
+      forgetDown(i, at);
     }
   }
 
   private void goDown(int i, Event e) {
+    forgetDown(i, e.at());
+    down[i]++;
+  }
+
+  private void forgetDown(int i, long at) {
     PriorityQueue<Long> pending = pendingDowns.get(i);
     if (pending != null) {
-      pending.remove(e.at());
+      pending.remove(at);
       if (pending.isEmpty()) {
         pendingDowns.remove(i);
       }
     }
-    down[i]++;
+    nextDown[i] = pending == null || pending.isEmpty() ? Long.MAX_VALUE : pending.peek();
   }
 
   private void up(int i, long s) {
@@ -495,12 +515,8 @@ public final class Simulator {
       ref = backgroundGeneration[host];
     }
     pendingDowns.computeIfAbsent(host, k -> new PriorityQueue<>()).add(at);
+    nextDown[host] = Math.min(nextDown[host], at);
     push(at, kind, host, ref);
-  }
-
-  private long nextDown(int i) {
-    PriorityQueue<Long> pending = pendingDowns.get(i);
-    return pending == null ? Long.MAX_VALUE : pending.peek();
   }
 
   private String release(int i) {
