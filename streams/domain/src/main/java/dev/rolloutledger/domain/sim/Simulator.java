@@ -562,6 +562,9 @@ public final class Simulator {
     Plan effective = plan.forSeverity(scenario.release().severity());
     Duration total = Duration.ZERO;
     for (int w = 0; w < effective.waves().size() && w < waveSizes.size(); w++) {
+      if (waveSizes.get(w) == 0) {
+        continue; // a wave without hosts promotes at once: it has nothing to bake
+      }
       long minutes =
           (waveSizes.get(w) + effective.maxDispatchPerMinute() - 1L)
               / effective.maxDispatchPerMinute();
