@@ -108,7 +108,14 @@ public final class CommandSignatures {
 
   /** Whether the command carries a valid signature by {@code key}. */
   public static boolean verify(SpecificRecord command, PublicKey key) {
-    Fields f = fields(command);
+    return verify(fields(command), key);
+  }
+
+  /**
+   * Whether the fields carry a valid signature by {@code key}: what an agent checks on a command it
+   * received as JSON, before it looks at anything else in it.
+   */
+  public static boolean verify(Fields f, PublicKey key) {
     if (f.keyId() == null || f.signature() == null) {
       return false;
     }

@@ -1,5 +1,6 @@
 package dev.rolloutledger.cli;
 
+import dev.rolloutledger.agent.ApiClient;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.replay.LogException;
 import java.io.PrintWriter;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
  * the launcher script; every other command comes here.
  *
  * <p>Exit codes: 0 done; 1 the answer is "no" (a log that does not verify); 2 bad input (a usage
- * error, an invalid scenario or plan: the message names the field); 3 anything else (I/O, Kafka).
+ * error, an invalid scenario or plan, or a request the server refused with 4xx: the message names
+ * the field); 3 anything else (I/O, Kafka, a server that cannot be reached or answers 5xx).
  */
 @Command(
     name = "ledger",
@@ -19,6 +21,14 @@ import picocli.CommandLine.Command;
     versionProvider = LedgerCli.Version.class,
     description = "Rollout Ledger: staged, verifiable rollouts.",
     subcommands = {
+      ServerCommands.Hosts.class,
+      ServerCommands.Release.class,
+      ServerCommands.Rollout.class,
+      ServerCommands.Policy.class,
+      ServerCommands.Tail.class,
+      ServerCommands.Token.class,
+      ServerCommands.Keys.class,
+      AgentCommand.class,
       SimulateCommand.class,
       ReplayCommand.class,
       ExportCommand.class,
@@ -56,6 +66,14 @@ public final class LedgerCli implements Runnable {
           if (e instanceof UsageProblem u) {
             cmd.getErr().println("ledger: " + u.getMessage());
             return BAD_INPUT;
+          }
+          if (e instanceof ApiClient.ApiException a) {
+            cmd.getErr().println("ledger: " + a.getMessage());
+            return a.status() < 500 ? BAD_INPUT : FAILED;
+          }
+          if (e instanceof java.io.IOException io) {
+            cmd.getErr().println("ledger: " + io.getMessage());
+            return FAILED;
           }
           if (e instanceof LogException l) {
             cmd.getErr().println("ledger: " + l.getMessage());

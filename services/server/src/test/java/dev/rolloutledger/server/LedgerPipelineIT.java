@@ -241,7 +241,7 @@ class LedgerPipelineIT {
               api("/policy"),
               """
           {"pin": "cf-290", "windows": [{"days": ["MONDAY"], "start": "02:00", "end": "04:00"}],
-           "delay": "PT1H", "by": "owner"}""");
+           "delay": "PT1H"}""");
       assertThat(put.statusCode()).isEqualTo(202);
       await()
           .atMost(Duration.ofSeconds(30))
@@ -250,6 +250,8 @@ class LedgerPipelineIT {
       JsonNode policy = json(get(api("/policy")));
       assertThat(policy.get("windows").get(0).get("days").get(0).asText()).isEqualTo("MONDAY");
       assertThat(policy.get("delay").asText()).isEqualTo("PT1H");
+      // who set it is the caller's token, not anything the body says
+      assertThat(policy.get("by").asText()).startsWith(Role.ADMIN.id() + "-");
     }
 
     @Test
@@ -258,7 +260,7 @@ class LedgerPipelineIT {
           put(
               api("/policy"),
               """
-          {"windows": [{"days": ["FUNDAY"], "start": "02:00", "end": "04:00"}], "by": "owner"}""");
+          {"windows": [{"days": ["FUNDAY"], "start": "02:00", "end": "04:00"}]}""");
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(json(r).get("field").asText()).isEqualTo("windows[0].days");
     }

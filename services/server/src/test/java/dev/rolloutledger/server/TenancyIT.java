@@ -45,7 +45,8 @@ class TenancyIT {
       return template
           .replace("{tenant}", tenant)
           .replace("{rollout}", rollout)
-          .replace("{name}", name);
+          .replace("{name}", name)
+          .replace("{host}", "h1");
     }
 
     String route() {
@@ -76,6 +77,7 @@ class TenancyIT {
               "POST",
               T + "/telemetry",
               "[{\"type\": \"crash\", \"host\": \"h1\", \"release\": \"cf-1\"}]"),
+          new Call("GET", T + "/hosts/{host}/commands", null),
           new Call("PUT", T + "/policy", "{\"paused\": true, \"by\": \"x\"}"),
           new Call("GET", T + "/policy", null),
           new Call("POST", T + "/tokens", "{\"name\": \"stolen\", \"role\": \"admin\"}"),
@@ -264,7 +266,8 @@ class TenancyIT {
     }
 
     @Test
-    void an_agent_reports_only_about_its_own_host_and_reads_only_the_keys() throws Exception {
+    void an_agent_reports_and_reads_commands_only_of_its_own_host_and_reads_the_keys()
+        throws Exception {
       String agent = server.token(a, Role.AGENT, "h1");
 
       assertThat(
@@ -287,6 +290,15 @@ class TenancyIT {
       assertProblem(server.get(agent, api("/rollouts/ra")), 403);
       assertProblem(server.get(agent, api("/policy")), 403);
       assertThat(server.get(agent, "/api/v1/keys").statusCode()).isEqualTo(200);
+
+      HttpResponse<String> own = server.get(agent, api("/hosts/h1/commands"));
+      assertThat(own.statusCode()).isEqualTo(200);
+      assertThat(json(own).get("host").asText()).isEqualTo("h1");
+      HttpResponse<String> foreign = server.get(agent, api("/hosts/h2/commands"));
+      assertProblem(foreign, 403);
+      assertThat(json(foreign).get("field").asText()).isEqualTo("host");
+      assertProblem(server.get(server.token(a, Role.VIEWER), api("/hosts/h1/commands")), 403);
+      assertProblem(server.get(agent, api("/hosts/h1/commands?wait=PT5M")), 400);
     }
 
     @Test

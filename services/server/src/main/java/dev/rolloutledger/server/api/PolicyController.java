@@ -9,6 +9,7 @@ import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.server.api.Views.Accepted;
 import dev.rolloutledger.server.auth.Allowed;
+import dev.rolloutledger.server.auth.Caller;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.AvroMapper;
 import dev.rolloutledger.topology.LedgerQueries;
@@ -19,6 +20,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
@@ -57,7 +59,10 @@ public class PolicyController {
 
   @Put
   @Allowed(ADMINISTER)
-  public HttpResponse<Accepted> set(@PathVariable String tenant, @Body PolicyBody body) {
+  public HttpResponse<Accepted> set(
+      @PathVariable String tenant,
+      @Body PolicyBody body,
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     Ids.require("tenant", tenant);
     if (body.pin() != null) {
       Ids.require("pin", body.pin());
@@ -82,7 +87,7 @@ public class PolicyController {
             .setDelay(body.delay() == null ? "PT0S" : body.delay())
             .setAllowedPublishers(
                 body.allowedPublishers() == null ? List.of() : body.allowedPublishers())
-            .setBy(body.by() == null ? "" : body.by())
+            .setBy(caller.name()) // who set it: the token, never the body
             .build();
     OwnerPolicy policy = AvroMapper.policy(tenant, spec); // validates, naming the field
     publisher.publish(List.of(new PolicySet(tenant, clock.instant(), policy)));

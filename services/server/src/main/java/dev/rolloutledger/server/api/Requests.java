@@ -53,11 +53,12 @@ public final class Requests {
   public record RolloutBody(
       @Nullable String rollout, @Nullable String release, @Nullable PlanBody plan) {}
 
+  /** Who acts is the caller's token name, recorded in the ledger; never a field of the body. */
   @Serdeable
-  public record ActionBody(@Nullable String by, @Nullable String reason) {}
+  public record ActionBody(@Nullable String reason) {}
 
   @Serdeable
-  public record ApprovalBody(@Nullable String wave, @Nullable String by) {}
+  public record ApprovalBody(@Nullable String wave) {}
 
   /**
    * One item of a telemetry batch. {@code type} is {@code applied} (host, release, ok, error),

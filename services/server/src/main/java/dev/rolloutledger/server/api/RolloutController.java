@@ -27,6 +27,7 @@ import dev.rolloutledger.server.api.Views.LedgerEntryView;
 import dev.rolloutledger.server.api.Views.LedgerPage;
 import dev.rolloutledger.server.api.Views.RolloutView;
 import dev.rolloutledger.server.auth.Allowed;
+import dev.rolloutledger.server.auth.Caller;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.AvroMapper;
 import dev.rolloutledger.topology.LedgerQueries;
@@ -39,6 +40,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Clock;
@@ -176,33 +178,53 @@ public class RolloutController {
   @Post("/rollouts/{rollout}/halt")
   @Allowed(OPERATE)
   public HttpResponse<Accepted> halt(
-      @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+      @PathVariable String tenant,
+      @PathVariable String rollout,
+      @Body ActionBody a,
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     return control(
-        tenant, rollout, new ManualHalt(tenant, clock.instant(), rollout, a.by(), a.reason()));
+        tenant,
+        rollout,
+        new ManualHalt(tenant, clock.instant(), rollout, caller.name(), a.reason()));
   }
 
   @Post("/rollouts/{rollout}/pause")
   @Allowed(OPERATE)
   public HttpResponse<Accepted> pause(
-      @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+      @PathVariable String tenant,
+      @PathVariable String rollout,
+      @Body ActionBody a,
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     return control(
-        tenant, rollout, new RolloutPaused(tenant, clock.instant(), rollout, a.by(), a.reason()));
+        tenant,
+        rollout,
+        new RolloutPaused(tenant, clock.instant(), rollout, caller.name(), a.reason()));
   }
 
   @Post("/rollouts/{rollout}/resume")
   @Allowed(OPERATE)
   public HttpResponse<Accepted> resume(
-      @PathVariable String tenant, @PathVariable String rollout, @Body ActionBody a) {
+      @PathVariable String tenant,
+      @PathVariable String rollout,
+      @Body ActionBody a,
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     return control(
-        tenant, rollout, new RolloutResumed(tenant, clock.instant(), rollout, a.by(), a.reason()));
+        tenant,
+        rollout,
+        new RolloutResumed(tenant, clock.instant(), rollout, caller.name(), a.reason()));
   }
 
   @Post("/rollouts/{rollout}/approvals")
   @Allowed(APPROVE)
   public HttpResponse<Accepted> approve(
-      @PathVariable String tenant, @PathVariable String rollout, @Body ApprovalBody a) {
+      @PathVariable String tenant,
+      @PathVariable String rollout,
+      @Body ApprovalBody a,
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     return control(
-        tenant, rollout, new ApprovalGranted(tenant, clock.instant(), rollout, a.wave(), a.by()));
+        tenant,
+        rollout,
+        new ApprovalGranted(tenant, clock.instant(), rollout, a.wave(), caller.name()));
   }
 
   private HttpResponse<Accepted> control(String tenant, String rollout, LedgerInput input) {

@@ -66,7 +66,7 @@ public class TelemetryController {
         throw ApiProblemException.badField(path, path + " must be an object");
       }
       Ids.require(path + ".host", item.host());
-      if (!caller.mayReportAbout(item.host())) {
+      if (!caller.covers(item.host())) {
         throw new ApiProblemException(
             HttpStatus.FORBIDDEN,
             path + ".host: the token of host " + caller.host() + " reports only about that host",

@@ -10,8 +10,11 @@ public record Caller(String tenant, String name, Role role, @Nullable String hos
   /** The request attribute under which {@link ApiAuthFilter} leaves the caller for the routes. */
   public static final String ATTRIBUTE = "ledger.caller";
 
-  /** May this caller report telemetry about {@code reportedHost}? Agents only about their own. */
-  public boolean mayReportAbout(String reportedHost) {
+  /**
+   * Does this token speak for {@code reportedHost} (its telemetry, its commands)? An agent token
+   * only for its own host.
+   */
+  public boolean covers(String reportedHost) {
     return host == null || host.equals(reportedHost);
   }
 }

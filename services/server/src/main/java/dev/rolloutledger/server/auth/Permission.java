@@ -10,6 +10,8 @@ public enum Permission {
   APPROVE,
   /** Post telemetry (an agent only about its own host). */
   TELEMETRY,
+  /** Read a host's signed commands (an agent only its own host's). */
+  COMMANDS,
   /** Set the owner's policy, create and revoke tokens. */
   ADMINISTER,
   /** Read the public keys that verify commands: every token, agents first of all. */

@@ -1,6 +1,7 @@
 package dev.rolloutledger.server.auth;
 
 import static dev.rolloutledger.server.auth.Permission.APPROVE;
+import static dev.rolloutledger.server.auth.Permission.COMMANDS;
 import static dev.rolloutledger.server.auth.Permission.KEYS;
 import static dev.rolloutledger.server.auth.Permission.OPERATE;
 import static dev.rolloutledger.server.auth.Permission.READ;
@@ -13,15 +14,15 @@ import java.util.Set;
 
 /**
  * The role of a token within its tenant. Operators and approvers read too (nobody approves a wave
- * or halts a rollout blind); an agent reads nothing but the public keys, and posts telemetry only
- * about the host its token is bound to.
+ * or halts a rollout blind); an agent reads nothing but the public keys and the commands of the
+ * host its token is bound to, and posts telemetry only about that host.
  */
 public enum Role {
   VIEWER(EnumSet.of(READ, KEYS)),
-  OPERATOR(EnumSet.of(READ, OPERATE, TELEMETRY, KEYS)),
+  OPERATOR(EnumSet.of(READ, OPERATE, TELEMETRY, COMMANDS, KEYS)),
   APPROVER(EnumSet.of(READ, APPROVE, KEYS)),
   ADMIN(EnumSet.allOf(Permission.class)),
-  AGENT(EnumSet.of(TELEMETRY, KEYS));
+  AGENT(EnumSet.of(TELEMETRY, COMMANDS, KEYS));
 
   private final Set<Permission> permissions;
 

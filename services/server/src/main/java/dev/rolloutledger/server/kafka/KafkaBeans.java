@@ -123,6 +123,12 @@ public class KafkaBeans {
     }
   }
 
+  @Context
+  @Bean(preDestroy = "close")
+  CommandFeed commandFeed(InstalledTopics topics, SchemaRegistry registry) {
+    return new CommandFeed(topics.bootstrapServers(), registry);
+  }
+
   @Singleton
   @Bean(preDestroy = "close")
   EventPublisher eventPublisher(LedgerSettings settings, SchemaRegistry registry) {

@@ -153,9 +153,9 @@ class TokenRegistryTest {
       Caller agent = new Caller("acme", "web-1", Role.AGENT, "web-1");
       Caller operator = new Caller("acme", "ops", Role.OPERATOR, null);
 
-      assertThat(agent.mayReportAbout("web-1")).isTrue();
-      assertThat(agent.mayReportAbout("web-2")).isFalse();
-      assertThat(operator.mayReportAbout("web-2")).isTrue();
+      assertThat(agent.covers("web-1")).isTrue();
+      assertThat(agent.covers("web-2")).isFalse();
+      assertThat(operator.covers("web-2")).isTrue();
     }
   }
 
