@@ -7,11 +7,29 @@ import io.micronaut.http.HttpStatus;
 public final class ApiProblemException extends RuntimeException {
   private final HttpStatus status;
   private final String field;
+  private final long retryAfterSeconds;
 
   public ApiProblemException(HttpStatus status, String detail, @Nullable String field) {
+    this(status, detail, field, 0);
+  }
+
+  private ApiProblemException(
+      HttpStatus status, String detail, @Nullable String field, long retryAfterSeconds) {
     super(detail);
     this.status = status;
     this.field = field;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** 429, with the seconds after which the same request would be taken (Retry-After). */
+  public static ApiProblemException tooManyRequests(String detail, long retryAfterSeconds) {
+    return new ApiProblemException(
+        HttpStatus.TOO_MANY_REQUESTS, detail, null, Math.max(1, retryAfterSeconds));
+  }
+
+  /** Seconds for a Retry-After header; 0: none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public static ApiProblemException notFound(String what) {

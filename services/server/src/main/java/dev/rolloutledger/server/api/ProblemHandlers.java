@@ -56,7 +56,11 @@ public final class ProblemHandlers {
       implements ExceptionHandler<ApiProblemException, HttpResponse<Problem>> {
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, ApiProblemException e) {
-      return Problem.response(e.status(), e.getMessage(), e.field(), request.getPath());
+      MutableHttpResponse<Problem> response =
+          Problem.response(e.status(), e.getMessage(), e.field(), request.getPath());
+      return e.retryAfterSeconds() > 0
+          ? response.header("Retry-After", Long.toString(e.retryAfterSeconds()))
+          : response;
     }
   }
 

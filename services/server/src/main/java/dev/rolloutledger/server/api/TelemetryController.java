@@ -29,7 +29,9 @@ import java.util.Map;
  * Telemetry in over HTTP: a JSON array of applied / heartbeat / crash items. The whole batch is
  * validated first; one bad item rejects the batch with 400 naming it ({@code [i].field}) and
  * nothing is published, so a client can fix and resend without duplicates. An agent's token may
- * report only about its own host: an item about another host refuses the batch with 403.
+ * report only about its own host: an item about another host refuses the batch with 403. A valid
+ * batch beyond its token's rate ({@link TelemetryRateLimit}) is refused whole with 429 and
+ * Retry-After; one over {@link #MAX_BATCH} items or 1 MB gets 413.
  */
 @Controller("/api/v1/tenants/{tenant}/telemetry")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -38,10 +40,12 @@ public class TelemetryController {
   public static final int MAX_BATCH = 5000;
 
   private final EventPublisher publisher;
+  private final TelemetryRateLimit rateLimit;
   private final Clock clock = Clock.systemUTC();
 
-  public TelemetryController(EventPublisher publisher) {
+  public TelemetryController(EventPublisher publisher, TelemetryRateLimit rateLimit) {
     this.publisher = publisher;
+    this.rateLimit = rateLimit;
   }
 
   @Post
@@ -74,6 +78,25 @@ public class TelemetryController {
       }
       Instant at = item.at() == null ? received : item.at();
       inputs.add(RolloutController.within(path, () -> toInput(tenant, at, item, path)));
+    }
+    if (items.size() > rateLimit.burst()) {
+      throw new ApiProblemException(
+          HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+          "batch of "
+              + items.size()
+              + " items exceeds this server's burst of "
+              + (long) rateLimit.burst(),
+          null);
+    }
+    long wait = rateLimit.take(caller.tenant() + "/" + caller.name(), items.size());
+    if (wait > 0) {
+      throw ApiProblemException.tooManyRequests(
+          "this token may send "
+              + (long) rateLimit.itemsPerSecond()
+              + " telemetry items a second; resend this batch after "
+              + wait
+              + " s",
+          wait);
     }
     publisher.publish(inputs);
     return HttpResponse.accepted().body(new Accepted(inputs.size(), List.of()));
