@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -164,6 +165,33 @@ class TenancyIT {
 
       assertThat(EVERY_TENANT_ROUTE.stream().map(Call::route))
           .containsExactlyInAnyOrderElementsOf(routes);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void the_openapi_document_is_served_without_a_token_and_describes_every_api_route() {
+      HttpResponse<String> doc = server.get("/openapi/rollout-ledger-v1.yml");
+      assertThat(doc.statusCode()).isEqualTo(200);
+      Map<String, Object> paths =
+          (Map<String, Object>)
+              new org.yaml.snakeyaml.Yaml().<Map<String, Object>>load(doc.body()).get("paths");
+      Set<String> documented = new java.util.HashSet<>();
+      paths.forEach(
+          (path, ops) ->
+              ((Map<String, Object>) ops)
+                  .keySet()
+                  .forEach(method -> documented.add(method.toUpperCase() + " " + path)));
+      Set<String> routes =
+          server
+              .bean(Router.class)
+              .uriRoutes()
+              .map(r -> r.getHttpMethodName() + " " + r.getUriMatchTemplate().toString())
+              .filter(r -> r.contains(" /api/v1/"))
+              .filter(r -> !r.startsWith("HEAD "))
+              .collect(Collectors.toSet());
+
+      assertThat(routes).isNotEmpty();
+      assertThat(documented).containsAll(routes);
     }
 
     @Test
