@@ -13,6 +13,7 @@ import dev.rolloutledger.avro.ManualHalt;
 import dev.rolloutledger.avro.PolicySet;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.Rollback;
+import dev.rolloutledger.avro.RollbackRequested;
 import dev.rolloutledger.avro.RolloutCompleted;
 import dev.rolloutledger.avro.RolloutHalted;
 import dev.rolloutledger.avro.RolloutPaused;
@@ -76,12 +77,14 @@ public final class Topics {
               RolloutPaused.getClassSchema(),
               RolloutResumed.getClassSchema(),
               ManualHalt.getClassSchema(),
+              RollbackRequested.getClassSchema(),
               PolicySet.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           FOREVER,
-          "RolloutPlanned | ApprovalGranted | RolloutPaused | RolloutResumed | ManualHalt, key tenant/rollout;"
+          "RolloutPlanned | ApprovalGranted | RolloutPaused | RolloutResumed | ManualHalt |"
+              + " RollbackRequested, key tenant/rollout;"
               + " PolicySet, key tenant/policy");
 
   public static final TopicDescriptor<String, SpecificRecord> TELEMETRY =

@@ -220,7 +220,10 @@ public final class Agent implements AutoCloseable {
         detail = "holding at " + state.installed();
       }
       case "Rollback" -> {
-        if (state.previous() == null) {
+        if (!c.release().equals(state.installed())) {
+          save(state.done()); // a rollback of a release this host does not run changes nothing
+          detail = c.release() + " is not installed here (" + state.installed() + " is)";
+        } else if (state.previous() == null) {
           save(state.done());
           detail = "nothing to roll back to";
         } else {

@@ -66,12 +66,18 @@ class AgentConformanceTest {
     }
   }
 
+  /** An agent of {@link Commands#HOST} on a state file of its own in the test's directory. */
+  Agent agentOn(String stateFile, Installer installer, TelemetrySink telemetry) {
+    return new Agent(
+        TENANT, HOST, trusted, new StateFile(dir.resolve(stateFile)), installer, telemetry, clock);
+  }
+
   CommandSignatures.Fields valid(String action, String release, long seq) {
     return Commands.sign(
         Commands.unsigned(action, TENANT, HOST, release, seq, NOW.minusSeconds(60)), key);
   }
 
-  /** Seq 1..n: Apply r-1, Apply r-2, Hold, Rollback, Apply r-5, ... in a repeating pattern. */
+  /** Seq 1..n: Apply r-1, Apply r-2, Hold, Rollback r-2, Apply r-5, ... in a repeating pattern. */
   List<CommandSignatures.Fields> history(int n) {
     List<CommandSignatures.Fields> out = new ArrayList<>();
     for (int seq = 1; seq <= n; seq++) {
@@ -81,7 +87,8 @@ class AgentConformanceTest {
             case 0 -> "Rollback";
             default -> "Apply";
           };
-      out.add(valid(action, "r-" + seq, seq));
+      // a Rollback names the release it takes back: the one applied two seqs before
+      out.add(valid(action, "r-" + (action.equals("Rollback") ? seq - 2 : seq), seq));
     }
     return out;
   }
@@ -247,15 +254,7 @@ class AgentConformanceTest {
     // the reference: each command once, in order
     RecordingInstaller inOrder = new RecordingInstaller();
     RecordingTelemetry inOrderReports = new RecordingTelemetry();
-    Agent reference =
-        new Agent(
-            TENANT,
-            HOST,
-            trusted,
-            new StateFile(dir.resolve("ref.json")),
-            inOrder,
-            inOrderReports,
-            clock);
+    Agent reference = agentOn("ref.json", inOrder, inOrderReports);
     commands.forEach(reference::offer);
 
     List<CommandSignatures.Fields> delivered = new ArrayList<>();
@@ -265,15 +264,7 @@ class AgentConformanceTest {
     Collections.shuffle(delivered, new Random(7));
     RecordingInstaller installer = new RecordingInstaller();
     RecordingTelemetry telemetry = new RecordingTelemetry();
-    Agent agent =
-        new Agent(
-            TENANT,
-            HOST,
-            trusted,
-            new StateFile(dir.resolve("agent.json")),
-            installer,
-            telemetry,
-            clock);
+    Agent agent = agentOn("agent.json", installer, telemetry);
     Map<Long, Integer> actedPerSeq = new HashMap<>();
     List<Long> actedOrder = new ArrayList<>();
     int refusedCopies = 0;
@@ -342,15 +333,7 @@ class AgentConformanceTest {
       throws Exception {
     RecordingInstaller installer = new RecordingInstaller();
     RecordingTelemetry telemetry = new RecordingTelemetry();
-    Agent agent =
-        new Agent(
-            TENANT,
-            HOST,
-            trusted,
-            new StateFile(dir.resolve("a.json")),
-            installer,
-            telemetry,
-            clock);
+    Agent agent = agentOn("a.json", installer, telemetry);
     CommandSignatures.Fields u = Commands.unsigned("Apply", TENANT, HOST, "r-1", 1, NOW);
     CommandSignatures.Fields wrongSha =
         Commands.sign(Commands.edit(u, e -> e.sha256 = "f".repeat(64)), key);
@@ -361,6 +344,23 @@ class AgentConformanceTest {
     assertThat(telemetry.reports).containsExactly("r-1 false");
     assertThat(agent.state().installed()).isNull();
     assertThat(agent.state().lastSeq()).isEqualTo(1);
+  }
+
+  @Test
+  void a_rollback_goes_back_to_the_release_before_and_only_for_the_release_installed() {
+    RecordingInstaller installer = new RecordingInstaller();
+    Agent agent = agentOn("a.json", installer, new RecordingTelemetry());
+    agent.offer(valid("Apply", "r-1", 1));
+    agent.offer(valid("Apply", "r-2", 2));
+
+    agent.offer(valid("Rollback", "r-1", 3)); // r-1 is not what runs here: nothing happens
+    assertThat(agent.state().installed()).isEqualTo("r-2");
+    agent.offer(valid("Rollback", "r-2", 4));
+
+    assertThat(installer.calls).containsExactly("apply r-1", "apply r-2", "rollback r-1");
+    assertThat(agent.state().installed()).isEqualTo("r-1");
+    assertThat(agent.state().previous()).isNull();
+    assertThat(agent.state().lastSeq()).isEqualTo(4);
   }
 
   @Test

@@ -175,7 +175,8 @@ final class ServerCommands {
         Rollout.Approve.class,
         Rollout.Halt.class,
         Rollout.Pause.class,
-        Rollout.Resume.class
+        Rollout.Resume.class,
+        Rollout.RollbackAction.class
       })
   static final class Rollout {
     @Command(name = "create", description = "Create a rollout of a release over a plan of waves.")
@@ -326,6 +327,18 @@ final class ServerCommands {
       @Override
       String verb() {
         return "pause";
+      }
+    }
+
+    @Command(
+        name = "rollback",
+        description =
+            "Roll a rollout back: it halts, and its hosts that were sent the release go back to"
+                + " the one before.")
+    static final class RollbackAction extends Action {
+      @Override
+      String verb() {
+        return "rollback";
       }
     }
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * poll, each with its own host-bound token and the pinned public key) receive the signed Apply of
  * the canary wave, check the artifact's SHA-256, install it and report; the wave bakes and
  * promotes. A second release crashes one of them: the rollout halts and both agents receive a
- * signed Hold and hold.
+ * signed Hold and hold; the owner rolls it back and both agents return to the first release.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentChannelIT {
@@ -150,7 +150,7 @@ class AgentChannelIT {
   }
 
   @Test
-  void two_agents_apply_a_good_release_that_promotes_then_hold_when_a_bad_one_crashes()
+  void two_agents_apply_a_good_release_that_promotes_hold_when_a_bad_one_crashes_and_roll_it_back()
       throws Exception {
     server.post(
         admin,
@@ -228,5 +228,23 @@ class AgentChannelIT {
     assertThat(ledgerTypes("r-292")).doesNotContain("WavePromoted");
     JsonNode rollout = JSON.readTree(server.get(admin, api("/rollouts/r-292")).body());
     assertThat(rollout.get("status").asText()).isEqualTo("HALTED");
+
+    // the owner rolls cf-292 back: both agents go back to cf-291, which they kept
+    assertThat(
+            server
+                .post(admin, api("/rollouts/r-292/rollback"), "{\"reason\": \"crashes in canary\"}")
+                .statusCode())
+        .isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertThat(web1.state().installed()).isEqualTo("cf-291");
+              assertThat(web2Crashing.state().installed()).isEqualTo("cf-291");
+            });
+    assertThat(Files.readString(home.resolve("agents/web-2/installed/current")).strip())
+        .isEqualTo("cf-291");
+    assertThat(ledgerTypes("r-292").get(ledgerTypes("r-292").size() - 1))
+        .isEqualTo("RolloutHalted");
   }
 }

@@ -120,6 +120,20 @@ class OperatorCliIT {
     assertThat(halt.get("evidence").get("reason").asText()).isEqualTo("operator drill");
     assertThat(halt.get("evidence").get("by").asText())
         .startsWith("admin-"); // the token, not a flag
+
+    // a rollback: w1 and w2 were sent the release and get Rollback; p1 never was
+    assertThat(ledger("rollout", "rollback", "r-7", "--reason", "bad build").exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> ledger("tail", "r-7").out().contains("reason: rollback"));
+    String commands = "/api/v1/tenants/" + tenant + "/hosts/%s/commands?wait=PT10S&after=";
+    String admin = Files.readString(adminToken);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                server.get(admin, commands.formatted("w1") + "0").body().contains("\"Rollback\""));
+    assertThat(server.get(admin, commands.formatted("p1") + "0").body()).doesNotContain("Rollback");
   }
 
   @Test

@@ -72,6 +72,7 @@ class TenancyIT {
           new Call("POST", T + "/rollouts/{rollout}/halt", "{\"by\": \"x\", \"reason\": \"y\"}"),
           new Call("POST", T + "/rollouts/{rollout}/pause", "{\"by\": \"x\", \"reason\": \"y\"}"),
           new Call("POST", T + "/rollouts/{rollout}/resume", "{\"by\": \"x\", \"reason\": \"y\"}"),
+          new Call("POST", T + "/rollouts/{rollout}/rollback", "{\"reason\": \"y\"}"),
           new Call(
               "POST", T + "/rollouts/{rollout}/approvals", "{\"wave\": \"canary\", \"by\": \"x\"}"),
           new Call(

@@ -18,6 +18,7 @@ public sealed interface LedgerInput
         RolloutPaused,
         RolloutResumed,
         ManualHalt,
+        RollbackRequested,
         ClockTick,
         PolicySet {
 

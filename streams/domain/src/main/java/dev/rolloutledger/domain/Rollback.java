@@ -2,7 +2,10 @@ package dev.rolloutledger.domain;
 
 import java.time.Instant;
 
-/** Go back from {@code release}. Not emitted by the first slice. */
+/**
+ * Go back from {@code release} to the release installed before it: sent when an operator rolls the
+ * rollout back.
+ */
 public record Rollback(
     String tenant,
     String rollout,

@@ -55,6 +55,10 @@ public final class RolloutEngine {
 
   public static final String CRASH_CAP = "crash fraction cap";
   public static final String MANUAL_HALT = "manual halt";
+
+  /** The halt reason of a rollback an operator asked for. */
+  public static final String ROLLBACK = "rollback";
+
   public static final String SILENCE = "silent hosts";
   public static final String METRICS = "metrics over limits";
   public static final String REGRESSION = "regression evidence";
@@ -100,6 +104,8 @@ public final class RolloutEngine {
       return onResumed(e);
     } else if (input instanceof ManualHalt e) {
       return onManualHalt(e);
+    } else if (input instanceof RollbackRequested e) {
+      return onRollback(e);
     } else if (input instanceof Heartbeat e) {
       // A sign of life (silence is judged from it), health metrics (hot hosts), and event time
       // moving on (a wave whose bake has passed may promote).
@@ -698,6 +704,45 @@ public final class RolloutEngine {
     String wave = rollout.plan().waves().get(rollout.currentWave()).name();
     rollout = halt(step, rollout, wave, MANUAL_HALT, Map.of("by", e.by(), "reason", e.reason()));
     store.putRollout(rollout);
+    return step.decision();
+  }
+
+  /**
+   * Rolls a rollout back, whatever its state but unknown: its ledger records the halt (reason
+   * {@value #ROLLBACK}, who, why, how many hosts go back), every host still bound to it that was
+   * sent the release gets Rollback, the others Hold. A host that has moved on to a later rollout is
+   * that rollout's now and is left alone.
+   */
+  private Decision onRollback(RollbackRequested e) {
+    RolloutState rollout = store.rollout(e.tenant(), e.rollout()).orElse(null);
+    if (rollout == null) {
+      return reject(e, "rollout:" + e.rollout(), "unknown rollout");
+    }
+    Step step = new Step(e.tenant(), e.at());
+    List<HostRecord> bound = new ArrayList<>();
+    int back = 0;
+    for (HostRecord host : assignedTo(rollout)) {
+      if (rollout.rollout().equals(host.rollout())) {
+        bound.add(host);
+        back += host.dispatched() ? 1 : 0;
+      }
+    }
+    String wave = rollout.plan().waves().get(rollout.currentWave()).name();
+    Map<String, String> evidence =
+        Map.of("by", e.by(), "reason", e.reason(), "rolledBack", Integer.toString(back));
+    rollout =
+        step.append(
+            rollout,
+            (tenant, at, id, seq, prev) ->
+                new RolloutHalted(tenant, at, id, seq, prev, wave, ROLLBACK, evidence));
+    for (HostRecord host : bound) {
+      if (host.dispatched()) {
+        step.send(Rollback::new, host, rollout);
+      } else {
+        step.send(Hold::new, host, rollout);
+      }
+    }
+    store.putRollout(rollout.withStatus(RolloutStatus.HALTED));
     return step.decision();
   }
 

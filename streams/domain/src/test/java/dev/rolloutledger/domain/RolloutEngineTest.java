@@ -1047,6 +1047,71 @@ class RolloutEngineTest {
   }
 
   @Nested
+  class RollingBack {
+    @Test
+    void halts_and_sends_rollback_to_hosts_sent_the_release_and_hold_to_the_others() {
+      Scenario s = new Scenario().hosts("dev", "d1", "d2").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+      s.applied("d1", "rel");
+
+      Decision d = s.rollback("r1");
+
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(RolloutEngine.ROLLBACK);
+                assertThat(e.evidence())
+                    .isEqualTo(Map.of("by", "ops", "reason", "bad release", "rolledBack", "2"));
+              });
+      assertThat(d.commands())
+          .filteredOn(c -> c instanceof Rollback)
+          .extracting(HostCommand::host)
+          .containsExactly("d1", "d2");
+      assertThat(d.commands())
+          .filteredOn(c -> c instanceof Hold)
+          .extracting(HostCommand::host)
+          .containsExactly("p1");
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+    }
+
+    @Test
+    void a_halted_or_completed_rollout_can_still_be_rolled_back_and_an_unknown_one_is_refused() {
+      Scenario s = new Scenario().hosts("dev", "d1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"));
+      s.applied("d1", "rel");
+      s.halt("r1");
+
+      Decision d = s.rollback("r1");
+      Decision unknown = s.rollback("r-none");
+
+      assertThat(d.commands()).singleElement().isInstanceOf(Rollback.class);
+      assertThat(unknown.rejections())
+          .singleElement()
+          .satisfies(r -> assertThat(r.reason()).isEqualTo("unknown rollout"));
+    }
+
+    @Test
+    void a_host_that_moved_on_to_a_later_rollout_is_left_alone() {
+      Scenario s = new Scenario().hosts("dev", "d1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"));
+      s.applied("d1", "rel");
+      s.halt("r1");
+      s.rollout("r2", "rel2", wave("dev", "env", "dev"));
+      assertThat(s.hostRecord("d1").rollout()).isEqualTo("r2");
+
+      Decision d = s.rollback("r1");
+
+      assertThat(d.commands()).isEmpty();
+      assertThat(d.entries())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class, e -> assertThat(e.evidence()).containsEntry("rolledBack", "0"));
+    }
+  }
+
+  @Nested
   class ManualHalting {
 
     @Test

@@ -111,6 +111,10 @@ final class Scenario {
     return apply(new ManualHalt(TENANT, tick(), rollout, "ops", "bad smell"));
   }
 
+  Decision rollback(String rollout) {
+    return apply(new RollbackRequested(TENANT, tick(), rollout, "ops", "bad release"));
+  }
+
   RolloutState rolloutState(String id) {
     return store.rollout(TENANT, id).orElseThrow();
   }

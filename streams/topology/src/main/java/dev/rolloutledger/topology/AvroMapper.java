@@ -29,6 +29,7 @@ import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.ReleaseInfo;
 import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.Rollback;
+import dev.rolloutledger.domain.RollbackRequested;
 import dev.rolloutledger.domain.RolloutCompleted;
 import dev.rolloutledger.domain.RolloutHalted;
 import dev.rolloutledger.domain.RolloutPaused;
@@ -101,6 +102,9 @@ public final class AvroMapper {
       return new RolloutResumed(r.getTenant(), r.getAt(), r.getRollout(), r.getBy(), r.getReason());
     } else if (record instanceof dev.rolloutledger.avro.ManualHalt r) {
       return new ManualHalt(r.getTenant(), r.getAt(), r.getRollout(), r.getBy(), r.getReason());
+    } else if (record instanceof dev.rolloutledger.avro.RollbackRequested r) {
+      return new RollbackRequested(
+          r.getTenant(), r.getAt(), r.getRollout(), r.getBy(), r.getReason());
     } else if (record instanceof dev.rolloutledger.avro.PolicySet r) {
       OwnerPolicy policy;
       try {
@@ -195,6 +199,14 @@ public final class AvroMapper {
           .build();
     } else if (input instanceof ManualHalt e) {
       return dev.rolloutledger.avro.ManualHalt.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setBy(e.by())
+          .setReason(e.reason())
+          .build();
+    } else if (input instanceof RollbackRequested e) {
+      return dev.rolloutledger.avro.RollbackRequested.newBuilder()
           .setTenant(e.tenant())
           .setAt(e.at())
           .setRollout(e.rollout())

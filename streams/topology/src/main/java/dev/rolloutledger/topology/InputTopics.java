@@ -8,6 +8,7 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.ReleasePublished;
+import dev.rolloutledger.domain.RollbackRequested;
 import dev.rolloutledger.domain.RolloutPaused;
 import dev.rolloutledger.domain.RolloutPlanned;
 import dev.rolloutledger.domain.RolloutResumed;
@@ -40,6 +41,8 @@ public final class InputTopics {
     } else if (input instanceof RolloutResumed e) {
       return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, e.rollout()), value);
     } else if (input instanceof ManualHalt e) {
+      return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, e.rollout()), value);
+    } else if (input instanceof RollbackRequested e) {
       return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, e.rollout()), value);
     } else if (input instanceof PolicySet) {
       return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, "policy"), value);

@@ -92,6 +92,7 @@ class AvroMapperTest {
               new RolloutPaused("t", AT, "ro", "bob", "lunch"),
               new RolloutResumed("t", AT, "ro", "bob", "back"),
               new ManualHalt("t", AT, "ro", "carol", "smell"),
+              new dev.rolloutledger.domain.RollbackRequested("t", AT, "ro", "dave", "bad build"),
               new PolicySet(
                   "t",
                   AT,
@@ -111,6 +112,12 @@ class AvroMapperTest {
       for (LedgerInput input : inputs) {
         assertThat(AvroMapper.toDomain(AvroMapper.toAvro(input))).isEqualTo(input);
       }
+      // every input but the clock's ticks (written by the clock topic's own mapping)
+      assertThat(inputs.stream().map(Object::getClass).distinct())
+          .containsExactlyInAnyOrderElementsOf(
+              java.util.Arrays.stream(LedgerInput.class.getPermittedSubclasses())
+                  .filter(c -> c != dev.rolloutledger.domain.ClockTick.class)
+                  .toList());
     }
 
     @Test

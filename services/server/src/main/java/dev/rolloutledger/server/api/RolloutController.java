@@ -11,6 +11,7 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.ReleasePublished;
+import dev.rolloutledger.domain.RollbackRequested;
 import dev.rolloutledger.domain.RolloutPaused;
 import dev.rolloutledger.domain.RolloutPlanned;
 import dev.rolloutledger.domain.RolloutResumed;
@@ -186,6 +187,20 @@ public class RolloutController {
         tenant,
         rollout,
         new ManualHalt(tenant, clock.instant(), rollout, caller.name(), a.reason()));
+  }
+
+  /** Halts the rollout and sends Rollback to each of its hosts that was sent the release. */
+  @Post("/rollouts/{rollout}/rollback")
+  @Allowed(OPERATE)
+  public HttpResponse<Accepted> rollback(
+      @PathVariable String tenant,
+      @PathVariable String rollout,
+      @Body ActionBody a,
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
+    return control(
+        tenant,
+        rollout,
+        new RollbackRequested(tenant, clock.instant(), rollout, caller.name(), a.reason()));
   }
 
   @Post("/rollouts/{rollout}/pause")
