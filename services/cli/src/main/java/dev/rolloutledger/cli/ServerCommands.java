@@ -574,8 +574,64 @@ final class ServerCommands {
   @Command(
       name = "keys",
       description =
-          "The public keys that verify commands, as JSON: give this file to agents (--keys).")
+          "The public keys that verify commands, as JSON: give this file to agents (--keys).",
+      subcommands = {Keys.Generate.class})
   static final class Keys extends Base {
+    /**
+     * Key rotation's first step, offline on the server's host: a new pair in a directory of its
+     * own, and its public key added to an agents' keys file beside the old one (see
+     * services/agent/README.md). The server signs with it once restarted with that key directory.
+     */
+    @Command(
+        name = "generate",
+        description =
+            "Make a new command-signing key pair in DIR (for rotation) and add its public key to"
+                + " KEYS.json; start the server with LEDGER_KEY_DIR=DIR to sign with it.")
+    static final class Generate implements Callable<Integer> {
+      @Parameters(index = "0", paramLabel = "DIR", description = "A new, empty key directory.")
+      Path dir;
+
+      @Option(
+          names = "--add-to",
+          required = true,
+          paramLabel = "KEYS.json",
+          description = "The agents' keys file to add the public key to (created if absent).")
+      Path keysFile;
+
+      @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() throws Exception {
+        if (Files.exists(dir.resolve("command-signing.pk8"))) {
+          throw new LedgerCli.UsageProblem(dir + " already holds a key: give a new directory");
+        }
+        var key = dev.rolloutledger.schemas.commands.CommandSigningKey.loadOrCreate(dir);
+        ObjectNode root =
+            Files.exists(keysFile)
+                ? (ObjectNode) Api.JSON.readTree(keysFile.toFile())
+                : Api.JSON.createObjectNode();
+        ArrayNode keys = root.has("keys") ? (ArrayNode) root.get("keys") : root.putArray("keys");
+        keys.addObject()
+            .put("keyId", key.keyId())
+            .put("algorithm", "Ed25519")
+            .put("publicKey", key.publicKeyBase64());
+        Files.writeString(keysFile, Api.JSON.writeValueAsString(root) + "\n");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "new key "
+                    + key.keyId()
+                    + " in "
+                    + dir
+                    + "; "
+                    + keysFile
+                    + " now trusts "
+                    + keys.size()
+                    + " key(s)");
+        return 0;
+      }
+    }
+
     @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of stdout.")
     Path file;
 

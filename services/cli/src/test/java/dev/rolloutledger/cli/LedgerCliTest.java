@@ -41,6 +41,41 @@ class LedgerCliTest {
   }
 
   @Nested
+  class Keys {
+    @Test
+    void generate_adds_a_new_key_beside_the_old_one_and_refuses_a_used_directory()
+        throws Exception {
+      Path keys = dir.resolve("keys.json");
+      assertThat(
+              ledger("keys", "generate", dir.resolve("k1").toString(), "--add-to", keys.toString())
+                  .exit())
+          .isZero();
+      Run second =
+          ledger("keys", "generate", dir.resolve("k2").toString(), "--add-to", keys.toString());
+
+      assertThat(second.exit()).isZero();
+      assertThat(second.err()).contains("now trusts 2 key(s)");
+      var trusted = dev.rolloutledger.agent.TrustedKeys.read(keys);
+      assertThat(trusted.size()).isEqualTo(2);
+      var k2 = dev.rolloutledger.schemas.commands.CommandSigningKey.loadOrCreate(dir.resolve("k2"));
+      assertThat(trusted.get(k2.keyId())).contains(k2.publicKey());
+
+      Run reused =
+          ledger("keys", "generate", dir.resolve("k1").toString(), "--add-to", keys.toString());
+      assertThat(reused.exit()).isEqualTo(LedgerCli.BAD_INPUT);
+      assertThat(reused.err()).contains("already holds a key");
+      assertThat(dev.rolloutledger.agent.TrustedKeys.read(keys).size()).isEqualTo(2);
+    }
+
+    @Test
+    void a_server_command_without_any_token_exits_2_saying_where_tokens_come_from() {
+      Run r = ledger("rollout", "status", "--token-file", dir.resolve("missing.token").toString());
+      assertThat(r.exit()).isEqualTo(LedgerCli.BAD_INPUT);
+      assertThat(r.err()).contains("cannot read token file");
+    }
+  }
+
+  @Nested
   class Simulate {
     @Test
     void prints_the_report_and_writes_the_same_bytes_each_run() throws Exception {

@@ -269,6 +269,72 @@ class LedgerPipelineIT {
   @Nested
   class PoisonRecords {
     @Test
+    void every_record_sent_to_the_kafka_door_is_either_accepted_or_dead_lettered()
+        throws Exception {
+      int sent = 300;
+      int poison = 0;
+      int invalid = 0;
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        var values = Topics.TELEMETRY.valueSerde(registry()).serializer();
+        for (int i = 0; i < sent; i++) {
+          String host = "acct-" + i;
+          byte[] value;
+          if (i % 10 == 3) {
+            value = ("garbage " + i).getBytes(StandardCharsets.UTF_8);
+            poison++;
+          } else {
+            dev.rolloutledger.avro.Heartbeat hb =
+                dev.rolloutledger.avro.Heartbeat.newBuilder()
+                    .setTenant(tenant)
+                    .setAt(Instant.now())
+                    .setHost(i % 10 == 7 ? " " : host)
+                    .setRelease("cf-291")
+                    .setMetrics(java.util.Map.of())
+                    .build();
+            invalid += i % 10 == 7 ? 1 : 0;
+            value = values.serialize(Topics.TELEMETRY.name(), hb);
+          }
+          producer.send(
+              new ProducerRecord<>(Topics.TELEMETRY.name(), Keys.of(tenant, host), value));
+        }
+        producer.flush();
+      }
+
+      List<String> accepted = new ArrayList<>();
+      List<String> deadLettered = new ArrayList<>();
+      try (KafkaConsumer<String, SpecificRecord> inputs =
+              readCommitted(Topics.INPUTS.valueSerde(registry()).deserializer());
+          KafkaConsumer<String, DeadLetter> letters =
+              readCommitted(Topics.DEAD_LETTERS.valueSerde(registry()).deserializer())) {
+        inputs.subscribe(List.of(Topics.INPUTS.name()));
+        letters.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+        int expected = sent;
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .untilAsserted(
+                () -> {
+                  for (ConsumerRecord<String, SpecificRecord> r :
+                      inputs.poll(Duration.ofMillis(200))) {
+                    if (tenant.equals(r.key())
+                        && r.value() instanceof dev.rolloutledger.avro.Heartbeat hb
+                        && hb.getHost().startsWith("acct-")) {
+                      accepted.add(hb.getHost());
+                    }
+                  }
+                  for (ConsumerRecord<String, DeadLetter> r :
+                      letters.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.key().startsWith(tenant + "/acct-")) {
+                      deadLettered.add(r.key());
+                    }
+                  }
+                  assertThat(accepted.size() + deadLettered.size()).isEqualTo(expected);
+                });
+      }
+      assertThat(deadLettered).hasSize(poison + invalid);
+      assertThat(accepted).hasSize(sent - poison - invalid).doesNotHaveDuplicates();
+    }
+
+    @Test
     void
         a_record_not_in_the_wire_format_and_an_invalid_event_become_dead_letters_and_processing_goes_on()
             throws Exception {

@@ -5,6 +5,7 @@ import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -150,10 +151,15 @@ public final class CommandFeed implements AutoCloseable {
     String key = Keys.of(f.tenant(), f.host());
     Deque<CommandSignatures.Fields> kept =
         byHost.computeIfAbsent(key, k -> new ArrayDeque<>(KEEP_PER_HOST));
+    Instant now = Instant.now();
     synchronized (kept) {
       kept.addLast(f);
-      if (kept.size() > KEEP_PER_HOST) {
+      // an expired command is refused by every agent: memory goes to the live ones
+      while (kept.size() > KEEP_PER_HOST || kept.peekFirst().expiresAt().isBefore(now)) {
         kept.removeFirst();
+        if (kept.isEmpty()) {
+          break;
+        }
       }
     }
     CompletableFuture<Void> signal = signals.remove(key);
