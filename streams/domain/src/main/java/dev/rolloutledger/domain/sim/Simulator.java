@@ -47,15 +47,6 @@ import java.util.TreeMap;
  * when it is the first after an outage, and whenever it carries a metric. Silence verdicts, and so
  * every decision, fall on the same second as with every heartbeat delivered; the saving is about
  * timeout / interval (3x at 10 s beats and a 30 s timeout).
- *
- * <p>A host the engine has never seen alive is not watched for silence (the engine judges silence
- * from the last sign of life), so a host that has not applied the release gets no heartbeat until
- * one matters: its last before it goes down (a failure, an outage, a shock), and from then on one
- * per timeout; applying is its first sign of life otherwise. Verdicts fall on the same seconds;
- * what differs is how many baseline hosts the shock check counts as quiet (no sign for half a
- * timeout): hosts never seen are not, where thinned beats made about half of the healthy ones look
- * quiet, which all of their beats would not. Same decisions in every scenario of the incident
- * library.
  */
 public final class Simulator {
 
@@ -85,9 +76,6 @@ public final class Simulator {
   }
 
   private static final Listener QUIET = new Listener() {};
-
-  /** lastDelivered of a host the engine has not seen alive yet. */
-  private static final long NEVER = Long.MIN_VALUE / 2;
 
   // ---- per-host state, by index ----
   private final Scenario scenario;
@@ -195,7 +183,7 @@ public final class Simulator {
       }
       labels.add(l);
       phase[i] = random.nextInt(interval);
-      lastDelivered[i] = NEVER;
+      lastDelivered[i] = Long.MIN_VALUE / 2;
     }
     byPhase = byPhase();
     Historical historical = historical();
@@ -276,7 +264,7 @@ public final class Simulator {
       }
       boolean deliver =
           hot[i]
-              || (lastDelivered[i] != NEVER && s + interval - lastDelivered[i] > timeout)
+              || s + interval - lastDelivered[i] > timeout
               || nextDown[i] <= s + interval; // its last beat before going silent
       if (deliver) {
         lastDelivered[i] = s;
