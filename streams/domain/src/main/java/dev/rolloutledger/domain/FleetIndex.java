@@ -29,8 +29,25 @@ import java.util.TreeSet;
  */
 final class FleetIndex {
 
-  /** A host whose silence may be judged from {@code since} on. */
-  record Watch(Instant since, String host) {}
+  /**
+   * A host whose silence may be judged from {@code since} on. {@code slot} is the host's place in
+   * the index while it was bound when the watch was made: reading it tells whether the watch is
+   * stale without a lookup by host id.
+   */
+  record Watch(Instant since, String host, Slot slot) {}
+
+  /**
+   * The index's record of one host bound to a rollout, updated in place as the engine writes the
+   * host (a heartbeat changes a slot, not the maps); emptied when the host leaves its rollout, so
+   * watches made for an earlier binding read as stale.
+   */
+  static final class Slot {
+    private HostRecord record;
+
+    private Slot(HostRecord record) {
+      this.record = record;
+    }
+  }
 
   /** By time, then host id; written out because it runs for every heartbeat. */
   private static final Comparator<Watch> WATCH_ORDER =
@@ -46,7 +63,7 @@ final class FleetIndex {
   /** The index of one rollout's hosts. */
   static final class Members {
     private final String rollout;
-    private final Map<String, HostRecord> assigned; // the tenant's, to tell stale watches
+    private final Map<String, Slot> assigned; // the tenant's
     private final TreeSet<String> ids = new TreeSet<>();
     private final Map<String, TreeSet<String>> byWave = new HashMap<>();
     private final Map<String, TreeSet<String>> waitingByWave = new HashMap<>();
@@ -61,7 +78,7 @@ final class FleetIndex {
     private long baselineHosts;
     private long baselineFailingUnapplied;
 
-    private Members(String rollout, Map<String, HostRecord> assigned) {
+    private Members(String rollout, Map<String, Slot> assigned) {
       this.rollout = rollout;
       this.assigned = assigned;
     }
@@ -145,20 +162,20 @@ final class FleetIndex {
     }
 
     private void countQuiet(Watch w, java.util.Set<String> counted) {
-      if (live(w) && !assigned.get(w.host()).applied()) {
+      if (live(w) && !w.slot().record.applied()) {
         counted.add(w.host());
       }
     }
 
     private boolean live(Watch w) {
-      HostRecord h = assigned.get(w.host());
+      HostRecord h = w.slot().record;
       return h != null
           && rollout.equals(h.rollout())
           && watched(h)
           && h.lastSeenAt().equals(w.since());
     }
 
-    private void add(HostRecord h) {
+    private void add(HostRecord h, Slot slot) {
       String id = h.host();
       ids.add(id);
       byWave.computeIfAbsent(h.wave(), k -> new TreeSet<>()).add(id);
@@ -166,7 +183,7 @@ final class FleetIndex {
         waitingByWave.computeIfAbsent(h.wave(), k -> new TreeSet<>()).add(id);
       }
       if (watched(h)) {
-        watch(h);
+        watch(h, slot);
       }
       count(h, +1);
     }
@@ -182,7 +199,7 @@ final class FleetIndex {
     }
 
     /** The same host, still bound to this rollout, changed from {@code b} to {@code a}. */
-    private void update(HostRecord b, HostRecord a) {
+    private void update(HostRecord b, HostRecord a, Slot slot) {
       String id = a.host();
       if (!b.wave().equals(a.wave())) {
         removeFrom(byWave, b.wave(), id);
@@ -195,14 +212,14 @@ final class FleetIndex {
         waitingByWave.computeIfAbsent(a.wave(), k -> new TreeSet<>()).add(id);
       }
       if (watched(a) && (!watched(b) || !a.lastSeenAt().equals(b.lastSeenAt()))) {
-        watch(a);
+        watch(a, slot);
       }
       count(b, -1);
       count(a, +1);
     }
 
-    private void watch(HostRecord h) {
-      Watch w = new Watch(h.lastSeenAt(), h.host());
+    private void watch(HostRecord h, Slot slot) {
+      Watch w = new Watch(h.lastSeenAt(), h.host(), slot);
       if (inOrder.isEmpty() || WATCH_ORDER.compare(inOrder.peekLast(), w) <= 0) {
         inOrder.addLast(w);
       } else {
@@ -267,7 +284,7 @@ final class FleetIndex {
           List.copyOf(ids),
           new TreeMap<>(byWave),
           new TreeMap<>(waitingByWave),
-          List.copyOf(live),
+          live.stream().map(w -> w.since() + " " + w.host()).toList(),
           List.of(updatedAtRisk, baselineAtRisk, baselineHosts, baselineFailingUnapplied));
     }
   }
@@ -284,17 +301,20 @@ final class FleetIndex {
 
   /** One tenant: its hosts bound to a rollout, and the rollouts' indexes. */
   private static final class Tenant {
-    final Map<String, HostRecord> assigned = new HashMap<>();
+    final Map<String, Slot> assigned = new HashMap<>();
     final Map<String, Members> rollouts = new HashMap<>();
 
-    void put(HostRecord before, HostRecord after) {
-      boolean wasBound = before != null && before.rollout() != null;
-      if (wasBound && before.rollout().equals(after.rollout())) {
-        assigned.put(after.host(), after);
-        rollouts.get(after.rollout()).update(before, after);
+    /** The host's slot ({@code slot}, null if it is not bound) now holds {@code after}. */
+    void put(Slot slot, HostRecord after) {
+      HostRecord before = slot == null ? null : slot.record;
+      if (before != null && before.rollout().equals(after.rollout())) {
+        // the common case (a heartbeat, an apply): same binding, the slot changes in place
+        slot.record = after;
+        rollouts.get(after.rollout()).update(before, after, slot);
         return;
       }
-      if (wasBound) {
+      if (before != null) {
+        slot.record = null; // its watches are stale from now on
         assigned.remove(before.host());
         Members m = rollouts.get(before.rollout());
         m.remove(before);
@@ -303,9 +323,22 @@ final class FleetIndex {
         }
       }
       if (after.rollout() != null) {
-        assigned.put(after.host(), after);
-        rollouts.computeIfAbsent(after.rollout(), r -> new Members(r, assigned)).add(after);
+        Slot fresh = new Slot(after);
+        assigned.put(after.host(), fresh);
+        rollouts.computeIfAbsent(after.rollout(), r -> new Members(r, assigned)).add(after, fresh);
       }
+    }
+
+    boolean sameAssigned(Tenant other) {
+      if (!assigned.keySet().equals(other.assigned.keySet())) {
+        return false;
+      }
+      for (Map.Entry<String, Slot> e : assigned.entrySet()) {
+        if (!e.getValue().record.equals(other.assigned.get(e.getKey()).record)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -313,6 +346,8 @@ final class FleetIndex {
 
   private final LedgerStore store;
   private final Map<String, Tenant> tenants = new HashMap<>();
+  private String lastTenantId;
+  private Tenant lastTenant;
 
   FleetIndex(LedgerStore store) {
     this.store = Objects.requireNonNull(store, "store");
@@ -325,7 +360,8 @@ final class FleetIndex {
 
   /** The stored record of a host bound to a rollout, or null if it is not bound to any. */
   HostRecord assigned(String tenant, String host) {
-    return tenant(tenant).assigned.get(host);
+    Slot slot = tenant(tenant).assigned.get(host);
+    return slot == null ? null : slot.record;
   }
 
   /**
@@ -335,17 +371,15 @@ final class FleetIndex {
    */
   void put(HostRecord after) {
     Tenant t = tenant(after.tenant());
-    HostRecord before = t.assigned.get(after.host());
     store.putHost(after);
-    t.put(before, after);
+    t.put(t.assigned.get(after.host()), after);
   }
 
   /** True when this index equals one built afresh from the store: the index's own check. */
   boolean matches(String tenant) {
     Tenant fresh = build(tenant);
     Tenant mine = tenant(tenant);
-    if (!fresh.assigned.equals(mine.assigned)
-        || !fresh.rollouts.keySet().equals(mine.rollouts.keySet())) {
+    if (!fresh.sameAssigned(mine) || !fresh.rollouts.keySet().equals(mine.rollouts.keySet())) {
       return false;
     }
     for (Map.Entry<String, Members> e : fresh.rollouts.entrySet()) {
@@ -357,11 +391,17 @@ final class FleetIndex {
   }
 
   private Tenant tenant(String tenant) {
+    // most inputs in a row are one tenant's: no hashing of a freshly parsed tenant id for them
+    if (tenant.equals(lastTenantId)) {
+      return lastTenant;
+    }
     Tenant t = tenants.get(tenant); // not computeIfAbsent: no method reference made per lookup
     if (t == null) {
       t = build(tenant);
       tenants.put(tenant, t);
     }
+    lastTenantId = tenant;
+    lastTenant = t;
     return t;
   }
 

@@ -151,7 +151,9 @@ public record HostRecord(
 
   /** Seen at {@code at} (never moves back in time). */
   public HostRecord seenAt(Instant at) {
-    Instant latest = lastSeenAt == null || at.isAfter(lastSeenAt) ? at : lastSeenAt;
+    if (lastSeenAt != null && !at.isAfter(lastSeenAt)) {
+      return this; // nothing new: no copy
+    }
     return new HostRecord(
         tenant,
         host,
@@ -161,7 +163,7 @@ public record HostRecord(
         wave,
         applied,
         crashed,
-        latest,
+        at,
         silent,
         hot,
         dispatched,

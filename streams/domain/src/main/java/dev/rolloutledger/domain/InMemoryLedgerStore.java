@@ -17,9 +17,11 @@ public final class InMemoryLedgerStore implements LedgerStore {
   private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
 
   private final Map<String, Map<String, HostRecord>> hosts = new HashMap<>();
-  private final Map<String, TreeMap<String, ReleaseInfo>> releases = new TreeMap<>();
-  private final Map<String, TreeMap<String, RolloutState>> rollouts = new TreeMap<>();
-  private final Map<String, OwnerPolicy> policies = new TreeMap<>();
+  // Keyed by tenant and only ever read by tenant, so hash maps; a tenant's rollouts and releases
+  // stay sorted because they are listed.
+  private final Map<String, TreeMap<String, ReleaseInfo>> releases = new HashMap<>();
+  private final Map<String, TreeMap<String, RolloutState>> rollouts = new HashMap<>();
+  private final Map<String, OwnerPolicy> policies = new HashMap<>();
 
   @Override
   public Optional<OwnerPolicy> policy(String tenant) {
@@ -33,12 +35,19 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   @Override
   public Optional<HostRecord> host(String tenant, String host) {
-    return Optional.ofNullable(hosts.getOrDefault(tenant, Map.of()).get(host));
+    Map<String, HostRecord> tenantHosts = hosts.get(tenant);
+    return Optional.ofNullable(tenantHosts == null ? null : tenantHosts.get(host));
   }
 
   @Override
   public void putHost(HostRecord host) {
-    hosts.computeIfAbsent(host.tenant(), k -> new HashMap<>()).put(host.host(), host);
+    // at every heartbeat: no lambda, no second lookup
+    Map<String, HostRecord> tenantHosts = hosts.get(host.tenant());
+    if (tenantHosts == null) {
+      tenantHosts = new HashMap<>();
+      hosts.put(host.tenant(), tenantHosts);
+    }
+    tenantHosts.put(host.host(), host);
   }
 
   @Override

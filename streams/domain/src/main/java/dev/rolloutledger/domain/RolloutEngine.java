@@ -349,21 +349,19 @@ public final class RolloutEngine {
 
   /** A heartbeat: a metric over the plan's limits makes an applied, alive host fail (hot). */
   private Decision onHeartbeat(Heartbeat e) {
-    HostRecord host = host(e.tenant(), e.host()).orElse(null);
-    if (host == null || host.rollout() == null) {
-      return Decision.none();
+    // the most frequent input: no Optional, no map made unless a metric is over its limit
+    HostRecord host = fleet.assigned(e.tenant(), e.host());
+    if (host == null) {
+      host = store.host(e.tenant(), e.host()).orElse(null);
+      if (host == null || host.rollout() == null) {
+        return Decision.none();
+      }
     }
     RolloutState rollout = store.rollout(e.tenant(), host.rollout()).orElse(null);
     if (rollout == null || !gated(rollout) || host.failing()) {
       return onTick(e.at(), host, rollout);
     }
-    Map<String, String> over = new TreeMap<>();
-    for (Map.Entry<String, Double> limit : rollout.plan().limits().entrySet()) {
-      Double value = e.metrics().get(limit.getKey());
-      if (value != null && value > limit.getValue()) {
-        over.put(limit.getKey(), decimal(value) + ">" + decimal(limit.getValue()));
-      }
-    }
+    Map<String, String> over = overLimits(rollout.plan().limits(), e.metrics());
     if (!host.applied()) {
       return onBaselineHeartbeat(e, host, rollout, !over.isEmpty());
     }
@@ -387,6 +385,22 @@ public final class RolloutEngine {
     }
     store.putRollout(rollout);
     return step.decision();
+  }
+
+  /** The heartbeat's metrics over the plan's limits, by metric: "value>limit". */
+  private static Map<String, String> overLimits(
+      Map<String, Double> limits, Map<String, Double> metrics) {
+    if (metrics.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> over = new TreeMap<>();
+    for (Map.Entry<String, Double> limit : limits.entrySet()) {
+      Double value = metrics.get(limit.getKey());
+      if (value != null && value > limit.getValue()) {
+        over.put(limit.getKey(), decimal(value) + ">" + decimal(limit.getValue()));
+      }
+    }
+    return over;
   }
 
   /**
@@ -915,10 +929,18 @@ public final class RolloutEngine {
   }
 
   private OwnerPolicy policy(String tenant) {
-    // asked at every promotion check, so a tenant without a policy shares one "none"
-    return store
-        .policy(tenant)
-        .orElseGet(() -> noPolicies.computeIfAbsent(tenant, OwnerPolicy::none));
+    // asked at every promotion check (every heartbeat), so a tenant without a policy shares one
+    // "none", found without a lambda or a second lookup
+    OwnerPolicy set = store.policy(tenant).orElse(null);
+    if (set != null) {
+      return set;
+    }
+    OwnerPolicy none = noPolicies.get(tenant);
+    if (none == null) {
+      none = OwnerPolicy.none(tenant);
+      noPolicies.put(tenant, none);
+    }
+    return none;
   }
 
   /** Hosts bound to this rollout, sorted by host id. */

@@ -22,6 +22,7 @@ public final class RolloutLogReader implements AutoCloseable {
   private final LineReader lines;
   private final RolloutLog.Chain chain = new RolloutLog.Chain();
   private final RolloutLog.Header header;
+  private final CommonLines common;
   private long line;
   private int bodyLength;
   private RolloutLog.Kind kind;
@@ -34,6 +35,7 @@ public final class RolloutLogReader implements AutoCloseable {
       throw new LogException(1, "is not a rollout log header ({\"log\":\"rollout-ledger\",...})");
     }
     this.header = parseHeader();
+    this.common = new CommonLines(header.tenant());
   }
 
   public RolloutLog.Header header() {
@@ -97,6 +99,15 @@ public final class RolloutLogReader implements AutoCloseable {
 
   /** The input the current line records. */
   public LedgerInput input() {
+    LedgerInput tickOrBeat = common.read(lines.bytes(), bodyLength);
+    if (tickOrBeat != null) {
+      return tickOrBeat; // of the log's tenant, by construction
+    }
+    return parsedInput();
+  }
+
+  /** The input of the current line by the general parser (which {@link #input()} may skip). */
+  LedgerInput parsedInput() {
     try (JsonParser p = parser()) {
       p.nextToken(); // {
       p.nextToken(); // "input"
