@@ -32,6 +32,7 @@ public final class JfrTop {
     Map<String, Integer> byTop = new HashMap<>();
     Map<String, Integer> byOurs = new HashMap<>();
     Map<String, Integer> streamTop = new HashMap<>();
+    Map<String, Integer> streamInclusive = new HashMap<>();
     int total = 0;
     int stream = 0;
     for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
@@ -56,6 +57,12 @@ public final class JfrTop {
           }
         }
         byOurs.merge(ours, 1, Integer::sum);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (RecordedFrame f : frames) {
+          if (seen.add(name(f))) {
+            streamInclusive.merge(name(f), 1, Integer::sum);
+          }
+        }
       }
     }
     System.out.printf(Locale.ROOT, "%d execution samples%n", total);
@@ -63,17 +70,18 @@ public final class JfrTop {
     print("top frame, all threads", byTop, total, rows);
     print("top frame, stream thread (" + stream + " samples)", streamTop, stream, rows);
     print("innermost dev.rolloutledger frame, stream thread", byOurs, stream, rows);
+    print("on the stack (inclusive), stream thread", streamInclusive, stream, 2 * rows);
   }
 
   private static String group(String thread) {
     if (thread == null) {
       return "?";
     }
+    if (thread.startsWith("kafka-producer-network-thread")) {
+      return "producer network threads";
+    }
     if (thread.contains("StreamThread")) {
       return "stream thread";
-    }
-    if (thread.startsWith("kafka-producer-network-thread")) {
-      return thread.contains("StreamThread") ? "stream thread" : "producer network threads";
     }
     if (thread.startsWith("data-plane-kafka") || thread.contains("kafka-request-handler")) {
       return "broker request handlers";
