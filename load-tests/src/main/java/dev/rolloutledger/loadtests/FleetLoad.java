@@ -364,6 +364,13 @@ public final class FleetLoad {
         String[] probeTenants = probeTenants(tenants[0], lag.partitionsOf(Topics.INPUTS.name()));
         setup(producer, lag, tenants, hosts, tenantOf, probeTenants);
         long heapSetup = heapAfterGc();
+        report.add(
+            String.format(
+                Locale.ROOT,
+                "heap after GC after setup (whole JVM): %d MiB, %d MiB before the fleet: %.0f B/host",
+                heapSetup >> 20,
+                heapBefore >> 20,
+                (heapSetup - heapBefore) / (double) o.hosts()));
 
         double sustained;
         // the profile covers the rate steps only, not the setup or the latency probes
