@@ -11,7 +11,9 @@ import dev.rolloutledger.domain.ReleaseInfo;
 import dev.rolloutledger.domain.RolloutState;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -79,15 +81,32 @@ final class KeyValueLedgerStore implements LedgerStore {
     releases.put(StoreKeys.of(release.tenant(), release.release()), AvroMapper.toAvro(release));
   }
 
+  /**
+   * Decoded rollouts, read through and written through: a heartbeat reads its host's rollout, and
+   * decoding the Avro snapshot on each one was an eighth of the stream thread's time
+   * (load-tests/RESULTS.md). RolloutState is immutable; the cache lives as long as this store,
+   * which the processor makes in {@code init}, so a task restored from its changelog starts with an
+   * empty one, like the engine's fleet index.
+   */
+  private final Map<String, RolloutState> decoded = new HashMap<>();
+
   @Override
   public Optional<RolloutState> rollout(String tenant, String rollout) {
-    return Optional.ofNullable(rollouts.get(StoreKeys.of(tenant, rollout)))
-        .map(AvroMapper::toDomain);
+    String key = StoreKeys.of(tenant, rollout);
+    RolloutState cached = decoded.get(key);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    Optional<RolloutState> read = Optional.ofNullable(rollouts.get(key)).map(AvroMapper::toDomain);
+    read.ifPresent(r -> decoded.put(key, r));
+    return read;
   }
 
   @Override
   public void putRollout(RolloutState rollout) {
-    rollouts.put(StoreKeys.of(rollout.tenant(), rollout.rollout()), AvroMapper.toAvro(rollout));
+    String key = StoreKeys.of(rollout.tenant(), rollout.rollout());
+    rollouts.put(key, AvroMapper.toAvro(rollout));
+    decoded.put(key, rollout);
   }
 
   @Override
