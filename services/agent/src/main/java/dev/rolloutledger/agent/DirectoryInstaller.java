@@ -1,13 +1,9 @@
 package dev.rolloutledger.agent;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -88,18 +84,11 @@ public final class DirectoryInstaller implements Installer {
         StandardCopyOption.REPLACE_EXISTING);
   }
 
-  static String sha256(Path file) throws InstallException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[64 * 1024];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
+  private static String sha256(Path file) throws InstallException {
+    try {
+      return Artifacts.sha256(file);
     } catch (IOException e) {
       throw new InstallException("cannot read " + file + ": " + e.getMessage());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

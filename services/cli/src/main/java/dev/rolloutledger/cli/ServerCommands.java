@@ -5,15 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolloutledger.agent.ApiClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,15 +146,8 @@ final class ServerCommands {
       }
 
       static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-          MessageDigest d = MessageDigest.getInstance("SHA-256");
-          byte[] buf = new byte[64 * 1024];
-          for (int n; (n = in.read(buf)) > 0; ) {
-            d.update(buf, 0, n);
-          }
-          return HexFormat.of().formatHex(d.digest());
-        } catch (NoSuchAlgorithmException e) {
-          throw new IllegalStateException(e);
+        try {
+          return dev.rolloutledger.agent.Artifacts.sha256(file);
         } catch (java.nio.file.NoSuchFileException e) {
           throw new LedgerCli.UsageProblem("artifact file " + file + " not found");
         }

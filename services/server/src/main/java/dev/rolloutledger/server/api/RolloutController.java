@@ -183,10 +183,7 @@ public class RolloutController {
       @PathVariable String rollout,
       @Body ActionBody a,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    return control(
-        tenant,
-        rollout,
-        new ManualHalt(tenant, clock.instant(), rollout, caller.name(), a.reason()));
+    return action(tenant, rollout, a, caller, ManualHalt::new);
   }
 
   /** Halts the rollout and sends Rollback to each of its hosts that was sent the release. */
@@ -197,10 +194,7 @@ public class RolloutController {
       @PathVariable String rollout,
       @Body ActionBody a,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    return control(
-        tenant,
-        rollout,
-        new RollbackRequested(tenant, clock.instant(), rollout, caller.name(), a.reason()));
+    return action(tenant, rollout, a, caller, RollbackRequested::new);
   }
 
   @Post("/rollouts/{rollout}/pause")
@@ -210,10 +204,7 @@ public class RolloutController {
       @PathVariable String rollout,
       @Body ActionBody a,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    return control(
-        tenant,
-        rollout,
-        new RolloutPaused(tenant, clock.instant(), rollout, caller.name(), a.reason()));
+    return action(tenant, rollout, a, caller, RolloutPaused::new);
   }
 
   @Post("/rollouts/{rollout}/resume")
@@ -223,10 +214,7 @@ public class RolloutController {
       @PathVariable String rollout,
       @Body ActionBody a,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    return control(
-        tenant,
-        rollout,
-        new RolloutResumed(tenant, clock.instant(), rollout, caller.name(), a.reason()));
+    return action(tenant, rollout, a, caller, RolloutResumed::new);
   }
 
   @Post("/rollouts/{rollout}/approvals")
@@ -240,6 +228,18 @@ public class RolloutController {
         tenant,
         rollout,
         new ApprovalGranted(tenant, clock.instant(), rollout, a.wave(), caller.name()));
+  }
+
+  /** The inputs of a person's action on a rollout: tenant, time, rollout, who, why. */
+  private interface ActionInput {
+    LedgerInput create(String tenant, Instant at, String rollout, String by, String reason);
+  }
+
+  /** Halt, rollback, pause, resume: who is the caller's token, why is the body's reason. */
+  private HttpResponse<Accepted> action(
+      String tenant, String rollout, ActionBody a, Caller caller, ActionInput input) {
+    return control(
+        tenant, rollout, input.create(tenant, clock.instant(), rollout, caller.name(), a.reason()));
   }
 
   private HttpResponse<Accepted> control(String tenant, String rollout, LedgerInput input) {
