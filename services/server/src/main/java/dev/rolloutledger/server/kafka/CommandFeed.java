@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The signed commands of {@link Topics#COMMANDS}, read by every server ({@code read_committed}, so
  * only commands of committed engine transactions) and held per host for the agents' long polls: any
- * instance answers any host. Each host keeps its latest {@link #KEEP_PER_HOST} commands; an agent
- * that fell further behind gets the newest ones and sees the gap in their seqs.
+ * instance answers any host. Each host keeps its latest {@link #KEEP_PER_HOST} commands that have
+ * not expired (an agent refuses an expired one anyway), and a start reads back only one command
+ * TTL: memory and start-up follow the commands of the last TTL, not the topic's week. An agent that
+ * fell further behind gets the newest ones and acts on them across the gap in their seqs.
  *
  * <p>A poll that finds nothing newer than the agent's seq waits for the next command of that host
  * (or the end of its wait) without holding a thread.
@@ -47,7 +49,11 @@ public final class CommandFeed implements AutoCloseable {
   private final Thread follower;
   private volatile boolean running = true;
 
-  public CommandFeed(String bootstrapServers, SchemaRegistry registry) {
+  /**
+   * @param commandTtl how long a command lives: the feed starts reading that far back, since every
+   *     older command has expired and no agent would act on it
+   */
+  public CommandFeed(String bootstrapServers, SchemaRegistry registry, Duration commandTtl) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -61,7 +67,13 @@ public final class CommandFeed implements AutoCloseable {
         .partitionsFor(Topics.COMMANDS.name(), Duration.ofSeconds(30))
         .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
     consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    long since = Instant.now().minus(commandTtl).toEpochMilli();
+    Map<TopicPartition, Long> times = new java.util.HashMap<>();
+    partitions.forEach(p -> times.put(p, since));
+    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+    consumer
+        .offsetsForTimes(times, Duration.ofSeconds(30))
+        .forEach((p, found) -> consumer.seek(p, found == null ? ends.get(p) : found.offset()));
     this.follower = new Thread(this::follow, "ledger-command-feed");
     follower.setDaemon(true);
     follower.start();

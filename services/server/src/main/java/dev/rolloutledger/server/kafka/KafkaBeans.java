@@ -125,8 +125,10 @@ public class KafkaBeans {
 
   @Context
   @Bean(preDestroy = "close")
-  CommandFeed commandFeed(InstalledTopics topics, SchemaRegistry registry) {
-    return new CommandFeed(topics.bootstrapServers(), registry);
+  CommandFeed commandFeed(
+      InstalledTopics topics, SchemaRegistry registry, LedgerSettings settings) {
+    return new CommandFeed(
+        topics.bootstrapServers(), registry, settings.getStreams().getCommandTtl());
   }
 
   @Singleton
