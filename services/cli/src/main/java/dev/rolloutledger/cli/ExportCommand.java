@@ -65,7 +65,7 @@ final class ExportCommand implements Callable<Integer> {
               tenant,
               rollout,
               file,
-              (offset, end) -> progress.update(offset, end, "journal offset " + offset));
+              (offset, end) -> progress.update(offset, end, () -> "journal offset " + offset));
     }
     spec.commandLine()
         .getOut()

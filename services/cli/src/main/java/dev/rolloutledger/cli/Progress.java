@@ -28,6 +28,14 @@ final class Progress implements AutoCloseable {
 
   /** Shows {@code done} of {@code total} (any unit), with a short note. */
   void update(double done, double total, String note) {
+    update(done, total, () -> note);
+  }
+
+  /**
+   * The same, with the note made only when the bar is drawn: callers that report thousands of times
+   * a second (replay) pay nothing for a note nobody sees.
+   */
+  void update(double done, double total, java.util.function.Supplier<String> note) {
     if (!shown) {
       return;
     }
@@ -47,7 +55,7 @@ final class Progress implements AutoCloseable {
             "#".repeat(full),
             ".".repeat(WIDTH - full),
             f * 100,
-            note));
+            note.get()));
     out.flush();
   }
 

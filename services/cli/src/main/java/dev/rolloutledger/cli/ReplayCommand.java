@@ -140,7 +140,7 @@ final class ReplayCommand implements Callable<Integer> {
     RolloutReplay.Verified v;
     try (InputStream in = Files2.open(logFile);
         Progress progress = Progress.of("verify", quiet)) {
-      v = RolloutReplay.verify(in, bytes -> progress.update(bytes, size, mb(bytes)));
+      v = RolloutReplay.verify(in, bytes -> progress.update(bytes, size, () -> mb(bytes)));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     spec.commandLine()

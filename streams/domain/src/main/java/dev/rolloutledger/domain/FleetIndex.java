@@ -348,6 +348,8 @@ final class FleetIndex {
   private final Map<String, Tenant> tenants = new HashMap<>();
   private String lastTenantId;
   private Tenant lastTenant;
+  private Tenant lastSlotTenant;
+  private Slot lastSlot;
 
   FleetIndex(LedgerStore store) {
     this.store = Objects.requireNonNull(store, "store");
@@ -360,8 +362,14 @@ final class FleetIndex {
 
   /** The stored record of a host bound to a rollout, or null if it is not bound to any. */
   HostRecord assigned(String tenant, String host) {
-    Slot slot = tenant(tenant).assigned.get(host);
-    return slot == null ? null : slot.record;
+    Tenant t = tenant(tenant);
+    Slot slot = t.assigned.get(host);
+    if (slot == null) {
+      return null;
+    }
+    lastSlotTenant = t;
+    lastSlot = slot;
+    return slot.record;
   }
 
   /**
@@ -372,7 +380,23 @@ final class FleetIndex {
   void put(HostRecord after) {
     Tenant t = tenant(after.tenant());
     store.putHost(after);
-    t.put(t.assigned.get(after.host()), after);
+    t.put(slotOf(t, after), after);
+  }
+
+  /**
+   * The host's slot in {@code t}, or null. A heartbeat reads its host ({@link #assigned}) and then
+   * writes it back: the slot just read is reused without a second lookup when it is still the
+   * host's (a slot whose host left its rollout is emptied, and a host has one live slot).
+   */
+  private Slot slotOf(Tenant t, HostRecord after) {
+    Slot last = lastSlot;
+    if (last != null
+        && lastSlotTenant == t
+        && last.record != null
+        && last.record.host() == after.host()) {
+      return last;
+    }
+    return t.assigned.get(after.host());
   }
 
   /** True when this index equals one built afresh from the store: the index's own check. */

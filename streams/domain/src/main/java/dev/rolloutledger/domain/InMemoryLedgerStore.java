@@ -22,6 +22,12 @@ public final class InMemoryLedgerStore implements LedgerStore {
   private final Map<String, TreeMap<String, ReleaseInfo>> releases = new HashMap<>();
   private final Map<String, TreeMap<String, RolloutState>> rollouts = new HashMap<>();
   private final Map<String, OwnerPolicy> policies = new HashMap<>();
+  // Nearly every input of a replay or simulation is one tenant's heartbeat, which reads its host's
+  // rollout: the last tenant's host map and the last rollout read are kept, so a heartbeat hashes
+  // no freshly parsed tenant id and walks no tree. Every write goes through the maps and the memo.
+  private String lastTenant;
+  private Map<String, HostRecord> lastTenantHosts;
+  private RolloutState lastRollout;
 
   @Override
   public Optional<OwnerPolicy> policy(String tenant) {
@@ -35,19 +41,32 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   @Override
   public Optional<HostRecord> host(String tenant, String host) {
-    Map<String, HostRecord> tenantHosts = hosts.get(tenant);
+    Map<String, HostRecord> tenantHosts = tenantHosts(tenant, false);
     return Optional.ofNullable(tenantHosts == null ? null : tenantHosts.get(host));
   }
 
   @Override
   public void putHost(HostRecord host) {
     // at every heartbeat: no lambda, no second lookup
-    Map<String, HostRecord> tenantHosts = hosts.get(host.tenant());
-    if (tenantHosts == null) {
-      tenantHosts = new HashMap<>();
-      hosts.put(host.tenant(), tenantHosts);
+    tenantHosts(host.tenant(), true).put(host.host(), host);
+  }
+
+  /** The tenant's host map (made when {@code create}), or null. */
+  private Map<String, HostRecord> tenantHosts(String tenant, boolean create) {
+    if (tenant.equals(lastTenant)) {
+      return lastTenantHosts;
     }
-    tenantHosts.put(host.host(), host);
+    Map<String, HostRecord> tenantHosts = hosts.get(tenant);
+    if (tenantHosts == null) {
+      if (!create) {
+        return null;
+      }
+      tenantHosts = new HashMap<>();
+      hosts.put(tenant, tenantHosts);
+    }
+    lastTenant = tenant;
+    lastTenantHosts = tenantHosts;
+    return tenantHosts;
   }
 
   @Override
@@ -69,12 +88,21 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   @Override
   public Optional<RolloutState> rollout(String tenant, String rollout) {
-    return Optional.ofNullable(read(rollouts, tenant).get(rollout));
+    RolloutState last = lastRollout;
+    if (last != null && last.rollout().equals(rollout) && last.tenant().equals(tenant)) {
+      return Optional.of(last);
+    }
+    RolloutState found = read(rollouts, tenant).get(rollout);
+    if (found != null) {
+      lastRollout = found;
+    }
+    return Optional.ofNullable(found);
   }
 
   @Override
   public void putRollout(RolloutState rollout) {
     of(rollouts, rollout.tenant()).put(rollout.rollout(), rollout);
+    lastRollout = rollout;
   }
 
   @Override

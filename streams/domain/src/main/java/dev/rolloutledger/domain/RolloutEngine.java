@@ -829,6 +829,9 @@ public final class RolloutEngine {
    * the wave has baked for its plan's bake time, judged on the input's event time.
    */
   private RolloutState promote(Step step, RolloutState rollout) {
+    if (waveStillBaking(step.at, rollout)) {
+      return rollout; // nothing to promote yet, whatever the policy says: the common case
+    }
     if (!policy(rollout.tenant()).open(step.at)) {
       return rollout; // paused by the owner, or outside every maintenance window
     }
@@ -876,6 +879,25 @@ public final class RolloutEngine {
       rollout = startWave(step, rollout.withCurrentWave(index + 1, step.at));
     }
     return rollout;
+  }
+
+  /**
+   * True when the rollout's current wave cannot promote at {@code at} by its own counts: it has
+   * hosts and not all of them applied, or its bake has not passed. {@link #promote} asks this
+   * before anything else (it runs for every heartbeat); it reads no store and changes nothing, so
+   * asking it first changes no decision.
+   */
+  private static boolean waveStillBaking(Instant at, RolloutState rollout) {
+    if (rollout.status() != RolloutStatus.ACTIVE) {
+      return false;
+    }
+    WaveCounts counts = rollout.counts(rollout.currentWave());
+    if (counts.assigned() == 0) {
+      return false;
+    }
+    return counts.applied() < counts.assigned()
+        || at.isBefore(
+            rollout.waveStartedAt().plus(rollout.plan().waves().get(rollout.currentWave()).bake()));
   }
 
   /** Ledger entry, then Hold to every host assigned to the rollout; status HALTED. */

@@ -32,6 +32,9 @@ final class CommonLines {
   private String release = "";
   private byte[] releaseBytes = new byte[0];
   private int at; // the parse position
+  private java.time.Instant lastInstant;
+  private byte[] lastInstantBytes = new byte[24];
+  private int lastInstantLength;
 
   CommonLines(String tenant) {
     this.tenant = tenant;
@@ -120,8 +123,26 @@ final class CommonLines {
     return -1;
   }
 
-  private static java.time.Instant instant(byte[] b, int from, int to) {
-    return AvroJson.instant(new String(b, from, to - from, StandardCharsets.US_ASCII), "at");
+  /**
+   * The instant of {@code b[from, to)}. Lines of one second follow each other (every heartbeat of
+   * that second, then its tick), so the last text read and its instant are kept and reused when the
+   * bytes are the same.
+   */
+  private java.time.Instant instant(byte[] b, int from, int to) {
+    int n = to - from;
+    if (lastInstant != null
+        && java.util.Arrays.equals(b, from, to, lastInstantBytes, 0, lastInstantLength)) {
+      return lastInstant;
+    }
+    java.time.Instant parsed =
+        AvroJson.instant(new String(b, from, n, StandardCharsets.US_ASCII), "at");
+    if (n > lastInstantBytes.length) {
+      lastInstantBytes = new byte[n];
+    }
+    System.arraycopy(b, from, lastInstantBytes, 0, n);
+    lastInstantLength = n;
+    lastInstant = parsed;
+    return parsed;
   }
 
   private static boolean starts(byte[] b, int length, int from, byte[] prefix) {

@@ -71,6 +71,7 @@ public final class RolloutLog {
     private final MessageDigest sha;
     private final byte[] previous = GENESIS.getBytes(StandardCharsets.US_ASCII);
     private final byte[] hex = new byte[64];
+    private final byte[] digest = new byte[32];
 
     Chain() {
       try {
@@ -98,7 +99,11 @@ public final class RolloutLog {
     private void advance(byte[] body, int length) {
       sha.update(previous);
       sha.update(body, 0, length);
-      byte[] digest = sha.digest();
+      try {
+        sha.digest(digest, 0, digest.length); // into a reused buffer: no array per line
+      } catch (java.security.DigestException e) {
+        throw new IllegalStateException("SHA-256 digest of 32 bytes refused", e);
+      }
       for (int i = 0; i < digest.length; i++) {
         hex[2 * i] = HEX[(digest[i] >> 4) & 0xF];
         hex[2 * i + 1] = HEX[digest[i] & 0xF];
