@@ -2,6 +2,9 @@ package dev.rolloutledger.replay;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -36,9 +39,7 @@ final class LineReader {
       }
       any = true;
       int start = pos;
-      while (pos < limit && chunk[pos] != '\n') {
-        pos++;
-      }
+      pos = newline(chunk, pos, limit);
       append(start, pos - start);
       if (pos < limit) {
         pos++; // the '\n'
@@ -49,6 +50,34 @@ final class LineReader {
         return true;
       }
     }
+  }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * The index of the first '\n' in {@code b[from, to)}, or {@code to}. Eight bytes at a time: a
+   * byte of {@code w ^ NEWLINES} is zero where {@code w} holds '\n', and the lowest byte flagged by
+   * the zero-byte test is always a real one (a false flag needs a borrow from a lower zero byte).
+   * Lines average 190 bytes, and the byte-at-a-time loop was a fifth of the reading thread.
+   */
+  static int newline(byte[] b, int from, int to) {
+    int i = from;
+    while (i + Long.BYTES <= to) {
+      long x = (long) LONGS.get(b, i) ^ NEWLINES;
+      long zeros = (x - ONES) & ~x & HIGHS;
+      if (zeros != 0) {
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+      i += Long.BYTES;
+    }
+    while (i < to && b[i] != '\n') {
+      i++;
+    }
+    return i;
   }
 
   private void append(int from, int count) {
