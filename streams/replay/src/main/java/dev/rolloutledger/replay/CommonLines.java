@@ -61,7 +61,7 @@ final class CommonLines {
 
   private LedgerInput tick(byte[] b, int length) {
     at = TICK.length;
-    int end = string(b, length);
+    int end = timeEnd(b, length);
     if (end != length - 1) {
       return null;
     }
@@ -78,7 +78,7 @@ final class CommonLines {
     }
     int atFrom = tenantEnd + AT.length;
     at = atFrom;
-    int atEnd = string(b, length);
+    int atEnd = timeEnd(b, length);
     if (atEnd < 0 || !starts(b, length, atEnd, HOST)) {
       return null;
     }
@@ -107,6 +107,21 @@ final class CommonLines {
         new String(b, hostFrom, hostEnd - hostFrom, StandardCharsets.US_ASCII),
         release,
         Map.of());
+  }
+
+  /**
+   * From {@code at}, the end of a timestamp string, as {@link #string}: when it holds the last
+   * timestamp read (checked, so plain) and a quote follows, that is its end without a scan.
+   */
+  private int timeEnd(byte[] b, int length) {
+    int end = at + lastInstantLength;
+    if (lastInstant != null
+        && end < length
+        && b[end] == '"'
+        && java.util.Arrays.equals(b, at, end, lastInstantBytes, 0, lastInstantLength)) {
+      return end;
+    }
+    return string(b, length);
   }
 
   /** From {@code at}, the end (index of the closing quote) of a plain string, or -1. */
