@@ -4,6 +4,7 @@ import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.CrashReport;
 import dev.rolloutledger.avro.Heartbeat;
 import dev.rolloutledger.avro.HostRegistered;
+import dev.rolloutledger.avro.ManualHalt;
 import dev.rolloutledger.avro.PlanSpec;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.RolloutPlanned;
@@ -94,6 +95,7 @@ public final class FleetLoad {
                        [--step-seconds S] [--probes P] [--raw-records N] [--commit-interval-ms MS]
                        [--silent-percent P] [--crashes-per-second C] [--bootstrap-servers HOST:PORT]
                        [--skip raw,latency,memory] [--streams-config key=value ...] [--jfr FILE]
+                       [--halt true]   (at the end, halt every load rollout: one Hold per host)
       """;
 
   private FleetLoad() {}
@@ -113,7 +115,8 @@ public final class FleetLoad {
       String bootstrapServers,
       List<String> skip,
       Map<String, Object> streamsConfig,
-      String jfr) {
+      String jfr,
+      boolean halt) {
 
     static Options parse(String[] args) {
       int hosts = 100_000;
@@ -130,6 +133,7 @@ public final class FleetLoad {
       List<String> skip = new ArrayList<>();
       Map<String, Object> streams = new LinkedHashMap<>();
       String jfr = null;
+      boolean halt = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--help") || a.equals("-h")) {
@@ -159,6 +163,7 @@ public final class FleetLoad {
           case "--bootstrap-servers" -> bootstrap = v;
           case "--skip" -> skip.addAll(List.of(v.split(",")));
           case "--jfr" -> jfr = v;
+          case "--halt" -> halt = Boolean.parseBoolean(v);
           case "--streams-config" -> {
             int eq = v.indexOf('=');
             if (eq <= 0) {
@@ -194,7 +199,8 @@ public final class FleetLoad {
           bootstrap,
           List.copyOf(skip),
           streams,
-          jfr);
+          jfr,
+          halt);
     }
   }
 
@@ -362,7 +368,7 @@ public final class FleetLoad {
         heapBefore = heapAfterGc();
 
         String[] probeTenants = probeTenants(tenants[0], lag.partitionsOf(Topics.INPUTS.name()));
-        setup(producer, lag, tenants, hosts, tenantOf, probeTenants);
+        setup(producer, admin, lag, tenants, hosts, tenantOf, probeTenants);
         long heapSetup = heapAfterGc();
         report.add(
             String.format(
@@ -383,6 +389,9 @@ public final class FleetLoad {
         }
         if (!o.skip().contains("latency") && sustained > 0 && o.probes() > 0) {
           latency(producer, registry, lag, fleet, sustained, probeTenants);
+        }
+        if (o.halt()) {
+          halt(producer, admin, lag, tenants);
         }
         long heapAfter = heapAfterGc();
         report.add(
@@ -476,11 +485,13 @@ public final class FleetLoad {
 
     private void setup(
         KafkaProducer<String, SpecificRecord> producer,
+        Admin admin,
         LagMeter lag,
         String[] tenants,
         String[] hosts,
         String[] tenantOf,
-        String[] probeTenants) {
+        String[] probeTenants)
+        throws Exception {
       long start = System.nanoTime();
       Instant now = Instant.now();
       progress.say(String.format(Locale.ROOT, "registering %,d hosts", hosts.length));
@@ -529,7 +540,9 @@ public final class FleetLoad {
                 .build());
       }
       producer.flush();
-      drain(lag, "hosts and releases", Duration.ofMinutes(10));
+      timedDrain(lag, "hosts and releases", Duration.ofMinutes(10), start);
+      long decisionsBefore = committedEnd(admin, Topics.LEDGER.name());
+      long planned = System.nanoTime();
       for (String t : all) {
         boolean probe = t.startsWith("probe-");
         WaveSpec wave =
@@ -559,7 +572,10 @@ public final class FleetLoad {
                 .build());
       }
       producer.flush();
-      drain(lag, "rollouts", Duration.ofMinutes(10));
+      // one input per rollout: the lag check cannot see it (it allows a few offsets of markers),
+      // so wait for the WaveStarted of every rollout to be committed to the ledger
+      awaitCommitted(admin, Topics.LEDGER.name(), decisionsBefore, all.size(), "plans", planned);
+      timedDrain(lag, "rollouts", Duration.ofMinutes(10), planned);
       for (String t : probeTenants) {
         for (String h : List.of("p1", "p2")) {
           send(
@@ -970,6 +986,97 @@ public final class FleetLoad {
     }
 
     /** Waits until the group has consumed everything; false if it did not within {@code max}. */
+    /** Drains, and reports how long since {@code since} (System.nanoTime) it took. */
+    private void timedDrain(LagMeter lag, String what, Duration max, long since) {
+      boolean drained = drain(lag, what, max);
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "%s: %s in %.1f s (load %s)",
+              what,
+              drained ? "decided and committed" : "NOT drained",
+              (System.nanoTime() - since) / 1e9,
+              loadAverage()));
+    }
+
+    /**
+     * Halts every load rollout (ManualHalt on the control topic): one input that sends a signed
+     * Hold to every host of the rollout in one transaction. Reports the time until the topology
+     * committed it and the records it added to the commands topic.
+     */
+    private void halt(
+        KafkaProducer<String, SpecificRecord> producer, Admin admin, LagMeter lag, String[] tenants)
+        throws Exception {
+      long before = committedEnd(admin, Topics.COMMANDS.name());
+      long start = System.nanoTime();
+      for (String t : tenants) {
+        send(
+            producer,
+            Topics.ROLLOUT_CONTROL,
+            Keys.of(t, "r-1"),
+            ManualHalt.newBuilder()
+                .setTenant(t)
+                .setAt(Instant.now())
+                .setRollout("r-1")
+                .setBy("fleet-load")
+                .setReason("halt benchmark")
+                .build());
+      }
+      producer.flush();
+      awaitCommitted(admin, Topics.COMMANDS.name(), before, o.hosts(), "Holds of the halt", start);
+    }
+
+    /**
+     * Waits until read_committed readers of {@code topic} see at least {@code records} more than
+     * {@code before} (its last stable offsets, summed; transaction markers count too), and reports
+     * the time since {@code since}.
+     */
+    private void awaitCommitted(
+        Admin admin, String topic, long before, long records, String what, long since)
+        throws Exception {
+      long deadline = since + TimeUnit.MINUTES.toNanos(15);
+      long seen;
+      while ((seen = committedEnd(admin, topic) - before) < records) {
+        if (System.nanoTime() > deadline) {
+          report.add(
+              String.format(
+                  Locale.ROOT, "%s: only %,d of %,d committed in 15 min", what, seen, records));
+          return;
+        }
+        progress.say(String.format(Locale.ROOT, "waiting for %s: %,d of %,d", what, seen, records));
+        sleepMillis(250);
+      }
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "%s: %,d records committed to %s in %.1f s (load %s)",
+              what,
+              seen,
+              topic,
+              (System.nanoTime() - since) / 1e9,
+              loadAverage()));
+    }
+
+    /** The topic's last stable offsets, summed: what read_committed consumers can read. */
+    private static long committedEnd(Admin admin, String topic) throws Exception {
+      var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ask =
+          new HashMap<>();
+      for (var p : partitions.partitions()) {
+        ask.put(
+            new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      long sum = 0;
+      var committed =
+          new org.apache.kafka.clients.admin.ListOffsetsOptions(
+              org.apache.kafka.common.IsolationLevel.READ_COMMITTED);
+      for (var r : admin.listOffsets(ask, committed).all().get().values()) {
+        sum += r.offset();
+      }
+      return sum;
+    }
+
     private boolean drain(LagMeter lag, String what, Duration max) {
       long deadline = System.nanoTime() + max.toNanos();
       while (true) {

@@ -42,6 +42,16 @@ public final class Topics {
   /** Partitions of the event topics on the local default; a real cluster may use more. */
   public static final int PARTITIONS = 4;
 
+  /**
+   * The largest ledger entry the ledger's topic, its store's changelog and the producer that writes
+   * them accept: 64 MiB. A {@code WaveStarted} lists every host of its wave, 1 + (id length) bytes
+   * a host in Avro: 9 MB for a wave of 1,000,000 hosts with 8-character ids (Kafka's default limit
+   * is 1 MB, so a wave of more than about 110,000 such hosts could not be written), 37 MB with
+   * UUIDs. 64 MiB keeps a million-host wave of ids up to 60 characters, and no more than a few such
+   * records are in flight at once (waves start one at a time).
+   */
+  public static final int MAX_LEDGER_ENTRY_BYTES = 64 << 20;
+
   private static final Map<String, String> FOREVER = Map.of("retention.ms", "-1");
   private static final Map<String, String> WEEK = Map.of("retention.ms", "604800000");
 
@@ -149,7 +159,8 @@ public final class Topics {
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
-          FOREVER,
+          Map.of(
+              "retention.ms", "-1", "max.message.bytes", Integer.toString(MAX_LEDGER_ENTRY_BYTES)),
           "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted | HaltLifted, key tenant/rollout;"
               + " hash-chained");
 

@@ -49,6 +49,26 @@ class CommandSignaturesTest {
     }
 
     @Test
+    void the_signature_is_the_one_the_jdk_makes_for_every_key_and_command() throws Exception {
+      // Ed25519 is deterministic: BouncyCastle's signer must give SunEC's bytes, or a replay
+      // from before the switch would differ
+      for (int k = 0; k < 5; k++) {
+        CommandSigningKey key = CommandSigningKey.generate();
+        for (int i = 0; i < 20; i++) {
+          Apply command = apply();
+          command.setSeq(i);
+          command.setHost("h" + i * 7919);
+          Apply signed = (Apply) CommandSignatures.sign(command, key.keyId(), key.privateKey());
+          java.security.Signature jdk = java.security.Signature.getInstance("Ed25519", "SunEC");
+          jdk.initSign(key.privateKey());
+          jdk.update(CommandSignatures.canonical(CommandSignatures.fields(signed), key.keyId()));
+          assertThat(signed.getSignature()).isEqualTo(ByteBuffer.wrap(jdk.sign()));
+          assertThat(CommandSignatures.verify(signed, key.publicKey())).isTrue();
+        }
+      }
+    }
+
+    @Test
     void an_unsigned_command_does_not_verify() {
       assertThat(CommandSignatures.verify(apply(), KEY.publicKey())).isFalse();
     }

@@ -9,8 +9,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * One real KRaft broker (the infra launcher, in this JVM, on loopback) shared by every integration
@@ -37,5 +42,15 @@ public final class TestKafka {
       Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "it-broker-shutdown"));
     }
     return broker.bootstrapServers();
+  }
+
+  /** A consumer of committed records only, from the start, in a group of its own. */
+  public static <V> KafkaConsumer<String, V> readCommitted(Deserializer<V> values) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return new KafkaConsumer<>(p, new StringDeserializer(), values);
   }
 }

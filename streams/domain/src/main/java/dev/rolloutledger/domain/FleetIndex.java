@@ -188,6 +188,42 @@ final class FleetIndex {
       count(h, +1);
     }
 
+    /**
+     * Adds hosts none of which is in this index yet, sorted by host id without repeats (else it
+     * falls back to one by one): the same index as {@link #add} of each, with the sorted sets built
+     * in linear time instead of a tree insertion per host (a plan or a rebuild of a million hosts).
+     */
+    private void addAll(List<HostRecord> hosts, List<Slot> slots) {
+      if (!ids.isEmpty() || !strictlySorted(hosts)) {
+        for (int i = 0; i < hosts.size(); i++) {
+          add(hosts.get(i), slots.get(i));
+        }
+        return;
+      }
+      List<String> all = new ArrayList<>(hosts.size());
+      Map<String, List<String>> waves = new HashMap<>();
+      Map<String, List<String>> waiting = new HashMap<>();
+      List<Watch> watches = new ArrayList<>();
+      for (int i = 0; i < hosts.size(); i++) {
+        HostRecord h = hosts.get(i);
+        all.add(h.host());
+        waves.computeIfAbsent(h.wave(), k -> new ArrayList<>()).add(h.host());
+        if (!h.dispatched()) {
+          waiting.computeIfAbsent(h.wave(), k -> new ArrayList<>()).add(h.host());
+        }
+        if (watched(h)) {
+          watches.add(new Watch(h.lastSeenAt(), h.host(), slots.get(i)));
+        }
+        count(h, +1);
+      }
+      ids.addAll(new SortedIds(all));
+      waves.forEach((wave, list) -> byWave.put(wave, sortedSet(list)));
+      waiting.forEach((wave, list) -> waitingByWave.put(wave, sortedSet(list)));
+      // in time order, so every watch goes to the FIFO as it would when heartbeats arrive in order
+      watches.sort(WATCH_ORDER);
+      inOrder.addAll(watches);
+    }
+
     private void remove(HostRecord h) {
       String id = h.host();
       ids.remove(id);
@@ -297,6 +333,78 @@ final class FleetIndex {
     return h.applied() ? !h.failing() : !h.baselineFailing();
   }
 
+  private static boolean strictlySorted(List<HostRecord> hosts) {
+    for (int i = 1; i < hosts.size(); i++) {
+      if (hosts.get(i - 1).host().compareTo(hosts.get(i).host()) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A TreeSet of ids already sorted without repeats, built in linear time. */
+  private static TreeSet<String> sortedSet(List<String> sorted) {
+    TreeSet<String> set = new TreeSet<>();
+    set.addAll(new SortedIds(sorted));
+    return set;
+  }
+
+  /**
+   * A sorted list seen as a {@link java.util.SortedSet}: {@code TreeSet.addAll} of a sorted set
+   * into an empty tree with the same (natural) order builds the tree in linear time; it reads only
+   * {@code size}, {@code iterator} and {@code comparator}. The caller guarantees the order.
+   */
+  private static final class SortedIds extends java.util.AbstractSet<String>
+      implements java.util.SortedSet<String> {
+    private final List<String> sorted;
+
+    SortedIds(List<String> sorted) {
+      this.sorted = sorted;
+    }
+
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return sorted.iterator();
+    }
+
+    @Override
+    public int size() {
+      return sorted.size();
+    }
+
+    @Override
+    public Comparator<? super String> comparator() {
+      return null; // natural order, as the TreeSets of the index
+    }
+
+    @Override
+    public java.util.SortedSet<String> subSet(String from, String to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.SortedSet<String> headSet(String to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.SortedSet<String> tailSet(String from) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String first() {
+      return sorted.get(0);
+    }
+
+    @Override
+    public String last() {
+      return sorted.get(sorted.size() - 1);
+    }
+  }
+
+  private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
+
   private static final TreeSet<String> EMPTY = new TreeSet<>();
 
   /** One tenant: its hosts bound to a rollout, and the rollouts' indexes. */
@@ -326,6 +434,43 @@ final class FleetIndex {
         Slot fresh = new Slot(after);
         assigned.put(after.host(), fresh);
         rollouts.computeIfAbsent(after.rollout(), r -> new Members(r, assigned)).add(after, fresh);
+      }
+    }
+
+    /**
+     * The same as {@link #put} of each record in turn, for records of distinct hosts: hosts bound
+     * to a rollout the index has no hosts of yet are added to it in one sorted batch.
+     */
+    void putAll(List<HostRecord> records) {
+      Map<String, List<HostRecord>> fresh = new TreeMap<>();
+      for (HostRecord after : records) {
+        Slot slot = assigned.get(after.host());
+        HostRecord before = slot == null ? null : slot.record;
+        boolean rebinds = before == null || !before.rollout().equals(after.rollout());
+        if (after.rollout() == null
+            || !rebinds
+            || (rollouts.containsKey(after.rollout()) && !fresh.containsKey(after.rollout()))) {
+          put(slot, after);
+          continue;
+        }
+        if (before != null) {
+          // unbinds it from its old rollout (the index only: the store has the new record already)
+          put(slot, HostRecord.registered(before.tenant(), before.host(), before.labels()));
+        }
+        fresh.computeIfAbsent(after.rollout(), r -> new ArrayList<>()).add(after);
+      }
+      for (Map.Entry<String, List<HostRecord>> e : fresh.entrySet()) {
+        List<HostRecord> hosts = new ArrayList<>(e.getValue());
+        hosts.sort(BY_HOST); // runs sorted per wave: merged in about linear time
+        List<Slot> slots = new ArrayList<>(hosts.size());
+        for (HostRecord h : hosts) {
+          Slot slot = new Slot(h);
+          assigned.put(h.host(), slot);
+          slots.add(slot);
+        }
+        Members m = new Members(e.getKey(), assigned);
+        rollouts.put(e.getKey(), m);
+        m.addAll(hosts, slots);
       }
     }
 
@@ -399,6 +544,19 @@ final class FleetIndex {
     return t.assigned.get(after.host());
   }
 
+  /**
+   * Writes each record to the store and follows the changes, as {@link #put} of each in turn; the
+   * records are of distinct hosts. Binding many hosts to a new rollout (a plan) costs linear time
+   * in the index, not a tree insertion per host.
+   */
+  void putAll(String tenant, List<HostRecord> records) {
+    Tenant t = tenant(tenant);
+    for (HostRecord after : records) {
+      store.putHost(after);
+    }
+    t.putAll(records);
+  }
+
   /** True when this index equals one built afresh from the store: the index's own check. */
   boolean matches(String tenant) {
     Tenant fresh = build(tenant);
@@ -431,9 +589,7 @@ final class FleetIndex {
 
   private Tenant build(String tenant) {
     Tenant t = new Tenant();
-    for (HostRecord h : store.hosts(tenant)) {
-      t.put(null, h);
-    }
+    t.putAll(store.hosts(tenant));
     return t;
   }
 }

@@ -13,11 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -253,23 +251,33 @@ public final class RolloutEngine {
   private RolloutState activate(Step step, RolloutState pending, ReleaseInfo release) {
     String tenant = pending.tenant();
     Plan plan = pending.plan().forSeverity(release.severity());
-    List<HostRecord> available =
-        sortedHosts(store.hosts(tenant)).stream().filter(this::isFree).toList();
-    Set<String> taken = new HashSet<>();
-    List<WaveCounts> counts = new ArrayList<>();
-    for (WavePlan wave : plan.waves()) {
-      List<HostRecord> matching =
-          available.stream()
-              .filter(h -> !taken.contains(h.host()))
-              .filter(h -> wave.matches(h.labels()))
-              .toList();
-      List<HostRecord> members = matching.subList(0, (int) wave.capacity(matching.size()));
-      for (HostRecord h : members) {
-        taken.add(h.host());
-        fleet.put(h.assignedTo(pending.rollout(), wave.name()));
+    List<HostRecord> available = new ArrayList<>();
+    for (HostRecord h : sortedHosts(store.hosts(tenant))) {
+      if (isFree(h)) {
+        available.add(h);
       }
-      counts.add(new WaveCounts(wave.name(), members.size(), 0, 0));
     }
+    // by position in `available`: no hashing of a million host ids per wave
+    boolean[] taken = new boolean[available.size()];
+    List<HostRecord> assigned = new ArrayList<>();
+    List<WaveCounts> counts = new ArrayList<>();
+    List<Integer> matching = new ArrayList<>();
+    for (WavePlan wave : plan.waves()) {
+      matching.clear();
+      for (int i = 0; i < available.size(); i++) {
+        if (!taken[i] && wave.matches(available.get(i).labels())) {
+          matching.add(i);
+        }
+      }
+      int members = (int) wave.capacity(matching.size());
+      for (int m = 0; m < members; m++) {
+        int i = matching.get(m);
+        taken[i] = true;
+        assigned.add(available.get(i).assignedTo(pending.rollout(), wave.name()));
+      }
+      counts.add(new WaveCounts(wave.name(), members, 0, 0));
+    }
+    fleet.putAll(tenant, assigned);
     RolloutState rollout =
         new RolloutState(
             tenant,
@@ -1068,7 +1076,7 @@ public final class RolloutEngine {
       // Read the stored record: the caller's copy may predate an earlier command of this step.
       HostRecord current = host(tenant, host.host()).orElse(host);
       long seq = current.lastCommandSeq() + 1;
-      String sha256 = store.release(tenant, state.release()).map(ReleaseInfo::sha256).orElse(null);
+      String sha256 = sha256(state.release());
       commands.add(
           kind.create(
               tenant,
@@ -1080,6 +1088,23 @@ public final class RolloutEngine {
               at,
               at.plus(config.commandTtl())));
       fleet.put(current.withLastCommandSeq(seq));
+    }
+
+    // A release id names one artifact forever (a republish with other content is rejected), so
+    // its digest, once found, holds for the whole step: a halt of a million hosts reads it once.
+    private String shaRelease;
+    private String sha;
+
+    private String sha256(String release) {
+      if (!release.equals(shaRelease)) {
+        String found = store.release(tenant, release).map(ReleaseInfo::sha256).orElse(null);
+        if (found == null) {
+          return null; // not published yet: asked again next time
+        }
+        shaRelease = release;
+        sha = found;
+      }
+      return sha;
     }
 
     Decision decision() {

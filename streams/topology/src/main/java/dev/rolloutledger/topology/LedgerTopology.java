@@ -11,8 +11,10 @@ import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.schemas.serde.ConfluentAvroSerde;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -47,6 +49,10 @@ public final class LedgerTopology {
   public static final String RELEASES_STORE = "releases";
   public static final String LEDGER_STORE = "ledger-entries";
   public static final String POLICIES_STORE = "policies";
+
+  /** Topic configs of the ledger store's changelog: entries as large as the ledger topic's. */
+  static final Map<String, String> LEDGER_CHANGELOG_CONFIG =
+      Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(Topics.MAX_LEDGER_ENTRY_BYTES));
 
   /** The union of every input event: the value schema of the input journal. */
   public static final Schema INPUT_SCHEMA = Topics.INPUTS.valueSchema();
@@ -93,9 +99,11 @@ public final class LedgerTopology {
             Stores.persistentKeyValueStore(RELEASES_STORE),
             Serdes.String(),
             Topics.RELEASES.valueSerde(registry)));
+    // its changelog carries the same entries as the ledger topic, so the same size limit
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(LEDGER_STORE), Serdes.String(), ledgerSerde));
+                Stores.persistentKeyValueStore(LEDGER_STORE), Serdes.String(), ledgerSerde)
+            .withLoggingEnabled(LEDGER_CHANGELOG_CONFIG));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(POLICIES_STORE),

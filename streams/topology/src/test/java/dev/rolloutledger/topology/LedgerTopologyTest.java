@@ -185,6 +185,83 @@ class LedgerTopologyTest {
   }
 
   @Nested
+  class LargeWaves {
+    // 12,000 hosts of 120-character ids: a WaveStarted of about 1.45 MB, over Kafka's 1 MB default
+    private static final int HOSTS = 12_000;
+
+    private String longHost(int i) {
+      return "h%07d-".formatted(i) + "x".repeat(111);
+    }
+
+    @Test
+    void
+        a_wave_over_the_default_message_size_fits_the_limits_of_its_topic_changelog_and_producer() {
+      String[] ids = new String[HOSTS];
+      for (int i = 0; i < HOSTS; i++) {
+        ids[i] = longHost(i);
+      }
+      givenHosts(ids);
+      givenRolloutWithCap(0.5);
+
+      WaveStarted started = (WaveStarted) ledger.readKeyValuesToList().get(0).value;
+      assertThat(started.getHosts()).hasSize(HOSTS);
+      int bytes =
+          Topics.LEDGER
+              .valueSerde(registry)
+              .serializer()
+              .serialize(Topics.LEDGER.name(), started)
+              .length;
+      assertThat(bytes).isGreaterThan(1 << 20);
+      // what the broker and the producer will accept for it
+      assertThat(Integer.parseInt(Topics.LEDGER.configs().get("max.message.bytes")))
+          .isGreaterThanOrEqualTo(bytes);
+      assertThat(Integer.parseInt(LedgerTopology.LEDGER_CHANGELOG_CONFIG.get("max.message.bytes")))
+          .isGreaterThanOrEqualTo(bytes);
+      var streamsConfig =
+          LedgerStreamsConfig.properties("x", "127.0.0.1:1", "/tmp", registry, Map.of());
+      assertThat((Integer) streamsConfig.get("producer.max.request.size"))
+          .isGreaterThanOrEqualTo(bytes);
+      assertThat((Long) streamsConfig.get("producer.buffer.memory"))
+          .isGreaterThanOrEqualTo((long) bytes);
+    }
+
+    @Test
+    void a_halt_of_thousands_of_hosts_sends_each_a_hold_signed_in_host_order() throws Exception {
+      String[] ids = new String[HOSTS];
+      for (int i = 0; i < HOSTS; i++) {
+        ids[i] = "h%05d".formatted(i);
+      }
+      givenHosts(ids);
+      givenRolloutWithCap(0.5);
+      commands.readKeyValuesToList();
+
+      control.pipeInput(
+          Keys.of(T, "r1"),
+          dev.rolloutledger.avro.ManualHalt.newBuilder()
+              .setTenant(T)
+              .setAt(t0.plusSeconds(30))
+              .setRollout("r1")
+              .setBy("ops")
+              .setReason("test")
+              .build());
+
+      // signed on several threads, forwarded in the engine's order, each signature SunEC's
+      List<KeyValue<String, SpecificRecord>> holds = commands.readKeyValuesToList();
+      assertThat(holds).hasSize(HOSTS);
+      for (int i = 0; i < HOSTS; i++) {
+        Hold h = (Hold) holds.get(i).value;
+        assertThat(h.getHost()).isEqualTo(ids[i]);
+        if (i % 997 == 0) {
+          java.security.Signature jdk = java.security.Signature.getInstance("Ed25519", "SunEC");
+          jdk.initSign(SIGNING_KEY.privateKey());
+          jdk.update(CommandSignatures.canonical(CommandSignatures.fields(h), SIGNING_KEY.keyId()));
+          assertThat(h.getSignature()).isEqualTo(java.nio.ByteBuffer.wrap(jdk.sign()));
+        }
+      }
+    }
+  }
+
+  @Nested
   class Dispatch {
     @Test
     void starts_the_first_wave_and_sends_apply_to_its_hosts() {
