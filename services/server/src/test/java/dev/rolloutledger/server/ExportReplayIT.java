@@ -53,14 +53,23 @@ class ExportReplayIT {
     rollout(tenant, "r1");
     post(tenant, "/telemetry", applied("h1") + "," + applied("h2") + "," + crash("h1"));
     post(other, "/telemetry", applied("h1"));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                server
-                    .get(token(tenant), api(tenant, "/rollouts/r1/ledger"))
-                    .body()
-                    .contains("RolloutHalted"));
+    String[] ledger = new String[1];
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> {
+                ledger[0] = server.get(token(tenant), api(tenant, "/rollouts/r1/ledger")).body();
+                return ledger[0].contains("RolloutHalted");
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "no halt in 90 s; ledger: "
+              + ledger[0]
+              + "; rollout: "
+              + server.get(token(tenant), api(tenant, "/rollouts/r1")).body(),
+          e);
+    }
 
     // the engine commits its journal offset with the decisions; the export waits for it
     String[] log = new String[1];
