@@ -849,10 +849,7 @@ public final class RolloutEngine {
       WavePlan plan = rollout.plan().waves().get(index);
       // a wave no host matched has nothing to observe: it passes at once (approval still holds it)
       boolean empty = counts.assigned() == 0;
-      if (!empty && counts.applied() < counts.assigned()) {
-        return rollout;
-      }
-      if (!empty && step.at.isBefore(rollout.waveStartedAt().plus(plan.bake()))) {
+      if (waveStillBaking(step.at, rollout)) {
         return rollout;
       }
       // every host observed for a heartbeat timeout after it applied: no silence verdict pending
@@ -891,9 +888,9 @@ public final class RolloutEngine {
 
   /**
    * True when the rollout's current wave cannot promote at {@code at} by its own counts: it has
-   * hosts and not all of them applied, or its bake has not passed. {@link #promote} asks this
-   * before anything else (it runs for every heartbeat); it reads no store and changes nothing, so
-   * asking it first changes no decision.
+   * hosts and not all of them applied, or its bake has not passed. {@link #promote} asks this for
+   * every wave it considers, and once before anything else (it runs for every heartbeat): it reads
+   * no store and changes nothing, so asking it first changes no decision.
    */
   private static boolean waveStillBaking(Instant at, RolloutState rollout) {
     if (rollout.status() != RolloutStatus.ACTIVE) {

@@ -35,6 +35,7 @@ final class CommonLines {
   private java.time.Instant lastInstant;
   private byte[] lastInstantBytes = new byte[24];
   private int lastInstantLength;
+  private boolean sameInstant; // the timestamp timeEnd just found is the last one read
 
   CommonLines(String tenant) {
     this.tenant = tenant;
@@ -119,8 +120,10 @@ final class CommonLines {
         && end < length
         && b[end] == '"'
         && java.util.Arrays.equals(b, at, end, lastInstantBytes, 0, lastInstantLength)) {
+      sameInstant = true;
       return end;
     }
+    sameInstant = false;
     return string(b, length);
   }
 
@@ -139,16 +142,15 @@ final class CommonLines {
   }
 
   /**
-   * The instant of {@code b[from, to)}. Lines of one second follow each other (every heartbeat of
-   * that second, then its tick), so the last text read and its instant are kept and reused when the
-   * bytes are the same.
+   * The instant of {@code b[from, to)}, the timestamp {@link #timeEnd} just delimited. Lines of one
+   * second follow each other (every heartbeat of that second, then its tick), so the last text read
+   * and its instant are kept and reused when the bytes are the same.
    */
   private java.time.Instant instant(byte[] b, int from, int to) {
-    int n = to - from;
-    if (lastInstant != null
-        && java.util.Arrays.equals(b, from, to, lastInstantBytes, 0, lastInstantLength)) {
-      return lastInstant;
+    if (sameInstant) {
+      return lastInstant; // timeEnd found these bytes equal to the last timestamp's
     }
+    int n = to - from;
     java.time.Instant parsed =
         AvroJson.instant(new String(b, from, n, StandardCharsets.US_ASCII), "at");
     if (n > lastInstantBytes.length) {
