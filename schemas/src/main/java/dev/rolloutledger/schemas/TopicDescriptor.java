@@ -10,7 +10,8 @@ import org.apache.kafka.common.serialization.Serde;
 /**
  * One topic of the ledger, declared once: its name, key serde, value schema, partitions and cleanup
  * policy. Values are Avro in the Confluent wire format; the value schema may be a union when one
- * topic carries several event types (e.g. telemetry: UpdateApplied | Heartbeat | CrashReport).
+ * topic carries several event types (e.g. telemetry: UpdateApplied | Heartbeat | CrashReport |
+ * HostSilent | HostBack).
  *
  * @param name topic name
  * @param keySerde serde of the key (plain UTF-8 strings: {@code tenant/id}, see {@link Keys})

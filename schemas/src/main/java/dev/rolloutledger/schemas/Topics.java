@@ -8,7 +8,9 @@ import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.HaltLifted;
 import dev.rolloutledger.avro.Heartbeat;
 import dev.rolloutledger.avro.Hold;
+import dev.rolloutledger.avro.HostBack;
 import dev.rolloutledger.avro.HostRegistered;
+import dev.rolloutledger.avro.HostSilent;
 import dev.rolloutledger.avro.ManualHalt;
 import dev.rolloutledger.avro.PolicySet;
 import dev.rolloutledger.avro.ReleasePublished;
@@ -104,12 +106,14 @@ public final class Topics {
           union(
               UpdateApplied.getClassSchema(),
               Heartbeat.getClassSchema(),
-              CrashReport.getClassSchema()),
+              CrashReport.getClassSchema(),
+              HostSilent.getClassSchema(),
+              HostBack.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           WEEK,
-          "UpdateApplied | Heartbeat | CrashReport, key tenant/host");
+          "UpdateApplied | Heartbeat | CrashReport | HostSilent | HostBack, key tenant/host");
 
   /** Ticks of time (one partition): the engine's only notion of "now". */
   public static final TopicDescriptor<String, ClockTick> CLOCK =

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rolloutledger.avro.CrashReport;
 import dev.rolloutledger.avro.Heartbeat;
+import dev.rolloutledger.avro.HostBack;
 import dev.rolloutledger.avro.HostRegistered;
+import dev.rolloutledger.avro.HostSilent;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.registry.InMemorySchemaRegistry;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -60,10 +64,35 @@ class ConfluentAvroSerdeTest {
               .setRelease(null)
               .setMetrics(Map.of("cpu", 0.5))
               .build();
-      for (SpecificRecord r : new SpecificRecord[] {crash(), hb}) {
+      HostSilent silent =
+          HostSilent.newBuilder()
+              .setTenant("acme")
+              .setAt(at)
+              .setHost("h1")
+              .setLastSeenAt(at.minusSeconds(40))
+              .build();
+      HostBack back = HostBack.newBuilder().setTenant("acme").setAt(at).setHost("h1").build();
+      for (SpecificRecord r : new SpecificRecord[] {crash(), hb, silent, back}) {
         byte[] bytes = serde.serializer().serialize("ledger.telemetry", r);
         assertThat(serde.deserializer().deserialize("ledger.telemetry", bytes)).isEqualTo(r);
       }
+    }
+
+    @Test
+    void the_telemetry_union_with_the_detector_records_registers_over_the_earlier_one() {
+      // a registry that holds the union of before ADR 0006 accepts the new one (BACKWARD: new
+      // readers read data written with the old union)
+      Schema before =
+          Schema.createUnion(
+              List.of(
+                  dev.rolloutledger.avro.UpdateApplied.getClassSchema(),
+                  Heartbeat.getClassSchema(),
+                  CrashReport.getClassSchema()));
+      int old = registry.register(Topics.TELEMETRY.valueSubject(), before);
+      int now = registry.register(Topics.TELEMETRY.valueSubject(), Topics.TELEMETRY.valueSchema());
+      assertThat(now).isNotEqualTo(old);
+      assertThat(registry.latest(Topics.TELEMETRY.valueSubject()).orElseThrow().id())
+          .isEqualTo(now);
     }
 
     @Test

@@ -325,9 +325,12 @@ final class FleetIndex {
     }
   }
 
-  /** Silence can be judged for it: seen, and not counted as failing in its cohort yet. */
+  /**
+   * Silence can be judged for it: its silence clock runs (seen, and judged from heartbeats or
+   * reported silent), and it is not counted as failing in its cohort yet.
+   */
   private static boolean watched(HostRecord h) {
-    if (h.lastSeenAt() == null) {
+    if (!h.silenceClockRuns()) {
       return false;
     }
     return h.applied() ? !h.failing() : !h.baselineFailing();

@@ -14,7 +14,10 @@ import java.util.Map;
  * 2019 signal). A host counts as failing by at most one signal, the first seen. {@code dispatched}:
  * the Apply of its rollout was sent (dispatch is paced, so an assigned host may still wait). {@code
  * baselineFailing}: not yet updated (baseline cohort) and failing now (crashed, silent or hot on
- * its previous release); cleared when it heartbeats within limits again.
+ * its previous release); cleared when it heartbeats within limits again. {@code livenessReported}:
+ * its rollout's plan takes liveness from a failure detector ({@link Liveness#REPORTED}), so the
+ * host is alive until {@code silenceReported}: the detector said it is silent and no sign of life
+ * came since. Silence is judged from {@code lastSeenAt} only while {@link #silenceClockRuns}.
  */
 public record HostRecord(
     String tenant,
@@ -29,7 +32,9 @@ public record HostRecord(
     boolean silent,
     boolean hot,
     boolean dispatched,
-    boolean baselineFailing) {
+    boolean baselineFailing,
+    boolean livenessReported,
+    boolean silenceReported) {
 
   /** A host with no telemetry time yet (not applied, not silent). */
   public HostRecord(
@@ -54,6 +59,8 @@ public record HostRecord(
         false,
         false,
         false,
+        false,
+        false,
         false);
   }
 
@@ -72,6 +79,10 @@ public record HostRecord(
     }
     if ((silent || hot) && !applied) {
       throw new InvalidFieldException("applied", "must be true when silent or hot");
+    }
+    if (silenceReported && (!livenessReported || lastSeenAt == null)) {
+      throw new InvalidFieldException(
+          "silenceReported", "needs livenessReported and lastSeenAt (a detector's report)");
     }
   }
 
@@ -94,7 +105,9 @@ public record HostRecord(
         silent,
         hot,
         dispatched,
-        baselineFailing);
+        baselineFailing,
+        livenessReported,
+        silenceReported);
   }
 
   public HostRecord withLastCommandSeq(long seq) {
@@ -111,11 +124,23 @@ public record HostRecord(
         silent,
         hot,
         dispatched,
-        baselineFailing);
+        baselineFailing,
+        livenessReported,
+        silenceReported);
   }
 
-  /** Assigned to a wave of a rollout, with nothing applied or crashed yet. */
+  /**
+   * Assigned to a wave of a rollout, with nothing applied or crashed yet, liveness by heartbeats.
+   */
   public HostRecord assignedTo(String newRollout, String newWave) {
+    return assignedTo(newRollout, newWave, Liveness.HEARTBEATS);
+  }
+
+  /**
+   * Assigned to a wave of a rollout, with nothing applied or crashed yet; its silence judged as
+   * that rollout's plan says ({@code liveness}).
+   */
+  public HostRecord assignedTo(String newRollout, String newWave, Liveness liveness) {
     return new HostRecord(
         tenant,
         host,
@@ -129,6 +154,8 @@ public record HostRecord(
         false,
         false,
         false,
+        false,
+        liveness == Liveness.REPORTED,
         false);
   }
 
@@ -146,10 +173,15 @@ public record HostRecord(
         silent,
         hot,
         dispatched,
-        baselineFailing);
+        baselineFailing,
+        livenessReported,
+        silenceReported);
   }
 
-  /** Seen at {@code at} (never moves back in time). */
+  /**
+   * Seen at {@code at} (never moves back in time). A sign of life after a detector's silence report
+   * answers it: the host is taken as alive again.
+   */
   public HostRecord seenAt(Instant at) {
     if (lastSeenAt != null && !at.isAfter(lastSeenAt)) {
       return this; // nothing new: no copy
@@ -167,7 +199,48 @@ public record HostRecord(
         silent,
         hot,
         dispatched,
-        baselineFailing);
+        baselineFailing,
+        livenessReported,
+        false);
+  }
+
+  /**
+   * A failure detector reports that it has not seen the host since {@code detectorLastSeenAt}: the
+   * silence clock runs from the later of that and the last sign of life the engine has. Only for a
+   * host whose liveness is reported ({@link Liveness#REPORTED}); any other host is returned as is.
+   */
+  public HostRecord silenceReported(Instant detectorLastSeenAt) {
+    if (!livenessReported || silenceReported && !detectorLastSeenAt.isAfter(lastSeenAt)) {
+      return this;
+    }
+    Instant from =
+        lastSeenAt == null || detectorLastSeenAt.isAfter(lastSeenAt)
+            ? detectorLastSeenAt
+            : lastSeenAt;
+    return new HostRecord(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        rollout,
+        wave,
+        applied,
+        crashed,
+        from,
+        silent,
+        hot,
+        dispatched,
+        baselineFailing,
+        true,
+        true);
+  }
+
+  /**
+   * Whether the silence clock runs from {@code lastSeenAt}: seen, and either judged from heartbeats
+   * or reported silent by a detector (a host whose liveness is reported is alive until then).
+   */
+  public boolean silenceClockRuns() {
+    return lastSeenAt != null && (!livenessReported || silenceReported);
   }
 
   public HostRecord markedSilent() {
@@ -184,7 +257,9 @@ public record HostRecord(
         true,
         hot,
         dispatched,
-        baselineFailing);
+        baselineFailing,
+        livenessReported,
+        silenceReported);
   }
 
   public HostRecord markedHot() {
@@ -201,7 +276,9 @@ public record HostRecord(
         silent,
         true,
         dispatched,
-        baselineFailing);
+        baselineFailing,
+        livenessReported,
+        silenceReported);
   }
 
   /** Held before it applied: its Apply must be sent again (a person resumed the rollout). */
@@ -219,7 +296,9 @@ public record HostRecord(
         silent,
         hot,
         false,
-        baselineFailing);
+        baselineFailing,
+        livenessReported,
+        silenceReported);
   }
 
   /** Sent the Apply of its rollout. */
@@ -237,7 +316,9 @@ public record HostRecord(
         silent,
         hot,
         true,
-        baselineFailing);
+        baselineFailing,
+        livenessReported,
+        silenceReported);
   }
 
   /** A host of the baseline cohort (not yet updated) failing, or recovered. */
@@ -258,7 +339,9 @@ public record HostRecord(
         silent,
         hot,
         dispatched,
-        failing);
+        failing,
+        livenessReported,
+        silenceReported);
   }
 
   /**
@@ -267,7 +350,7 @@ public record HostRecord(
   public boolean baselineSilentAt(Instant now, Duration timeout) {
     return !applied
         && !baselineFailing
-        && lastSeenAt != null
+        && silenceClockRuns()
         && now.isAfter(lastSeenAt.plus(timeout));
   }
 
@@ -278,6 +361,6 @@ public record HostRecord(
 
   /** Applied, not yet failing, and nothing seen for longer than {@code timeout}. */
   public boolean silentAt(Instant now, Duration timeout) {
-    return applied && !failing() && lastSeenAt != null && now.isAfter(lastSeenAt.plus(timeout));
+    return applied && !failing() && silenceClockRuns() && now.isAfter(lastSeenAt.plus(timeout));
   }
 }

@@ -13,6 +13,8 @@ public sealed interface LedgerInput
         RolloutPlanned,
         UpdateApplied,
         Heartbeat,
+        HostSilent,
+        HostBack,
         CrashReport,
         ApprovalGranted,
         RolloutPaused,

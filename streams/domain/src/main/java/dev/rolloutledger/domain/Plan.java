@@ -19,6 +19,8 @@ import java.util.Map;
  * @param limits heartbeat metrics ceilings, e.g. cpu 0.95, errorRate 0.05 (sorted by name)
  * @param emergencyCompression an EMERGENCY release divides every bake by this (waves are never
  *     skipped)
+ * @param liveness how silence is judged: from heartbeats, or from a failure detector's reports (ADR
+ *     0006); fixed for the rollout's life
  */
 public record Plan(
     List<WavePlan> waves,
@@ -28,7 +30,8 @@ public record Plan(
     double toleratedRatio,
     int maxDispatchPerMinute,
     Map<String, Double> limits,
-    int emergencyCompression) {
+    int emergencyCompression,
+    Liveness liveness) {
 
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
   public static final double DEFAULT_ALPHA = 0.01;
@@ -39,6 +42,28 @@ public record Plan(
 
   /** The default plan's heartbeat limits; a plan the owner writes has only the limits it names. */
   public static final Map<String, Double> DEFAULT_LIMITS = Map.of("cpu", 0.95, "errorRate", 0.05);
+
+  /** Liveness judged from heartbeats. */
+  public Plan(
+      List<WavePlan> waves,
+      Duration heartbeatTimeout,
+      double alpha,
+      double beta,
+      double toleratedRatio,
+      int maxDispatchPerMinute,
+      Map<String, Double> limits,
+      int emergencyCompression) {
+    this(
+        waves,
+        heartbeatTimeout,
+        alpha,
+        beta,
+        toleratedRatio,
+        maxDispatchPerMinute,
+        limits,
+        emergencyCompression,
+        Liveness.HEARTBEATS);
+  }
 
   /** Waves with every other setting at its default. */
   public Plan(List<WavePlan> waves) {
@@ -91,6 +116,24 @@ public record Plan(
     if (emergencyCompression < 1) {
       throw new InvalidFieldException("emergencyCompression", "must be >= 1");
     }
+    Checks.present("liveness", liveness);
+  }
+
+  /** The same plan with liveness judged as {@code newLiveness} says. */
+  public Plan withLiveness(Liveness newLiveness) {
+    if (newLiveness == liveness) {
+      return this;
+    }
+    return new Plan(
+        waves,
+        heartbeatTimeout,
+        alpha,
+        beta,
+        toleratedRatio,
+        maxDispatchPerMinute,
+        limits,
+        emergencyCompression,
+        newLiveness);
   }
 
   private static void probability(String field, double value) {
@@ -118,7 +161,8 @@ public record Plan(
         toleratedRatio,
         maxDispatchPerMinute,
         limits,
-        emergencyCompression);
+        emergencyCompression,
+        liveness);
   }
 
   /**

@@ -42,7 +42,10 @@ import java.util.TreeMap;
  *       still holds it); after the last wave it completes.
  *   <li>A HALTED rollout never promotes or dispatches again unless a person resumes it (the ledger
  *       records a HaltLifted entry first).
- *   <li>Heartbeats move event time (bake) and have no other effect yet.
+ *   <li>Heartbeats move event time (bake), are signs of life and carry metrics (hot hosts).
+ *   <li>Silence is judged from heartbeats, or, under a plan whose {@link Liveness} is reported,
+ *       from a failure detector's {@link HostSilent} and {@link HostBack} (ADR 0006): the same
+ *       verdict at the same moment, without a heartbeat per host per timeout.
  *   <li>A wave whose plan asks for approval promotes only once an ApprovalGranted names it (an
  *       approval may come before the wave starts).
  * </ul>
@@ -108,6 +111,11 @@ public final class RolloutEngine {
       // A sign of life (silence is judged from it), health metrics (hot hosts), and event time
       // moving on (a wave whose bake has passed may promote).
       return onHeartbeat(e);
+    } else if (input instanceof HostSilent e) {
+      return onHostSilent(e);
+    } else if (input instanceof HostBack e) {
+      // the detector sees the host again: a sign of life, as a heartbeat without metrics is
+      return onHeartbeat(new Heartbeat(e.tenant(), e.at(), e.host(), null, Map.of()));
     } else if (input instanceof ApprovalGranted e) {
       return onApproval(e);
     } else if (input instanceof ClockTick e) {
@@ -142,7 +150,9 @@ public final class RolloutEngine {
   }
 
   private Decision joinLate(HostRegistered e, HostRecord host, RolloutState rollout, int wave) {
-    host = host.assignedTo(rollout.rollout(), rollout.plan().waves().get(wave).name());
+    host =
+        host.assignedTo(
+            rollout.rollout(), rollout.plan().waves().get(wave).name(), rollout.plan().liveness());
     fleet.put(host);
     rollout = rollout.withCounts(wave, rollout.counts(wave).plus(1, 0, 0));
     Step step = new Step(e.tenant(), e.at());
@@ -273,7 +283,7 @@ public final class RolloutEngine {
       for (int m = 0; m < members; m++) {
         int i = matching.get(m);
         taken[i] = true;
-        assigned.add(available.get(i).assignedTo(pending.rollout(), wave.name()));
+        assigned.add(available.get(i).assignedTo(pending.rollout(), wave.name(), plan.liveness()));
       }
       counts.add(new WaveCounts(wave.name(), members, 0, 0));
     }
@@ -355,15 +365,21 @@ public final class RolloutEngine {
     return step.decision();
   }
 
+  /** The host's record if it is known and was ever assigned to a rollout, else null. */
+  private HostRecord boundHost(String tenant, String hostId) {
+    HostRecord host = fleet.assigned(tenant, hostId);
+    if (host == null) {
+      host = store.host(tenant, hostId).orElse(null);
+    }
+    return host == null || host.rollout() == null ? null : host;
+  }
+
   /** A heartbeat: a metric over the plan's limits makes an applied, alive host fail (hot). */
   private Decision onHeartbeat(Heartbeat e) {
     // the most frequent input: no Optional, no map made unless a metric is over its limit
-    HostRecord host = fleet.assigned(e.tenant(), e.host());
+    HostRecord host = boundHost(e.tenant(), e.host());
     if (host == null) {
-      host = store.host(e.tenant(), e.host()).orElse(null);
-      if (host == null || host.rollout() == null) {
-        return Decision.none();
-      }
+      return Decision.none();
     }
     RolloutState rollout = store.rollout(e.tenant(), host.rollout()).orElse(null);
     if (rollout == null || !gated(rollout) || host.failing()) {
@@ -393,6 +409,25 @@ public final class RolloutEngine {
     }
     store.putRollout(rollout);
     return step.decision();
+  }
+
+  /**
+   * A failure detector reports a host silent: under a plan whose liveness is reported, the host's
+   * silence clock runs from the later of the detector's last sight and the engine's (a clock tick
+   * gives the verdict, as for a host that stopped heartbeating). Ignored for a host that is not
+   * bound to a rollout or whose plan judges silence from heartbeats. It changes state only: it
+   * carries no sign of life, so it neither answers an earlier report nor moves a bake.
+   */
+  private Decision onHostSilent(HostSilent e) {
+    HostRecord host = boundHost(e.tenant(), e.host());
+    if (host == null) {
+      return Decision.none();
+    }
+    HostRecord reported = host.silenceReported(e.lastSeenAt());
+    if (reported != host) {
+      fleet.put(reported);
+    }
+    return Decision.none();
   }
 
   /** The heartbeat's metrics over the plan's limits, by metric: "value>limit". */

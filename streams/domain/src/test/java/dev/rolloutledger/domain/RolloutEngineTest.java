@@ -1538,6 +1538,8 @@ class RolloutEngineTest {
                   false,
                   false,
                   true,
+                  false,
+                  false,
                   false));
     }
   }

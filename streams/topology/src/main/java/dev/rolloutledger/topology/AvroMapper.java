@@ -14,13 +14,16 @@ import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.HaltLifted;
 import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.Hold;
+import dev.rolloutledger.domain.HostBack;
 import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.HostRecord;
 import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.MaintenanceWindow;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.OwnerPolicy;
@@ -91,6 +94,10 @@ public final class AvroMapper {
           r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getOk(), r.getError());
     } else if (record instanceof dev.rolloutledger.avro.Heartbeat r) {
       return new Heartbeat(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getMetrics());
+    } else if (record instanceof dev.rolloutledger.avro.HostSilent r) {
+      return new HostSilent(r.getTenant(), r.getAt(), r.getHost(), r.getLastSeenAt());
+    } else if (record instanceof dev.rolloutledger.avro.HostBack r) {
+      return new HostBack(r.getTenant(), r.getAt(), r.getHost());
     } else if (record instanceof dev.rolloutledger.avro.CrashReport r) {
       return new CrashReport(
           r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getSignature(), r.getKind());
@@ -163,6 +170,19 @@ public final class AvroMapper {
           .setHost(e.host())
           .setRelease(e.release())
           .setMetrics(e.metrics())
+          .build();
+    } else if (input instanceof HostSilent e) {
+      return dev.rolloutledger.avro.HostSilent.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setHost(e.host())
+          .setLastSeenAt(e.lastSeenAt())
+          .build();
+    } else if (input instanceof HostBack e) {
+      return dev.rolloutledger.avro.HostBack.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setHost(e.host())
           .build();
     } else if (input instanceof CrashReport e) {
       return dev.rolloutledger.avro.CrashReport.newBuilder()
@@ -252,7 +272,8 @@ public final class AvroMapper {
           spec.getToleratedRatio(),
           spec.getMaxDispatchPerMinute(),
           spec.getLimits(),
-          spec.getEmergencyCompression());
+          spec.getEmergencyCompression(),
+          Liveness.parse("liveness", spec.getLiveness()));
     } catch (InvalidFieldException e) {
       throw e.within("plan");
     }
@@ -356,6 +377,7 @@ public final class AvroMapper {
         .setMaxDispatchPerMinute(plan.maxDispatchPerMinute())
         .setLimits(new TreeMap<>(plan.limits()))
         .setEmergencyCompression(plan.emergencyCompression())
+        .setLiveness(plan.liveness().wireName())
         .build();
   }
 
@@ -517,6 +539,8 @@ public final class AvroMapper {
         .setHot(h.hot())
         .setDispatched(h.dispatched())
         .setBaselineFailing(h.baselineFailing())
+        .setLivenessReported(h.livenessReported())
+        .setSilenceReported(h.silenceReported())
         .build();
   }
 
@@ -534,7 +558,9 @@ public final class AvroMapper {
         h.getSilent(),
         h.getHot(),
         h.getDispatched(),
-        h.getBaselineFailing());
+        h.getBaselineFailing(),
+        h.getLivenessReported(),
+        h.getSilenceReported());
   }
 
   public static RolloutSnapshot toAvro(RolloutState s) {

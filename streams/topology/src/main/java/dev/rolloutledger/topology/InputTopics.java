@@ -3,7 +3,9 @@ package dev.rolloutledger.topology;
 import dev.rolloutledger.domain.ApprovalGranted;
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostBack;
 import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.PolicySet;
@@ -51,6 +53,10 @@ public final class InputTopics {
     } else if (input instanceof Heartbeat e) {
       return new Routed(Topics.TELEMETRY, Keys.of(t, e.host()), value);
     } else if (input instanceof CrashReport e) {
+      return new Routed(Topics.TELEMETRY, Keys.of(t, e.host()), value);
+    } else if (input instanceof HostSilent e) {
+      return new Routed(Topics.TELEMETRY, Keys.of(t, e.host()), value);
+    } else if (input instanceof HostBack e) {
       return new Routed(Topics.TELEMETRY, Keys.of(t, e.host()), value);
     }
     throw new IllegalArgumentException("unrouted input " + input.getClass());

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rolloutledger.domain.ApprovalGranted;
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostBack;
 import dev.rolloutledger.domain.HostRecord;
 import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.MaintenanceWindow;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.OwnerPolicy;
@@ -85,6 +88,9 @@ class AvroMapperTest {
               new ReleasePublished(
                   "t", AT, "r", "agent", "1.2.3", SHA, "vendor", Severity.EMERGENCY),
               new RolloutPlanned("t", AT, "ro", "r", fullPlan()),
+              new RolloutPlanned("t", AT, "ro2", "r", fullPlan().withLiveness(Liveness.REPORTED)),
+              new HostSilent("t", AT, "h1", AT.minusSeconds(45)),
+              new HostBack("t", AT, "h1"),
               new UpdateApplied("t", AT, "h1", "r", false, "disk full"),
               new Heartbeat("t", AT, "h1", "r", Map.of("cpu", 0.5)),
               new CrashReport("t", AT, "h1", "r", "SIG", "BSOD"),
@@ -216,8 +222,22 @@ class AvroMapperTest {
               false,
               true,
               true,
-              true);
+              true,
+              false,
+              false);
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(host))).isEqualTo(host);
+      HostRecord reported = host.assignedTo("ro", "canary", Liveness.REPORTED).silenceReported(AT);
+      assertThat(reported.silenceReported()).isTrue();
+      assertThat(AvroMapper.toDomain(AvroMapper.toAvro(reported))).isEqualTo(reported);
+    }
+
+    @Test
+    void an_unknown_liveness_names_the_field_under_plan() {
+      var spec = AvroMapper.planSpec(fullPlan());
+      spec.setLiveness("gossip");
+      assertThatThrownBy(() -> AvroMapper.plan(spec))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("plan.liveness"));
     }
   }
 }

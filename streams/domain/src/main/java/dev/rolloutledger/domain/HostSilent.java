@@ -1,0 +1,27 @@
+package dev.rolloutledger.domain;
+
+import java.time.Instant;
+
+/**
+ * A failure detector (not the host) reports that it has not seen {@code host} since {@code
+ * lastSeenAt}: an EDR console's "sensor offline", Prometheus {@code up == 0}, a load balancer's
+ * failed health checks. Under a plan whose liveness is {@link Liveness#REPORTED} the engine judges
+ * the host silent at its last sign of life plus the plan's heartbeat timeout; under {@link
+ * Liveness#HEARTBEATS} the engine judges silence from heartbeats and ignores this input.
+ *
+ * @param at when the detector reported it
+ * @param lastSeenAt the detector's last sight of the host, not after {@code at}
+ */
+public record HostSilent(String tenant, Instant at, String host, Instant lastSeenAt)
+    implements LedgerInput {
+
+  public HostSilent {
+    Checks.tenant(tenant);
+    Checks.present("at", at);
+    Checks.id("host", host);
+    Checks.present("lastSeenAt", lastSeenAt);
+    if (lastSeenAt.isAfter(at)) {
+      throw new InvalidFieldException("lastSeenAt", "must not be after at (" + at + ")");
+    }
+  }
+}
