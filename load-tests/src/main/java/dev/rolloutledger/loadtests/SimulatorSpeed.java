@@ -1,5 +1,6 @@
 package dev.rolloutledger.loadtests;
 
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.Severity;
 import dev.rolloutledger.domain.WavePlan;
@@ -23,7 +24,7 @@ import java.util.TreeMap;
  * <pre>
  * ./mvnw -B -q -pl load-tests -am package -DskipTests
  * java -cp "load-tests/target/ledger-load-tests-0.1.0-SNAPSHOT.jar:load-tests/target/lib/*" \
- *   dev.rolloutledger.loadtests.SimulatorSpeed [HOSTS] [good|week|crowdstrike ...]
+ *   dev.rolloutledger.loadtests.SimulatorSpeed [HOSTS] [good|week|crowdstrike[-reported] ...]
  * </pre>
  *
  * Defaults: 100000 hosts, all three cases. Prints wall time and the simulating thread's CPU time
@@ -33,6 +34,7 @@ import java.util.TreeMap;
 public final class SimulatorSpeed {
 
   private static final long SEED = 1;
+  private static final String REPORTED = "-reported";
 
   public static void main(String[] args) {
     int hosts = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -70,7 +72,26 @@ public final class SimulatorSpeed {
     }
   }
 
+  /**
+   * A case by name; {@code NAME-reported} is the same case with liveness reported by a failure
+   * detector (ADR 0006) instead of judged from heartbeats.
+   */
   static Scenario scenario(String name, int hosts) {
+    if (name.endsWith(REPORTED)) {
+      Scenario s = scenario(name.substring(0, name.length() - REPORTED.length()), hosts);
+      Scenario.Fleet f = s.fleet();
+      return new Scenario(
+          name,
+          s.seed(),
+          s.horizon(),
+          new Scenario.Fleet(f.hosts(), f.heartbeatInterval(), f.labels(), Liveness.REPORTED, null),
+          s.release(),
+          s.behavior(),
+          s.policy(),
+          s.plan(),
+          s.historical(),
+          s.approvals());
+    }
     return switch (name) {
       case "good" -> scenario(name, hosts, Plan.defaultPlan(), Duration.ofDays(1), good());
       case "week" -> scenario(name, hosts, weekLongPlan(), Duration.ofDays(8), good());

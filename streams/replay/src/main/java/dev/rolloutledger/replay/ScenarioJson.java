@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolloutledger.avro.MaintenanceWindowSpec;
 import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.Severity;
@@ -54,7 +55,19 @@ public final class ScenarioJson {
         "approvals",
         "description");
     Obj fleet = s.obj("fleet");
-    fleet.only("hosts", "heartbeatInterval", "labels");
+    fleet.only("hosts", "heartbeatInterval", "labels", "liveness", "detectorDelay");
+    Liveness liveness =
+        Liveness.parse(fleet.path("liveness"), fleet.text("liveness", "heartbeats"));
+    if (s.has("plan") && s.obj("plan").has("liveness")) {
+      Obj plan = s.obj("plan");
+      if (Liveness.parse(plan.path("liveness"), plan.text("liveness", null)) != liveness) {
+        throw new InvalidFieldException(
+            plan.path("liveness"),
+            "must be fleet.liveness ('"
+                + liveness.wireName()
+                + "'): the plan judges what the fleet sends");
+      }
+    }
     Obj release = s.obj("release");
     release.only("id", "severity");
     Obj behavior = s.obj("behavior");
@@ -114,7 +127,9 @@ public final class ScenarioJson {
                 new Scenario.Fleet(
                     (int) fleet.integer("hosts", null),
                     fleet.duration("heartbeatInterval", "PT10S"),
-                    labels(fleet)),
+                    labels(fleet),
+                    liveness,
+                    fleet.has("detectorDelay") ? fleet.duration("detectorDelay", null) : null),
                 new Scenario.Release(
                     release.text("id", null),
                     severity(release.path("severity"), release.text("severity", "NORMAL"))),
@@ -154,7 +169,8 @@ public final class ScenarioJson {
         "toleratedRatio",
         "maxDispatchPerMinute",
         "limits",
-        "emergencyCompression");
+        "emergencyCompression",
+        "liveness");
     List<WavePlan> waves =
         p.list(
             "waves",
@@ -203,8 +219,8 @@ public final class ScenarioJson {
                 (int)
                     p.integer("maxDispatchPerMinute", (long) Plan.DEFAULT_MAX_DISPATCH_PER_MINUTE),
                 limits,
-                (int)
-                    p.integer("emergencyCompression", (long) Plan.DEFAULT_EMERGENCY_COMPRESSION)));
+                (int) p.integer("emergencyCompression", (long) Plan.DEFAULT_EMERGENCY_COMPRESSION),
+                Liveness.parse(p.path("liveness"), p.text("liveness", "heartbeats"))));
   }
 
   private static OwnerPolicy policy(Obj p, String tenant) {

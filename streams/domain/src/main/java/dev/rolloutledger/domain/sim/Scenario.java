@@ -1,6 +1,7 @@
 package dev.rolloutledger.domain.sim;
 
 import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.Severity;
@@ -34,15 +35,39 @@ public record Scenario(
 
   /**
    * The simulated hosts: {@code hosts} of them, each beating every {@code heartbeatInterval}, each
-   * label drawn independently with the given shares (per label, the shares add up to 1).
+   * label drawn independently with the given shares (per label, the shares add up to 1). {@code
+   * liveness}: what reaches the engine as signs of life; {@link Liveness#HEARTBEATS}, the hosts'
+   * heartbeats, or {@link Liveness#REPORTED}, a failure detector's HostSilent {@code detectorDelay}
+   * after a host's last sign of life and HostBack at its first beat after (ADR 0006); the plan in
+   * force judges silence the same way.
    */
   public record Fleet(
-      int hosts, Duration heartbeatInterval, Map<String, Map<String, Double>> labels) {
+      int hosts,
+      Duration heartbeatInterval,
+      Map<String, Map<String, Double>> labels,
+      Liveness liveness,
+      Duration detectorDelay) {
+
+    /** Heartbeats reach the engine. */
+    public Fleet(int hosts, Duration heartbeatInterval, Map<String, Map<String, Double>> labels) {
+      this(hosts, heartbeatInterval, labels, Liveness.HEARTBEATS, null);
+    }
+
     public Fleet {
       if (hosts < 1 || hosts > 10_000_000) {
         throw new InvalidFieldException("fleet.hosts", "must be between 1 and 10000000");
       }
       positiveWholeSeconds("fleet.heartbeatInterval", heartbeatInterval);
+      if (liveness == null) {
+        liveness = Liveness.HEARTBEATS;
+      }
+      if (detectorDelay == null) {
+        detectorDelay = heartbeatInterval;
+      }
+      nonNegative("fleet.detectorDelay", detectorDelay);
+      if (detectorDelay.getNano() != 0) {
+        throw new InvalidFieldException("fleet.detectorDelay", "must be a whole number of seconds");
+      }
       labels = labels == null ? Map.of() : labels;
       Map<String, Map<String, Double>> sorted = new TreeMap<>();
       for (Map.Entry<String, Map<String, Double>> label : labels.entrySet()) {
@@ -209,9 +234,12 @@ public record Scenario(
     }
   }
 
-  /** The plan in force: the scenario's, or the default plan. */
+  /**
+   * The plan in force: the scenario's, or the default plan, judging liveness as the fleet reports
+   * it.
+   */
   public Plan effectivePlan() {
-    return plan == null ? Plan.defaultPlan() : plan;
+    return (plan == null ? Plan.defaultPlan() : plan).withLiveness(fleet.liveness());
   }
 
   private static void probability(String field, double p) {

@@ -7,11 +7,14 @@ import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Decision;
 import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostBack;
 import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InMemoryLedgerStore;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.ReleasePublished;
@@ -47,6 +50,14 @@ import java.util.TreeMap;
  * when it is the first after an outage, and whenever it carries a metric. Silence verdicts, and so
  * every decision, fall on the same second as with every heartbeat delivered; the saving is about
  * timeout / interval (3x at 10 s beats and a 30 s timeout).
+ *
+ * <p>With {@code fleet.liveness: reported} (ADR 0006) a failure detector speaks for the hosts
+ * instead: a host that goes down is reported by a {@link HostSilent} {@code fleet.detectorDelay}
+ * after its last sign of life (its last beat or its apply; not before it went down), naming that
+ * moment, and by a {@link HostBack} at its first beat after it is up again; only hot hosts'
+ * heartbeats (which carry metrics) still reach the engine. No second visits every host any more, so
+ * a week costs its events and its ticks, not hosts x time. With a delay of at most the plan's
+ * heartbeat timeout the engine judges each silence at the same second as from heartbeats.
  */
 public final class Simulator {
 
@@ -106,6 +117,17 @@ public final class Simulator {
   private final int[] backgroundGeneration;
   private long order;
 
+  // ---- reported liveness (ADR 0006) ----
+  private final boolean reported;
+  private final long detectorDelay;
+  private final long[] lastSign; // the engine's last sign of life of the host, NEVER if none
+  private final long[] upSince; // when the host last came up (0: up from the start)
+  private final int[] downEpoch; // counts the host's outages: a report names the one it is for
+  private final boolean[] silenceSent; // a HostSilent went out for the current outage
+  private final boolean[] backPending; // a HostBack is due at the host's next beat
+  private java.util.TreeSet<Integer>[] speaking; // hosts whose next beat reaches the engine
+  private static final long NEVER = Long.MIN_VALUE;
+
   // ---- outcome ----
   private int exposedCount;
   private Long firstApplyAt;
@@ -128,7 +150,8 @@ public final class Simulator {
     UP,
     SHOCK_DOWN,
     SHOCK_END,
-    APPROVE
+    APPROVE,
+    REPORT_SILENT
   }
 
   private record Event(long at, long order, Kind kind, int host, int ref)
@@ -161,6 +184,14 @@ public final class Simulator {
     this.releaseFailure = new boolean[n];
     this.waitingToApply = new boolean[n];
     this.backgroundGeneration = new int[n];
+    this.reported = scenario.fleet().liveness() == Liveness.REPORTED;
+    this.detectorDelay = scenario.fleet().detectorDelay().toSeconds();
+    this.lastSign = new long[reported ? n : 0];
+    Arrays.fill(lastSign, NEVER);
+    this.upSince = new long[reported ? n : 0];
+    this.downEpoch = new int[reported ? n : 0];
+    this.silenceSent = new boolean[reported ? n : 0];
+    this.backPending = new boolean[reported ? n : 0];
   }
 
   /** Runs a scenario to its end (HALT, completion or horizon) and reports. */
@@ -186,6 +217,14 @@ public final class Simulator {
       lastDelivered[i] = Long.MIN_VALUE / 2;
     }
     byPhase = byPhase();
+    if (reported) {
+      @SuppressWarnings("unchecked")
+      java.util.TreeSet<Integer>[] sets = new java.util.TreeSet[interval];
+      for (int p = 0; p < interval; p++) {
+        sets[p] = new java.util.TreeSet<>();
+      }
+      speaking = sets;
+    }
     Historical historical = historical();
     long horizon = scenario.horizon().toSeconds();
     scheduleBackground(horizon);
@@ -258,6 +297,10 @@ public final class Simulator {
   }
 
   private void beats(long s, Instant now) {
+    if (reported) {
+      reportedBeats(s, now);
+      return;
+    }
     for (int i : byPhase[(int) (s % interval)]) {
       if (down[i] > 0) {
         continue;
@@ -271,6 +314,61 @@ public final class Simulator {
         String release = updated[i] ? scenario.release().id() : OLD;
         feed(new Heartbeat(TENANT, now, ids[i], release, hot[i] ? HOT : Map.of()), s);
       }
+    }
+  }
+
+  /**
+   * Reported liveness: of the hosts beating this second, only those the engine hears from: a hot
+   * host's heartbeat (its metrics), or the detector's HostBack for a host it reported silent.
+   */
+  private void reportedBeats(long s, Instant now) {
+    java.util.TreeSet<Integer> due = speaking[(int) (s % interval)];
+    if (due.isEmpty()) {
+      return;
+    }
+    for (java.util.Iterator<Integer> it = due.iterator(); it.hasNext(); ) {
+      int i = it.next();
+      if (down[i] > 0) {
+        continue;
+      }
+      lastSign[i] = s;
+      if (hot[i]) {
+        backPending[i] = false; // a heartbeat is a sign of life too
+        feed(new Heartbeat(TENANT, now, ids[i], release(i), HOT), s);
+      } else {
+        if (backPending[i]) {
+          backPending[i] = false;
+          feed(new HostBack(TENANT, now, ids[i]), s);
+        }
+        it.remove();
+      }
+    }
+  }
+
+  /** The host beats at phase + k * interval: its last beat before second {@code s}, or NEVER. */
+  private long lastBeatBefore(int i, long s) {
+    long t = s - 1 - Math.floorMod(s - 1 - phase[i], interval);
+    return t >= Math.max(1, upSince[i]) ? t : NEVER;
+  }
+
+  /** The host goes down: the detector reports it once its delay after the last sign has passed. */
+  private void reportDown(int i, long s) {
+    lastSign[i] = Math.max(lastSign[i], lastBeatBefore(i, s));
+    downEpoch[i]++;
+    silenceSent[i] = false;
+    backPending[i] = false;
+    if (lastSign[i] != NEVER) { // never seen by the engine: nothing to judge from either way
+      push(Math.max(s, lastSign[i] + detectorDelay), Kind.REPORT_SILENT, i, downEpoch[i]);
+    }
+  }
+
+  /** The host is up again: if it was reported silent, the detector says so at its next beat. */
+  private void reportUp(int i, long s) {
+    upSince[i] = s;
+    if (silenceSent[i]) {
+      silenceSent[i] = false;
+      backPending[i] = true;
+      speaking[phase[i]].add(i);
     }
   }
 
@@ -292,6 +390,9 @@ public final class Simulator {
       case FAIL_HOT -> {
         firstFailure(s);
         hot[i] = true;
+        if (reported) {
+          speaking[phase[i]].add(i);
+        }
       }
       case RECOVER_RELEASE -> {
         hot[i] = false;
@@ -318,6 +419,12 @@ public final class Simulator {
       }
       case SHOCK_DOWN -> goDown(i, e);
       case SHOCK_END -> up(i, s);
+      case REPORT_SILENT -> {
+        if (down[i] > 0 && e.ref() == downEpoch[i]) {
+          silenceSent[i] = true;
+          feed(new HostSilent(TENANT, at(s), ids[i], at(lastSign[i])), s);
+        }
+      }
       case APPROVE -> {
         Scenario.Approval a = scenario.approvals().get(e.ref());
         feed(new ApprovalGranted(TENANT, at(s), ROLLOUT, a.wave(), "simulated-approver"), s);
@@ -343,6 +450,9 @@ public final class Simulator {
       firstApplyAt = s;
     }
     lastDelivered[i] = s; // an apply is a sign of life to the engine
+    if (reported) {
+      lastSign[i] = s;
+    }
     feed(new UpdateApplied(TENANT, at(s), ids[i], scenario.release().id(), true, null), s);
     Scenario.Behavior b = scenario.behavior();
     if (b.regressionRatio() != 1.0 && b.backgroundFailurePerHostHour() > 0) {
@@ -387,6 +497,9 @@ public final class Simulator {
 
   private void goDown(int i, Event e) {
     forgetDown(i, e.at());
+    if (down[i] == 0 && reported) {
+      reportDown(i, e.at());
+    }
     down[i]++;
   }
 
@@ -404,6 +517,9 @@ public final class Simulator {
   private void up(int i, long s) {
     if (down[i] > 0) {
       down[i]--;
+      if (down[i] == 0 && reported) {
+        reportUp(i, s);
+      }
     }
     if (down[i] == 0 && waitingToApply[i]) {
       waitingToApply[i] = false;

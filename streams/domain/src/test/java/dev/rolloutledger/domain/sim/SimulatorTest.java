@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rolloutledger.domain.ClockTick;
 import dev.rolloutledger.domain.Decision;
+import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostBack;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.Severity;
 import dev.rolloutledger.domain.WavePlan;
@@ -192,6 +196,104 @@ class SimulatorTest {
           }
         }
       };
+    }
+  }
+
+  /** Liveness reported by a failure detector (ADR 0006) against the same fleet beating. */
+  @Nested
+  class ReportedLiveness {
+    private Scenario reported(Scenario s) {
+      Scenario.Fleet f = s.fleet();
+      return new Scenario(
+          s.name(),
+          s.seed(),
+          s.horizon(),
+          new Scenario.Fleet(f.hosts(), f.heartbeatInterval(), f.labels(), Liveness.REPORTED, null),
+          s.release(),
+          s.behavior(),
+          s.policy(),
+          s.plan(),
+          s.historical(),
+          s.approvals());
+    }
+
+    private static String outcome(SimulationReport r) {
+      return String.join(
+          " ",
+          String.valueOf(r.halted()),
+          String.valueOf(r.haltedWave()),
+          String.valueOf(r.haltSignal()),
+          String.valueOf(r.exposedHosts()),
+          String.valueOf(r.failedHosts()),
+          String.valueOf(r.timeToHalt()),
+          String.valueOf(r.promotedWaves()),
+          String.valueOf(r.completed()),
+          String.valueOf(r.duration()));
+    }
+
+    @Test
+    void a_silent_failure_is_halted_at_the_same_second_from_far_fewer_inputs() {
+      for (long seed = 1; seed <= 3; seed++) {
+        Scenario beating =
+            scenario(seed, 1_000, failing(0.97, Duration.ofSeconds(20), 0.98), Severity.NORMAL);
+        SimulationReport hb = Simulator.run(beating);
+        SimulationReport rep = Simulator.run(reported(beating));
+
+        assertThat(rep.halted()).isTrue();
+        assertThat(outcome(rep)).isEqualTo(outcome(hb));
+        assertThat(rep.inputs()).isLessThan(hb.inputs());
+      }
+    }
+
+    @Test
+    void a_good_release_completes_the_same_way_without_a_heartbeat_per_host_and_timeout() {
+      Scenario beating = scenario(2, 500, good(), Severity.NORMAL);
+      SimulationReport hb = Simulator.run(beating);
+      List<LedgerInput> inputs = new ArrayList<>();
+      SimulationReport rep =
+          Simulator.run(
+              reported(beating),
+              new Simulator.Listener() {
+                @Override
+                public void input(LedgerInput input) {
+                  inputs.add(input);
+                }
+              });
+
+      assertThat(rep.completed()).isTrue();
+      assertThat(outcome(rep)).isEqualTo(outcome(hb));
+      // background failures are reported (0.0001 per host-hour over 500 hosts), healthy hosts not
+      assertThat(inputs).noneMatch(i -> i instanceof Heartbeat);
+      assertThat(inputs.stream().filter(i -> i instanceof HostSilent).count())
+          .isEqualTo(inputs.stream().filter(i -> i instanceof HostBack).count());
+      assertThat(rep.inputs() * 10).isLessThan(hb.inputs());
+    }
+
+    @Test
+    void a_detector_report_names_the_hosts_last_sign_of_life() {
+      Scenario s =
+          reported(scenario(4, 300, failing(1.0, Duration.ofSeconds(40), 1.0), Severity.NORMAL));
+      List<HostSilent> reports = new ArrayList<>();
+      Simulator.run(
+          s,
+          new Simulator.Listener() {
+            @Override
+            public void input(LedgerInput input) {
+              if (input instanceof HostSilent h) {
+                reports.add(h);
+              }
+            }
+          });
+
+      assertThat(reports)
+          .isNotEmpty()
+          .allSatisfy(
+              h -> {
+                // the default detector delay is the heartbeat interval (10 s)
+                assertThat(Duration.between(h.lastSeenAt(), h.at()))
+                    .isGreaterThanOrEqualTo(Duration.ZERO)
+                    .isLessThanOrEqualTo(Duration.ofSeconds(10));
+              });
     }
   }
 
