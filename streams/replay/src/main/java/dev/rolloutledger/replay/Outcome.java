@@ -2,6 +2,8 @@ package dev.rolloutledger.replay;
 
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostBack;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.UpdateApplied;
 import java.time.Duration;
@@ -41,14 +43,16 @@ record Outcome(Kind kind, long delay, Long recoverAfter) {
   /**
    * The outcome of a host from its telemetry: from its first apply of {@code release} on, the first
    * crash report, metric over {@code limits}, or gap longer than {@code timeout} (also before
-   * {@code end}, the end of the recording).
+   * {@code end}, the end of the recording). With {@code reported} liveness (ADR 0006) a gap is not
+   * silence: a failure detector's HostSilent is, from the last sight it names.
    */
   static Outcome of(
       List<LedgerInput> telemetry,
       String release,
       Duration timeout,
       Map<String, Double> limits,
-      Instant end) {
+      Instant end,
+      boolean reported) {
     int i = applyIndex(telemetry, release);
     if (i < 0) {
       return UNKNOWN;
@@ -58,6 +62,9 @@ record Outcome(Kind kind, long delay, Long recoverAfter) {
       return new Outcome(Kind.APPLY_FAILED, 0, null);
     }
     long a = applied.at().getEpochSecond();
+    if (reported) {
+      return reported(telemetry, i, a, limits);
+    }
     long t = timeout.toSeconds();
     long previous = a;
     for (int j = i + 1; j < telemetry.size(); j++) {
@@ -80,6 +87,39 @@ record Outcome(Kind kind, long delay, Long recoverAfter) {
       return new Outcome(Kind.SILENT, previous - a, null);
     }
     return HEALTHY;
+  }
+
+  /** After the apply at index {@code i}, second {@code a}: liveness from a detector's reports. */
+  private static Outcome reported(
+      List<LedgerInput> telemetry, int i, long a, Map<String, Double> limits) {
+    for (int j = i + 1; j < telemetry.size(); j++) {
+      LedgerInput in = telemetry.get(j);
+      long at = in.at().getEpochSecond();
+      if (in instanceof HostSilent h) {
+        long from = Math.max(a, h.lastSeenAt().getEpochSecond());
+        Long back = backAfter(telemetry, j);
+        return new Outcome(Kind.SILENT, from - a, back == null ? null : back - from);
+      }
+      if (in instanceof CrashReport) {
+        Long back = backAfter(telemetry, j);
+        return new Outcome(Kind.CRASH, at - a, back == null ? null : back - at);
+      }
+      if (in instanceof Heartbeat b && over(b, limits)) {
+        return new Outcome(Kind.HOT, at - a, recovery(telemetry, j, limits));
+      }
+    }
+    return HEALTHY;
+  }
+
+  /** The second of the first sign of life after index {@code j}, other than a report, or null. */
+  private static Long backAfter(List<LedgerInput> telemetry, int j) {
+    for (int k = j + 1; k < telemetry.size(); k++) {
+      LedgerInput in = telemetry.get(k);
+      if (in instanceof HostBack || in instanceof Heartbeat || in instanceof UpdateApplied) {
+        return in.at().getEpochSecond();
+      }
+    }
+    return null;
   }
 
   static int applyIndex(List<LedgerInput> telemetry, String release) {

@@ -2,8 +2,11 @@ package dev.rolloutledger.replay;
 
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostBack;
 import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.ReleasePublished;
@@ -64,6 +67,11 @@ final class Recording {
     return planned.plan();
   }
 
+  /** Whether the recording's liveness came from a failure detector (ADR 0006), not heartbeats. */
+  boolean livenessReported() {
+    return planned.plan().liveness() == Liveness.REPORTED;
+  }
+
   private void add(LedgerInput input) {
     inputs.add(input);
     end = input.at();
@@ -81,6 +89,10 @@ final class Recording {
       telemetry.computeIfAbsent(b.host(), h -> new ArrayList<>()).add(b);
     } else if (input instanceof CrashReport c) {
       telemetry.computeIfAbsent(c.host(), h -> new ArrayList<>()).add(c);
+    } else if (input instanceof HostSilent h) {
+      telemetry.computeIfAbsent(h.host(), k -> new ArrayList<>()).add(h);
+    } else if (input instanceof HostBack b) {
+      telemetry.computeIfAbsent(b.host(), k -> new ArrayList<>()).add(b);
     }
   }
 

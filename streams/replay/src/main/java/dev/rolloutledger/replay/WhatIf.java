@@ -8,8 +8,10 @@ import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.HostRegistered;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InMemoryLedgerStore;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.PolicySet;
@@ -77,7 +79,8 @@ public final class WhatIf {
               release,
               recorded.heartbeatTimeout(),
               recorded.limits(),
-              rec.end));
+              rec.end,
+              rec.livenessReported()));
     }
     SimulationReport actual = actual(rec, outcomes);
     Driver driver =
@@ -232,7 +235,12 @@ public final class WhatIf {
           push(h.at().getEpochSecond() - start, Kind.LATE_INPUT, -1, h);
         }
       }
-      feed(new RolloutPlanned(tenant, at(0), rec.rollout(), release, plan), 0);
+      // the what-if's fleet heartbeats, so the engine judges liveness from them whatever the plan
+      // names; reported liveness reaches the same verdicts at the same seconds (ADR 0006)
+      feed(
+          new RolloutPlanned(
+              tenant, at(0), rec.rollout(), release, plan.withLiveness(Liveness.HEARTBEATS)),
+          0);
     }
 
     /**
@@ -244,6 +252,10 @@ public final class WhatIf {
       int applied = Outcome.applyIndex(telemetry, release);
       int until = applied < 0 ? telemetry.size() : applied;
       long t = rec.recordedPlan().heartbeatTimeout().toSeconds();
+      if (rec.livenessReported()) {
+        reportedBackground(i, telemetry, until);
+        return;
+      }
       if (until == 0) {
         if (applied < 0) {
           down[i]++; // never heard from: it stays silent
@@ -276,6 +288,32 @@ public final class WhatIf {
       }
       if (applied < 0 && rec.end.getEpochSecond() - start - previous > t) {
         push(previous + 1, Kind.DOWN, i, null); // silent at the end of the recording
+      }
+    }
+
+    /**
+     * {@link #recordedBackground} of a recording whose liveness a failure detector reported: the
+     * host is up from the start, down from the last sight a HostSilent names until the next sign of
+     * life, and its crash reports are replayed at their times.
+     */
+    private void reportedBackground(int i, List<LedgerInput> telemetry, int until) {
+      boolean isDown = false;
+      for (int j = 0; j < until; j++) {
+        LedgerInput in = telemetry.get(j);
+        long at = rel(in);
+        if (in instanceof Heartbeat b && oldRelease[i] == null) {
+          oldRelease[i] = b.release();
+        }
+        if (in instanceof HostSilent h && !isDown) {
+          push(Math.max(0, h.lastSeenAt().getEpochSecond() - start) + 1, Kind.DOWN, i, null);
+          isDown = true;
+        } else if (in instanceof CrashReport c && !isDown) {
+          push(at, Kind.BACKGROUND_CRASH, i, c);
+          isDown = true;
+        } else if (isDown && !(in instanceof HostSilent) && !(in instanceof CrashReport)) {
+          push(at, Kind.UP, i, null);
+          isDown = false;
+        }
       }
     }
 
