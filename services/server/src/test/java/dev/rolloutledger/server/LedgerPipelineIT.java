@@ -8,11 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolloutledger.avro.CrashReport;
 import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.Hold;
+import dev.rolloutledger.avro.HostBack;
+import dev.rolloutledger.avro.HostSilent;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.auth.Role;
+import dev.rolloutledger.topology.LedgerQueries;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,6 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -231,6 +236,132 @@ class LedgerPipelineIT {
   }
 
   @Nested
+  class ReportedLiveness {
+    @Test
+    void silent_and_back_items_over_http_reach_ledger_telemetry_and_the_pipeline_as_avro_records()
+        throws Exception {
+      Instant lastSeen = Instant.parse("2026-12-07T10:00:00Z");
+      Instant reported = Instant.parse("2026-12-07T10:00:40Z");
+      Instant back = Instant.parse("2026-12-07T10:01:00Z");
+      HttpResponse<String> posted =
+          post(
+              api("/telemetry"),
+              """
+          [{"type": "silent", "host": "d1", "at": "%s", "lastSeenAt": "%s"},
+           {"type": "back", "host": "d1", "at": "%s"}]"""
+                  .formatted(reported, lastSeen, back));
+      assertThat(posted.statusCode()).isEqualTo(202);
+      assertThat(json(posted).get("accepted").asInt()).isEqualTo(2);
+
+      String key = Keys.of(tenant, "d1");
+      // ledger.telemetry also holds the poison records other tests send: read bytes, decode ours
+      Deserializer<SpecificRecord> avro = Topics.TELEMETRY.valueSerde(registry()).deserializer();
+      List<SpecificRecord> onTelemetry = new ArrayList<>();
+      List<SpecificRecord> onInputs = new ArrayList<>();
+      try (KafkaConsumer<String, byte[]> telemetry = readCommitted(new ByteArrayDeserializer());
+          KafkaConsumer<String, SpecificRecord> inputs =
+              readCommitted(Topics.INPUTS.valueSerde(registry()).deserializer())) {
+        telemetry.subscribe(List.of(Topics.TELEMETRY.name()));
+        inputs.subscribe(List.of(Topics.INPUTS.name()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  for (ConsumerRecord<String, byte[]> r : telemetry.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                      onTelemetry.add(avro.deserialize(r.topic(), r.value()));
+                    }
+                  }
+                  for (ConsumerRecord<String, SpecificRecord> r :
+                      inputs.poll(Duration.ofMillis(200))) {
+                    if ((r.value() instanceof HostSilent x && x.getTenant().equals(tenant))
+                        || (r.value() instanceof HostBack y && y.getTenant().equals(tenant))) {
+                      onInputs.add(r.value());
+                    }
+                  }
+                  assertThat(onTelemetry).hasSize(2);
+                  assertThat(onInputs).hasSize(2);
+                });
+      }
+      HostSilent expectedSilent =
+          HostSilent.newBuilder()
+              .setTenant(tenant)
+              .setAt(reported)
+              .setHost("d1")
+              .setLastSeenAt(lastSeen)
+              .build();
+      HostBack expectedBack =
+          HostBack.newBuilder().setTenant(tenant).setAt(back).setHost("d1").build();
+      // in order, per host: the silence, then the host back
+      assertThat(onTelemetry).containsExactly(expectedSilent, expectedBack);
+      assertThat(onInputs).containsExactly(expectedSilent, expectedBack);
+    }
+
+    @Test
+    void a_rollout_planned_with_reported_liveness_carries_it_and_halts_on_a_reported_silence()
+        throws Exception {
+      post(
+          api("/hosts"),
+          """
+          [{"host": "q1", "labels": {"env": "dev"}}, {"host": "q2", "labels": {"env": "dev"}}]""");
+      post(
+          api("/releases"),
+          """
+          {"release": "cf-291", "artifact": "channel-file", "version": "291", "sha256": "%s", "publisher": "vendor"}
+          """
+              .formatted(SHA));
+      HttpResponse<String> created =
+          post(
+              api("/rollouts"),
+              """
+          {"rollout": "r6", "release": "cf-291",
+           "plan": {"heartbeatTimeout": "PT2S", "liveness": "reported",
+                    "waves": [{"name": "canary", "selector": {"env": "dev"}}]}}""");
+      assertThat(created.statusCode()).isEqualTo(202);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> get(api("/rollouts/r6")).statusCode() == 200);
+      LedgerQueries queries = server.bean(LedgerQueries.class);
+      assertThat(queries.rollout(tenant, "r6").orElseThrow().plan().liveness())
+          .isEqualTo(Liveness.REPORTED);
+      assertThat(queries.rollout(tenant, "r6").orElseThrow().plan().heartbeatTimeout())
+          .isEqualTo(Duration.ofSeconds(2));
+
+      // both apply, then no heartbeat at all: under heartbeats this halts within the timeout
+      // (Silence above); a reported host is alive until the detector says otherwise
+      post(
+          api("/telemetry"),
+          """
+          [{"type": "applied", "host": "q1", "release": "cf-291", "ok": true},
+           {"type": "applied", "host": "q2", "release": "cf-291", "ok": true}]""");
+      await()
+          .during(Duration.ofSeconds(6))
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> json(get(api("/rollouts/r6"))).get("status").asText().equals("ACTIVE"));
+
+      HttpResponse<String> silent =
+          post(
+              api("/telemetry"),
+              """
+          [{"type": "silent", "host": "q1", "lastSeenAt": "%s"}]"""
+                  .formatted(Instant.now()));
+      assertThat(silent.statusCode()).isEqualTo(202);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                JsonNode entries = json(get(api("/rollouts/r6/ledger"))).get("entries");
+                assertThat(entries)
+                    .extracting(e -> e.get("type").asText())
+                    .containsExactly("WaveStarted", "RolloutHalted");
+                assertThat(entries.get(1).get("reason").asText()).isEqualTo("silent hosts");
+                assertThat(entries.get(1).get("evidence").get("newlySilent").asText())
+                    .isEqualTo("q1");
+              });
+    }
+  }
+
+  @Nested
   class OwnerPolicy {
     @Test
     void a_pin_set_over_http_is_enforced_and_readable() throws Exception {
@@ -428,6 +559,48 @@ class LedgerPipelineIT {
           {"rollout": "r9", "release": "x", "plan": {"waves": [{"name": "a", "percent": 0}]}}""");
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(json(r).get("field").asText()).isEqualTo("plan.waves[0].percent");
+    }
+
+    @Test
+    void silent_and_back_items_are_refused_with_a_problem_naming_the_field_at_fault()
+        throws Exception {
+      assertBadTelemetry("[{\"type\": \"back\"}]", "[0].host");
+      assertBadTelemetry(
+          "[{\"type\": \"back\", \"host\": \"d1\"}, {\"type\": \"silent\", \"host\": \"d1\"}]",
+          "[1].lastSeenAt");
+      assertBadTelemetry(
+          """
+          [{"type": "silent", "host": "d1", "at": "2026-12-07T10:00:00Z",
+            "lastSeenAt": "2026-12-07T10:00:01Z"}]""",
+          "[0].lastSeenAt");
+      assertBadTelemetry(
+          "[{\"type\": \"silent\", \"host\": \"d1\", \"lastSeenAt\": \"yesterday\"}]",
+          "[0].lastSeenAt");
+      assertBadTelemetry("[{\"type\": \"back\", \"host\": \"d1\", \"at\": \"soon\"}]", "[0].at");
+      assertBadTelemetry("[{\"type\": \"lost\", \"host\": \"d1\"}]", "[0].type");
+    }
+
+    private void assertBadTelemetry(String batch, String field) throws Exception {
+      HttpResponse<String> r = post(api("/telemetry"), batch);
+      assertThat(r.statusCode()).as(batch).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      assertThat(json(r).get("field").asText()).as(batch).isEqualTo(field);
+    }
+
+    @Test
+    void a_plan_with_an_unknown_liveness_is_refused_naming_the_field() throws Exception {
+      HttpResponse<String> r =
+          post(
+              api("/rollouts"),
+              """
+          {"rollout": "r9", "release": "x",
+           "plan": {"liveness": "gossip", "waves": [{"name": "a"}]}}""");
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      assertThat(json(r).get("field").asText()).isEqualTo("plan.liveness");
+      assertThat(json(r).get("detail").asText()).contains("heartbeats").contains("reported");
     }
 
     @Test

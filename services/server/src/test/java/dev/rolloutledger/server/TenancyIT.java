@@ -315,6 +315,16 @@ class TenancyIT {
                   + " {\"type\": \"crash\", \"host\": \"h2\", \"release\": \"cf-1\"}]");
       assertProblem(other, 403);
       assertThat(json(other).get("field").asText()).isEqualTo("[1].host");
+      // a failure detector's items are about a host too: the same check
+      HttpResponse<String> otherSilent =
+          server.post(
+              agent,
+              api("/telemetry"),
+              "[{\"type\": \"back\", \"host\": \"h1\"},"
+                  + " {\"type\": \"silent\", \"host\": \"h2\","
+                  + " \"lastSeenAt\": \"2026-12-07T10:00:00Z\"}]");
+      assertProblem(otherSilent, 403);
+      assertThat(json(otherSilent).get("field").asText()).isEqualTo("[1].host");
       assertProblem(server.get(agent, api("/rollouts")), 403);
       assertProblem(server.get(agent, api("/rollouts/ra")), 403);
       assertProblem(server.get(agent, api("/policy")), 403);

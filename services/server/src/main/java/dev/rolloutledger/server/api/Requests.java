@@ -2,7 +2,7 @@ package dev.rolloutledger.server.api;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
-import java.time.Instant;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +47,8 @@ public final class Requests {
       @Nullable Double toleratedRatio,
       @Nullable Integer maxDispatchPerMinute,
       @Nullable Map<String, Double> limits,
-      @Nullable Integer emergencyCompression) {}
+      @Nullable Integer emergencyCompression,
+      @Nullable String liveness) {}
 
   @Serdeable
   public record RolloutBody(
@@ -62,18 +63,21 @@ public final class Requests {
 
   /**
    * One item of a telemetry batch. {@code type} is {@code applied} (host, release, ok, error),
-   * {@code heartbeat} (host, release, metrics) or {@code crash} (host, release, signature, kind);
-   * {@code at} defaults to the time the server received the batch.
+   * {@code heartbeat} (host, release, metrics), {@code crash} (host, release, signature, kind), or,
+   * from a failure detector (ADR 0006), {@code silent} (host, lastSeenAt: not seen since, not after
+   * {@code at}) or {@code back} (host: seen again); {@code at} defaults to the time the server
+   * received the batch.
    */
   @Serdeable
   public record TelemetryItem(
       @Nullable String type,
       @Nullable String host,
       @Nullable String release,
-      @Nullable Instant at,
+      @Nullable @Schema(format = "date-time") String at,
       @Nullable Boolean ok,
       @Nullable String error,
       @Nullable Map<String, Double> metrics,
       @Nullable String signature,
-      @Nullable String kind) {}
+      @Nullable String kind,
+      @Nullable @Schema(format = "date-time") String lastSeenAt) {}
 }

@@ -8,6 +8,7 @@ import dev.rolloutledger.domain.ApprovalGranted;
 import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.ReleasePublished;
@@ -287,7 +288,10 @@ public class RolloutController {
                 or(body.toleratedRatio(), Plan.DEFAULT_TOLERATED_RATIO),
                 or(body.maxDispatchPerMinute(), Plan.DEFAULT_MAX_DISPATCH_PER_MINUTE),
                 body.limits() == null ? Map.of() : body.limits(),
-                or(body.emergencyCompression(), Plan.DEFAULT_EMERGENCY_COMPRESSION)));
+                or(body.emergencyCompression(), Plan.DEFAULT_EMERGENCY_COMPRESSION),
+                body.liveness() == null
+                    ? Liveness.HEARTBEATS
+                    : Liveness.parse("liveness", body.liveness())));
   }
 
   private static <T> T or(@Nullable T value, T fallback) {

@@ -2,6 +2,8 @@ package dev.rolloutledger.server.api;
 
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostBack;
+import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.UpdateApplied;
 import dev.rolloutledger.server.api.Requests.TelemetryItem;
@@ -21,13 +23,15 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Telemetry in over HTTP: a JSON array of applied / heartbeat / crash items. The whole batch is
- * validated first; one bad item rejects the batch with 400 naming it ({@code [i].field}) and
+ * Telemetry in over HTTP: a JSON array of applied / heartbeat / crash items, and silent / back
+ * items from a failure detector (ADR 0006, for plans whose liveness is reported). The whole batch
+ * is validated first; one bad item rejects the batch with 400 naming it ({@code [i].field}) and
  * nothing is published, so a client can fix and resend without duplicates. An agent's token may
  * report only about its own host: an item about another host refuses the batch with 403. A valid
  * batch beyond its token's rate ({@link TelemetryRateLimit}) is refused whole with 429 and
@@ -38,6 +42,9 @@ import java.util.Map;
 public class TelemetryController {
   /** Items per batch; larger batches get 413. The request body is also capped (1 MB). */
   public static final int MAX_BATCH = 5000;
+
+  /** The item types, as a problem names them. */
+  private static final String TYPES = "applied, heartbeat, crash, silent or back";
 
   private final EventPublisher publisher;
   private final TelemetryRateLimit rateLimit;
@@ -76,7 +83,7 @@ public class TelemetryController {
             path + ".host: the token of host " + caller.host() + " reports only about that host",
             path + ".host");
       }
-      Instant at = item.at() == null ? received : item.at();
+      Instant at = item.at() == null ? received : instant(path + ".at", item.at());
       inputs.add(RolloutController.within(path, () -> toInput(tenant, at, item, path)));
     }
     if (items.size() > rateLimit.burst()) {
@@ -104,8 +111,7 @@ public class TelemetryController {
 
   private static LedgerInput toInput(String tenant, Instant at, TelemetryItem item, String path) {
     if (item.type() == null) {
-      throw ApiProblemException.badField(
-          path + ".type", path + ".type is required: applied, heartbeat or crash");
+      throw ApiProblemException.badField(path + ".type", path + ".type is required: " + TYPES);
     }
     return switch (item.type()) {
       case "applied" -> {
@@ -129,10 +135,27 @@ public class TelemetryController {
               item.release(),
               item.signature() == null ? "unknown" : item.signature(),
               item.kind() == null ? "crash" : item.kind());
+      case "silent" ->
+          new HostSilent(
+              tenant,
+              at,
+              item.host(),
+              item.lastSeenAt() == null ? null : instant(path + ".lastSeenAt", item.lastSeenAt()));
+      case "back" -> new HostBack(tenant, at, item.host());
       default ->
           throw ApiProblemException.badField(
-              path + ".type",
-              path + ".type must be applied, heartbeat or crash, was '" + item.type() + "'");
+              path + ".type", path + ".type must be " + TYPES + ", was '" + item.type() + "'");
     };
+  }
+
+  /** An ISO-8601 instant; an unparseable one is a 400 naming {@code field}. */
+  private static Instant instant(String field, String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw ApiProblemException.badField(
+          field,
+          field + " must be an ISO-8601 instant such as 2026-12-07T10:00:00Z, was '" + text + "'");
+    }
   }
 }
