@@ -115,6 +115,8 @@ class ExportReplayIT {
         {"host": "h1", "labels": {"env": "dev"}},
         {"host": "h2", "labels": {"env": "dev"}},
         {"host": "h3", "labels": {"env": "prod"}}""");
+    // registrations and the plan come through different topics: plan once the engine has the hosts
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.hostsKnown(tenant) == 3);
     server.post(
         token(tenant),
         api(tenant, "/releases"),

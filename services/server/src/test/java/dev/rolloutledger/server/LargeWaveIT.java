@@ -8,8 +8,6 @@ import dev.rolloutledger.avro.WaveStarted;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.auth.Role;
-import dev.rolloutledger.topology.LedgerTopology;
-import dev.rolloutledger.topology.StoreKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,12 +20,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,23 +147,8 @@ class LargeWaveIT {
     }
   }
 
-  /** Hosts of the tenant in the engine's hosts store (interactive query). */
   private int hostsKnown() {
-    ReadOnlyKeyValueStore<String, Object> hosts =
-        server
-            .bean(KafkaStreams.class)
-            .store(
-                StoreQueryParameters.fromNameAndType(
-                    LedgerTopology.HOSTS_STORE, QueryableStoreTypes.keyValueStore()));
-    int n = 0;
-    try (KeyValueIterator<String, Object> it =
-        hosts.prefixScan(StoreKeys.tenantPrefix(tenant), new StringSerializer())) {
-      while (it.hasNext()) {
-        it.next();
-        n++;
-      }
-    }
-    return n;
+    return server.hostsKnown(tenant);
   }
 
   private SchemaRegistry registry() {

@@ -119,4 +119,28 @@ public final class TestServer implements AutoCloseable {
     // the context (streams, producers) closes before the broker, or shutdown waits on it
     context.close();
   }
+
+  /**
+   * Hosts of {@code tenant} in the engine's hosts store (interactive query): registrations and a
+   * plan come through different topics, so a test that plans right after registering awaits this.
+   */
+  public int hostsKnown(String tenant) {
+    org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, Object> hosts =
+        bean(KafkaStreams.class)
+            .store(
+                org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
+                    dev.rolloutledger.topology.LedgerTopology.HOSTS_STORE,
+                    org.apache.kafka.streams.state.QueryableStoreTypes.keyValueStore()));
+    int n = 0;
+    try (org.apache.kafka.streams.state.KeyValueIterator<String, Object> it =
+        hosts.prefixScan(
+            dev.rolloutledger.topology.StoreKeys.tenantPrefix(tenant),
+            new org.apache.kafka.common.serialization.StringSerializer())) {
+      while (it.hasNext()) {
+        it.next();
+        n++;
+      }
+    }
+    return n;
+  }
 }
