@@ -79,18 +79,7 @@ public final class SimulatorSpeed {
   static Scenario scenario(String name, int hosts) {
     if (name.endsWith(REPORTED)) {
       Scenario s = scenario(name.substring(0, name.length() - REPORTED.length()), hosts);
-      Scenario.Fleet f = s.fleet();
-      return new Scenario(
-          name,
-          s.seed(),
-          s.horizon(),
-          new Scenario.Fleet(f.hosts(), f.heartbeatInterval(), f.labels(), Liveness.REPORTED, null),
-          s.release(),
-          s.behavior(),
-          s.policy(),
-          s.plan(),
-          s.historical(),
-          s.approvals());
+      return s.withFleet(s.fleet().withLiveness(Liveness.REPORTED));
     }
     return switch (name) {
       case "good" -> scenario(name, hosts, Plan.defaultPlan(), Duration.ofDays(1), good());

@@ -48,6 +48,11 @@ public record Scenario(
       Liveness liveness,
       Duration detectorDelay) {
 
+    /** The same fleet, its liveness told to the engine as {@code newLiveness} says. */
+    public Fleet withLiveness(Liveness newLiveness) {
+      return new Fleet(hosts, heartbeatInterval, labels, newLiveness, detectorDelay);
+    }
+
     /** Heartbeats reach the engine. */
     public Fleet(int hosts, Duration heartbeatInterval, Map<String, Map<String, Double>> labels) {
       this(hosts, heartbeatInterval, labels, Liveness.HEARTBEATS, null);
@@ -232,6 +237,12 @@ public record Scenario(
         throw new InvalidFieldException("approvals.wave", "no wave named '" + a.wave() + "'");
       }
     }
+  }
+
+  /** The same scenario over another fleet. */
+  public Scenario withFleet(Fleet newFleet) {
+    return new Scenario(
+        name, seed, horizon, newFleet, release, behavior, policy, plan, historical, approvals);
   }
 
   /**

@@ -203,18 +203,7 @@ class SimulatorTest {
   @Nested
   class ReportedLiveness {
     private Scenario reported(Scenario s) {
-      Scenario.Fleet f = s.fleet();
-      return new Scenario(
-          s.name(),
-          s.seed(),
-          s.horizon(),
-          new Scenario.Fleet(f.hosts(), f.heartbeatInterval(), f.labels(), Liveness.REPORTED, null),
-          s.release(),
-          s.behavior(),
-          s.policy(),
-          s.plan(),
-          s.historical(),
-          s.approvals());
+      return s.withFleet(s.fleet().withLiveness(Liveness.REPORTED));
     }
 
     private static String outcome(SimulationReport r) {
