@@ -102,7 +102,7 @@ public final class Simulator {
   private final long timeout;
   private final int[] phase;
   private int[][] byPhase; // host indices beating at each second of the interval, ascending
-  private final long[] lastDelivered;
+  private final long[] lastDelivered; // the engine's last sign of life of the host, NEVER if none
   private final int[] down; // causes keeping the host silent right now
   private final boolean[] hot;
   private final boolean[] updated;
@@ -116,17 +116,16 @@ public final class Simulator {
   private final Map<Integer, Long> backgroundAt = new HashMap<>();
   private final int[] backgroundGeneration;
   private long order;
+  private static final long NEVER = Long.MIN_VALUE / 2;
 
   // ---- reported liveness (ADR 0006) ----
   private final boolean reported;
   private final long detectorDelay;
-  private final long[] lastSign; // the engine's last sign of life of the host, NEVER if none
   private final long[] upSince; // when the host last came up (0: up from the start)
   private final int[] downEpoch; // counts the host's outages: a report names the one it is for
   private final boolean[] silenceSent; // a HostSilent went out for the current outage
   private final boolean[] backPending; // a HostBack is due at the host's next beat
   private java.util.TreeSet<Integer>[] speaking; // hosts whose next beat reaches the engine
-  private static final long NEVER = Long.MIN_VALUE;
 
   // ---- outcome ----
   private int exposedCount;
@@ -186,8 +185,6 @@ public final class Simulator {
     this.backgroundGeneration = new int[n];
     this.reported = scenario.fleet().liveness() == Liveness.REPORTED;
     this.detectorDelay = scenario.fleet().detectorDelay().toSeconds();
-    this.lastSign = new long[reported ? n : 0];
-    Arrays.fill(lastSign, NEVER);
     this.upSince = new long[reported ? n : 0];
     this.downEpoch = new int[reported ? n : 0];
     this.silenceSent = new boolean[reported ? n : 0];
@@ -214,7 +211,7 @@ public final class Simulator {
       }
       labels.add(l);
       phase[i] = random.nextInt(interval);
-      lastDelivered[i] = Long.MIN_VALUE / 2;
+      lastDelivered[i] = NEVER;
     }
     byPhase = byPhase();
     if (reported) {
@@ -331,7 +328,7 @@ public final class Simulator {
       if (down[i] > 0) {
         continue;
       }
-      lastSign[i] = s;
+      lastDelivered[i] = s;
       if (hot[i]) {
         backPending[i] = false; // a heartbeat is a sign of life too
         feed(new Heartbeat(TENANT, now, ids[i], release(i), HOT), s);
@@ -353,12 +350,12 @@ public final class Simulator {
 
   /** The host goes down: the detector reports it once its delay after the last sign has passed. */
   private void reportDown(int i, long s) {
-    lastSign[i] = Math.max(lastSign[i], lastBeatBefore(i, s));
+    lastDelivered[i] = Math.max(lastDelivered[i], lastBeatBefore(i, s));
     downEpoch[i]++;
     silenceSent[i] = false;
     backPending[i] = false;
-    if (lastSign[i] != NEVER) { // never seen by the engine: nothing to judge from either way
-      push(Math.max(s, lastSign[i] + detectorDelay), Kind.REPORT_SILENT, i, downEpoch[i]);
+    if (lastDelivered[i] != NEVER) { // never seen by the engine: nothing to judge from either way
+      push(Math.max(s, lastDelivered[i] + detectorDelay), Kind.REPORT_SILENT, i, downEpoch[i]);
     }
   }
 
@@ -422,7 +419,7 @@ public final class Simulator {
       case REPORT_SILENT -> {
         if (down[i] > 0 && e.ref() == downEpoch[i]) {
           silenceSent[i] = true;
-          feed(new HostSilent(TENANT, at(s), ids[i], at(lastSign[i])), s);
+          feed(new HostSilent(TENANT, at(s), ids[i], at(lastDelivered[i])), s);
         }
       }
       case APPROVE -> {
@@ -450,9 +447,6 @@ public final class Simulator {
       firstApplyAt = s;
     }
     lastDelivered[i] = s; // an apply is a sign of life to the engine
-    if (reported) {
-      lastSign[i] = s;
-    }
     feed(new UpdateApplied(TENANT, at(s), ids[i], scenario.release().id(), true, null), s);
     Scenario.Behavior b = scenario.behavior();
     if (b.regressionRatio() != 1.0 && b.backgroundFailurePerHostHour() > 0) {
