@@ -152,7 +152,9 @@ public final class RolloutEngine {
   private Decision joinLate(HostRegistered e, HostRecord host, RolloutState rollout, int wave) {
     host =
         host.assignedTo(
-            rollout.rollout(), rollout.plan().waves().get(wave).name(), rollout.plan().liveness());
+            rollout.rollout(),
+            rollout.plan().waves().get(wave).name(),
+            config.livenessOf(rollout.plan()));
     fleet.put(host);
     rollout = rollout.withCounts(wave, rollout.counts(wave).plus(1, 0, 0));
     Step step = new Step(e.tenant(), e.at());
@@ -283,7 +285,8 @@ public final class RolloutEngine {
       for (int m = 0; m < members; m++) {
         int i = matching.get(m);
         taken[i] = true;
-        assigned.add(available.get(i).assignedTo(pending.rollout(), wave.name(), plan.liveness()));
+        assigned.add(
+            available.get(i).assignedTo(pending.rollout(), wave.name(), config.livenessOf(plan)));
       }
       counts.add(new WaveCounts(wave.name(), members, 0, 0));
     }
@@ -423,11 +426,25 @@ public final class RolloutEngine {
     if (host == null) {
       return Decision.none();
     }
+    if (config.heartbeatsAbsorbed()) {
+      // each detector is believed for the plans it serves: the host stage for heartbeats plans,
+      // the fleet's own detector for reported plans (ADR 0007)
+      RolloutState rollout = store.rollout(e.tenant(), host.rollout()).orElse(null);
+      if (rollout == null || !e.detector().equals(detectorOf(rollout.plan().liveness()))) {
+        return Decision.none();
+      }
+    } else if (e.detector() != Detector.EXTERNAL) {
+      return Decision.none();
+    }
     HostRecord reported = host.silenceReported(e.lastSeenAt());
     if (reported != host) {
       fleet.put(reported);
     }
     return Decision.none();
+  }
+
+  private static Detector detectorOf(Liveness liveness) {
+    return liveness == Liveness.REPORTED ? Detector.EXTERNAL : Detector.HOST_STAGE;
   }
 
   /** The heartbeat's metrics over the plan's limits, by metric: "value>limit". */

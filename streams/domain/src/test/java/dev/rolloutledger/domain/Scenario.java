@@ -17,9 +17,17 @@ final class Scenario {
   static final Duration TTL = Duration.ofMinutes(30);
 
   final InMemoryLedgerStore store = new InMemoryLedgerStore();
-  final RolloutEngine engine = new RolloutEngine(store, new EngineConfig(TTL));
+  final RolloutEngine engine;
   final List<Decision> decisions = new ArrayList<>();
   Instant now = START;
+
+  Scenario() {
+    this(new EngineConfig(TTL));
+  }
+
+  Scenario(EngineConfig config) {
+    engine = new RolloutEngine(store, config);
+  }
 
   Decision apply(LedgerInput input) {
     Decision d = engine.apply(input);
