@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The engine's yardsticks (../shared/STATISTICS.md, the engine issue), measured by simulation: many
+ * The engine's yardsticks (docs/statistics.md, the engine issue), measured by simulation: many
  * seeded rollouts per case through the real engine, a markdown table on stdout.
  *
  * <pre>
@@ -135,10 +135,10 @@ public final class DecisionQuality {
   }
 
   /**
-   * A 10x regression in the Poisson model of STATISTICS.md: every host fails (a crash report, then
-   * a 10-minute outage) at 0.006 per host-hour, p0 = 0.001 per host over 10 minutes; a host running
-   * the release fails 10 times as often. Dispatch is paced at 10 hosts per minute, so that, as in a
-   * sequential test, few hosts are in flight when the evidence tips.
+   * A 10x regression in the Poisson model of docs/statistics.md: every host fails (a crash report,
+   * then a 10-minute outage) at 0.006 per host-hour, p0 = 0.001 per host over 10 minutes; a host
+   * running the release fails 10 times as often. Dispatch is paced at 10 hosts per minute, so that,
+   * as in a sequential test, few hosts are in flight when the evidence tips.
    */
   static Scenario tenfold(long seed) {
     Map<String, String> prod = Map.of("env", "prod");

@@ -13,7 +13,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 
-/** The house's layering (shared/STYLE.md): data flows one way, nothing depends on services. */
+/** The module layering (docs/architecture.md): data flows one way, nothing depends on services. */
 @AnalyzeClasses(
     packages = "dev.rolloutledger",
     importOptions = ImportOption.DoNotIncludeTests.class)

@@ -60,14 +60,14 @@
  *
  * <h2>Where the numbers come from</h2>
  *
- * {@code STATISTICS.md} (alpha = beta = 0.01, {@code p0 = 0.001}): SPRT, the optimum, needs 386
- * hosts on average to halt a 10x release, 12,266 for 2x, 1 for a total failure. Measured on this
- * code (seeded simulations as in {@code CohortEvidenceSimulationTest}: one updated host watched at
- * a time against 10,000 baseline hosts), at alpha = 0.01: 473 hosts at 10x (1.23x SPRT; 5,000
- * runs), 17,050 at 2x (1.39x; 1,000 runs), at most 2 at total failure; at a signal's share 0.0025:
- * 581 and 20,790. False halts of a good release in waves over 100,000 hosts: 8 of 2,000 rollouts at
- * alpha = 0.01 (0.4%, 95% CI 0.17% to 0.79%), 5 of 2,000 with a 20x shock hitting both cohorts. The
- * evidence of safety at 2x reaches 99 after 15,250 good hosts (SPRT: 14,709).
+ * {@code docs/statistics.md} (alpha = beta = 0.01, {@code p0 = 0.001}): SPRT, the optimum, needs
+ * 386 hosts on average to halt a 10x release, 12,266 for 2x, 1 for a total failure. Measured on
+ * this code (seeded simulations as in {@code CohortEvidenceSimulationTest}: one updated host
+ * watched at a time against 10,000 baseline hosts), at alpha = 0.01: 473 hosts at 10x (1.23x SPRT;
+ * 5,000 runs), 17,050 at 2x (1.39x; 1,000 runs), at most 2 at total failure; at a signal's share
+ * 0.0025: 581 and 20,790. False halts of a good release in waves over 100,000 hosts: 8 of 2,000
+ * rollouts at alpha = 0.01 (0.4%, 95% CI 0.17% to 0.79%), 5 of 2,000 with a 20x shock hitting both
+ * cohorts. The evidence of safety at 2x reaches 99 after 15,250 good hosts (SPRT: 14,709).
  *
  * <p>References: Wald, Sequential Analysis (1947); Ville, Etude critique de la notion de collectif
  * (1939); Johari, Pekelis, Walsh, Always Valid Inference (mixture SPRT); Howard, Ramdas, McAuliffe,

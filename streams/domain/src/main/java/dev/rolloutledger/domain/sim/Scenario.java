@@ -116,7 +116,7 @@ public record Scenario(
    * {@code backgroundFailurePerHostHour}: outages of any host, whatever it runs, each lasting
    * {@code backgroundOutage}. Shocks silence a fraction of matching hosts for a while. {@code
    * regressionRatio}: a host running the release fails in the background this many times as often
-   * (the Poisson model of STATISTICS.md; 1 = no regression).
+   * (the Poisson model of docs/statistics.md; 1 = no regression).
    */
   public record Behavior(
       double failProbability,

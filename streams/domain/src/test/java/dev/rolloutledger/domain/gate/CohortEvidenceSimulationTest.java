@@ -9,10 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The yardsticks of STATISTICS.md, on seeded simulated rollouts: run i of a test draws from {@code
- * seeded(base + i)}, so every figure quoted below is reproduced exactly, on any JDK, by
+ * The yardsticks of docs/statistics.md, on seeded simulated rollouts: run i of a test draws from
+ * {@code seeded(base + i)}, so every figure quoted below is reproduced exactly, on any JDK, by
  *
- * <pre>cd /work/main && ./mvnw -q -B -o -pl streams/domain verify</pre>
+ * <pre>./mvnw -q -B -o -pl streams/domain verify</pre>
  *
  * Bounds leave Monte-Carlo slack but fail if the method is broken.
  */
@@ -81,7 +81,7 @@ class CohortEvidenceSimulationTest {
 
     @Test
     void is_halted_after_about_as_many_updated_hosts_as_the_sprt_needs() {
-      // SPRT, alpha = beta = 0.01, p0 = 0.001, p1 = 0.01: 386 hosts on average (STATISTICS.md).
+      // SPRT (docs/statistics.md), alpha = beta = 0.01, p0 = 0.001, p1 = 0.01: 386 hosts, mean.
       int runs = 300;
       long total = 0;
       for (int i = 0; i < runs; i++) {
@@ -92,7 +92,7 @@ class CohortEvidenceSimulationTest {
       }
       double mean = (double) total / runs;
 
-      // Measured: 441 hosts (standard error 20), 1.14x SPRT; STATISTICS.md's mixture: 470.
+      // Measured: 441 hosts (standard error 20), 1.14x SPRT; 5,000 runs: 473 (docs/statistics.md).
       // At a signal's share of alpha, 0.0025: 549.
       assertThat(mean).isGreaterThan(50).isLessThan(2 * 386);
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class CohortEvidenceTest {
 
-  /** The mixture's ratios, as in STATISTICS.md. */
+  /** The mixture's ratios, as in docs/statistics.md. */
   private static final double[] MIXTURE = {2, 4, 8, 16, 32, 64, 128, 256, 512};
 
   /** Mean over the mixture of f(r): what the e-value must be for a known history. */
