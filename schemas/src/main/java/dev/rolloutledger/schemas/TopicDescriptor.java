@@ -53,6 +53,12 @@ public record TopicDescriptor<K, V>(
     configs = Map.copyOf(configs);
   }
 
+  /** The same topic created with {@code count} partitions. */
+  public TopicDescriptor<K, V> withPartitions(int count) {
+    return new TopicDescriptor<>(
+        name, keySerde, valueSchema, valueType, count, cleanupPolicy, configs, doc);
+  }
+
   /**
    * A value serde in the Confluent wire format backed by the given registry (subject {@code
    * <name>-value}).

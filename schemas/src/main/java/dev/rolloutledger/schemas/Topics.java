@@ -45,6 +45,13 @@ public final class Topics {
   public static final int PARTITIONS = 4;
 
   /**
+   * Partitions of {@link #TELEMETRY} and {@link #HOST_WATCH} when they are created: the host stage
+   * (ADR 0007) runs one task per partition, so this bounds how many stream threads and instances
+   * share a large tenant's heartbeats. A deployment sets it with {@link #withTelemetryPartitions}.
+   */
+  public static final int TELEMETRY_PARTITIONS = 16;
+
+  /**
    * The largest ledger entry the ledger's topic, its store's changelog and the producer that writes
    * them accept: 64 MiB. A {@code WaveStarted} lists every host of its wave, 1 + (id length) bytes
    * a host in Avro: 9 MB for a wave of 1,000,000 hosts with 8-character ids (Kafka's default limit
@@ -110,10 +117,28 @@ public final class Topics {
               HostSilent.getClassSchema(),
               HostBack.getClassSchema()),
           SpecificRecord.class,
-          PARTITIONS,
+          TELEMETRY_PARTITIONS,
           TopicDescriptor.DELETE,
           WEEK,
-          "UpdateApplied | Heartbeat | CrashReport | HostSilent | HostBack, key tenant/host");
+          "UpdateApplied | Heartbeat | CrashReport | HostSilent | HostBack, key tenant/host;"
+              + " absorbed by the host stage, only news goes on to the journal");
+
+  /**
+   * The host stage's back channel (ADR 0007): each tenant's {@code HostWatch} from the decision
+   * stage, and clock ticks, both copied to every partition, so every host-stage task knows what to
+   * watch and that time passed. As many partitions as {@link #TELEMETRY}, or more.
+   */
+  public static final TopicDescriptor<String, SpecificRecord> HOST_WATCH =
+      new TopicDescriptor<>(
+          "ledger.host-watch",
+          Serdes.String(),
+          union(
+              dev.rolloutledger.avro.state.HostWatch.getClassSchema(), ClockTick.getClassSchema()),
+          SpecificRecord.class,
+          TELEMETRY_PARTITIONS,
+          TopicDescriptor.DELETE,
+          Map.of("retention.ms", "86400000"),
+          "HostWatch, key tenant | ClockTick, key 'clock'; each on every partition; internal");
 
   /** Ticks of time (one partition): the engine's only notion of "now". */
   public static final TopicDescriptor<String, ClockTick> CLOCK =
@@ -225,6 +250,7 @@ public final class Topics {
         RELEASES,
         ROLLOUT_CONTROL,
         TELEMETRY,
+        HOST_WATCH,
         CLOCK,
         INPUTS,
         LEDGER,
@@ -232,6 +258,18 @@ public final class Topics {
         DEAD_LETTERS,
         SCHEMAS,
         TOKENS);
+  }
+
+  /**
+   * Every topic, with {@link #TELEMETRY} and {@link #HOST_WATCH} created with {@code
+   * telemetryPartitions} partitions instead of {@link #TELEMETRY_PARTITIONS}.
+   */
+  public static List<TopicDescriptor<?, ?>> withTelemetryPartitions(int telemetryPartitions) {
+    List<TopicDescriptor<?, ?>> topics = new java.util.ArrayList<>();
+    for (TopicDescriptor<?, ?> t : all()) {
+      topics.add(t == TELEMETRY || t == HOST_WATCH ? t.withPartitions(telemetryPartitions) : t);
+    }
+    return List.copyOf(topics);
   }
 
   /** The union of records and unions of records, as one flat union. */

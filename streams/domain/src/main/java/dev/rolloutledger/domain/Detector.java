@@ -3,11 +3,11 @@ package dev.rolloutledger.domain;
 import java.util.Locale;
 
 /**
- * Who reported a host silent ({@link HostSilent#detector()}). Under a plan whose liveness is
- * {@link Liveness#REPORTED} the engine believes only a detector the fleet already has ({@link
- * #EXTERNAL}, ADR 0006); under {@link Liveness#HEARTBEATS} with heartbeats absorbed by the host
- * stage ({@link EngineConfig#heartbeatsAbsorbed()}, ADR 0007) only the host stage ({@link
- * #HOST_STAGE}), which saw the heartbeats stop.
+ * Who reported a host silent ({@link HostSilent#detector()}). Under a plan whose liveness is {@link
+ * Liveness#REPORTED} the engine believes only a detector the fleet already has ({@link #EXTERNAL},
+ * ADR 0006); under {@link Liveness#HEARTBEATS} with heartbeats absorbed by the host stage ({@link
+ * EngineConfig#heartbeatsAbsorbed()}, ADR 0007) only the host stage ({@link #HOST_STAGE}), which
+ * saw the heartbeats stop.
  */
 public enum Detector {
   EXTERNAL,

@@ -8,9 +8,9 @@ import java.time.Duration;
  * @param commandTtl how long a host command is valid
  * @param heartbeatsAbsorbed heartbeats are absorbed by the host stage (ADR 0007): the journal holds
  *     only news, so every host is alive until a detector reports it silent. The host stage is the
- *     detector of plans whose liveness is {@link Liveness#HEARTBEATS}, the fleet's own detector that
- *     of {@link Liveness#REPORTED} plans. False for journals that hold every heartbeat (rollout
- *     logs of version 1).
+ *     detector of plans whose liveness is {@link Liveness#HEARTBEATS}, the fleet's own detector
+ *     that of {@link Liveness#REPORTED} plans. False for journals that hold every heartbeat
+ *     (rollout logs of version 1).
  */
 public record EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed) {
 

@@ -135,7 +135,8 @@ class AbsorbedHeartbeatsTest {
     Scenario s = new Scenario();
     s.hosts("dev", "d1");
     s.release("rel");
-    s.plan("r1", "rel", new Plan(List.of(wave("dev", "env", "dev"))).withLiveness(Liveness.REPORTED));
+    s.plan(
+        "r1", "rel", new Plan(List.of(wave("dev", "env", "dev"))).withLiveness(Liveness.REPORTED));
     s.applied("d1", "rel");
     Instant died = s.now;
     s.now = died.plusSeconds(14);

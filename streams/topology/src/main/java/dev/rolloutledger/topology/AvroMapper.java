@@ -95,7 +95,12 @@ public final class AvroMapper {
     } else if (record instanceof dev.rolloutledger.avro.Heartbeat r) {
       return new Heartbeat(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getMetrics());
     } else if (record instanceof dev.rolloutledger.avro.HostSilent r) {
-      return new HostSilent(r.getTenant(), r.getAt(), r.getHost(), r.getLastSeenAt());
+      return new HostSilent(
+          r.getTenant(),
+          r.getAt(),
+          r.getHost(),
+          r.getLastSeenAt(),
+          dev.rolloutledger.domain.Detector.parse("detector", r.getDetector()));
     } else if (record instanceof dev.rolloutledger.avro.HostBack r) {
       return new HostBack(r.getTenant(), r.getAt(), r.getHost());
     } else if (record instanceof dev.rolloutledger.avro.CrashReport r) {
@@ -177,6 +182,7 @@ public final class AvroMapper {
           .setAt(e.at())
           .setHost(e.host())
           .setLastSeenAt(e.lastSeenAt())
+          .setDetector(e.detector().wireName())
           .build();
     } else if (input instanceof HostBack e) {
       return dev.rolloutledger.avro.HostBack.newBuilder()

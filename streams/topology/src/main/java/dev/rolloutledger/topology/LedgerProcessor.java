@@ -4,6 +4,7 @@ import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.state.HostState;
+import dev.rolloutledger.avro.state.HostWatch;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.avro.state.RolloutStatus;
 import dev.rolloutledger.domain.Decision;
@@ -11,12 +12,15 @@ import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.Rejection;
 import dev.rolloutledger.domain.RolloutEngine;
+import dev.rolloutledger.domain.RolloutState;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -33,7 +37,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Runs the domain {@link RolloutEngine} on each input, in log order per tenant, over the state
  * stores, and forwards what it decided: ledger entries (key {@code tenant/rollout}), host commands
  * (key {@code tenant/host}) and rejections as dead letters. Entries are also kept in the ledger
- * store so any instance can answer ledger reads by interactive query.
+ * store so any instance can answer ledger reads by interactive query. When a tenant's gated
+ * rollouts change it also sends the tenant's {@code HostWatch} back to the host stage (ADR 0007).
  */
 final class LedgerProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private final EngineConfig config;
@@ -42,6 +47,8 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   private RolloutEngine engine;
   private KeyValueStore<String, SpecificRecord> ledger;
   private KeyValueStore<String, RolloutSnapshot> rollouts;
+  private KeyValueLedgerStore store;
+  private KeyValueStore<String, HostWatch> watchesSent;
 
   LedgerProcessor(EngineConfig config, CommandSigningKey signingKey) {
     this.config = config;
@@ -58,8 +65,9 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     this.ledger = context.getStateStore(LedgerTopology.LEDGER_STORE);
     KeyValueStore<String, OwnerPolicySpec> policies =
         context.getStateStore(LedgerTopology.POLICIES_STORE);
-    this.engine =
-        new RolloutEngine(new KeyValueLedgerStore(hosts, rollouts, releases, policies), config);
+    this.watchesSent = context.getStateStore(LedgerTopology.WATCHES_SENT_STORE);
+    this.store = new KeyValueLedgerStore(hosts, rollouts, releases, policies);
+    this.engine = new RolloutEngine(store, config);
   }
 
   @Override
@@ -67,13 +75,43 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     if (record.value() instanceof ClockTick tick) {
       // time passed for every tenant of this task that has a rollout in progress
       for (String tenant : tenantsInProgress()) {
-        publish(record, engine.apply(new dev.rolloutledger.domain.ClockTick(tenant, tick.getAt())));
+        Decision decision =
+            engine.apply(new dev.rolloutledger.domain.ClockTick(tenant, tick.getAt()));
+        publish(record, decision);
+        if (!decision.entries().isEmpty() || watchesSent.get(tenant) == null) {
+          sendWatch(record, tenant, tick.getAt().toEpochMilli());
+        }
       }
       return;
     }
-    // validated upstream by InputValidator, so this mapping does not throw for well-formed input
+    // validated upstream (InputValidator, the host stage), so this does not throw for well-formed
+    // input
     LedgerInput input = AvroMapper.toDomain(record.value());
-    publish(record, engine.apply(input));
+    Decision decision = engine.apply(input);
+    publish(record, decision);
+    if (!decision.entries().isEmpty()) {
+      sendWatch(record, input.tenant(), input.at().toEpochMilli());
+    }
+  }
+
+  /**
+   * The host stage's watch of {@code tenant} from its gated rollouts (ADR 0007), sent when it
+   * differs from the last one sent: a rollout started, halted, resumed or ended.
+   */
+  private void sendWatch(Record<String, SpecificRecord> record, String tenant, long at) {
+    List<Plan> plans = new ArrayList<>();
+    for (RolloutState r : store.rollouts(tenant)) {
+      if (r.status() == dev.rolloutledger.domain.RolloutStatus.ACTIVE
+          || r.status() == dev.rolloutledger.domain.RolloutStatus.PAUSED) {
+        plans.add(r.plan());
+      }
+    }
+    HostWatch watch =
+        HostWatches.toAvro(dev.rolloutledger.domain.hoststage.HostWatch.of(tenant, plans));
+    if (!watch.equals(watchesSent.get(tenant))) {
+      watchesSent.put(tenant, watch);
+      context.forward(new Record<String, SpecificRecord>(tenant, watch, at, record.headers()));
+    }
   }
 
   /**

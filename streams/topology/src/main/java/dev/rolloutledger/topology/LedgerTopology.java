@@ -3,7 +3,9 @@ package dev.rolloutledger.topology;
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.OwnerPolicySpec;
+import dev.rolloutledger.avro.state.HostSlotState;
 import dev.rolloutledger.avro.state.HostState;
+import dev.rolloutledger.avro.state.HostWatch;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.schemas.TopicDescriptor;
@@ -49,6 +51,15 @@ public final class LedgerTopology {
   public static final String RELEASES_STORE = "releases";
   public static final String LEDGER_STORE = "ledger-entries";
   public static final String POLICIES_STORE = "policies";
+
+  /** The host stage's slots, written at transitions only (ADR 0007). */
+  public static final String HOST_SLOTS_STORE = "host-slots";
+
+  /** The host stage's copy of each tenant's watch. */
+  public static final String HOST_WATCHES_STORE = "host-watches";
+
+  /** The decision stage's record of the last watch it sent each tenant. */
+  public static final String WATCHES_SENT_STORE = "host-watches-sent";
 
   /** Topic configs of the ledger store's changelog: entries as large as the ledger topic's. */
   static final Map<String, String> LEDGER_CHANGELOG_CONFIG =
@@ -111,47 +122,90 @@ public final class LedgerTopology {
             ConfluentAvroSerde.of(
                 registry, OwnerPolicySpec.getClassSchema(), OwnerPolicySpec.class)));
 
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(HOST_SLOTS_STORE),
+            Serdes.String(),
+            ConfluentAvroSerde.of(registry, HostSlotState.getClassSchema(), HostSlotState.class)));
+    for (String store : new String[] {HOST_WATCHES_STORE, WATCHES_SENT_STORE}) {
+      builder.addStateStore(
+          Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(store),
+              Serdes.String(),
+              ConfluentAvroSerde.of(registry, HostWatch.getClassSchema(), HostWatch.class)));
+    }
+    Serde<SpecificRecord> watchSerde = Topics.HOST_WATCH.valueSerde(registry);
+
+    // the inputs that are not telemetry: few, each one for the journal
     KStream<String, SpecificRecord> inputs =
         source(builder, registry, Topics.HOSTS)
             .merge(source(builder, registry, Topics.RELEASES), Named.as("merge-releases"))
             .merge(source(builder, registry, Topics.ROLLOUT_CONTROL), Named.as("merge-control"))
-            .merge(source(builder, registry, Topics.TELEMETRY), Named.as("merge-telemetry"))
             .merge(source(builder, registry, Topics.CLOCK), Named.as("merge-clock"));
 
     KStream<String, SpecificRecord> validated =
         inputs.processValues(InputValidator::new, Named.as("validate-input"));
 
-    validated
-        .split(Named.as("input-"))
-        .branch(
-            (k, v) -> v instanceof DeadLetter,
-            Branched.withConsumer(dead -> toDeadLetters("invalid-input", dead, registry), "dead"))
-        .defaultBranch(Branched.as("valid"))
-        .get("input-valid")
-        // one task owns a tenant: rollouts, hosts and telemetry of a tenant are decided in log
-        // order; the journal keeps that order for export and replay
-        .selectKey(
+    KStream<String, SpecificRecord> valid =
+        validated
+            .split(Named.as("input-"))
+            .branch(
+                (k, v) -> v instanceof DeadLetter,
+                Branched.withConsumer(
+                    dead -> toDeadLetters("invalid-input", dead, registry), "dead"))
+            .defaultBranch(Branched.as("valid"))
+            .get("input-valid");
+    // one task owns a tenant: rollouts, hosts and news of a tenant are decided in log order; the
+    // journal keeps that order for export and replay
+    toJournal(
+        valid.selectKey(
             (key, value) -> value instanceof ClockTick ? CLOCK_KEY : AvroMapper.tenantOf(value),
-            Named.as("key-by-tenant"))
-        // a tick goes to every partition, so each task learns that time passed for its tenants
+            Named.as("key-by-tenant")),
+        "control",
+        inputSerde);
+    // every host-stage task learns that time passed, to find hosts whose heartbeats stopped
+    valid
+        .filter((k, v) -> v instanceof ClockTick, Named.as("ticks"))
         .to(
-            Topics.INPUTS.name(),
-            Produced.with(Serdes.String(), inputSerde)
-                .withStreamPartitioner(new TenantPartitioner())
-                .withName("to-" + Topics.INPUTS.name()));
+            Topics.HOST_WATCH.name(),
+            Produced.with(Serdes.String(), watchSerde)
+                .withStreamPartitioner(new BroadcastPartitioner())
+                .withName("ticks-to-" + Topics.HOST_WATCH.name()));
 
+    // the host stage: telemetry is absorbed where producers key it (tenant/host), news goes on
+    KStream<String, SpecificRecord> news =
+        source(builder, registry, Topics.TELEMETRY)
+            .merge(source(builder, registry, Topics.HOST_WATCH), Named.as("merge-host-watch"))
+            .process(
+                HostStageProcessor::new,
+                Named.as("host-stage"),
+                HOST_SLOTS_STORE,
+                HOST_WATCHES_STORE);
+    toJournal(
+        news.split(Named.as("news-"))
+            .branch(
+                (k, v) -> v instanceof DeadLetter,
+                Branched.withConsumer(
+                    dead -> toDeadLetters("invalid-telemetry", dead, registry), "dead"))
+            .defaultBranch(Branched.as("valid"))
+            .get("news-valid"),
+        "news",
+        inputSerde);
+
+    // the decision stage: the engine on the journal, per tenant
     KStream<String, SpecificRecord> decisions =
         builder.stream(
                 Topics.INPUTS.name(),
                 Consumed.with(Serdes.String(), inputSerde).withName("from-" + Topics.INPUTS.name()))
             .process(
-                () -> new LedgerProcessor(config, signingKey),
+                () -> new LedgerProcessor(config.withHeartbeatsAbsorbed(true), signingKey),
                 Named.as("rollout-engine"),
                 HOSTS_STORE,
                 ROLLOUTS_STORE,
                 RELEASES_STORE,
                 LEDGER_STORE,
-                POLICIES_STORE);
+                POLICIES_STORE,
+                WATCHES_SENT_STORE);
 
     decisions
         .split(Named.as("decision-"))
@@ -166,6 +220,16 @@ public final class LedgerTopology {
                         Topics.LEDGER.name(),
                         Produced.with(Serdes.String(), ledgerSerde).withName("to-ledger")),
                 "ledger"))
+        .branch(
+            (k, v) -> v instanceof HostWatch,
+            Branched.withConsumer(
+                watches ->
+                    watches.to(
+                        Topics.HOST_WATCH.name(),
+                        Produced.with(Serdes.String(), watchSerde)
+                            .withStreamPartitioner(new BroadcastPartitioner())
+                            .withName("watches-to-" + Topics.HOST_WATCH.name())),
+                "watch"))
         .defaultBranch(
             Branched.withConsumer(
                 commands ->
@@ -176,6 +240,15 @@ public final class LedgerTopology {
                 "commands"));
 
     return builder.build();
+  }
+
+  private static void toJournal(
+      KStream<String, SpecificRecord> byTenant, String from, Serde<SpecificRecord> inputSerde) {
+    byTenant.to(
+        Topics.INPUTS.name(),
+        Produced.with(Serdes.String(), inputSerde)
+            .withStreamPartitioner(new TenantPartitioner())
+            .withName(from + "-to-" + Topics.INPUTS.name()));
   }
 
   private static KStream<String, SpecificRecord> source(

@@ -399,9 +399,11 @@ class LedgerTopologyTest {
       heartbeat(
           "h3", t0.plusSeconds(6), Map.of(), "cf-290"); // baseline hosts, on the previous release
       heartbeat("h4", t0.plusSeconds(6), Map.of(), "cf-290");
-      // the region goes dark: nobody reports any more
-      tick(t0.plusSeconds(20));
-      tick(t0.plusSeconds(60));
+      // the region goes dark: nobody reports any more, and the clock ticks every second (the host
+      // stage reports each quiet host a tick before the shock rule counts it, ADR 0007)
+      for (int s = 7; s <= 60; s++) {
+        tick(t0.plusSeconds(s));
+      }
 
       assertThat(ledger.readValuesToList()).noneMatch(v -> v instanceof RolloutHalted);
       assertThat(commands.readValuesToList()).noneMatch(v -> v instanceof Hold);
@@ -473,6 +475,8 @@ class LedgerTopologyTest {
     void a_flapping_signal_that_comes_back_does_not_undo_the_halt() {
       // Cloudflare 2025: a bad artifact comes and goes; hosts die, then beat again.
       TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock = threeAppliedHosts();
+      // the host stage reports the quiet hosts at one tick, the engine judges them at a later one
+      clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(20)));
       clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(40)));
       assertThat(ledger.readValuesToList()).singleElement().isInstanceOf(RolloutHalted.class);
       commands.readValuesToList();
@@ -491,9 +495,80 @@ class LedgerTopologyTest {
   }
 
   @Nested
+  class HostStage {
+    private TestOutputTopic<String, SpecificRecord> journal() {
+      return driver.createOutputTopic(
+          Topics.INPUTS.name(),
+          new StringDeserializer(),
+          Topics.INPUTS.valueSerde(registry).deserializer());
+    }
+
+    @Test
+    void a_heartbeat_that_says_still_alive_is_absorbed_and_news_reaches_the_journal() {
+      givenCanaryOfTwo();
+      TestOutputTopic<String, SpecificRecord> journal = journal();
+      journal.readValuesToList();
+
+      heartbeat("h1", t0.plusSeconds(10), Map.of("cpu", 0.2), "cf-291");
+      heartbeat("h1", t0.plusSeconds(20), Map.of("cpu", 0.3), "cf-291");
+      assertThat(journal.readValuesToList()).isEmpty();
+
+      heartbeat("h1", t0.plusSeconds(30), Map.of("cpu", 0.99), "cf-291"); // over the 0.95 ceiling
+      assertThat(journal.readKeyValuesToList())
+          .singleElement()
+          .satisfies(
+              kv -> {
+                assertThat(kv.key).isEqualTo(T); // re-keyed by tenant for the decision stage
+                assertThat(kv.value).isInstanceOf(dev.rolloutledger.avro.Heartbeat.class);
+              });
+    }
+
+    @Test
+    void the_host_stage_reports_a_host_whose_heartbeats_stopped_and_the_engine_halts() {
+      givenCanaryOfTwo();
+      TestOutputTopic<String, SpecificRecord> journal = journal();
+      for (int s = 6; s <= 21; s++) {
+        tick(t0.plusSeconds(s));
+      }
+      assertThat(journal.readValuesToList())
+          .filteredOn(v -> v instanceof dev.rolloutledger.avro.HostSilent)
+          .extracting(v -> ((dev.rolloutledger.avro.HostSilent) v).getDetector())
+          .containsOnly("host-stage")
+          .hasSize(2);
+      for (int s = 22; s <= 40; s++) {
+        tick(t0.plusSeconds(s));
+      }
+      assertThat(ledger.readValuesToList())
+          .filteredOn(v -> v instanceof RolloutHalted)
+          .singleElement()
+          .satisfies(h -> assertThat(((RolloutHalted) h).getReason()).isEqualTo("silent hosts"));
+    }
+
+    @Test
+    void a_producer_cannot_report_in_the_host_stages_name() {
+      telemetry.pipeInput(
+          Keys.of(T, "h1"),
+          dev.rolloutledger.avro.HostSilent.newBuilder()
+              .setTenant(T)
+              .setAt(t0.plusSeconds(10))
+              .setHost("h1")
+              .setLastSeenAt(t0)
+              .setDetector("host-stage")
+              .build());
+      assertThat(deadLetters.readValuesToList())
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.getReason()).contains("detector");
+                assertThat(d.getSourceTopic()).isEqualTo(Topics.TELEMETRY.name());
+              });
+    }
+  }
+
+  @Nested
   class Promotion {
     @Test
-    void promotes_the_wave_on_a_heartbeat_once_its_bake_has_passed_in_event_time() {
+    void promotes_the_wave_at_the_first_tick_once_its_bake_has_passed_in_event_time() {
       givenHosts("h1", "h2");
       hosts.pipeInput(
           Keys.of(T, "p1"),
@@ -519,15 +594,11 @@ class LedgerTopologyTest {
               .build());
       assertThat(ledger.readValuesToList()).isEmpty();
 
-      telemetry.pipeInput(
-          Keys.of(T, "h1"),
-          dev.rolloutledger.avro.Heartbeat.newBuilder()
-              .setTenant(T)
-              .setAt(t0.plusSeconds(6 * 60 + 1))
-              .setHost("h1")
-              .setRelease("cf-291")
-              .setMetrics(Map.of())
-              .build());
+      // a heartbeat after the bake is absorbed by the host stage (ADR 0007): time moves on
+      // with the clock, so the wave promotes at the next tick
+      heartbeat("h1", t0.plusSeconds(6 * 60), Map.of(), "cf-291");
+      assertThat(ledger.readValuesToList()).isEmpty();
+      tick(t0.plusSeconds(6 * 60 + 1));
       List<SpecificRecord> entries = ledger.readValuesToList();
       assertThat(entries)
           .extracting(e -> e.getSchema().getName())

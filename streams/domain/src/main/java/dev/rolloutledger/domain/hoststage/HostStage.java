@@ -17,19 +17,20 @@ import java.util.TreeMap;
 
 /**
  * The host stage (ADR 0007): telemetry is absorbed where it lands, one slot per host, and only news
- * goes on to the decision stage's journal. A heartbeat that says "still alive" changes a slot and is
- * written nowhere.
+ * goes on to the decision stage's journal. A heartbeat that says "still alive" changes a slot and
+ * is written nowhere.
  *
  * <p>News is: every apply (ok or failed) and crash report; a detector's {@code HostSilent} and
  * {@code HostBack}; a heartbeat whose metrics cross one of the tenant's plan ceilings (or come back
  * under it, or name another release while over); the first heartbeat after a host was reported
- * silent; and the stage's own {@code HostSilent} ({@link Detector#HOST_STAGE}) for a host whose last
- * sign of life is older than the tenant's {@link HostWatch#silenceAfter()}, found at a clock tick.
+ * silent; and the stage's own {@code HostSilent} ({@link Detector#HOST_STAGE}) for a host whose
+ * last sign of life is older than the tenant's {@link HostWatch#silenceAfter()}, found at a clock
+ * tick.
  *
- * <p>Every host is tracked, bound to a rollout or not, so a rollout that starts later loses nothing.
- * The decision stage judges: it believes the stage's reports only for plans that judge liveness from
- * heartbeats, and a report alone decides nothing (the verdict comes at the last sign of life plus
- * the plan's timeout, as before).
+ * <p>Every host is tracked, bound to a rollout or not, so a rollout that starts later loses
+ * nothing. The decision stage judges: it believes the stage's reports only for plans that judge
+ * liveness from heartbeats, and a report alone decides nothing (the verdict comes at the last sign
+ * of life plus the plan's timeout, as before).
  *
  * <p>Pure and single-threaded: one per stream task, the same code in the server, the simulator and
  * the tests. Slots restored from a changelog ({@link #restore}) take the next tick as their last
@@ -128,7 +129,9 @@ public final class HostStage {
     boolean crossed =
         s.watchVersion != t.version
             ? over != 0 || s.over != 0
-            : over != s.over || over == -1 || (over != 0 && !Objects.equals(h.release(), s.overRelease));
+            : over != s.over
+                || over == -1
+                || (over != 0 && !Objects.equals(h.release(), s.overRelease));
     if (!back && !crossed) {
       return created ? new Absorbed(List.of(), true) : NOTHING;
     }

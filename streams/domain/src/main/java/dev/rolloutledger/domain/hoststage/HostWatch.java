@@ -14,8 +14,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What the host stage watches for one tenant, derived by the decision stage from the tenant's
- * gated rollouts (ACTIVE or PAUSED) and sent back to every host-stage task whenever it changes.
+ * What the host stage watches for one tenant, derived by the decision stage from the tenant's gated
+ * rollouts (ACTIVE or PAUSED) and sent back to every host-stage task whenever it changes.
  *
  * @param tenant whose hosts
  * @param silenceAfter a host whose heartbeats stopped this long ago is reported silent ({@link

@@ -34,8 +34,7 @@ class HostStageTest {
 
   static Plan plan(Duration timeout, Map<String, Double> limits, Liveness liveness) {
     WavePlan all = new WavePlan("all", Map.of(), null, 100, 0.5, 1, Duration.ofMinutes(1));
-    return new Plan(List.of(all), timeout, 0.01, 0.01, 2.0, 600, limits, 10)
-        .withLiveness(liveness);
+    return new Plan(List.of(all), timeout, 0.01, 0.01, 2.0, 600, limits, 10).withLiveness(liveness);
   }
 
   void watch(Plan... plans) {
@@ -134,8 +133,7 @@ class HostStageTest {
       // silenceAfter = 15 s - 1 s = 14 s: h1 is due after second 24
       assertThat(stage.tick(at(24))).isEmpty();
       List<HostSilent> due = stage.tick(at(25));
-      assertThat(due)
-          .containsExactly(new HostSilent(T, at(25), "h1", at(10), Detector.HOST_STAGE));
+      assertThat(due).containsExactly(new HostSilent(T, at(25), "h1", at(10), Detector.HOST_STAGE));
       assertThat(stage.tick(at(26))).isEmpty();
       assertThat(stage.tick(at(35)))
           .containsExactly(new HostSilent(T, at(35), "h2", at(20), Detector.HOST_STAGE));
@@ -232,7 +230,10 @@ class HostStageTest {
             List.of(
                 plan(Duration.ofSeconds(60), Map.of("cpu", 0.9), Liveness.HEARTBEATS),
                 plan(Duration.ofSeconds(10), Map.of("cpu", 0.8), Liveness.REPORTED),
-                plan(Duration.ofSeconds(40), Map.of("cpu", 0.9, "errorRate", 0.05), Liveness.HEARTBEATS)));
+                plan(
+                    Duration.ofSeconds(40),
+                    Map.of("cpu", 0.9, "errorRate", 0.05),
+                    Liveness.HEARTBEATS)));
     assertThat(w.silenceAfter()).isEqualTo(Duration.ofSeconds(19));
     assertThat(w.limits()).isEqualTo(Map.of("cpu", List.of(0.8, 0.9), "errorRate", List.of(0.05)));
     assertThat(HostWatch.silenceAfter(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(1));
