@@ -73,7 +73,10 @@ public final class RolloutExport {
           "rollout", "'" + rollout + "' of tenant '" + tenant + "' has no ledger entries");
     }
     try (RolloutLogWriter writer =
-            new RolloutLogWriter(out, new RolloutLog.Header(tenant, rollout, "export"));
+            new RolloutLogWriter(
+                out,
+                new RolloutLog.Header(
+                    tenant, rollout, "export", RolloutLog.VERSION_HEARTBEATS_ABSORBED));
         KafkaConsumer<String, SpecificRecord> journal =
             consumer(source, Topics.INPUTS.valueSerde(source.registry()).deserializer())) {
       TopicPartition tp = new TopicPartition(Topics.INPUTS.name(), partition);

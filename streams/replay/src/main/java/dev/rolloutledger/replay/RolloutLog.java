@@ -25,7 +25,7 @@ import org.apache.avro.specific.SpecificRecord;
  * simulate --log} and {@code ledger export} write it, {@code ledger replay} reads it.
  *
  * <pre>
- * {"log":"rollout-ledger","version":1,"tenant":"acme","rollout":"r-1","source":"export","chain":"…"}
+ * {"log":"rollout-ledger","version":2,"tenant":"acme","rollout":"r-1","source":"export","chain":"…"}
  * {"input":"Heartbeat","tenant":"acme","at":"2024-07-19T04:09:10Z","host":"h1",…,"chain":"…"}
  * {"decision":"WaveStarted","tenant":"acme","at":"…","rollout":"r-1","seq":1,…,"chain":"…"}
  * {"end":true,"inputs":2,"decisions":1,"chain":"…"}
@@ -43,7 +43,19 @@ public final class RolloutLog {
   private RolloutLog() {}
 
   public static final String FORMAT = "rollout-ledger";
-  public static final int VERSION = 1;
+
+  /**
+   * A log whose inputs include every heartbeat: the simulator's, and the server's before the host
+   * stage (ADR 0007). Replayed with {@code EngineConfig.heartbeatsAbsorbed} false.
+   */
+  public static final int VERSION_EVERY_HEARTBEAT = 1;
+
+  /**
+   * A log of the journal after the host stage (ADR 0007): only news, every host alive until a
+   * detector reports it. Replayed with {@code EngineConfig.heartbeatsAbsorbed} true.
+   */
+  public static final int VERSION_HEARTBEATS_ABSORBED = 2;
+
   static final String CHAIN = "chain";
   static final String GENESIS = "0".repeat(64);
 
@@ -60,8 +72,29 @@ public final class RolloutLog {
     END
   }
 
-  /** The header's content: whose rollout this is and where the log comes from. */
-  public record Header(String tenant, String rollout, String source) {}
+  /**
+   * The header's content: whose rollout this is, where the log comes from, and its version ({@link
+   * #VERSION_EVERY_HEARTBEAT} or {@link #VERSION_HEARTBEATS_ABSORBED}), which says how the engine
+   * that decided it judged liveness.
+   */
+  public record Header(String tenant, String rollout, String source, int version) {
+    public Header {
+      if (version != VERSION_EVERY_HEARTBEAT && version != VERSION_HEARTBEATS_ABSORBED) {
+        throw new IllegalArgumentException("no rollout log version " + version);
+      }
+    }
+
+    /** A log that holds every heartbeat (version 1), as the simulator writes. */
+    public Header(String tenant, String rollout, String source) {
+      this(tenant, rollout, source, VERSION_EVERY_HEARTBEAT);
+    }
+
+    /** The engine configuration this log was decided with. */
+    public dev.rolloutledger.domain.EngineConfig engineConfig() {
+      return dev.rolloutledger.domain.EngineConfig.defaults()
+          .withHeartbeatsAbsorbed(version == VERSION_HEARTBEATS_ABSORBED);
+    }
+  }
 
   // ---- the chain ----
 
@@ -143,7 +176,7 @@ public final class RolloutLog {
       return render(
           g -> {
             g.writeStringField("log", FORMAT);
-            g.writeNumberField("version", VERSION);
+            g.writeNumberField("version", h.version());
             g.writeStringField("tenant", h.tenant());
             g.writeStringField("rollout", h.rollout());
             g.writeStringField("source", h.source());

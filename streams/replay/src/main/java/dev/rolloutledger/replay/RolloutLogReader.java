@@ -168,14 +168,21 @@ public final class RolloutLogReader implements AutoCloseable {
     } catch (IOException e) {
       throw new LogException(1, "is not valid JSON: " + e.getMessage());
     }
-    if (!RolloutLog.FORMAT.equals(format) || version != RolloutLog.VERSION) {
+    if (!RolloutLog.FORMAT.equals(format)
+        || version != RolloutLog.VERSION_EVERY_HEARTBEAT
+            && version != RolloutLog.VERSION_HEARTBEATS_ABSORBED) {
       throw new LogException(
-          1, "is not a rollout log of version " + RolloutLog.VERSION + " (\"log\", \"version\")");
+          1,
+          "is not a rollout log of version "
+              + RolloutLog.VERSION_EVERY_HEARTBEAT
+              + " or "
+              + RolloutLog.VERSION_HEARTBEATS_ABSORBED
+              + " (\"log\", \"version\")");
     }
     if (tenant == null || rollout == null) {
       throw new LogException(1, "names no tenant or rollout");
     }
-    return new RolloutLog.Header(tenant, rollout, source == null ? "" : source);
+    return new RolloutLog.Header(tenant, rollout, source == null ? "" : source, (int) version);
   }
 
   /** A parser over the current line's body, closed as a JSON object. */

@@ -1,6 +1,5 @@
 package dev.rolloutledger.replay;
 
-import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.InMemoryLedgerStore;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerInput;
@@ -130,7 +129,7 @@ public final class RolloutReplay {
   private static Verified check(
       RolloutLog.Header header, BlockingQueue<Batch> batches, LongConsumer progress) {
     String rollout = header.rollout();
-    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), EngineConfig.defaults());
+    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), header.engineConfig());
     RolloutLog.Renderer renderer = new RolloutLog.Renderer();
     Deque<byte[]> expected = new ArrayDeque<>();
     long inputs = 0;
