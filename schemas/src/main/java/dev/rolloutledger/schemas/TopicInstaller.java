@@ -90,6 +90,43 @@ public final class TopicInstaller {
     return List.copyOf(created);
   }
 
+  /**
+   * Refuses a cluster on which {@code topic} has fewer partitions than {@code than}: the host stage
+   * reads both in one task per partition (ADR 0007), and a telemetry partition without its
+   * host-watch partition would never hear a tick.
+   *
+   * @throws TopicInstallException naming both counts and what to do
+   */
+  public static void requireAtLeastAsManyPartitions(
+      Admin admin, TopicDescriptor<?, ?> topic, TopicDescriptor<?, ?> than) {
+    try {
+      var d = admin.describeTopics(List.of(topic.name(), than.name())).allTopicNames().get();
+      int have = d.get(topic.name()).partitions().size();
+      int need = d.get(than.name()).partitions().size();
+      if (have < need) {
+        throw new TopicInstallException(
+            topic.name()
+                + " has "
+                + have
+                + " partitions and "
+                + than.name()
+                + " "
+                + need
+                + ": add partitions to "
+                + topic.name()
+                + " (kafka-topics.sh --alter --partitions "
+                + need
+                + ")",
+            null);
+      }
+    } catch (ExecutionException e) {
+      throw new TopicInstallException("could not describe " + topic.name(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TopicInstallException("interrupted while describing topics", e);
+    }
+  }
+
   static NewTopic newTopic(TopicDescriptor<?, ?> topic, short replicationFactor) {
     Map<String, String> configs = new HashMap<>(topic.configs());
     String policy = topic.cleanupPolicy();

@@ -50,6 +50,19 @@ public class LedgerSettings {
   @ConfigurationProperties("kafka")
   public static class Kafka {
     private String bootstrapServers = "127.0.0.1:9092";
+    private int telemetryPartitions = dev.rolloutledger.schemas.Topics.TELEMETRY_PARTITIONS;
+
+    /**
+     * Partitions of ledger.telemetry and ledger.host-watch when the server creates them: the host
+     * stage's tasks (ADR 0007), so how many threads and instances share a tenant's heartbeats.
+     */
+    public int getTelemetryPartitions() {
+      return telemetryPartitions;
+    }
+
+    public void setTelemetryPartitions(int telemetryPartitions) {
+      this.telemetryPartitions = telemetryPartitions;
+    }
 
     public String getBootstrapServers() {
       return bootstrapServers;

@@ -56,7 +56,7 @@ public class KafkaBeans {
   @Singleton
   InstalledTopics installedTopics(LedgerSettings settings) {
     String bootstrapServers = settings.getKafka().getBootstrapServers();
-    ensureTopics(bootstrapServers);
+    ensureTopics(bootstrapServers, settings.getKafka().getTelemetryPartitions());
     return new InstalledTopics(bootstrapServers);
   }
 
@@ -137,16 +137,20 @@ public class KafkaBeans {
     return new EventPublisher(settings.getKafka().getBootstrapServers(), registry);
   }
 
-  private static void ensureTopics(String bootstrapServers) {
+  private static void ensureTopics(String bootstrapServers, int telemetryPartitions) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     try (Admin admin = Admin.create(p)) {
       var created =
           TopicInstaller.ensureTopics(
-              admin, Topics.all(), TopicInstaller.CLUSTER_DEFAULT_REPLICATION_FACTOR);
+              admin,
+              Topics.withTelemetryPartitions(telemetryPartitions),
+              TopicInstaller.CLUSTER_DEFAULT_REPLICATION_FACTOR);
       if (!created.isEmpty()) {
         LOG.info("created topics {}", created);
       }
+      // every host-stage task needs the watches and ticks (ADR 0007)
+      TopicInstaller.requireAtLeastAsManyPartitions(admin, Topics.HOST_WATCH, Topics.TELEMETRY);
     }
   }
 }
