@@ -381,7 +381,14 @@ public final class FleetLoad {
         double sustained;
         // the profile covers the rate steps only, not the setup or the latency probes
         try (jdk.jfr.Recording recording = o.jfr() == null ? null : profile()) {
+          Map<String, Long> writtenBefore = KafkaWrites.snapshot(admin, appId);
+          long telemetryBefore = committedEnd(admin, Topics.TELEMETRY.name());
           sustained = steps(producer, lag, fleet);
+          report.add(
+              KafkaWrites.perThousand(
+                  writtenBefore,
+                  KafkaWrites.snapshot(admin, appId),
+                  committedEnd(admin, Topics.TELEMETRY.name()) - telemetryBefore));
           if (recording != null) {
             recording.dump(Path.of(o.jfr()));
             report.add("JFR profile of the rate steps: " + o.jfr());
