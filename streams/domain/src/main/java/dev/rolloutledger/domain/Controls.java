@@ -2,7 +2,9 @@ package dev.rolloutledger.domain;
 
 import static dev.rolloutledger.domain.EngineContext.reject;
 
+import dev.rolloutledger.domain.gate.Signal;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -93,6 +95,12 @@ final class Controls {
       String name = rollout.plan().waves().get(w).name();
       List<HostRecord> members =
           context.assignedTo(rollout).stream().filter(h -> name.equals(h.wave())).toList();
+      Map<Signal, Integer> failures = new EnumMap<>(Signal.class);
+      for (HostRecord member : members) {
+        if (member.failing()) {
+          failures.merge(member.failure(), 1, Integer::sum);
+        }
+      }
       WaveCounts before = rollout.counts(w);
       rollout =
           rollout.withCounts(
@@ -101,9 +109,7 @@ final class Controls {
                   name,
                   members.size(),
                   (int) members.stream().filter(HostRecord::applied).count(),
-                  (int) members.stream().filter(HostRecord::crashed).count(),
-                  (int) members.stream().filter(HostRecord::silent).count(),
-                  (int) members.stream().filter(HostRecord::hot).count(),
+                  failures,
                   (int) members.stream().filter(HostRecord::dispatched).count(),
                   before.lastAppliedAt()));
     }

@@ -63,10 +63,10 @@ final class Detectors {
       // a crash report of an updated host (a failed apply has no baseline: the cap judges it)
       rollout = gate.observe(step, rollout, Signal.CRASH, Cohort.UPDATED, hostId);
     }
-    context.fleet.put(
-        host.withOutcome(true, host.crashed() || crashed).seenAt(at).withBaselineFailing(false));
+    context.fleet.put(host.appliedWith(crashed).seenAt(at).withBaselineFailing(false));
     int wave = rollout.plan().indexOf(host.wave());
-    WaveCounts counts = rollout.counts(wave).plus(0, newlyApplied, newlyCrashed);
+    WaveCounts counts =
+        rollout.counts(wave).plus(0, newlyApplied).plusFailed(Signal.CRASH, newlyCrashed);
     if (newlyApplied == 1) {
       counts = counts.appliedAt(at);
     }
@@ -103,9 +103,9 @@ final class Detectors {
     }
     Step step = context.step(e.tenant(), e.at());
     rollout = gate.observe(step, rollout, Signal.METRICS, Cohort.UPDATED, e.host());
-    context.fleet.put(host.seenAt(e.at()).markedHot());
+    context.fleet.put(host.seenAt(e.at()).failingFrom(Signal.METRICS));
     int wave = rollout.plan().indexOf(host.wave());
-    rollout = rollout.withCounts(wave, rollout.counts(wave).plusHot(1));
+    rollout = rollout.withCounts(wave, rollout.counts(wave).plusFailed(Signal.METRICS, 1));
     if (gate.capHit(rollout, wave, e.at())) {
       Map<String, String> detail = new TreeMap<>();
       detail.put("host", e.host());
@@ -240,9 +240,10 @@ final class Detectors {
               Gate.record(updated, Signal.SILENCE, Cohort.UPDATED, updatedAtRisk, baselineAtRisk);
           lastUpdated = host.host();
         }
-        context.fleet.put(context.host(tenant, host.host()).orElseThrow().markedSilent());
+        context.fleet.put(
+            context.host(tenant, host.host()).orElseThrow().failingFrom(Signal.SILENCE));
         int wave = rollout.plan().indexOf(host.wave());
-        updated = updated.withCounts(wave, updated.counts(wave).plusSilent(1));
+        updated = updated.withCounts(wave, updated.counts(wave).plusFailed(Signal.SILENCE, 1));
         newlySilent.add(host.host());
       } else if (host.baselineSilentAt(step.at, timeout)) {
         if (gated(updated)) {

@@ -5,7 +5,6 @@ import dev.rolloutledger.domain.gate.EvidenceSummary;
 import dev.rolloutledger.domain.gate.Signal;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,9 +22,9 @@ final class EvidenceFormat {
     Map<String, String> evidence = new TreeMap<>();
     evidence.put("assigned", Integer.toString(counts.assigned()));
     evidence.put("applied", Integer.toString(counts.applied()));
-    evidence.put("crashed", Integer.toString(counts.crashed()));
-    evidence.put("silent", Integer.toString(counts.silent()));
-    evidence.put("hot", Integer.toString(counts.hot()));
+    for (Signal signal : Signal.ofHosts()) {
+      evidence.put(signal.countKey(), Integer.toString(counts.failed(signal)));
+    }
     evidence.put("crashFraction", fraction(counts.failed(), Math.max(counts.applied(), 1)));
     evidence.put("maxCrashFraction", decimal(plan.maxCrashFraction()));
     evidence.put("minCrashes", Integer.toString(plan.minCrashes()));
@@ -45,7 +44,7 @@ final class EvidenceFormat {
     out.put("failed", Integer.toString(counts.failed()));
     out.put("bake", plan.bake().toString());
     AlphaSplit split = AlphaSplit.equal(rollout.plan().alpha());
-    for (Signal signal : List.of(Signal.CRASH, Signal.SILENCE, Signal.METRICS)) {
+    for (Signal signal : Signal.ofHosts()) {
       EvidenceSummary summary =
           rollout.evidence(signal).summary(split.alpha(signal), rollout.plan().toleratedRatio());
       String key = signal.name().toLowerCase(java.util.Locale.ROOT);

@@ -52,7 +52,7 @@ final class Planner {
         host.assignedTo(
             rollout.rollout(), rollout.plan().waves().get(wave).name(), rollout.plan().liveness());
     context.fleet.put(host);
-    rollout = rollout.withCounts(wave, rollout.counts(wave).plus(1, 0, 0));
+    rollout = rollout.withCounts(wave, rollout.counts(wave).plus(1, 0));
     Step step = context.step(e.tenant(), e.at());
     if (wave <= rollout.currentWave()) {
       rollout = dispatcher.dispatch(step, rollout);
