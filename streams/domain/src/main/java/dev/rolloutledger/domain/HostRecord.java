@@ -1,86 +1,55 @@
 package dev.rolloutledger.domain;
 
+import dev.rolloutledger.domain.gate.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
 /**
- * What the engine knows about a host. {@code rollout}/{@code wave} are its latest assignment (both
- * null if never assigned); {@code applied}/{@code crashed} refer to that rollout's release. An
- * assignment to a HALTED or COMPLETED rollout no longer binds the host. {@code lastSeenAt} is the
- * event time of its last apply or heartbeat for that rollout; {@code silent}: it applied, then sent
- * nothing for longer than the plan's heartbeat timeout (the CrowdStrike signal); {@code hot}: it
- * applied and is alive, but a heartbeat carried a metric over the plan's limits (the Cloudflare
- * 2019 signal). A host counts as failing by at most one signal, the first seen. {@code dispatched}:
- * the Apply of its rollout was sent (dispatch is paced, so an assigned host may still wait). {@code
- * baselineFailing}: not yet updated (baseline cohort) and failing now (crashed, silent or hot on
- * its previous release); cleared when it heartbeats within limits again. {@code livenessReported}:
- * its rollout's plan takes liveness from a failure detector ({@link Liveness#REPORTED}), so the
- * host is alive until {@code silenceReported}: the detector said it is silent and no sign of life
- * came since. Silence is judged from {@code lastSeenAt} only while {@link #silenceClockRuns}.
+ * What the engine knows about a host. {@code binding} is its latest assignment (rollout, wave, and
+ * how silence is judged), null if never assigned; {@code applied} and {@code failure} refer to that
+ * rollout's release. An assignment to a HALTED or COMPLETED rollout no longer binds the host.
+ * {@code lastSeenAt} is the event time of its last apply or heartbeat for that rollout.
+ *
+ * <p>{@code failure}: the {@link Signal} the host fails by, at most one, the first seen, and only
+ * once it applied: {@link Signal#CRASH} (a crash report or a failed apply), {@link Signal#SILENCE}
+ * (it applied, then sent nothing for longer than the plan's heartbeat timeout: the CrowdStrike
+ * signal) or {@link Signal#METRICS} (alive, but a heartbeat carried a metric over the plan's
+ * limits: the Cloudflare 2019 signal); null while it is healthy. {@code dispatched}: the Apply of
+ * its rollout was sent (dispatch is paced, so an assigned host may still wait). {@code
+ * baselineFailing}: not yet updated (baseline cohort) and failing now (crashed, silent or over
+ * limits on its previous release); cleared when it heartbeats within limits again. Under a binding
+ * whose liveness is reported ({@link Liveness#REPORTED}) the host is alive until {@code
+ * silenceReported}: a failure detector said it is silent and no sign of life came since. Silence is
+ * judged from {@code lastSeenAt} only while {@link #silenceClockRuns}.
  */
 public record HostRecord(
     String tenant,
     String host,
     Map<String, String> labels,
     long lastCommandSeq,
-    String rollout,
-    String wave,
+    Binding binding,
     boolean applied,
-    boolean crashed,
+    Signal failure,
     Instant lastSeenAt,
-    boolean silent,
-    boolean hot,
     boolean dispatched,
     boolean baselineFailing,
-    boolean livenessReported,
     boolean silenceReported) {
-
-  /** A host with no telemetry time yet (not applied, not silent). */
-  public HostRecord(
-      String tenant,
-      String host,
-      Map<String, String> labels,
-      long lastCommandSeq,
-      String rollout,
-      String wave,
-      boolean applied,
-      boolean crashed) {
-    this(
-        tenant,
-        host,
-        labels,
-        lastCommandSeq,
-        rollout,
-        wave,
-        applied,
-        crashed,
-        null,
-        false,
-        false,
-        false,
-        false,
-        false,
-        false);
-  }
 
   public HostRecord {
     Checks.tenant(tenant);
     Checks.id("host", host);
     labels = Checks.sortedMap("labels", labels);
     Checks.atLeast("lastCommandSeq", lastCommandSeq, 0);
-    Checks.optionalId("rollout", rollout);
-    Checks.optionalId("wave", wave);
-    if ((rollout == null) != (wave == null)) {
-      throw new InvalidFieldException("wave", "must be set exactly when rollout is set");
+    if (failure != null && !applied) {
+      throw new InvalidFieldException("applied", "must be true when failing (" + failure + ")");
     }
-    if (crashed && !applied) {
-      throw new InvalidFieldException("applied", "must be true when crashed");
+    if (failure == Signal.APPLY) {
+      throw new InvalidFieldException("failure", "a failed apply is counted as CRASH");
     }
-    if ((silent || hot) && !applied) {
-      throw new InvalidFieldException("applied", "must be true when silent or hot");
-    }
-    if (silenceReported && (!livenessReported || lastSeenAt == null)) {
+    // the parameters, not the accessors: fields are not assigned yet in a compact constructor
+    boolean reportedLiveness = binding != null && binding.livenessReported();
+    if (silenceReported && (!reportedLiveness || lastSeenAt == null)) {
       throw new InvalidFieldException(
           "silenceReported", "needs livenessReported and lastSeenAt (a detector's report)");
     }
@@ -88,7 +57,47 @@ public record HostRecord(
 
   /** A newly seen host: no commands, no assignment. */
   public static HostRecord registered(String tenant, String host, Map<String, String> labels) {
-    return new HostRecord(tenant, host, labels, 0, null, null, false, false);
+    return new HostRecord(tenant, host, labels, 0, null, false, null, null, false, false, false);
+  }
+
+  /** The rollout of its latest assignment, or null. */
+  public String rollout() {
+    return binding == null ? null : binding.rollout();
+  }
+
+  /** The wave of its latest assignment, or null. */
+  public String wave() {
+    return binding == null ? null : binding.wave();
+  }
+
+  /** Its rollout's plan takes liveness from a failure detector ({@link Liveness#REPORTED}). */
+  public boolean livenessReported() {
+    return binding != null && binding.livenessReported();
+  }
+
+  /** Counted as failing by one signal already. */
+  public boolean failing() {
+    return failure != null;
+  }
+
+  /** Failing by {@code signal}. */
+  public boolean failingBy(Signal signal) {
+    return failure == signal;
+  }
+
+  /** Failing by {@link Signal#CRASH}: a crash report or a failed apply. */
+  public boolean crashed() {
+    return failingBy(Signal.CRASH);
+  }
+
+  /** Failing by {@link Signal#SILENCE}. */
+  public boolean silent() {
+    return failingBy(Signal.SILENCE);
+  }
+
+  /** Failing by {@link Signal#METRICS} (over limits; "hot" in evidence and state). */
+  public boolean hot() {
+    return failingBy(Signal.METRICS);
   }
 
   public HostRecord withLabels(Map<String, String> newLabels) {
@@ -97,16 +106,12 @@ public record HostRecord(
         host,
         newLabels,
         lastCommandSeq,
-        rollout,
-        wave,
+        binding,
         applied,
-        crashed,
+        failure,
         lastSeenAt,
-        silent,
-        hot,
         dispatched,
         baselineFailing,
-        livenessReported,
         silenceReported);
   }
 
@@ -116,29 +121,25 @@ public record HostRecord(
         host,
         labels,
         seq,
-        rollout,
-        wave,
+        binding,
         applied,
-        crashed,
+        failure,
         lastSeenAt,
-        silent,
-        hot,
         dispatched,
         baselineFailing,
-        livenessReported,
         silenceReported);
   }
 
   /**
-   * Assigned to a wave of a rollout, with nothing applied or crashed yet, liveness by heartbeats.
+   * Assigned to a wave of a rollout, with nothing applied or failed yet, liveness by heartbeats.
    */
   public HostRecord assignedTo(String newRollout, String newWave) {
     return assignedTo(newRollout, newWave, Liveness.HEARTBEATS);
   }
 
   /**
-   * Assigned to a wave of a rollout, with nothing applied or crashed yet; its silence judged as
-   * that rollout's plan says ({@code liveness}).
+   * Assigned to a wave of a rollout, with nothing applied or failed yet; its silence judged as that
+   * rollout's plan says ({@code liveness}).
    */
   public HostRecord assignedTo(String newRollout, String newWave, Liveness liveness) {
     return new HostRecord(
@@ -146,35 +147,32 @@ public record HostRecord(
         host,
         labels,
         lastCommandSeq,
-        newRollout,
-        newWave,
+        new Binding(newRollout, newWave, liveness),
         false,
-        false,
+        null,
         null,
         false,
         false,
-        false,
-        false,
-        liveness == Liveness.REPORTED,
         false);
   }
 
-  public HostRecord withOutcome(boolean newApplied, boolean newCrashed) {
+  /**
+   * Applied its rollout's release; {@code crashed}: the apply failed or the host crashed, which
+   * makes it fail by {@link Signal#CRASH} unless it already fails by another signal.
+   */
+  public HostRecord appliedWith(boolean crashed) {
+    Signal newFailure = failure == null && crashed ? Signal.CRASH : failure;
     return new HostRecord(
         tenant,
         host,
         labels,
         lastCommandSeq,
-        rollout,
-        wave,
-        newApplied,
-        newCrashed,
+        binding,
+        true,
+        newFailure,
         lastSeenAt,
-        silent,
-        hot,
         dispatched,
         baselineFailing,
-        livenessReported,
         silenceReported);
   }
 
@@ -191,16 +189,12 @@ public record HostRecord(
         host,
         labels,
         lastCommandSeq,
-        rollout,
-        wave,
+        binding,
         applied,
-        crashed,
+        failure,
         at,
-        silent,
-        hot,
         dispatched,
         baselineFailing,
-        livenessReported,
         false);
   }
 
@@ -210,7 +204,7 @@ public record HostRecord(
    * host whose liveness is reported ({@link Liveness#REPORTED}); any other host is returned as is.
    */
   public HostRecord silenceReported(Instant detectorLastSeenAt) {
-    if (!livenessReported || silenceReported && !detectorLastSeenAt.isAfter(lastSeenAt)) {
+    if (!livenessReported() || silenceReported && !detectorLastSeenAt.isAfter(lastSeenAt)) {
       return this;
     }
     Instant from =
@@ -222,16 +216,12 @@ public record HostRecord(
         host,
         labels,
         lastCommandSeq,
-        rollout,
-        wave,
+        binding,
         applied,
-        crashed,
+        failure,
         from,
-        silent,
-        hot,
         dispatched,
         baselineFailing,
-        true,
         true);
   }
 
@@ -240,84 +230,47 @@ public record HostRecord(
    * or reported silent by a detector (a host whose liveness is reported is alive until then).
    */
   public boolean silenceClockRuns() {
-    return lastSeenAt != null && (!livenessReported || silenceReported);
+    return lastSeenAt != null && (!livenessReported() || silenceReported);
   }
 
-  public HostRecord markedSilent() {
+  /** Failing by {@code signal} from now on (an applied host not failing yet). */
+  public HostRecord failingFrom(Signal signal) {
     return new HostRecord(
         tenant,
         host,
         labels,
         lastCommandSeq,
-        rollout,
-        wave,
+        binding,
         applied,
-        crashed,
+        signal,
         lastSeenAt,
-        true,
-        hot,
         dispatched,
         baselineFailing,
-        livenessReported,
-        silenceReported);
-  }
-
-  public HostRecord markedHot() {
-    return new HostRecord(
-        tenant,
-        host,
-        labels,
-        lastCommandSeq,
-        rollout,
-        wave,
-        applied,
-        crashed,
-        lastSeenAt,
-        silent,
-        true,
-        dispatched,
-        baselineFailing,
-        livenessReported,
         silenceReported);
   }
 
   /** Held before it applied: its Apply must be sent again (a person resumed the rollout). */
   public HostRecord awaitingDispatch() {
-    return new HostRecord(
-        tenant,
-        host,
-        labels,
-        lastCommandSeq,
-        rollout,
-        wave,
-        applied,
-        crashed,
-        lastSeenAt,
-        silent,
-        hot,
-        false,
-        baselineFailing,
-        livenessReported,
-        silenceReported);
+    return withDispatched(false);
   }
 
   /** Sent the Apply of its rollout. */
   public HostRecord markedDispatched() {
+    return withDispatched(true);
+  }
+
+  private HostRecord withDispatched(boolean sent) {
     return new HostRecord(
         tenant,
         host,
         labels,
         lastCommandSeq,
-        rollout,
-        wave,
+        binding,
         applied,
-        crashed,
+        failure,
         lastSeenAt,
-        silent,
-        hot,
-        true,
+        sent,
         baselineFailing,
-        livenessReported,
         silenceReported);
   }
 
@@ -331,16 +284,12 @@ public record HostRecord(
         host,
         labels,
         lastCommandSeq,
-        rollout,
-        wave,
+        binding,
         applied,
-        crashed,
+        failure,
         lastSeenAt,
-        silent,
-        hot,
         dispatched,
         failing,
-        livenessReported,
         silenceReported);
   }
 
@@ -352,11 +301,6 @@ public record HostRecord(
         && !baselineFailing
         && silenceClockRuns()
         && now.isAfter(lastSeenAt.plus(timeout));
-  }
-
-  /** Counted as failing by one signal already: crashed (or failed apply), silent or hot. */
-  public boolean failing() {
-    return crashed || silent || hot;
   }
 
   /** Applied, not yet failing, and nothing seen for longer than {@code timeout}. */

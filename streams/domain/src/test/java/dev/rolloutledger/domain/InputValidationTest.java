@@ -105,8 +105,7 @@ class InputValidationTest {
           .isInstanceOf(InvalidFieldException.class);
       assertThatThrownBy(() -> new WaveCounts("w", 2, 1, 2))
           .isInstanceOf(InvalidFieldException.class);
-      assertThat(new WaveCounts("w", 2, 1, 1).plus(1, 1, 0))
-          .isEqualTo(new WaveCounts("w", 3, 2, 1));
+      assertThat(new WaveCounts("w", 2, 1, 1).plus(1, 1)).isEqualTo(new WaveCounts("w", 3, 2, 1));
     }
 
     @Test

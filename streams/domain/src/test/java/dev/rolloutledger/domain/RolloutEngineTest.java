@@ -1530,15 +1530,11 @@ class RolloutEngineTest {
                   "p1",
                   Map.of("env", "prod", "rack", "r7"),
                   1,
-                  "r1",
-                  "prod",
-                  false,
+                  new Binding("r1", "prod", Liveness.HEARTBEATS),
                   false,
                   null,
-                  false,
-                  false,
+                  null,
                   true,
-                  false,
                   false,
                   false));
     }

@@ -10,6 +10,7 @@ import dev.rolloutledger.avro.state.SignalEvidence;
 import dev.rolloutledger.avro.state.WaveCountsRecord;
 import dev.rolloutledger.domain.Apply;
 import dev.rolloutledger.domain.ApprovalGranted;
+import dev.rolloutledger.domain.Binding;
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.HaltLifted;
 import dev.rolloutledger.domain.Heartbeat;
@@ -530,6 +531,10 @@ public final class AvroMapper {
 
   // ---- state ----
 
+  // The Avro state keeps a boolean per host signal and a count per signal in each wave (the names
+  // of
+  // Signal.countKey()); the domain keys both by Signal.
+
   public static HostState toAvro(HostRecord h) {
     return HostState.newBuilder()
         .setTenant(h.tenant())
@@ -556,17 +561,37 @@ public final class AvroMapper {
         h.getHost(),
         h.getLabels(),
         h.getLastCommandSeq(),
-        h.getRollout(),
-        h.getWave(),
+        binding(h),
         h.getApplied(),
-        h.getCrashed(),
+        failure(h),
         h.getLastSeenAt(),
-        h.getSilent(),
-        h.getHot(),
         h.getDispatched(),
         h.getBaselineFailing(),
-        h.getLivenessReported(),
         h.getSilenceReported());
+  }
+
+  private static Binding binding(HostState h) {
+    if (h.getRollout() == null && h.getWave() == null) {
+      if (h.getLivenessReported()) {
+        throw new InvalidFieldException("livenessReported", "must be false for an unassigned host");
+      }
+      return null;
+    }
+    return new Binding(
+        h.getRollout(),
+        h.getWave(),
+        h.getLivenessReported() ? Liveness.REPORTED : Liveness.HEARTBEATS);
+  }
+
+  /** The host's failure signal; the engine sets at most one flag (if more, the first counts). */
+  private static Signal failure(HostState h) {
+    if (h.getCrashed()) {
+      return Signal.CRASH;
+    }
+    if (h.getSilent()) {
+      return Signal.SILENCE;
+    }
+    return h.getHot() ? Signal.METRICS : null;
   }
 
   public static RolloutSnapshot toAvro(RolloutState s) {
@@ -577,9 +602,9 @@ public final class AvroMapper {
               c.wave(),
               c.assigned(),
               c.applied(),
-              c.crashed(),
-              c.silent(),
-              c.hot(),
+              c.failed(Signal.CRASH),
+              c.failed(Signal.SILENCE),
+              c.failed(Signal.METRICS),
               c.dispatched(),
               c.lastAppliedAt()));
     }
@@ -608,9 +633,13 @@ public final class AvroMapper {
               c.getWave(),
               c.getAssigned(),
               c.getApplied(),
-              c.getCrashed(),
-              c.getSilent(),
-              c.getHot(),
+              Map.of(
+                  Signal.CRASH,
+                  c.getCrashed(),
+                  Signal.SILENCE,
+                  c.getSilent(),
+                  Signal.METRICS,
+                  c.getHot()),
               c.getDispatched(),
               c.getLastAppliedAt()));
     }

@@ -3,7 +3,9 @@ package dev.rolloutledger.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.domain.ApprovalGranted;
+import dev.rolloutledger.domain.Binding;
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.HostBack;
@@ -33,6 +35,7 @@ import dev.rolloutledger.domain.WaveCounts;
 import dev.rolloutledger.domain.WavePlan;
 import dev.rolloutledger.domain.WavePromoted;
 import dev.rolloutledger.domain.WaveStarted;
+import dev.rolloutledger.domain.gate.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -190,7 +193,13 @@ class AvroMapperTest {
               RolloutStatus.PAUSED,
               1,
               List.of(
-                  new WaveCounts("canary", 20, 20, 1, 2, 3, 20, AT.plusSeconds(60)),
+                  new WaveCounts(
+                      "canary",
+                      20,
+                      20,
+                      Map.of(Signal.CRASH, 1, Signal.SILENCE, 2, Signal.METRICS, 3),
+                      20,
+                      AT.plusSeconds(60)),
                   new WaveCounts("staging", 5, 2, 0),
                   WaveCounts.empty("rest")),
               7,
@@ -214,21 +223,39 @@ class AvroMapperTest {
               "h1",
               Map.of("env", "dev"),
               9,
-              "ro",
-              "canary",
+              new Binding("ro", "canary", Liveness.HEARTBEATS),
               true,
-              false,
+              Signal.METRICS,
               AT,
-              false,
               true,
               true,
-              true,
-              false,
               false);
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(host))).isEqualTo(host);
       HostRecord reported = host.assignedTo("ro", "canary", Liveness.REPORTED).silenceReported(AT);
       assertThat(reported.silenceReported()).isTrue();
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(reported))).isEqualTo(reported);
+    }
+
+    @Test
+    void each_host_failure_signal_maps_to_its_flag_and_back() {
+      HostRecord applied =
+          HostRecord.registered("t", "h1", Map.of()).assignedTo("ro", "canary").appliedWith(false);
+      assertThat(AvroMapper.toAvro(applied).getCrashed()).isFalse();
+      for (Signal signal : Signal.ofHosts()) {
+        HostRecord failing = applied.failingFrom(signal);
+        HostState state = AvroMapper.toAvro(failing);
+        assertThat(List.of(state.getCrashed(), state.getSilent(), state.getHot()))
+            .containsExactly(
+                signal == Signal.CRASH, signal == Signal.SILENCE, signal == Signal.METRICS);
+        assertThat(AvroMapper.toDomain(state)).isEqualTo(failing);
+      }
+    }
+
+    @Test
+    void an_unassigned_host_round_trips_without_a_binding() {
+      HostRecord host = HostRecord.registered("t", "h1", Map.of("env", "dev"));
+      assertThat(AvroMapper.toDomain(AvroMapper.toAvro(host))).isEqualTo(host);
+      assertThat(AvroMapper.toAvro(host).getRollout()).isNull();
     }
 
     @Test

@@ -1,0 +1,283 @@
+package dev.rolloutledger.domain;
+
+import static dev.rolloutledger.domain.EngineContext.gated;
+import static dev.rolloutledger.domain.EngineContext.sortedRollouts;
+
+import dev.rolloutledger.domain.gate.Cohort;
+import dev.rolloutledger.domain.gate.Signal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The signal detectors: a failed apply or a crash report ({@link Signal#CRASH}), a heartbeat with
+ * metrics over the plan's limits ({@link Signal#METRICS}), a host that went silent ({@link
+ * Signal#SILENCE}). Each counts a failing host once, adds it to its signal's evidence and asks the
+ * {@link Gate}; the inputs also carry event time and signs of life, so a wave may promote.
+ */
+final class Detectors {
+
+  private final EngineContext context;
+  private final Dispatcher dispatcher;
+  private final Gate gate;
+
+  Detectors(EngineContext context, Dispatcher dispatcher, Gate gate) {
+    this.context = context;
+    this.dispatcher = dispatcher;
+    this.gate = gate;
+  }
+
+  /** An apply's outcome or a crash report; {@code crashed}: a crash or a failed apply. */
+  Decision onOutcome(String tenant, Instant at, String hostId, String release, boolean crashed) {
+    HostRecord host = context.host(tenant, hostId).orElse(null);
+    if (host == null || host.rollout() == null) {
+      return Decision.none();
+    }
+    RolloutState rollout = context.store.rollout(tenant, host.rollout()).orElse(null);
+    if (rollout == null) {
+      return Decision.none();
+    }
+    if (!rollout.release().equals(release)) {
+      // a crash of a host not yet updated: the baseline cohort's failure, the yardstick
+      boolean baselineCrash = crashed && !host.applied() && !host.baselineFailing();
+      if (!baselineCrash || !gated(rollout)) {
+        return Decision.none();
+      }
+      Step step = context.step(tenant, at);
+      rollout = gate.observe(step, rollout, Signal.CRASH, Cohort.BASELINE, hostId);
+      context.fleet.put(host.withBaselineFailing(true));
+      context.store.putRollout(rollout);
+      return step.decision();
+    }
+    int newlyApplied = host.applied() ? 0 : 1;
+    // a host already failing by another signal (silent, hot) is not counted twice
+    int newlyCrashed = crashed && !host.failing() ? 1 : 0;
+    if (newlyApplied == 0 && newlyCrashed == 0) {
+      return onTick(at, host, rollout); // nothing new to count, but time has moved
+    }
+    Step step = context.step(tenant, at);
+    if (newlyCrashed == 1 && gated(rollout)) {
+      // a crash report of an updated host (a failed apply has no baseline: the cap judges it)
+      rollout = gate.observe(step, rollout, Signal.CRASH, Cohort.UPDATED, hostId);
+    }
+    context.fleet.put(host.appliedWith(crashed).seenAt(at).withBaselineFailing(false));
+    int wave = rollout.plan().indexOf(host.wave());
+    WaveCounts counts =
+        rollout.counts(wave).plus(0, newlyApplied).plusFailed(Signal.CRASH, newlyCrashed);
+    if (newlyApplied == 1) {
+      counts = counts.appliedAt(at);
+    }
+    rollout = rollout.withCounts(wave, counts);
+
+    // PAUSED too: a pause stops dispatch, it must not mask a bad release.
+    if (gate.capHit(rollout, wave, at)) {
+      rollout =
+          gate.haltByCap(step, rollout, wave, RolloutEngine.CRASH_CAP, Map.of("host", hostId));
+    } else {
+      rollout = gate.promote(step, rollout);
+    }
+    context.store.putRollout(rollout);
+    return step.decision();
+  }
+
+  /** A heartbeat: a metric over the plan's limits makes an applied, alive host fail (hot). */
+  Decision onHeartbeat(Heartbeat e) {
+    // the most frequent input: no Optional, no map made unless a metric is over its limit
+    HostRecord host = context.boundHost(e.tenant(), e.host());
+    if (host == null) {
+      return Decision.none();
+    }
+    RolloutState rollout = context.store.rollout(e.tenant(), host.rollout()).orElse(null);
+    if (rollout == null || !gated(rollout) || host.failing()) {
+      return onTick(e.at(), host, rollout);
+    }
+    Map<String, String> over = overLimits(rollout.plan().limits(), e.metrics());
+    if (!host.applied()) {
+      return onBaselineHeartbeat(e, host, rollout, !over.isEmpty());
+    }
+    if (over.isEmpty() || !rollout.release().equals(e.release())) {
+      return onTick(e.at(), host, rollout);
+    }
+    Step step = context.step(e.tenant(), e.at());
+    rollout = gate.observe(step, rollout, Signal.METRICS, Cohort.UPDATED, e.host());
+    context.fleet.put(host.seenAt(e.at()).failingFrom(Signal.METRICS));
+    int wave = rollout.plan().indexOf(host.wave());
+    rollout = rollout.withCounts(wave, rollout.counts(wave).plusFailed(Signal.METRICS, 1));
+    if (gate.capHit(rollout, wave, e.at())) {
+      Map<String, String> detail = new TreeMap<>();
+      detail.put("host", e.host());
+      over.forEach((metric, value) -> detail.put("metric." + metric, value));
+      rollout = gate.haltByCap(step, rollout, wave, RolloutEngine.METRICS, detail);
+    }
+    context.store.putRollout(rollout);
+    return step.decision();
+  }
+
+  /** The detector sees the host again: a sign of life, as a heartbeat without metrics is. */
+  Decision onHostBack(HostBack e) {
+    return onHeartbeat(new Heartbeat(e.tenant(), e.at(), e.host(), null, Map.of()));
+  }
+
+  /**
+   * A failure detector reports a host silent: under a plan whose liveness is reported, the host's
+   * silence clock runs from the later of the detector's last sight and the engine's (a clock tick
+   * gives the verdict, as for a host that stopped heartbeating). Ignored for a host that is not
+   * bound to a rollout or whose plan judges silence from heartbeats. It changes state only: it
+   * carries no sign of life, so it neither answers an earlier report nor moves a bake.
+   */
+  Decision onHostSilent(HostSilent e) {
+    HostRecord host = context.boundHost(e.tenant(), e.host());
+    if (host == null) {
+      return Decision.none();
+    }
+    if (context.config.heartbeatsAbsorbed()) {
+      // each detector is believed for the plans it serves: the host stage for heartbeats plans,
+      // the fleet's own detector for reported plans (ADR 0007)
+      RolloutState rollout = context.store.rollout(e.tenant(), host.rollout()).orElse(null);
+      if (rollout == null || e.detector() != detectorOf(rollout.plan().liveness())) {
+        return Decision.none();
+      }
+    } else if (e.detector() != Detector.EXTERNAL) {
+      return Decision.none();
+    }
+    HostRecord reported = host.silenceReported(e.lastSeenAt());
+    if (reported != host) {
+      context.fleet.put(reported);
+    }
+    return Decision.none();
+  }
+
+  private static Detector detectorOf(Liveness liveness) {
+    return liveness == Liveness.REPORTED ? Detector.EXTERNAL : Detector.HOST_STAGE;
+  }
+
+  /** The heartbeat's metrics over the plan's limits, by metric: "value>limit". */
+  private static Map<String, String> overLimits(
+      Map<String, Double> limits, Map<String, Double> metrics) {
+    if (metrics.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> over = new TreeMap<>();
+    for (Map.Entry<String, Double> limit : limits.entrySet()) {
+      Double value = metrics.get(limit.getKey());
+      if (value != null && value > limit.getValue()) {
+        over.put(limit.getKey(), EvidenceFormat.overLimit(value, limit.getValue()));
+      }
+    }
+    return over;
+  }
+
+  /**
+   * A heartbeat of a host not yet updated: the baseline cohort. It is seen (so its silence can be
+   * judged), it recovers from an earlier failure, or it runs hot on its previous release.
+   */
+  private Decision onBaselineHeartbeat(
+      Heartbeat e, HostRecord host, RolloutState rollout, boolean hot) {
+    HostRecord seen = host.seenAt(e.at());
+    if (!hot) {
+      HostRecord recovered = seen.withBaselineFailing(false);
+      context.fleet.put(recovered);
+      return onTick(e.at(), recovered, rollout);
+    }
+    if (host.baselineFailing()) {
+      context.fleet.put(seen);
+      return Decision.none();
+    }
+    Step step = context.step(e.tenant(), e.at());
+    rollout = gate.observe(step, rollout, Signal.METRICS, Cohort.BASELINE, e.host());
+    context.fleet.put(seen.withBaselineFailing(true));
+    context.store.putRollout(rollout);
+    return step.decision();
+  }
+
+  /**
+   * An input from a host of an ACTIVE rollout carries event time: promote the current wave if its
+   * bake has now passed and every host applied. {@code host} is the host's stored record, bound to
+   * {@code rollout} (the stored rollout, or null if there is none); the caller has read both.
+   */
+  private Decision onTick(Instant at, HostRecord host, RolloutState rollout) {
+    if (host.applied() && (host.lastSeenAt() == null || at.isAfter(host.lastSeenAt()))) {
+      // a sign of life: silence is judged from here (a host already judged silent stays counted)
+      context.fleet.put(host.seenAt(at));
+    }
+    if (rollout == null || rollout.status() != RolloutStatus.ACTIVE) {
+      return Decision.none();
+    }
+    Step step = context.step(host.tenant(), at);
+    RolloutState promoted = gate.promote(step, rollout);
+    if (promoted != rollout) {
+      context.store.putRollout(promoted);
+    }
+    return step.decision();
+  }
+
+  /**
+   * Time passed for a tenant: hosts that applied and then stayed silent past the heartbeat timeout
+   * count as failed (a crashing host rarely reports its crash), the gate is checked, and waves
+   * whose bake has passed may promote.
+   */
+  Decision onClock(ClockTick e) {
+    Step step = context.step(e.tenant(), e.at());
+    for (RolloutState rollout : sortedRollouts(context.store.rollouts(e.tenant()))) {
+      if (rollout.status() != RolloutStatus.ACTIVE && rollout.status() != RolloutStatus.PAUSED) {
+        continue;
+      }
+      RolloutState updated = silence(step, rollout);
+      updated = gate.promote(step, dispatcher.dispatch(step, updated));
+      if (!updated.equals(rollout)) {
+        context.store.putRollout(updated);
+      }
+    }
+    return step.decision();
+  }
+
+  /** The silence verdicts of one gated rollout at the step's time, and the gate on them. */
+  private RolloutState silence(Step step, RolloutState rollout) {
+    String tenant = rollout.tenant();
+    RolloutState updated = rollout;
+    List<String> newlySilent = new ArrayList<>();
+    Duration timeout = rollout.plan().heartbeatTimeout();
+    FleetIndex.Members members = context.fleet.members(tenant, rollout.rollout());
+    // Hosts found silent at one tick failed at the same moment as far as anyone can tell: they
+    // are one batch, weighed at the cohorts at risk before it and judged after it, so the order
+    // in which they are listed (by host id, which may follow the waves) cannot tip the evidence.
+    long updatedAtRisk = members.updatedAtRisk();
+    long baselineAtRisk = members.baselineAtRisk();
+    String lastUpdated = null;
+    for (HostRecord host : context.records(rollout, members.dueAt(step.at, timeout))) {
+      if (host.silentAt(step.at, timeout)) {
+        if (gated(updated)) {
+          updated =
+              Gate.record(updated, Signal.SILENCE, Cohort.UPDATED, updatedAtRisk, baselineAtRisk);
+          lastUpdated = host.host();
+        }
+        context.fleet.put(
+            context.host(tenant, host.host()).orElseThrow().failingFrom(Signal.SILENCE));
+        int wave = rollout.plan().indexOf(host.wave());
+        updated = updated.withCounts(wave, updated.counts(wave).plusFailed(Signal.SILENCE, 1));
+        newlySilent.add(host.host());
+      } else if (host.baselineSilentAt(step.at, timeout)) {
+        if (gated(updated)) {
+          updated =
+              Gate.record(updated, Signal.SILENCE, Cohort.BASELINE, updatedAtRisk, baselineAtRisk);
+        }
+        context.fleet.put(
+            context.host(tenant, host.host()).orElseThrow().withBaselineFailing(true));
+      }
+    }
+    if (lastUpdated != null) {
+      updated =
+          gate.judge(step, updated, Signal.SILENCE, lastUpdated, updatedAtRisk, baselineAtRisk);
+    }
+    if (!newlySilent.isEmpty() && gate.capHit(updated, updated.currentWave(), step.at)) {
+      Map<String, String> detail = new TreeMap<>();
+      detail.put("newlySilent", String.join(",", newlySilent));
+      detail.put("heartbeatTimeout", updated.plan().heartbeatTimeout().toString());
+      updated = gate.haltByCap(step, updated, updated.currentWave(), RolloutEngine.SILENCE, detail);
+    }
+    return updated;
+  }
+}

@@ -1,0 +1,101 @@
+package dev.rolloutledger.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Dispatch and pacing: starts waves, sends Apply to their hosts at the plan's pace, and halts (Hold
+ * to every host). Every command takes the host's next command seq ({@link Step#send}).
+ */
+final class Dispatcher {
+
+  private final EngineContext context;
+
+  Dispatcher(EngineContext context) {
+    this.context = context;
+  }
+
+  /** Starts {@code rollout.currentWave()}: ledger entry, then Apply to its hosts. */
+  RolloutState startWave(Step step, RolloutState rollout) {
+    int index = rollout.currentWave();
+    String wave = rollout.plan().waves().get(index).name();
+    List<String> ids =
+        List.copyOf(context.fleet.members(rollout.tenant(), rollout.rollout()).wave(wave));
+    rollout =
+        step.append(
+            rollout,
+            (tenant, at, id, seq, prev) ->
+                new WaveStarted(tenant, at, id, seq, prev, wave, index, ids));
+    return dispatch(step, rollout);
+  }
+
+  /**
+   * Sends Apply to hosts of the current wave still waiting for it, in host-id order, paced: at most
+   * {@code maxDispatchPerMinute} in each started minute since the wave began (event time). The
+   * blast radius of a total failure is about rate x (time to fail + heartbeat timeout).
+   */
+  RolloutState dispatch(Step step, RolloutState rollout) {
+    if (rollout.status() != RolloutStatus.ACTIVE) {
+      return rollout;
+    }
+    Instant published =
+        context
+            .store
+            .release(rollout.tenant(), rollout.release())
+            .map(ReleaseInfo::publishedAt)
+            .orElse(step.at);
+    if (!context.policy(rollout.tenant()).allowsDispatch(step.at, published)) {
+      return rollout; // the owner's policy holds it back: pause, outside a window, or too soon
+    }
+    // hosts that joined waves already passed go first, unpaced: their waves are proven
+    FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
+    List<String> late = new ArrayList<>();
+    for (int w = 0; w < rollout.currentWave(); w++) {
+      late.addAll(members.waiting(rollout.plan().waves().get(w).name()));
+    }
+    late.sort(Comparator.naturalOrder());
+    for (HostRecord host : context.records(rollout, late)) {
+      int wave = rollout.plan().indexOf(host.wave());
+      sendApply(step, host, rollout);
+      rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
+    }
+    int index = rollout.currentWave();
+    WaveCounts counts = rollout.counts(index);
+    long minutes = Math.max(0, Duration.between(rollout.waveStartedAt(), step.at).toMinutes());
+    long budget = (minutes + 1) * rollout.plan().maxDispatchPerMinute() - counts.dispatched();
+    if (budget <= 0 || counts.dispatched() >= counts.assigned()) {
+      return rollout;
+    }
+    String wave = rollout.plan().waves().get(index).name();
+    List<HostRecord> waiting =
+        context.records(rollout, members.waiting(wave).stream().limit(budget).toList());
+    for (HostRecord host : waiting) {
+      sendApply(step, host, rollout);
+    }
+    return rollout.withCounts(index, counts.plusDispatched(waiting.size()));
+  }
+
+  private void sendApply(Step step, HostRecord host, RolloutState rollout) {
+    step.send(Apply::new, host, rollout);
+    // send() stored the new command seq: mark the stored record, not the caller's copy
+    context.fleet.put(context.host(host.tenant(), host.host()).orElseThrow().markedDispatched());
+  }
+
+  /** Ledger entry, then Hold to every host assigned to the rollout; status HALTED. */
+  RolloutState halt(
+      Step step, RolloutState rollout, String wave, String reason, Map<String, String> evidence) {
+    rollout =
+        step.append(
+            rollout,
+            (tenant, at, id, seq, prev) ->
+                new RolloutHalted(tenant, at, id, seq, prev, wave, reason, evidence));
+    for (HostRecord host : context.assignedTo(rollout)) {
+      step.send(Hold::new, host, rollout);
+    }
+    return rollout.withStatus(RolloutStatus.HALTED);
+  }
+}
