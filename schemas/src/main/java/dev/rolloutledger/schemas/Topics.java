@@ -5,6 +5,7 @@ import dev.rolloutledger.avro.ApprovalGranted;
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.CrashReport;
 import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.avro.FanOutContinued;
 import dev.rolloutledger.avro.HaltLifted;
 import dev.rolloutledger.avro.Heartbeat;
 import dev.rolloutledger.avro.Hold;
@@ -167,13 +168,16 @@ public final class Topics {
               RELEASES.valueSchema(),
               ROLLOUT_CONTROL.valueSchema(),
               TELEMETRY.valueSchema(),
-              CLOCK.valueSchema()),
+              CLOCK.valueSchema(),
+              // last: a union grows at its end (ADR 0003), so older readers keep their indexes
+              FanOutContinued.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           FOREVER,
-          "Every valid input, key tenant ('clock' for ticks, copied to every partition), in the order"
-              + " the engine consumed it; kept for export and replay");
+          "Every valid input but telemetry, the host stage's news, and the engine's own"
+              + " FanOutContinued; key tenant ('clock' for ticks, copied to every partition), in the"
+              + " order the engine consumed it; kept for export and replay");
 
   public static final TopicDescriptor<String, SpecificRecord> LEDGER =
       new TopicDescriptor<>(

@@ -412,13 +412,16 @@ class LedgerPipelineIT {
             value = ("garbage " + i).getBytes(StandardCharsets.UTF_8);
             poison++;
           } else {
-            dev.rolloutledger.avro.Heartbeat hb =
-                dev.rolloutledger.avro.Heartbeat.newBuilder()
+            // an apply is news, so the host stage forwards every valid one to the journal (a
+            // heartbeat that says "still alive" would be absorbed: LedgerTopologyTest.HostStage)
+            dev.rolloutledger.avro.UpdateApplied hb =
+                dev.rolloutledger.avro.UpdateApplied.newBuilder()
                     .setTenant(tenant)
                     .setAt(Instant.now())
                     .setHost(i % 10 == 7 ? " " : host)
                     .setRelease("cf-291")
-                    .setMetrics(java.util.Map.of())
+                    .setOk(true)
+                    .setError(null)
                     .build();
             invalid += i % 10 == 7 ? 1 : 0;
             value = values.serialize(Topics.TELEMETRY.name(), hb);
@@ -445,7 +448,7 @@ class LedgerPipelineIT {
                   for (ConsumerRecord<String, SpecificRecord> r :
                       inputs.poll(Duration.ofMillis(200))) {
                     if (tenant.equals(r.key())
-                        && r.value() instanceof dev.rolloutledger.avro.Heartbeat hb
+                        && r.value() instanceof dev.rolloutledger.avro.UpdateApplied hb
                         && hb.getHost().startsWith("acct-")) {
                       accepted.add(hb.getHost());
                     }

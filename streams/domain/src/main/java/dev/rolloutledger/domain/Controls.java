@@ -3,7 +3,6 @@ package dev.rolloutledger.domain;
 import static dev.rolloutledger.domain.EngineContext.reject;
 
 import dev.rolloutledger.domain.gate.Signal;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -172,12 +171,10 @@ final class Controls {
       return unknown(e, e.rollout());
     }
     Step step = context.step(e.tenant(), e.at());
-    List<HostRecord> bound = new ArrayList<>();
     int back = 0;
     for (HostRecord host : context.assignedTo(rollout)) {
-      if (rollout.rollout().equals(host.rollout())) {
-        bound.add(host);
-        back += host.dispatched() ? 1 : 0;
+      if (rollout.rollout().equals(host.rollout()) && host.dispatched()) {
+        back++;
       }
     }
     String wave = rollout.plan().waves().get(rollout.currentWave()).name();
@@ -189,13 +186,7 @@ final class Controls {
             (tenant, at, id, seq, prev) ->
                 new RolloutHalted(
                     tenant, at, id, seq, prev, wave, RolloutEngine.ROLLBACK, evidence));
-    for (HostRecord host : bound) {
-      if (host.dispatched()) {
-        step.send(Rollback::new, host, rollout);
-      } else {
-        step.send(Hold::new, host, rollout);
-      }
-    }
+    dispatcher.fanOut(step, rollout, true, null);
     context.store.putRollout(rollout.withStatus(RolloutStatus.HALTED));
     return step.decision();
   }

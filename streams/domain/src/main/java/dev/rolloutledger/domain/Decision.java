@@ -2,9 +2,16 @@ package dev.rolloutledger.domain;
 
 import java.util.List;
 
-/** What one input produced, each list in the order it is to be published. */
+/**
+ * What one input produced, each list in the order it is to be published. {@code continuations}:
+ * inputs the engine writes into its own journal to go on with a fan-out in the next transaction
+ * ({@link FanOutContinued}); a driver of the engine feeds them back as it feeds any input.
+ */
 public record Decision(
-    List<LedgerEntry> entries, List<HostCommand> commands, List<Rejection> rejections) {
+    List<LedgerEntry> entries,
+    List<HostCommand> commands,
+    List<Rejection> rejections,
+    List<FanOutContinued> continuations) {
 
   private static final Decision NONE = new Decision(List.of(), List.of(), List.of());
 
@@ -12,6 +19,13 @@ public record Decision(
     entries = List.copyOf(Checks.present("entries", entries));
     commands = List.copyOf(Checks.present("commands", commands));
     rejections = List.copyOf(Checks.present("rejections", rejections));
+    continuations = List.copyOf(Checks.present("continuations", continuations));
+  }
+
+  /** A decision that leaves nothing to continue. */
+  public Decision(
+      List<LedgerEntry> entries, List<HostCommand> commands, List<Rejection> rejections) {
+    this(entries, commands, rejections, List.of());
   }
 
   public static Decision none() {
@@ -23,6 +37,9 @@ public record Decision(
   }
 
   public boolean isEmpty() {
-    return entries.isEmpty() && commands.isEmpty() && rejections.isEmpty();
+    return entries.isEmpty()
+        && commands.isEmpty()
+        && rejections.isEmpty()
+        && continuations.isEmpty();
   }
 }

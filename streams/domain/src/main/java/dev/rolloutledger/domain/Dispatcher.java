@@ -85,7 +85,10 @@ final class Dispatcher {
     context.fleet.put(context.host(host.tenant(), host.host()).orElseThrow().markedDispatched());
   }
 
-  /** Ledger entry, then Hold to every host assigned to the rollout; status HALTED. */
+  /**
+   * Ledger entry, then Hold to every host assigned to the rollout, in host-id order; status HALTED.
+   * A large fan-out goes on in later decisions ({@link #fanOut}).
+   */
   RolloutState halt(
       Step step, RolloutState rollout, String wave, String reason, Map<String, String> evidence) {
     rollout =
@@ -93,9 +96,62 @@ final class Dispatcher {
             rollout,
             (tenant, at, id, seq, prev) ->
                 new RolloutHalted(tenant, at, id, seq, prev, wave, reason, evidence));
-    for (HostRecord host : context.assignedTo(rollout)) {
-      step.send(Hold::new, host, rollout);
-    }
+    fanOut(step, rollout, false, null);
     return rollout.withStatus(RolloutStatus.HALTED);
+  }
+
+  /**
+   * Sends the halt's command to the rollout's hosts after {@code after} (null: from the first), in
+   * host-id order: Hold, or for a rollback Rollback to a host that got the release. With a {@link
+   * EngineConfig#fanOutChunk()} it stops after that many and leaves a {@link FanOutContinued} for
+   * the rest; {@code rollout} carries the halt entry at its chain head.
+   */
+  void fanOut(Step step, RolloutState rollout, boolean rollback, String after) {
+    java.util.NavigableSet<String> ids =
+        context.fleet.members(rollout.tenant(), rollout.rollout()).ids();
+    Iterable<String> rest = after == null ? ids : ids.tailSet(after, false);
+    int chunk = context.config.fanOutChunk();
+    List<String> batch = new ArrayList<>();
+    String last = null;
+    boolean more = false;
+    for (String id : rest) {
+      if (chunk > 0 && batch.size() == chunk) {
+        more = true;
+        break;
+      }
+      batch.add(id);
+      last = id;
+    }
+    for (HostRecord host : context.records(rollout, batch)) {
+      if (!rollout.rollout().equals(host.rollout())) {
+        continue;
+      }
+      if (rollback && host.dispatched()) {
+        step.send(Rollback::new, host, rollout);
+      } else {
+        step.send(Hold::new, host, rollout);
+      }
+    }
+    if (more) {
+      step.continueWith(
+          new FanOutContinued(
+              rollout.tenant(), step.at, rollout.rollout(), rollout.seq(), rollback, last));
+    }
+  }
+
+  /**
+   * The next chunk of a halt's fan-out, while the halt stands: once the rollout's chain moved on (a
+   * person lifted the halt, it was halted again) the rest is not sent.
+   */
+  Decision onFanOutContinued(FanOutContinued e) {
+    RolloutState rollout = context.store.rollout(e.tenant(), e.rollout()).orElse(null);
+    if (rollout == null
+        || rollout.status() != RolloutStatus.HALTED
+        || rollout.seq() != e.entrySeq()) {
+      return Decision.none();
+    }
+    Step step = context.step(e.tenant(), e.at());
+    fanOut(step, rollout, e.rollback(), e.after());
+    return step.decision();
   }
 }

@@ -11,19 +11,30 @@ import java.time.Duration;
  *     detector of plans whose liveness is {@link Liveness#HEARTBEATS}, the fleet's own detector
  *     that of {@link Liveness#REPORTED} plans. False for journals that hold every heartbeat
  *     (rollout logs of version 1).
+ * @param fanOutChunk the most commands a halt sends in one decision; the rest follow chunk by chunk
+ *     through {@link FanOutContinued} inputs. 0: all in one decision (version 1 logs, the
+ *     simulator)
  */
-public record EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed) {
+public record EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed, int fanOutChunk) {
+
+  /**
+   * The fan-out chunk of a version 2 journal (ADR 0007): one transaction signs and writes at most
+   * this many commands (about 0.3 s on our 2 cores). Part of what a version 2 log means: a replay
+   * decides with it, so changing it is a new log version.
+   */
+  public static final int JOURNAL_FAN_OUT_CHUNK = 5_000;
 
   public EngineConfig {
     Checks.present("commandTtl", commandTtl);
     if (commandTtl.isNegative() || commandTtl.isZero()) {
       throw new InvalidFieldException("commandTtl", "must be positive");
     }
+    Checks.atLeast("fanOutChunk", fanOutChunk, 0);
   }
 
-  /** Every heartbeat in the journal (version 1 logs, the simulator's heartbeats fleets). */
+  /** Every heartbeat in the journal, every fan-out in one decision (version 1 logs). */
   public EngineConfig(Duration commandTtl) {
-    this(commandTtl, false);
+    this(commandTtl, false, 0);
   }
 
   /** Commands valid for one hour, every heartbeat in the journal. */
@@ -31,9 +42,19 @@ public record EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed) {
     return new EngineConfig(Duration.ofHours(1));
   }
 
+  /** The configuration of a version 2 journal: heartbeats absorbed, fan-out in chunks. */
+  public EngineConfig journalV2() {
+    return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK);
+  }
+
   /** The same, with heartbeats absorbed by the host stage or not. */
   public EngineConfig withHeartbeatsAbsorbed(boolean absorbed) {
-    return new EngineConfig(commandTtl, absorbed);
+    return new EngineConfig(commandTtl, absorbed, fanOutChunk);
+  }
+
+  /** The same, with at most {@code chunk} commands of a fan-out in one decision (0: all). */
+  public EngineConfig withFanOutChunk(int chunk) {
+    return new EngineConfig(commandTtl, heartbeatsAbsorbed, chunk);
   }
 
   /** How the engine judges the liveness of a host assigned under {@code plan}. */

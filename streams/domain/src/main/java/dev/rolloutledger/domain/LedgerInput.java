@@ -22,7 +22,8 @@ public sealed interface LedgerInput
         ManualHalt,
         RollbackRequested,
         ClockTick,
-        PolicySet {
+        PolicySet,
+        FanOutContinued {
 
   /** Non-blank, without '/'. */
   String tenant();

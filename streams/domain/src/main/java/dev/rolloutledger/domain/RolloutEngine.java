@@ -91,6 +91,8 @@ public final class RolloutEngine {
     route(RollbackRequested.class, controls::onRollback);
     route(ApprovalGranted.class, controls::onApproval);
     route(PolicySet.class, controls::onPolicySet);
+    // a halt's commands beyond the first chunk, one chunk a transaction (ADR 0007)
+    route(FanOutContinued.class, dispatcher::onFanOutContinued);
     for (Class<?> input : LedgerInput.class.getPermittedSubclasses()) {
       if (!routes.containsKey(input)) {
         throw new IllegalStateException("no route for input type " + input.getName());

@@ -30,6 +30,7 @@ final class Step {
   private final EngineContext context;
   private final List<LedgerEntry> entries = new ArrayList<>();
   private final List<HostCommand> commands = new ArrayList<>();
+  private final List<FanOutContinued> continuations = new ArrayList<>();
 
   Step(EngineContext context, String tenant, Instant at) {
     this.context = context;
@@ -80,10 +81,15 @@ final class Step {
     return sha;
   }
 
+  /** Goes on with a fan-out in the next transaction (see {@link FanOutContinued}). */
+  void continueWith(FanOutContinued next) {
+    continuations.add(next);
+  }
+
   Decision decision() {
     // most inputs (heartbeats, ticks) decide nothing: no copies for them
-    return entries.isEmpty() && commands.isEmpty()
+    return entries.isEmpty() && commands.isEmpty() && continuations.isEmpty()
         ? Decision.none()
-        : new Decision(entries, commands, List.of());
+        : new Decision(entries, commands, List.of(), continuations);
   }
 }

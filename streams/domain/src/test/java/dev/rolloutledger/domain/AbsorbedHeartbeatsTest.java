@@ -21,7 +21,7 @@ class AbsorbedHeartbeatsTest {
 
   /** dev (d1..d3, 10 min bake) then prod (p1), liveness as given, heartbeats absorbed. */
   private static Scenario rollout(Liveness liveness) {
-    Scenario s = new Scenario(new EngineConfig(Scenario.TTL, true));
+    Scenario s = new Scenario(new EngineConfig(Scenario.TTL).withHeartbeatsAbsorbed(true));
     s.hosts("dev", "d1", "d2", "d3").hosts("prod", "p1");
     s.release("rel");
     s.plan(

@@ -52,7 +52,8 @@ public final class RolloutLog {
 
   /**
    * A log of the journal after the host stage (ADR 0007): only news, every host alive until a
-   * detector reports it. Replayed with {@code EngineConfig.heartbeatsAbsorbed} true.
+   * detector reports it, a halt's commands in chunks of {@code EngineConfig.JOURNAL_FAN_OUT_CHUNK}
+   * each after a {@code FanOutContinued}. Replayed with {@code EngineConfig.journalV2()}.
    */
   public static final int VERSION_HEARTBEATS_ABSORBED = 2;
 
@@ -91,8 +92,9 @@ public final class RolloutLog {
 
     /** The engine configuration this log was decided with. */
     public dev.rolloutledger.domain.EngineConfig engineConfig() {
-      return dev.rolloutledger.domain.EngineConfig.defaults()
-          .withHeartbeatsAbsorbed(version == VERSION_HEARTBEATS_ABSORBED);
+      dev.rolloutledger.domain.EngineConfig every =
+          dev.rolloutledger.domain.EngineConfig.defaults();
+      return version == VERSION_HEARTBEATS_ABSORBED ? every.journalV2() : every;
     }
   }
 

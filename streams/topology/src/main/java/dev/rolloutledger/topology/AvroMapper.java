@@ -104,6 +104,9 @@ public final class AvroMapper {
           dev.rolloutledger.domain.Detector.parse("detector", r.getDetector()));
     } else if (record instanceof dev.rolloutledger.avro.HostBack r) {
       return new HostBack(r.getTenant(), r.getAt(), r.getHost());
+    } else if (record instanceof dev.rolloutledger.avro.FanOutContinued r) {
+      return new dev.rolloutledger.domain.FanOutContinued(
+          r.getTenant(), r.getAt(), r.getRollout(), r.getEntrySeq(), r.getRollback(), r.getAfter());
     } else if (record instanceof dev.rolloutledger.avro.CrashReport r) {
       return new CrashReport(
           r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getSignature(), r.getKind());
@@ -184,6 +187,15 @@ public final class AvroMapper {
           .setHost(e.host())
           .setLastSeenAt(e.lastSeenAt())
           .setDetector(e.detector().wireName())
+          .build();
+    } else if (input instanceof dev.rolloutledger.domain.FanOutContinued e) {
+      return dev.rolloutledger.avro.FanOutContinued.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setEntrySeq(e.entrySeq())
+          .setRollback(e.rollback())
+          .setAfter(e.after())
           .build();
     } else if (input instanceof HostBack e) {
       return dev.rolloutledger.avro.HostBack.newBuilder()

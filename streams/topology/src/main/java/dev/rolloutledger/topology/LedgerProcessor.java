@@ -184,6 +184,12 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
                 .withTimestamp(command.issuedAt().toEpochMilli()));
       }
     }
+    for (dev.rolloutledger.domain.FanOutContinued next : decision.continuations()) {
+      // into the engine's own journal: the next chunk is decided in its own transaction
+      context.forward(
+          new Record<String, SpecificRecord>(
+              next.tenant(), AvroMapper.toAvro(next), next.at().toEpochMilli(), record.headers()));
+    }
     for (Rejection rejection : decision.rejections()) {
       DeadLetters.Source source =
           DeadLetters.Source.from(record.headers(), new DeadLetters.Source("unknown", -1, -1));

@@ -2,6 +2,7 @@ package dev.rolloutledger.topology;
 
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.avro.FanOutContinued;
 import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.state.HostSlotState;
 import dev.rolloutledger.avro.state.HostState;
@@ -198,7 +199,7 @@ public final class LedgerTopology {
                 Topics.INPUTS.name(),
                 Consumed.with(Serdes.String(), inputSerde).withName("from-" + Topics.INPUTS.name()))
             .process(
-                () -> new LedgerProcessor(config.withHeartbeatsAbsorbed(true), signingKey),
+                () -> new LedgerProcessor(journalConfig(config), signingKey),
                 Named.as("rollout-engine"),
                 HOSTS_STORE,
                 ROLLOUTS_STORE,
@@ -221,6 +222,9 @@ public final class LedgerTopology {
                         Produced.with(Serdes.String(), ledgerSerde).withName("to-ledger")),
                 "ledger"))
         .branch(
+            (k, v) -> v instanceof FanOutContinued,
+            Branched.withConsumer(next -> toJournal(next, "fan-out", inputSerde), "fan-out"))
+        .branch(
             (k, v) -> v instanceof HostWatch,
             Branched.withConsumer(
                 watches ->
@@ -240,6 +244,16 @@ public final class LedgerTopology {
                 "commands"));
 
     return builder.build();
+  }
+
+  /**
+   * The engine's configuration on a version 2 journal (ADR 0007): heartbeats absorbed, a halt's
+   * commands in chunks of {@link EngineConfig#JOURNAL_FAN_OUT_CHUNK} unless {@code config} names
+   * another chunk (tests).
+   */
+  static EngineConfig journalConfig(EngineConfig config) {
+    EngineConfig v2 = config.journalV2();
+    return config.fanOutChunk() > 0 ? v2.withFanOutChunk(config.fanOutChunk()) : v2;
   }
 
   private static void toJournal(

@@ -64,10 +64,15 @@ class LedgerTopologyTest {
 
   @BeforeEach
   void start() {
+    startWith(EngineConfig.defaults());
+  }
+
+  /** A fresh driver over a topology built with {@code config}, and its topics. */
+  private void startWith(EngineConfig config) {
     registry = new InMemorySchemaRegistry();
     driver =
         new TopologyTestDriver(
-            LedgerTopology.build(registry, EngineConfig.defaults(), SIGNING_KEY),
+            LedgerTopology.build(registry, config, SIGNING_KEY),
             LedgerStreamsConfig.properties(
                 "ledger-test", "127.0.0.1:1", stateDir.toString(), registry, Map.of()));
     StringSerializer keys = new StringSerializer();
@@ -562,6 +567,49 @@ class LedgerTopologyTest {
                 assertThat(d.getReason()).contains("detector");
                 assertThat(d.getSourceTopic()).isEqualTo(Topics.TELEMETRY.name());
               });
+    }
+  }
+
+  @Nested
+  class FanOut {
+    @Test
+    void a_halt_sends_its_entry_and_first_chunk_then_the_rest_through_the_journal() {
+      driver.close();
+      startWith(EngineConfig.defaults().withFanOutChunk(2));
+      TestOutputTopic<String, SpecificRecord> journal =
+          driver.createOutputTopic(
+              Topics.INPUTS.name(),
+              new StringDeserializer(),
+              Topics.INPUTS.valueSerde(registry).deserializer());
+      givenHosts("h1", "h2", "h3", "h4", "h5");
+      givenRolloutWithCap(0.3);
+      commands.readValuesToList();
+      ledger.readValuesToList();
+      control.pipeInput(
+          Keys.of(T, "r1"),
+          dev.rolloutledger.avro.ManualHalt.newBuilder()
+              .setTenant(T)
+              .setAt(t0.plusSeconds(10))
+              .setRollout("r1")
+              .setBy("alice")
+              .setReason("drill")
+              .build());
+
+      assertThat(ledger.readValuesToList()).singleElement().isInstanceOf(RolloutHalted.class);
+      assertThat(commands.readKeyValuesToList())
+          .allSatisfy(kv -> assertThat(kv.value).isInstanceOf(Hold.class))
+          .extracting(kv -> kv.key)
+          .containsExactly(
+              Keys.of(T, "h1"),
+              Keys.of(T, "h2"),
+              Keys.of(T, "h3"),
+              Keys.of(T, "h4"),
+              Keys.of(T, "h5"));
+      // two continuations, each in the journal between the chunks it separates
+      assertThat(journal.readValuesToList())
+          .filteredOn(v -> v instanceof dev.rolloutledger.avro.FanOutContinued)
+          .extracting(v -> ((dev.rolloutledger.avro.FanOutContinued) v).getAfter())
+          .containsExactly("h2", "h4");
     }
   }
 
