@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The gate: what halts a rollout and what holds a wave back. A failure adds to its signal's cohort
- * evidence (a halt once it crosses the signal's share of alpha); the crash fraction cap halts a
+ * evidence (a halt once it crosses the signal's share of alpha); the failure fraction cap halts a
  * wave whose failing share is too high, unless a shock hits the baseline cohort alike; a wave
  * promotes once it is applied, baked, observed for a heartbeat timeout, approved if asked, no shock
  * is underway and its failure rate is shown under the plan's ceiling.
@@ -78,14 +78,14 @@ final class Gate {
   }
 
   /**
-   * Whether the crash fraction cap halts the rollout at {@code at} for wave {@code wave}: the
+   * Whether the failure fraction cap halts the rollout at {@code at} for wave {@code wave}: the
    * rollout is gated, the wave is the current one, its cap is exceeded and no shock explains it.
    */
-  boolean capHit(RolloutState rollout, int wave, Instant at) {
+  boolean failureCapHit(RolloutState rollout, int wave, Instant at) {
     WaveCounts counts = rollout.counts(wave);
     return gated(rollout)
         && wave == rollout.currentWave()
-        && crashCapExceeded(rollout.plan().waves().get(wave), counts)
+        && failureCapExceeded(rollout.plan().waves().get(wave), counts)
         && !shock(rollout, counts, at);
   }
 
@@ -118,8 +118,12 @@ final class Gate {
     return (double) baselineFailing / baselineHosts >= 0.5 * waveFraction;
   }
 
-  /** Crashed and silent hosts together against the wave's cap (the slice's gate). */
-  static boolean crashCapExceeded(WavePlan wave, WaveCounts counts) {
+  /**
+   * The failure fraction cap: hosts failing by any signal (crashed, silent, over limits) against
+   * the wave's {@code minCrashes} and {@code maxCrashFraction}. The plan fields keep their first
+   * names (the cap counted crashes only then): plans and recorded ledgers carry them.
+   */
+  static boolean failureCapExceeded(WavePlan wave, WaveCounts counts) {
     return counts.failed() >= wave.minCrashes()
         && (double) counts.failed() / Math.max(counts.applied(), 1) > wave.maxCrashFraction();
   }
