@@ -37,7 +37,7 @@ final class EvidenceFormat {
 
   /**
    * What the rollout has shown so far, recorded with a promotion but never waited for (a canary
-   * cannot prove "not 2x worse"; STATISTICS.md): the wave's counts and, per signal, the
+   * cannot prove "not 2x worse"; docs/statistics.md): the wave's counts and, per signal, the
    * evidence against a regression, the likelihood ratio of "no regression" against the tolerated
    * ratio, and an anytime-valid upper bound on the failure-rate ratio.
    */
