@@ -53,7 +53,7 @@ final class Detectors {
       return step.decision();
     }
     int newlyApplied = host.applied() ? 0 : 1;
-    // a host already failing by another signal (silent, hot) is not counted twice
+    // a host already failing by another signal (silent, over limits) is not counted twice
     int newlyCrashed = crashed && !host.failing() ? 1 : 0;
     if (newlyApplied == 0 && newlyCrashed == 0) {
       return onTick(at, host, rollout); // nothing new to count, but time has moved
@@ -73,9 +73,10 @@ final class Detectors {
     rollout = rollout.withCounts(wave, counts);
 
     // PAUSED too: a pause stops dispatch, it must not mask a bad release.
-    if (gate.capHit(rollout, wave, at)) {
+    if (gate.failureCapHit(rollout, wave, at)) {
       rollout =
-          gate.haltByCap(step, rollout, wave, RolloutEngine.CRASH_CAP, Map.of("host", hostId));
+          gate.haltByCap(
+              step, rollout, wave, RolloutEngine.FAILURE_FRACTION_CAP, Map.of("host", hostId));
     } else {
       rollout = gate.promote(step, rollout);
     }
@@ -83,7 +84,10 @@ final class Detectors {
     return step.decision();
   }
 
-  /** A heartbeat: a metric over the plan's limits makes an applied, alive host fail (hot). */
+  /**
+   * A heartbeat: a metric over the plan's limits makes an applied, alive host fail by {@link
+   * Signal#METRICS} (over limits).
+   */
   Decision onHeartbeat(Heartbeat e) {
     // the most frequent input: no Optional, no map made unless a metric is over its limit
     HostRecord host = context.boundHost(e.tenant(), e.host());
@@ -106,7 +110,7 @@ final class Detectors {
     context.fleet.put(host.seenAt(e.at()).failingFrom(Signal.METRICS));
     int wave = rollout.plan().indexOf(host.wave());
     rollout = rollout.withCounts(wave, rollout.counts(wave).plusFailed(Signal.METRICS, 1));
-    if (gate.capHit(rollout, wave, e.at())) {
+    if (gate.failureCapHit(rollout, wave, e.at())) {
       Map<String, String> detail = new TreeMap<>();
       detail.put("host", e.host());
       over.forEach((metric, value) -> detail.put("metric." + metric, value));
@@ -172,12 +176,12 @@ final class Detectors {
 
   /**
    * A heartbeat of a host not yet updated: the baseline cohort. It is seen (so its silence can be
-   * judged), it recovers from an earlier failure, or it runs hot on its previous release.
+   * judged), it recovers from an earlier failure, or it is over limits on its previous release.
    */
   private Decision onBaselineHeartbeat(
-      Heartbeat e, HostRecord host, RolloutState rollout, boolean hot) {
+      Heartbeat e, HostRecord host, RolloutState rollout, boolean overLimits) {
     HostRecord seen = host.seenAt(e.at());
-    if (!hot) {
+    if (!overLimits) {
       HostRecord recovered = seen.withBaselineFailing(false);
       context.fleet.put(recovered);
       return onTick(e.at(), recovered, rollout);
@@ -272,7 +276,7 @@ final class Detectors {
       updated =
           gate.judge(step, updated, Signal.SILENCE, lastUpdated, updatedAtRisk, baselineAtRisk);
     }
-    if (!newlySilent.isEmpty() && gate.capHit(updated, updated.currentWave(), step.at)) {
+    if (!newlySilent.isEmpty() && gate.failureCapHit(updated, updated.currentWave(), step.at)) {
       Map<String, String> detail = new TreeMap<>();
       detail.put("newlySilent", String.join(",", newlySilent));
       detail.put("heartbeatTimeout", updated.plan().heartbeatTimeout().toString());

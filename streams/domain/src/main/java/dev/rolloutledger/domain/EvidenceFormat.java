@@ -17,7 +17,11 @@ final class EvidenceFormat {
 
   private EvidenceFormat() {}
 
-  /** A halt by the crash fraction cap: the wave's counts and the cap of its plan. */
+  /**
+   * A halt by the failure fraction cap: the wave's counts and the cap of its plan. The keys keep
+   * the cap's first name ({@code crashFraction}, {@code maxCrashFraction}), though the fraction
+   * counts every failing host; the count per signal is under its {@link Signal#countKey()}.
+   */
   static Map<String, String> cap(WavePlan plan, WaveCounts counts) {
     Map<String, String> evidence = new TreeMap<>();
     evidence.put("assigned", Integer.toString(counts.assigned()));
@@ -33,9 +37,9 @@ final class EvidenceFormat {
 
   /**
    * What the rollout has shown so far, recorded with a promotion but never waited for (a canary
-   * cannot prove "not 2x worse"; STATISTICS.md): the wave's counts and, per signal, the evidence
-   * against a regression, the likelihood ratio of "no regression" against the tolerated ratio, and
-   * an anytime-valid upper bound on the failure-rate ratio.
+   * cannot prove "not 2x worse"; docs/statistics.md): the wave's counts and, per signal, the
+   * evidence against a regression, the likelihood ratio of "no regression" against the tolerated
+   * ratio, and an anytime-valid upper bound on the failure-rate ratio.
    */
   static Map<String, String> safety(RolloutState rollout, WavePlan plan, WaveCounts counts) {
     Map<String, String> out = new TreeMap<>();

@@ -4,18 +4,20 @@ import static dev.rolloutledger.domain.EngineContext.gated;
 
 import dev.rolloutledger.domain.gate.AlphaSplit;
 import dev.rolloutledger.domain.gate.Cohort;
+import dev.rolloutledger.domain.gate.CohortCounts;
 import dev.rolloutledger.domain.gate.CohortEvidence;
 import dev.rolloutledger.domain.gate.FailureRateUpperBound;
+import dev.rolloutledger.domain.gate.HardCap;
 import dev.rolloutledger.domain.gate.Signal;
 import java.time.Instant;
 import java.util.Map;
 
 /**
  * The gate: what halts a rollout and what holds a wave back. A failure adds to its signal's cohort
- * evidence (a halt once it crosses the signal's share of alpha); the crash fraction cap halts a
- * wave whose failing share is too high, unless a shock hits the baseline cohort alike; a wave
- * promotes once it is applied, baked, observed for a heartbeat timeout, approved if asked, no shock
- * is underway and its failure rate is shown under the plan's ceiling.
+ * evidence (a halt once it crosses the signal's share of alpha); the failure fraction cap ({@link
+ * HardCap}) halts a wave whose failing share is too high, unless a shock hits the baseline cohort
+ * alike; a wave promotes once it is applied, baked, observed for a heartbeat timeout, approved if
+ * asked, no shock is underway and its failure rate is shown under the plan's ceiling.
  */
 final class Gate {
 
@@ -78,15 +80,18 @@ final class Gate {
   }
 
   /**
-   * Whether the crash fraction cap halts the rollout at {@code at} for wave {@code wave}: the
+   * Whether the failure fraction cap halts the rollout at {@code at} for wave {@code wave}: the
    * rollout is gated, the wave is the current one, its cap is exceeded and no shock explains it.
    */
-  boolean capHit(RolloutState rollout, int wave, Instant at) {
+  boolean failureCapHit(RolloutState rollout, int wave, Instant at) {
+    if (!gated(rollout) || wave != rollout.currentWave()) {
+      return false;
+    }
+    HardCap cap = rollout.plan().waves().get(wave).failureCap();
     WaveCounts counts = rollout.counts(wave);
-    return gated(rollout)
-        && wave == rollout.currentWave()
-        && crashCapExceeded(rollout.plan().waves().get(wave), counts)
-        && !shock(rollout, counts, at);
+    CohortCounts updated = new CohortCounts(counts.applied(), counts.failed());
+    // the baseline is counted only for a cap exceeded: it walks the rollout's quiet hosts
+    return cap.exceeded(updated) && !cap.sharedShock(updated, baseline(rollout, at));
   }
 
   /** Halts for the cap of {@code wave}: its counts and cap, plus the detector's {@code detail}. */
@@ -99,29 +104,19 @@ final class Gate {
   }
 
   /**
-   * A shock hits both cohorts alike (a region going dark): the baseline cohort's failing share is
-   * at least half the wave's. The caps do not blame the release for it. Baseline hosts quiet for
-   * more than half the heartbeat timeout count as failing here: a shock silences both cohorts at
-   * once, but each host's silence is only certain a timeout after its last heartbeat, which for the
-   * two cohorts falls up to a heartbeat interval apart.
+   * The baseline cohort for the cap's shock guard: the rollout's hosts not yet updated, and those
+   * failing now. A shock hits both cohorts alike (a region going dark), and the cap does not blame
+   * the release for it. Baseline hosts quiet for more than half the heartbeat timeout count as
+   * failing here: a shock silences both cohorts at once, but each host's silence is only certain a
+   * timeout after its last heartbeat, which for the two cohorts falls up to a heartbeat interval
+   * apart.
    */
-  private boolean shock(RolloutState rollout, WaveCounts wave, Instant at) {
+  private CohortCounts baseline(RolloutState rollout, Instant at) {
     FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
-    long baselineHosts = members.baselineHosts();
-    long baselineFailing =
+    long failing =
         members.baselineFailing()
             + members.quietBaseline(at, rollout.plan().heartbeatTimeout().dividedBy(2));
-    if (baselineHosts == 0 || baselineFailing == 0) {
-      return false;
-    }
-    double waveFraction = (double) wave.failed() / Math.max(wave.applied(), 1);
-    return (double) baselineFailing / baselineHosts >= 0.5 * waveFraction;
-  }
-
-  /** Crashed and silent hosts together against the wave's cap (the slice's gate). */
-  static boolean crashCapExceeded(WavePlan wave, WaveCounts counts) {
-    return counts.failed() >= wave.minCrashes()
-        && (double) counts.failed() / Math.max(counts.applied(), 1) > wave.maxCrashFraction();
+    return new CohortCounts(members.baselineHosts(), failing);
   }
 
   /**

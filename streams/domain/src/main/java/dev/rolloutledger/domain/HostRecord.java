@@ -95,7 +95,10 @@ public record HostRecord(
     return failingBy(Signal.SILENCE);
   }
 
-  /** Failing by {@link Signal#METRICS} (over limits; "hot" in evidence and state). */
+  /**
+   * Failing by {@link Signal#METRICS} (over limits): the state's name, {@code hot}, kept for
+   * callers that read the flags one by one (the property tests).
+   */
   public boolean hot() {
     return failingBy(Signal.METRICS);
   }

@@ -168,10 +168,10 @@ public record Plan(
   /**
    * Careful operators' practice when the owner gives no plan: dev, staging, then prod from the
    * least to the most critical tier, replicas before primaries, the first prod wave small (two
-   * tier-C replicas); last, prod hosts that carry no tier or role label. Crash cap 20%, 1 crash.
-   * Bakes grow with criticality: 10 min, 30 min, 30 min, 1 h per tier-C and -B wave, 2 h for A.
-   * Heartbeat limits {@link #DEFAULT_LIMITS}: a host that stays up with its CPU pegged or one
-   * request in twenty failing is failing (the Cloudflare 2019 and Fastly 2021 shapes).
+   * tier-C replicas); last, prod hosts that carry no tier or role label. Failure fraction cap 20%,
+   * 1 failure. Bakes grow with criticality: 10 min, 30 min, 30 min, 1 h per tier-C and -B wave, 2 h
+   * for A. Heartbeat limits {@link #DEFAULT_LIMITS}: a host that stays up with its CPU pegged or
+   * one request in twenty failing is failing (the Cloudflare 2019 and Fastly 2021 shapes).
    */
   public static Plan defaultPlan() {
     List<WavePlan> waves = new java.util.ArrayList<>();

@@ -19,16 +19,18 @@ import java.util.function.Function;
  *       wave that has room, and gets Apply if that wave has started. A {@code percent} wave has
  *       room while it holds less than its share of the newcomer plus the rollout's matching hosts
  *       in that and later waves.
- *   <li>Each host counts once as applied and once as crashed; a failed apply or a crash counts as
- *       both. The crash gate of the host's wave (see {@link WavePlan}) halts an ACTIVE or PAUSED
- *       rollout: RolloutHalted, then Hold to every host of the rollout.
+ *   <li>Each host counts once as applied and at most once as failing, by the first {@link
+ *       dev.rolloutledger.domain.gate.Signal} seen: crashed (a failed apply or a crash counts as
+ *       both applied and crashed), silent, or over limits. The failure fraction cap of the host's
+ *       wave (see {@link WavePlan}) and the regression evidence halt an ACTIVE or PAUSED rollout:
+ *       RolloutHalted, then Hold to every host of the rollout.
  *   <li>An ACTIVE rollout promotes once every host of its current, non-empty wave applied and the
  *       wave's bake time has passed in event time (checked on every input from one of its hosts,
  *       heartbeats included); a wave no host matched passes at once (its approval, if asked for,
  *       still holds it); after the last wave it completes.
  *   <li>A HALTED rollout never promotes or dispatches again unless a person resumes it (the ledger
  *       records a HaltLifted entry first).
- *   <li>Heartbeats move event time (bake), are signs of life and carry metrics (hot hosts).
+ *   <li>Heartbeats move event time (bake), are signs of life and carry metrics (hosts over limits).
  *   <li>Silence is judged from heartbeats, or, under a plan whose {@link Liveness} is reported,
  *       from a failure detector's {@link HostSilent} and {@link HostBack} (ADR 0006): the same
  *       verdict at the same moment, without a heartbeat per host per timeout.
@@ -38,22 +40,33 @@ import java.util.function.Function;
  *
  * <p>The engine routes each input to one part: {@link Planner} (hosts into waves, late hosts),
  * {@link Detectors} (crashes and failed applies, heartbeats over limits, silence, event time),
- * {@link Gate} (cohort evidence, the crash fraction cap, the shock rule, promotion checks), {@link
- * Controls} (pause, resume, approvals, manual halt, rollback, policy) and {@link Dispatcher} (Apply
- * and Hold commands, pacing, halts); {@link EvidenceFormat} renders the evidence of ledger entries.
+ * {@link Gate} (cohort evidence, the failure fraction cap, the shock rule, promotion checks),
+ * {@link Controls} (pause, resume, approvals, manual halt, rollback, policy) and {@link Dispatcher}
+ * (Apply and Hold commands, pacing, halts); {@link EvidenceFormat} renders the evidence of ledger
+ * entries.
  *
  * <p>Not thread-safe; one engine per store, inputs of a tenant one at a time in log order.
  */
 public final class RolloutEngine {
 
-  public static final String CRASH_CAP = "crash fraction cap";
+  /**
+   * The halt reason of the failure fraction cap. It counts crashed, silent and over-limits hosts
+   * alike; the reason keeps its first name, "crash fraction cap", as the plan keeps {@code
+   * maxCrashFraction} and {@code minCrashes}: recorded ledgers and clients read them.
+   */
+  public static final String FAILURE_FRACTION_CAP = "crash fraction cap";
+
   public static final String MANUAL_HALT = "manual halt";
 
   /** The halt reason of a rollback an operator asked for. */
   public static final String ROLLBACK = "rollback";
 
+  /** The halt reason of the cap when hosts fell silent ({@code Signal#SILENCE}). */
   public static final String SILENCE = "silent hosts";
+
+  /** The halt reason of the cap when a heartbeat was over limits ({@code Signal#METRICS}). */
   public static final String METRICS = "metrics over limits";
+
   public static final String REGRESSION = "regression evidence";
   public static final String REFUSED = "refused by the owner's policy";
 

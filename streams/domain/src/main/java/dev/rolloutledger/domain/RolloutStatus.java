@@ -9,7 +9,7 @@ public enum RolloutStatus {
   PENDING,
   /** Dispatching and promoting. */
   ACTIVE,
-  /** No promotion or dispatch until resumed; the crash gate still halts it. */
+  /** No promotion or dispatch until resumed; the gate still halts it. */
   PAUSED,
   HALTED,
   COMPLETED;

@@ -144,7 +144,10 @@ public record WaveCounts(
     return failed(Signal.SILENCE);
   }
 
-  /** Hosts failing by {@link Signal#METRICS} (over limits; "hot" in evidence and state). */
+  /**
+   * Hosts failing by {@link Signal#METRICS} (over limits): the state's and the wave view's name,
+   * {@code hot}, kept for callers that read the counts one by one (the server's wave view).
+   */
   public int hot() {
     return failed(Signal.METRICS);
   }

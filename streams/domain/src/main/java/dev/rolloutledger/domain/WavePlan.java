@@ -1,5 +1,6 @@
 package dev.rolloutledger.domain;
 
+import dev.rolloutledger.domain.gate.HardCap;
 import java.time.Duration;
 import java.util.Map;
 
@@ -11,8 +12,10 @@ import java.util.Map;
  * {@code hosts} takes at most that many, {@code percent} takes {@code ceil(percent% of them)}, and
  * if both are null the wave takes them all. Hosts are taken in host-id order.
  *
- * <p>Gate (first slice): the rollout halts once the wave has at least {@code minCrashes} crashed
- * hosts and {@code crashed / max(applied, 1) > maxCrashFraction}.
+ * <p>Failure fraction cap: the rollout halts once the wave has at least {@code minCrashes} failing
+ * hosts and {@code failing / max(applied, 1) > maxCrashFraction}, failing by any signal (crashed,
+ * silent, over limits), unless a shock hits the baseline cohort alike ({@link #failureCap()}). The
+ * names keep "crash" from the first slice, which counted crashes only: plans carry them.
  *
  * <p>{@code approval}: the wave waits for an ApprovalGranted naming it before it promotes. {@code
  * maxFailureRate} (optional): a ceiling the wave must be shown to stay under before it promotes (an
@@ -82,6 +85,11 @@ public record WavePlan(
     if (maxFailureRate != null && !(maxFailureRate > 0 && maxFailureRate <= 1)) {
       throw new InvalidFieldException("maxFailureRate", "must be in (0,1]");
     }
+  }
+
+  /** The wave's failure fraction cap: {@code minCrashes} and {@code maxCrashFraction}. */
+  HardCap failureCap() {
+    return new HardCap(minCrashes, maxCrashFraction, HardCap.SHOCK_RATIO);
   }
 
   /** The same wave with another bake time. */

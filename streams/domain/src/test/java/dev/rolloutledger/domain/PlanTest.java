@@ -201,4 +201,17 @@ class PlanTest {
       assertThat(plan.indexOf("nope")).isEqualTo(-1);
     }
   }
+
+  @Nested
+  class FailureCap {
+
+    @Test
+    void is_the_hard_cap_of_the_waves_min_crashes_and_max_crash_fraction() {
+      WavePlan wave = new WavePlan("prod", Map.of(), null, null, 0.2, 3);
+      assertThat(wave.failureCap())
+          .isEqualTo(
+              new dev.rolloutledger.domain.gate.HardCap(
+                  3, 0.2, dev.rolloutledger.domain.gate.HardCap.SHOCK_RATIO));
+    }
+  }
 }

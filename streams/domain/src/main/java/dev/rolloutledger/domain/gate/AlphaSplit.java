@@ -11,8 +11,9 @@ import java.util.Map;
  * chance that any of them ever falsely halts is at most the sum of their alphas, {@code total}. The
  * union bound needs no independence between signals (a crash often also silences a host).
  *
- * <p>Not included: {@link HardCap}, whose chance of firing on a good release is computed apart
- * ({@link HardCap#falseHaltProbability(double)}) and is negligible for sensible caps.
+ * <p>Not included: {@link HardCap}, the failure fraction cap, a fixed rule outside this guarantee:
+ * its chance of halting a good release depends on the plan's cap (a cap of one failure halts at the
+ * first background crash in a wave).
  *
  * @param total the rollout's alpha, in (0,1)
  * @param weights a positive weight per signal; {@code alpha(s) = total * weights(s) / sum of

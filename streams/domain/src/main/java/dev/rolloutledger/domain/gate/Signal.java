@@ -7,11 +7,15 @@ import java.util.List;
  * {@link CohortEvidence} and its own share of alpha ({@link AlphaSplit}).
  *
  * <p>A host's record and its wave's counts are keyed by these constants (a host fails by one signal
- * at most, the first seen). Ledger evidence and the Avro state keep their older names, which are
- * contracts: {@link #countKey()} gives the name of a wave's count of hosts failing by a signal
- * ({@code crashed}, {@code silent}, {@code hot}); regression evidence names the signal itself
- * ({@code CRASH}; {@code crash.eValue} in promotion evidence). So {@link #METRICS}, "over limits"
- * in code, is "hot" in evidence and state and "metrics over limits" as a halt reason.
+ * at most, the first seen). Ledger evidence, the Avro state and the JSON views keep their older
+ * names, which are contracts: {@link #countKey()} gives the name of a wave's count of hosts failing
+ * by a signal ({@code crashed}, {@code silent}, {@code hot}); regression evidence names the signal
+ * itself ({@code "signal": "METRICS"}, and {@code metrics.eValue} in promotion evidence).
+ *
+ * <p>One idea, several names: {@link #METRICS} is "over limits" in code and comments, {@code hot}
+ * in cap evidence, the Avro state ({@code HostState.hot}, {@code WaveCountsRecord.hot}) and the
+ * JSON views, and {@code "metrics over limits"} as a halt reason. Likewise {@link #CRASH} is {@code
+ * crashed} and {@link #SILENCE} is {@code silent} (halt reason {@code "silent hosts"}).
  *
  * <p>A new signal is a constant here (with its count key) and its detector in the engine.
  */

@@ -55,8 +55,9 @@
  * <h2>Where statistics cannot see ({@link dev.rolloutledger.domain.gate.HardCap})</h2>
  *
  * With no baseline exposure every failure is expected in the updated cohort and {@code E} stays at
- * 1. The hard cap halts when more than N of the first M updated hosts failed, unless the baseline
- * failed at a comparable rate over the same window (a shared shock).
+ * 1. The hard cap, the failure fraction cap of each wave's plan, halts when at least {@code
+ * minCrashes} of the wave's applied hosts fail (by any signal) and their share exceeds {@code
+ * maxCrashFraction}, unless the baseline fails at half that rate or more (a shared shock).
  *
  * <h2>Where the numbers come from</h2>
  *

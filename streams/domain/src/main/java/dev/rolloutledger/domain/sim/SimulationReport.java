@@ -57,7 +57,7 @@ public record SimulationReport(
     if (RolloutEngine.METRICS.equals(reason)) {
       return "metrics";
     }
-    if (RolloutEngine.CRASH_CAP.equals(reason)) {
+    if (RolloutEngine.FAILURE_FRACTION_CAP.equals(reason)) {
       return "cap";
     }
     if (RolloutEngine.MANUAL_HALT.equals(reason)) {

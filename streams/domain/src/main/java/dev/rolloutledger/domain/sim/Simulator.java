@@ -54,10 +54,10 @@ import java.util.TreeMap;
  * <p>With {@code fleet.liveness: reported} (ADR 0006) a failure detector speaks for the hosts
  * instead: a host that goes down is reported by a {@link HostSilent} {@code fleet.detectorDelay}
  * after its last sign of life (its last beat or its apply; not before it went down), naming that
- * moment, and by a {@link HostBack} at its first beat after it is up again; only hot hosts'
- * heartbeats (which carry metrics) still reach the engine. No second visits every host any more, so
- * a week costs its events and its ticks, not hosts x time. With a delay of at most the plan's
- * heartbeat timeout the engine judges each silence at the same second as from heartbeats.
+ * moment, and by a {@link HostBack} at its first beat after it is up again; only the heartbeats of
+ * hosts over limits (which carry metrics) still reach the engine. No second visits every host any
+ * more, so a week costs its events and its ticks, not hosts x time. With a delay of at most the
+ * plan's heartbeat timeout the engine judges each silence at the same second as from heartbeats.
  */
 public final class Simulator {
 
@@ -72,7 +72,7 @@ public final class Simulator {
 
   private static final String OLD = "previous";
   private static final String SHA = "0".repeat(64);
-  private static final Map<String, Double> HOT = Map.of("cpu", 1.0, "errorRate", 1.0);
+  private static final Map<String, Double> OVER_LIMITS = Map.of("cpu", 1.0, "errorRate", 1.0);
 
   /** What a simulation reports as it goes; every method is optional. */
   public interface Listener {
@@ -104,7 +104,7 @@ public final class Simulator {
   private int[][] byPhase; // host indices beating at each second of the interval, ascending
   private final long[] lastDelivered; // the engine's last sign of life of the host, NEVER if none
   private final int[] down; // causes keeping the host silent right now
-  private final boolean[] hot;
+  private final boolean[] overLimits;
   private final boolean[] updated;
   private final boolean[] exposed;
   private final boolean[] dispatched;
@@ -143,7 +143,7 @@ public final class Simulator {
     APPLY,
     FAIL_SILENT,
     FAIL_CRASH,
-    FAIL_HOT,
+    FAIL_OVER_LIMITS,
     RECOVER_RELEASE,
     BACKGROUND,
     UP,
@@ -176,7 +176,7 @@ public final class Simulator {
     this.nextDown = new long[n];
     Arrays.fill(nextDown, Long.MAX_VALUE);
     this.down = new int[n];
-    this.hot = new boolean[n];
+    this.overLimits = new boolean[n];
     this.updated = new boolean[n];
     this.exposed = new boolean[n];
     this.dispatched = new boolean[n];
@@ -303,20 +303,22 @@ public final class Simulator {
         continue;
       }
       boolean deliver =
-          hot[i]
+          overLimits[i]
               || s + interval - lastDelivered[i] > timeout
               || nextDown[i] <= s + interval; // its last beat before going silent
       if (deliver) {
         lastDelivered[i] = s;
         String release = updated[i] ? scenario.release().id() : OLD;
-        feed(new Heartbeat(TENANT, now, ids[i], release, hot[i] ? HOT : Map.of()), s);
+        feed(
+            new Heartbeat(TENANT, now, ids[i], release, overLimits[i] ? OVER_LIMITS : Map.of()), s);
       }
     }
   }
 
   /**
-   * Reported liveness: of the hosts beating this second, only those the engine hears from: a hot
-   * host's heartbeat (its metrics), or the detector's HostBack for a host it reported silent.
+   * Reported liveness: of the hosts beating this second, only those the engine hears from: the
+   * heartbeat of a host over limits (its metrics), or the detector's HostBack for a host it
+   * reported silent.
    */
   private void reportedBeats(long s, Instant now) {
     java.util.TreeSet<Integer> due = speaking[(int) (s % interval)];
@@ -329,9 +331,9 @@ public final class Simulator {
         continue;
       }
       lastDelivered[i] = s;
-      if (hot[i]) {
+      if (overLimits[i]) {
         backPending[i] = false; // a heartbeat is a sign of life too
-        feed(new Heartbeat(TENANT, now, ids[i], release(i), HOT), s);
+        feed(new Heartbeat(TENANT, now, ids[i], release(i), OVER_LIMITS), s);
       } else {
         if (backPending[i]) {
           backPending[i] = false;
@@ -384,15 +386,15 @@ public final class Simulator {
         }
         goDown(i, e);
       }
-      case FAIL_HOT -> {
+      case FAIL_OVER_LIMITS -> {
         firstFailure(s);
-        hot[i] = true;
+        overLimits[i] = true;
         if (reported) {
           speaking[phase[i]].add(i);
         }
       }
       case RECOVER_RELEASE -> {
-        hot[i] = false;
+        overLimits[i] = false;
         up(i, s);
       }
       case BACKGROUND -> {
@@ -465,7 +467,7 @@ public final class Simulator {
       if (kind < b.silentFraction()) {
         pushDown(when, Kind.FAIL_SILENT, i);
       } else if (kind < b.silentFraction() + b.hotFraction()) {
-        push(when, Kind.FAIL_HOT, i, 0);
+        push(when, Kind.FAIL_OVER_LIMITS, i, 0);
       } else {
         pushDown(when, Kind.FAIL_CRASH, i);
       }

@@ -119,7 +119,8 @@ class CohortEvidenceSimulationTest {
     @Test
     void with_no_baseline_leaves_the_evidence_at_one_and_the_hard_cap_halts() {
       // Given a 10-host fleet whose single wave takes every host: no baseline exposure
-      HardCap cap = new HardCap(3, 10, 0.5);
+      // and the failure fraction cap of a plan with minCrashes 4, maxCrashFraction 0.3
+      HardCap cap = new HardCap(4, 0.3, HardCap.SHOCK_RATIO);
       CohortEvidence evidence = CohortEvidence.NONE;
       int failed = 0;
       boolean capFired = false;

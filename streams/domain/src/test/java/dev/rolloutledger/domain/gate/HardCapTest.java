@@ -2,32 +2,48 @@ package dev.rolloutledger.domain.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.rolloutledger.domain.InvalidFieldException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HardCapTest {
-  /** Halt when more than 3 of the first 20 updated hosts fail. */
-  private final HardCap cap = new HardCap(3, 20, 0.5);
+  /** Halt from 4 failing hosts on, once more than 15% of the applied hosts fail. */
+  private final HardCap cap = new HardCap(4, 0.15, HardCap.SHOCK_RATIO);
 
   @Nested
   class Without_a_baseline {
 
     @Test
-    void fires_at_one_failure_more_than_the_cap() {
+    void fires_over_the_fraction_from_the_minimum_failures_on() {
       assertThat(cap.fires(new CohortCounts(20, 4), new CohortCounts(0, 0))).isTrue();
     }
 
     @Test
-    void does_not_fire_at_the_cap() {
-      assertThat(cap.fires(new CohortCounts(20, 3), new CohortCounts(0, 0))).isFalse();
+    void does_not_fire_at_the_fraction() {
+      // 3/20 = 15%, not over it; 4/20 = 20% is
+      assertThat(new HardCap(1, 0.15, 0.5).fires(new CohortCounts(20, 3), new CohortCounts(0, 0)))
+          .isFalse();
+      assertThat(new HardCap(1, 0.15, 0.5).fires(new CohortCounts(20, 4), new CohortCounts(0, 0)))
+          .isTrue();
     }
 
     @Test
-    void fires_before_all_of_the_first_hosts_applied() {
+    void does_not_fire_below_the_minimum_failures_whatever_the_fraction() {
+      assertThat(cap.fires(new CohortCounts(3, 3), new CohortCounts(0, 0))).isFalse();
+    }
+
+    @Test
+    void fires_before_most_hosts_applied() {
       assertThat(cap.fires(new CohortCounts(5, 4), new CohortCounts(0, 0))).isTrue();
+    }
+
+    @Test
+    void counts_a_failure_without_an_apply_against_one_host() {
+      // no applied host yet: the fraction is over max(hosts, 1)
+      assertThat(new HardCap(1, 0.5, 0.5).exceeded(new CohortCounts(0, 0))).isFalse();
     }
   }
 
@@ -43,6 +59,7 @@ class HardCapTest {
     @Test
     void fires_when_no_baseline_host_failed() {
       assertThat(cap.fires(new CohortCounts(20, 4), new CohortCounts(5_000, 0))).isTrue();
+      assertThat(cap.sharedShock(new CohortCounts(20, 4), new CohortCounts(5_000, 0))).isFalse();
     }
   }
 
@@ -61,23 +78,12 @@ class HardCapTest {
       assertThat(cap.fires(new CohortCounts(20, 4), new CohortCounts(1_000, 100))).isFalse();
       assertThat(cap.fires(new CohortCounts(20, 4), new CohortCounts(1_000, 99))).isTrue();
     }
-  }
-
-  @Nested
-  class False_halt_probability {
 
     @Test
-    void is_the_binomial_chance_of_more_than_the_cap_among_the_first_hosts() {
-      // P(Binomial(20, 0.001) >= 4) = C(20,4) 1e-12 (1 - 0.001)^16 + ... ~ 4.78e-9
-      assertThat(cap.falseHaltProbability(0.001)).isCloseTo(4.783e-9, within(1e-12));
-      // One host, no failure tolerated: the chance that it fails.
-      assertThat(new HardCap(0, 1, 1).falseHaltProbability(0.3)).isCloseTo(0.3, within(1e-12));
-    }
-
-    @Test
-    void is_zero_with_no_failures_and_one_when_every_host_fails() {
-      assertThat(cap.falseHaltProbability(0)).isZero();
-      assertThat(cap.falseHaltProbability(1)).isEqualTo(1.0);
+    void a_shock_alone_does_not_make_the_cap_exceeded() {
+      assertThat(cap.exceeded(new CohortCounts(20, 1))).isFalse();
+      assertThat(cap.sharedShock(new CohortCounts(20, 1), new CohortCounts(1_000, 500))).isTrue();
+      assertThat(cap.fires(new CohortCounts(20, 1), new CohortCounts(1_000, 500))).isFalse();
     }
   }
 
@@ -85,47 +91,44 @@ class HardCapTest {
   class Rejects {
 
     @Test
-    void a_cap_that_could_never_or_would_always_fire() {
-      assertThatThrownBy(() -> new HardCap(20, 20, 0.5))
+    void fewer_than_one_failure_as_the_minimum() {
+      assertThatThrownBy(() -> new HardCap(0, 0.2, 0.5))
           .isInstanceOfSatisfying(
-              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("maxFailures"));
-      assertThatThrownBy(() -> new HardCap(-1, 20, 0.5)).isInstanceOf(InvalidFieldException.class);
-      assertThatThrownBy(() -> new HardCap(0, 0, 0.5))
+              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("minFailures"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {-0.1, 1.1, Double.NaN})
+    void a_fraction_outside_0_1(double bad) {
+      assertThatThrownBy(() -> new HardCap(1, bad, 0.5))
           .isInstanceOfSatisfying(
-              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("firstHosts"));
+              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("maxFraction"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0, -0.5, 1.5, Double.NaN})
+    void a_shock_ratio_outside_0_1(double bad) {
+      assertThatThrownBy(() -> new HardCap(1, 0.2, bad))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("shockRatio"));
     }
 
     @Test
-    void a_shock_ratio_outside_zero_to_one() {
-      for (double bad : new double[] {0, 1.5, Double.NaN}) {
-        assertThatThrownBy(() -> new HardCap(3, 20, bad))
-            .isInstanceOfSatisfying(
-                InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("shockRatio"));
-      }
+    void missing_counts() {
+      assertThatThrownBy(() -> cap.fires(null, new CohortCounts(0, 0)))
+          .isInstanceOf(InvalidFieldException.class);
+      assertThatThrownBy(() -> cap.fires(new CohortCounts(20, 4), null))
+          .isInstanceOf(InvalidFieldException.class);
     }
 
     @Test
-    void more_updated_hosts_than_it_watches() {
-      assertThatThrownBy(() -> cap.fires(new CohortCounts(21, 4), new CohortCounts(0, 0)))
-          .isInstanceOfSatisfying(
-              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("updated.hosts"));
-    }
-
-    @Test
-    void counts_with_more_failures_than_hosts() {
+    void failures_above_hosts() {
       assertThatThrownBy(() -> new CohortCounts(3, 4))
           .isInstanceOfSatisfying(
               InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("failures"));
       assertThatThrownBy(() -> new CohortCounts(-1, 0))
           .isInstanceOfSatisfying(
               InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("hosts"));
-    }
-
-    @Test
-    void a_probability_outside_zero_to_one() {
-      assertThatThrownBy(() -> cap.falseHaltProbability(1.5))
-          .isInstanceOfSatisfying(
-              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("p0"));
     }
   }
 }
