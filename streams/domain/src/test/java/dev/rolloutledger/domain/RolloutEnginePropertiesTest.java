@@ -444,8 +444,8 @@ class RolloutEnginePropertiesTest {
     return switch (random.nextInt(5)) {
       case 0 -> new ApprovalGranted(T, t, ro, "w0", "ops");
       case 1 -> new ClockTick(T, t);
-      // An owner pauses or unpauses as likely: about one history in ten pauses its tenant, as under
-      // jqwik (a pause one policy in seven, as before, paused one in fifty of these histories).
+      // An owner pauses or unpauses as likely: about one history in eleven pauses its tenant (a
+      // pause in one policy of seven would pause one history in fifty).
       case 2 ->
           new PolicySet(
               T,

@@ -32,9 +32,9 @@ import org.junit.jupiter.api.function.Executable;
  *       than CI's.
  * </ul>
  *
- * <p>jqwik mixed edge cases into its draws, and so do the generators here: an edge case (a bound or
- * its neighbour) in about one draw of {@value #EDGE_ODDS}, otherwise a uniform value. A test whose
- * inputs are a few numbers also runs every combination of their edge cases, as jqwik did.
+ * <p>The generators mix in edge cases: a bound or its neighbour in about one draw of {@value
+ * #EDGE_ODDS}, otherwise a uniform value. A test whose inputs are a few numbers also runs every
+ * combination of their edge cases.
  */
 public final class Seeds {
 
@@ -44,7 +44,7 @@ public final class Seeds {
   /** The {@code @MethodSource} of {@value #TRIES} seeds. */
   public static final String SEEDS = "dev.rolloutledger.domain.testing.Seeds#seeds";
 
-  /** Tries per property unless a test asks for another number (jqwik's default). */
+  /** Tries per property unless a test asks for another number. */
   public static final int TRIES = 1_000;
 
   /** One draw in this many is an edge case. */
@@ -109,8 +109,8 @@ public final class Seeds {
   }
 
   /**
-   * A decimal in [min, max] with {@code scale} digits after the point (jqwik's {@code @Scale}),
-   * with edge cases as {@link #longs}: the bounds and the bounds moved inwards by one last digit.
+   * A decimal in [min, max] with {@code scale} digits after the point, with edge cases as {@link
+   * #longs}: the bounds and the bounds moved inwards by one last digit.
    */
   public static double decimals(SplittableRandom random, double min, double max, int scale) {
     double unit = Math.pow(10, scale);
@@ -118,15 +118,15 @@ public final class Seeds {
   }
 
   /**
-   * The size of a list in [min, max], mostly short as jqwik's were: nine in ten at most {@code min
-   * + 32}, one in fifty {@code max}, the rest above {@code min + 32}.
+   * The size of a list in [min, max], mostly short: nine in ten at most {@code min + 32}, one in
+   * fifty {@code max}, the rest above {@code min + 32}.
    */
   public static int sizes(SplittableRandom random, int min, int max) {
     int cutoff = Math.min(min + 32, max);
-    int roll = random.nextInt(100);
-    if (roll < 2) {
+    int roll = random.nextInt(50);
+    if (roll == 0) {
       return max;
-    } else if (roll < 12 && cutoff < max) {
+    } else if (roll < 5 && cutoff < max) {
       return random.nextInt(cutoff + 1, max + 1);
     }
     return random.nextInt(min, cutoff + 1);
