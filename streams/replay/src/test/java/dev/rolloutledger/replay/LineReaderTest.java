@@ -7,12 +7,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class LineReaderTest {
 
@@ -25,18 +25,45 @@ class LineReaderTest {
     return i;
   }
 
-  @Property(tries = 2000)
-  void finds_the_first_newline_exactly_as_a_byte_by_byte_scan(
-      @ForAll @Size(max = 80) List<@IntRange(min = 0, max = 3) Integer> kinds,
-      @ForAll @IntRange(min = 0, max = 16) int from) {
+  /** 2,000 seeded tries ({@link Seeds}). */
+  static LongStream seeds() {
+    return Seeds.seeds(2_000);
+  }
+
+  @ParameterizedTest(name = Seeds.NAME)
+  @MethodSource("seeds")
+  void finds_the_first_newline_exactly_as_a_byte_by_byte_scan(long seed) {
+    Seeds.check(
+        seed,
+        random -> {
+          int[] kinds = new int[Seeds.sizes(random, 0, 80)];
+          for (int i = 0; i < kinds.length; i++) {
+            kinds[i] = random.nextInt(4);
+          }
+          findsTheFirstNewlineAsAByteByByteScan(kinds, (int) Seeds.longs(random, 0, 16));
+        });
+  }
+
+  @Test
+  void finds_the_first_newline_exactly_as_a_byte_by_byte_scan_at_the_edges() {
+    for (int[] kinds : new int[][] {{}, {0}, {1}, {2}, {3}, {1, 2, 3, 0}}) {
+      for (int from : new int[] {0, 1, 15, 16}) {
+        findsTheFirstNewlineAsAByteByByteScan(kinds, from);
+      }
+    }
+  }
+
+  private static void findsTheFirstNewlineAsAByteByByteScan(int[] kinds, int from) {
     // bytes around '\n' in value, where a borrow-based zero test could flag the wrong byte
     byte[] palette = {'\n', 0x0B, 0x09, (byte) 0x8A};
-    byte[] b = new byte[kinds.size()];
+    byte[] b = new byte[kinds.length];
     for (int i = 0; i < b.length; i++) {
-      b[i] = palette[kinds.get(i)];
+      b[i] = palette[kinds[i]];
     }
     int start = Math.min(from, b.length);
-    assertThat(LineReader.newline(b, start, b.length)).isEqualTo(naive(b, start, b.length));
+    assertThat(LineReader.newline(b, start, b.length))
+        .as(() -> "bytes " + Arrays.toString(b) + " from " + start)
+        .isEqualTo(naive(b, start, b.length));
   }
 
   @Test

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.testing.Seeds;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.LongRange;
-import net.jqwik.api.constraints.Scale;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class FailureRateUpperBoundTest {
 
@@ -115,11 +118,41 @@ class FailureRateUpperBoundTest {
     }
   }
 
-  @Property
-  void lies_between_the_observed_rate_and_one(
-      @ForAll @LongRange(min = 1, max = 1_000_000) long hosts,
-      @ForAll @DoubleRange(min = 0, max = 1) @Scale(9) double failedShare,
-      @ForAll @DoubleRange(min = 1e-6, max = 0.5) @Scale(9) double alpha) {
+  // ---- properties: 1,000 seeded tries each (Seeds), then every combination of edge cases -----
+
+  @ParameterizedTest(name = Seeds.NAME)
+  @MethodSource(Seeds.SEEDS)
+  void lies_between_the_observed_rate_and_one(long seed) {
+    Seeds.check(
+        seed,
+        random -> liesBetweenTheObservedRateAndOne(hosts(random), share(random), alpha(random)));
+  }
+
+  @ParameterizedTest(name = Seeds.NAME)
+  @MethodSource(Seeds.SEEDS)
+  void a_failure_never_lowers_the_bound(long seed) {
+    Seeds.check(
+        seed, random -> aFailureNeverLowersTheBound(hosts(random), share(random), alpha(random)));
+  }
+
+  @ParameterizedTest(name = Seeds.NAME)
+  @MethodSource(Seeds.SEEDS)
+  void a_smaller_alpha_never_lowers_the_bound(long seed) {
+    Seeds.check(
+        seed,
+        random -> aSmallerAlphaNeverLowersTheBound(hosts(random), share(random), alpha(random)));
+  }
+
+  @ParameterizedTest(name = "hosts={0} failedShare={1} alpha={2}")
+  @MethodSource("edgeCases")
+  void the_properties_hold_at_the_edges(long hosts, double failedShare, double alpha) {
+    liesBetweenTheObservedRateAndOne(hosts, failedShare, alpha);
+    aFailureNeverLowersTheBound(hosts, failedShare, alpha);
+    aSmallerAlphaNeverLowersTheBound(hosts, failedShare, alpha);
+  }
+
+  private static void liesBetweenTheObservedRateAndOne(
+      long hosts, double failedShare, double alpha) {
     long failures = (long) Math.floor(failedShare * hosts);
 
     double bound = FailureRateUpperBound.upperBound(hosts, failures, alpha);
@@ -127,25 +160,43 @@ class FailureRateUpperBoundTest {
     assertThat(bound).isBetween((double) failures / hosts, 1.0);
   }
 
-  @Property
-  void a_failure_never_lowers_the_bound(
-      @ForAll @LongRange(min = 1, max = 1_000_000) long hosts,
-      @ForAll @DoubleRange(min = 0, max = 1) @Scale(9) double failedShare,
-      @ForAll @DoubleRange(min = 1e-6, max = 0.5) @Scale(9) double alpha) {
+  private static void aFailureNeverLowersTheBound(long hosts, double failedShare, double alpha) {
     long failures = (long) Math.floor(failedShare * hosts);
 
     assertThat(FailureRateUpperBound.upperBound(hosts + 1, failures + 1, alpha))
         .isGreaterThanOrEqualTo(FailureRateUpperBound.upperBound(hosts, failures, alpha));
   }
 
-  @Property
-  void a_smaller_alpha_never_lowers_the_bound(
-      @ForAll @LongRange(min = 1, max = 1_000_000) long hosts,
-      @ForAll @DoubleRange(min = 0, max = 1) @Scale(9) double failedShare,
-      @ForAll @DoubleRange(min = 1e-6, max = 0.5) @Scale(9) double alpha) {
+  private static void aSmallerAlphaNeverLowersTheBound(
+      long hosts, double failedShare, double alpha) {
     long failures = (long) Math.floor(failedShare * hosts);
 
     assertThat(FailureRateUpperBound.upperBound(hosts, failures, alpha / 10))
         .isGreaterThanOrEqualTo(FailureRateUpperBound.upperBound(hosts, failures, alpha));
+  }
+
+  private static long hosts(SplittableRandom random) {
+    return Seeds.longs(random, 1, 1_000_000);
+  }
+
+  /** The share of hosts that failed, 0 to 1 in steps of 1e-9. */
+  private static double share(SplittableRandom random) {
+    return Seeds.decimals(random, 0, 1, 9);
+  }
+
+  private static double alpha(SplittableRandom random) {
+    return Seeds.decimals(random, 1e-6, 0.5, 9);
+  }
+
+  static Stream<Arguments> edgeCases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (long hosts : new long[] {1, 2, 999_999, 1_000_000}) {
+      for (double share : new double[] {0, 1e-9, 0.5, 1 - 1e-9, 1}) {
+        for (double alpha : new double[] {1e-6, 1.001e-6, 0.499999999, 0.5}) {
+          cases.add(Arguments.of(hosts, share, alpha));
+        }
+      }
+    }
+    return cases.stream();
   }
 }
