@@ -46,8 +46,8 @@ final class KafkaWrites {
   }
 
   /**
-   * One report line: offsets written per 1,000 telemetry records between two snapshots, in all
-   * and for each topic that grew.
+   * One report line: offsets written per 1,000 telemetry records between two snapshots, in all and
+   * for each topic that grew.
    */
   static String perThousand(Map<String, Long> before, Map<String, Long> after, long telemetry) {
     Map<String, Long> grew = new TreeMap<>();
@@ -71,10 +71,7 @@ final class KafkaWrites {
         (t, d) ->
             b.append(
                 String.format(
-                    Locale.ROOT,
-                    " %s %.1f;",
-                    t,
-                    telemetry == 0 ? 0 : 1000.0 * d / telemetry)));
+                    Locale.ROOT, " %s %.1f;", t, telemetry == 0 ? 0 : 1000.0 * d / telemetry)));
     return b.toString();
   }
 }
