@@ -93,6 +93,9 @@ class AvroMapperTest {
               new RolloutPlanned("t", AT, "ro", "r", fullPlan()),
               new RolloutPlanned("t", AT, "ro2", "r", fullPlan().withLiveness(Liveness.REPORTED)),
               new HostSilent("t", AT, "h1", AT.minusSeconds(45)),
+              new HostSilent(
+                  "t", AT, "h2", AT.minusSeconds(14), dev.rolloutledger.domain.Detector.HOST_STAGE),
+              new dev.rolloutledger.domain.FanOutContinued("t", AT, "ro", 7, true, "h0042"),
               new HostBack("t", AT, "h1"),
               new UpdateApplied("t", AT, "h1", "r", false, "disk full"),
               new Heartbeat("t", AT, "h1", "r", Map.of("cpu", 0.5)),
