@@ -137,8 +137,10 @@ public final class Topics {
               dev.rolloutledger.avro.state.HostWatch.getClassSchema(), ClockTick.getClassSchema()),
           SpecificRecord.class,
           TELEMETRY_PARTITIONS,
-          TopicDescriptor.DELETE,
-          Map.of("retention.ms", "86400000"),
+          // compacted: a host-stage task that starts from nothing still finds every tenant's
+          // latest watch (and the latest tick) on its partition
+          TopicDescriptor.COMPACT,
+          Map.of(),
           "HostWatch, key tenant | ClockTick, key 'clock'; each on every partition; internal");
 
   /** Ticks of time (one partition): the engine's only notion of "now". */

@@ -23,9 +23,11 @@ final class EngineContext {
   private final Map<String, OwnerPolicy> noPolicies = new HashMap<>();
 
   EngineContext(LedgerStore store, EngineConfig config) {
-    this.store = Checks.present("store", store);
+    Checks.present("store", store);
     this.config = Checks.present("config", config);
-    this.fleet = new FleetIndex(store);
+    // with heartbeats absorbed, hosts bound before the upgrade are judged by reports too (ADR 0007)
+    this.store = config.heartbeatsAbsorbed() ? new AbsorbedLivenessStore(store) : store;
+    this.fleet = new FleetIndex(this.store);
   }
 
   /** Collects what one input of {@code tenant} at event time {@code at} produces. */

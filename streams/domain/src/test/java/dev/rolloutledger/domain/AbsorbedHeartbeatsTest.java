@@ -131,6 +131,36 @@ class AbsorbedHeartbeatsTest {
   }
 
   @Test
+  void
+      hosts_bound_before_the_upgrade_are_not_taken_for_silent_when_their_heartbeats_are_absorbed() {
+    // planned and applied by an engine that saw every heartbeat (v1), under a heartbeats plan
+    Scenario before = new Scenario();
+    before.hosts("dev", "d1", "d2", "d3").hosts("prod", "p1");
+    before.release("rel");
+    before.plan(
+        "r1",
+        "rel",
+        new Plan(
+            List.of(
+                wave("dev", "env", "dev").withBake(Duration.ofMinutes(10)),
+                wave("prod", "env", "prod"))));
+    for (String h : List.of("d1", "d2", "d3")) {
+      before.applied(h, "rel");
+    }
+    // the upgraded engine on the same state: the host stage now absorbs their heartbeats
+    RolloutEngine after =
+        new RolloutEngine(before.store, new EngineConfig(Scenario.TTL).journalV2());
+    Instant later = before.now.plus(TIMEOUT).plusSeconds(5);
+    assertThat(after.apply(new ClockTick(TENANT, later)).entries())
+        .noneMatch(e -> e instanceof RolloutHalted);
+    // and the host stage's report of a host that did stop is believed
+    after.apply(new HostSilent(TENANT, later, "d1", before.now, Detector.HOST_STAGE));
+    assertThat(after.apply(new ClockTick(TENANT, later.plusSeconds(1))).entries())
+        .singleElement()
+        .isInstanceOf(RolloutHalted.class);
+  }
+
+  @Test
   void without_absorbed_heartbeats_the_host_stages_report_is_ignored() {
     Scenario s = new Scenario();
     s.hosts("dev", "d1");

@@ -158,7 +158,8 @@ public final class RolloutLogReader implements AutoCloseable {
         p.nextToken();
         switch (name) {
           case "log" -> format = p.getText();
-          case "version" -> version = p.getLongValue();
+          case "version" ->
+              version = p.currentToken() == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
           case "tenant" -> tenant = p.getText();
           case "rollout" -> rollout = p.getText();
           case "source" -> source = p.getText();

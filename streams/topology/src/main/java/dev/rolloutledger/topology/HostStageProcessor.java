@@ -11,7 +11,6 @@ import dev.rolloutledger.domain.hoststage.HostSlot;
 import dev.rolloutledger.domain.hoststage.HostStage;
 import dev.rolloutledger.schemas.Keys;
 import java.time.Instant;
-import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -65,11 +64,6 @@ final class HostStageProcessor
       stage.watch(HostWatches.toDomain(watch));
       return;
     }
-    DeadLetters.Source source =
-        context
-            .recordMetadata()
-            .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
-            .orElse(new DeadLetters.Source("unknown", -1, -1));
     LedgerInput input;
     try {
       if (value == null) {
@@ -81,23 +75,30 @@ final class HostStageProcessor
             "detector", "only the host stage reports as '" + s.detector().wireName() + "'");
       }
     } catch (InvalidFieldException e) {
-      deadLetter(record, source, "invalid field " + e.field() + ": " + e.problem());
+      deadLetter(record, source(), "invalid field " + e.field() + ": " + e.problem());
       return;
     } catch (RuntimeException e) {
-      deadLetter(record, source, "invalid record: " + e);
+      deadLetter(record, source(), "invalid record: " + e);
       return;
     }
     HostStage.Absorbed absorbed = stage.absorb(input);
     if (absorbed.slotChanged()) {
       persist(input.tenant(), hostOf(input));
     }
-    List<LedgerInput> news = absorbed.news();
-    for (int i = 0; i < news.size(); i++) {
+    if (!absorbed.news().isEmpty()) {
       // the news is the record itself: forwarded as it came, with its source coordinates
       record.headers().remove(DeadLetters.SOURCE);
-      record.headers().add(DeadLetters.SOURCE, source.encode());
+      record.headers().add(DeadLetters.SOURCE, source().encode());
       context.forward(record.withKey(input.tenant()));
     }
+  }
+
+  /** Where the current record came from (made only for news and dead letters). */
+  private DeadLetters.Source source() {
+    return context
+        .recordMetadata()
+        .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
+        .orElseGet(() -> new DeadLetters.Source("unknown", -1, -1));
   }
 
   private void forward(
@@ -154,6 +155,7 @@ final class HostStageProcessor
         .setLastSeenAt(s.lastSeenAt())
         .setSilenceOwn(s.silenceOwn())
         .setSilenceExternal(s.silenceExternal())
+        .setAnswerPending(s.answerPending())
         .setOver(s.over())
         .setOverRelease(s.overRelease())
         .setWatchVersion(s.watchVersion())
@@ -167,6 +169,7 @@ final class HostStageProcessor
         s.getLastSeenAt(),
         s.getSilenceOwn(),
         s.getSilenceExternal(),
+        s.getAnswerPending(),
         s.getOver(),
         s.getOverRelease(),
         s.getWatchVersion());

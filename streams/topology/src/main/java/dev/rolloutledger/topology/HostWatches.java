@@ -17,6 +17,7 @@ final class HostWatches {
         .setTenant(w.tenant())
         .setSilenceAfterMillis(w.silenceAfter() == null ? null : w.silenceAfter().toMillis())
         .setLimits(new java.util.HashMap<>(limits))
+        .setRollouts(w.rollouts())
         .build();
   }
 
@@ -26,6 +27,7 @@ final class HostWatches {
     return new dev.rolloutledger.domain.hoststage.HostWatch(
         w.getTenant(),
         w.getSilenceAfterMillis() == null ? null : Duration.ofMillis(w.getSilenceAfterMillis()),
-        limits);
+        limits,
+        w.getRollouts());
   }
 }

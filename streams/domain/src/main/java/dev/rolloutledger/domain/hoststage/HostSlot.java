@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param lastSeenAt the last sign of life the stage saw when the slot was written (null: unknown)
  * @param silenceOwn the stage reported the host silent and saw no sign of life since
  * @param silenceExternal a detector reported it silent and the stage saw no sign of life since
+ * @param answerPending it crashed or failed an apply since its last forwarded heartbeat: the next
+ *     heartbeat is news (a baseline host failing on its previous release recovers by it)
  * @param over the ceilings its last forwarded heartbeat exceeded, packed per watched metric (0:
  *     within every ceiling, -1: over, not packable)
  * @param overRelease the release that heartbeat named while over a ceiling, else null
@@ -22,6 +24,7 @@ public record HostSlot(
     Instant lastSeenAt,
     boolean silenceOwn,
     boolean silenceExternal,
+    boolean answerPending,
     long over,
     String overRelease,
     int watchVersion) {

@@ -54,6 +54,7 @@ public final class HostStage {
     int watchVersion;
     boolean silenceOwn;
     boolean silenceExternal;
+    boolean answerPending;
   }
 
   private static final class Tenant {
@@ -100,11 +101,11 @@ public final class HostStage {
     if (input instanceof Heartbeat h) {
       return heartbeat(h);
     } else if (input instanceof UpdateApplied a) {
-      return signOfLife(a, a.tenant(), a.host(), a.at());
+      return signOfLife(a, a.tenant(), a.host(), a.at(), !a.ok());
     } else if (input instanceof CrashReport c) {
-      return signOfLife(c, c.tenant(), c.host(), c.at());
+      return signOfLife(c, c.tenant(), c.host(), c.at(), true);
     } else if (input instanceof HostBack b) {
-      return signOfLife(b, b.tenant(), b.host(), b.at());
+      return signOfLife(b, b.tenant(), b.host(), b.at(), false);
     } else if (input instanceof HostSilent s) {
       return silentReported(s);
     }
@@ -124,7 +125,9 @@ public final class HostStage {
     if (at > s.lastSeen) {
       s.lastSeen = at;
     }
-    boolean back = s.silenceOwn || s.silenceExternal;
+    // after a report, or a crash or a failed apply (a baseline host failing on its previous
+    // release recovers at its next heartbeat within limits), the next heartbeat is news
+    boolean back = s.silenceOwn || s.silenceExternal || s.answerPending;
     long over = over(t, h.metrics());
     boolean crossed =
         s.watchVersion != t.version
@@ -138,13 +141,15 @@ public final class HostStage {
     // the heartbeat itself is the news: a sign of life that answers a report, and its metrics
     s.silenceOwn = false;
     s.silenceExternal = false;
+    s.answerPending = false;
     s.over = over;
     s.overRelease = over != 0 ? h.release() : null;
     s.watchVersion = t.version;
     return new Absorbed(List.of(h), true);
   }
 
-  private Absorbed signOfLife(LedgerInput input, String tenant, String host, Instant at) {
+  private Absorbed signOfLife(
+      LedgerInput input, String tenant, String host, Instant at, boolean failed) {
     Slot s = slot(tenant(tenant), host);
     long millis = at.toEpochMilli();
     if (millis > s.lastSeen) {
@@ -152,6 +157,7 @@ public final class HostStage {
     }
     s.silenceOwn = false;
     s.silenceExternal = false;
+    s.answerPending = failed;
     return new Absorbed(List.of(input), true);
   }
 
@@ -210,6 +216,7 @@ public final class HostStage {
         s.lastSeen == UNKNOWN ? null : Instant.ofEpochMilli(s.lastSeen),
         s.silenceOwn,
         s.silenceExternal,
+        s.answerPending,
         s.over,
         s.overRelease,
         s.watchVersion);
@@ -224,6 +231,7 @@ public final class HostStage {
     s.lastSeen = UNKNOWN;
     s.silenceOwn = slot.silenceOwn();
     s.silenceExternal = slot.silenceExternal();
+    s.answerPending = slot.answerPending();
     s.over = slot.over();
     s.overRelease = slot.overRelease();
     s.watchVersion = slot.watchVersion();

@@ -25,8 +25,11 @@ import java.util.TreeSet;
  *     journal by then, and the verdict itself comes at the last sign of life plus the timeout.
  * @param limits every metric ceiling of the tenant's gated plans, by metric, ascending and
  *     distinct: a heartbeat is news when the set of ceilings it exceeds changes
+ * @param rollouts the gated rollouts, sorted: a rollout that starts or ends changes the watch even
+ *     when its plan's ceilings do not, so hosts over a ceiling are forwarded once more for it
  */
-public record HostWatch(String tenant, Duration silenceAfter, Map<String, List<Double>> limits) {
+public record HostWatch(
+    String tenant, Duration silenceAfter, Map<String, List<Double>> limits, List<String> rollouts) {
 
   /** One tick of the ledger's clock: reports come this much before the shock rule needs them. */
   static final Duration TICK = Duration.ofSeconds(1);
@@ -52,11 +55,23 @@ public record HostWatch(String tenant, Duration silenceAfter, Map<String, List<D
       }
     }
     limits = Collections.unmodifiableMap(sorted);
+    rollouts = List.copyOf(new TreeSet<>(rollouts));
+  }
+
+  /** A watch that names no rollouts. */
+  public HostWatch(String tenant, Duration silenceAfter, Map<String, List<Double>> limits) {
+    this(tenant, silenceAfter, limits, List.of());
   }
 
   /** Nothing watched: no silence reports, every heartbeat absorbed. */
   public static HostWatch none(String tenant) {
     return new HostWatch(tenant, null, Map.of());
+  }
+
+  /** The watch of a tenant whose gated rollouts, by id, follow the plans given. */
+  public static HostWatch of(String tenant, Map<String, Plan> gated) {
+    HostWatch w = of(tenant, gated.values());
+    return new HostWatch(tenant, w.silenceAfter(), w.limits(), List.copyOf(gated.keySet()));
   }
 
   /** The watch of a tenant whose gated rollouts follow {@code plans}. */
@@ -90,6 +105,7 @@ public record HostWatch(String tenant, Duration silenceAfter, Map<String, List<D
   public String toString() {
     StringBuilder b = new StringBuilder("HostWatch[" + tenant + ", silenceAfter " + silenceAfter);
     limits.forEach((m, l) -> b.append(", ").append(m).append(Arrays.toString(l.toArray())));
+    b.append(", rollouts ").append(rollouts);
     return b.append(']').toString();
   }
 }

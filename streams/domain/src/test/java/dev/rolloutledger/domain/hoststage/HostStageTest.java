@@ -124,6 +124,38 @@ class HostStageTest {
   }
 
   @Nested
+  class Answers {
+    @Test
+    void after_a_crash_the_next_heartbeat_is_news_so_a_baseline_host_can_recover() {
+      watch(plan(Duration.ofSeconds(30), Map.of("cpu", 0.9), Liveness.HEARTBEATS));
+      stage.absorb(beat("h1", 1, Map.of()));
+      stage.absorb(new CrashReport(T, at(2), "h1", "r0", "BSOD", "KERNEL"));
+      Heartbeat up = beat("h1", 12, Map.of("cpu", 0.1));
+      assertThat(stage.absorb(up).news()).containsExactly(up);
+      assertThat(stage.absorb(beat("h1", 22, Map.of("cpu", 0.1))).news()).isEmpty();
+    }
+
+    @Test
+    void after_a_failed_apply_too_but_not_after_a_good_one() {
+      stage.absorb(new UpdateApplied(T, at(1), "h1", "r1", false, "disk full"));
+      assertThat(stage.absorb(beat("h1", 2, Map.of())).news()).hasSize(1);
+      stage.absorb(new UpdateApplied(T, at(3), "h2", "r1", true, null));
+      assertThat(stage.absorb(beat("h2", 4, Map.of())).news()).isEmpty();
+    }
+
+    @Test
+    void a_rollout_that_starts_with_the_same_ceilings_gets_the_hosts_over_them_again() {
+      Plan p = plan(Duration.ofSeconds(30), Map.of("cpu", 0.9), Liveness.HEARTBEATS);
+      stage.watch(HostWatch.of(T, Map.of("r1", p)));
+      stage.absorb(beat("hot", 1, Map.of("cpu", 0.95)));
+      stage.absorb(beat("cool", 1, Map.of("cpu", 0.1)));
+      stage.watch(HostWatch.of(T, Map.of("r1", p, "r2", p)));
+      assertThat(stage.absorb(beat("hot", 2, Map.of("cpu", 0.95))).news()).hasSize(1);
+      assertThat(stage.absorb(beat("cool", 2, Map.of("cpu", 0.1))).news()).isEmpty();
+    }
+  }
+
+  @Nested
   class Silence {
     @Test
     void a_host_quiet_past_half_the_timeout_less_a_tick_is_reported_once_with_its_last_sight() {
