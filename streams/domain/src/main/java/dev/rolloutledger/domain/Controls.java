@@ -186,8 +186,8 @@ final class Controls {
             (tenant, at, id, seq, prev) ->
                 new RolloutHalted(
                     tenant, at, id, seq, prev, wave, RolloutEngine.ROLLBACK, evidence));
-    dispatcher.fanOut(step, rollout, true, null);
-    context.store.putRollout(rollout.withStatus(RolloutStatus.HALTED));
+    String pending = dispatcher.fanOut(step, rollout, true, null);
+    context.store.putRollout(rollout.withFanOutAfter(pending).withStatus(RolloutStatus.HALTED));
     return step.decision();
   }
 

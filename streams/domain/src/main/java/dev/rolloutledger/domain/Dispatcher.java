@@ -96,8 +96,8 @@ final class Dispatcher {
             rollout,
             (tenant, at, id, seq, prev) ->
                 new RolloutHalted(tenant, at, id, seq, prev, wave, reason, evidence));
-    fanOut(step, rollout, false, null);
-    return rollout.withStatus(RolloutStatus.HALTED);
+    String pending = fanOut(step, rollout, false, null);
+    return rollout.withFanOutAfter(pending).withStatus(RolloutStatus.HALTED);
   }
 
   /**
@@ -105,8 +105,10 @@ final class Dispatcher {
    * host-id order: Hold, or for a rollback Rollback to a host that got the release. With a {@link
    * EngineConfig#fanOutChunk()} it stops after that many and leaves a {@link FanOutContinued} for
    * the rest; {@code rollout} carries the halt entry at its chain head.
+   *
+   * @return the last host id sent when more remain (the rollout's {@code fanOutAfter}), else null
    */
-  void fanOut(Step step, RolloutState rollout, boolean rollback, String after) {
+  String fanOut(Step step, RolloutState rollout, boolean rollback, String after) {
     java.util.NavigableSet<String> ids =
         context.fleet.members(rollout.tenant(), rollout.rollout()).ids();
     Iterable<String> rest = after == null ? ids : ids.tailSet(after, false);
@@ -132,11 +134,13 @@ final class Dispatcher {
         step.send(Hold::new, host, rollout);
       }
     }
-    if (more) {
-      step.continueWith(
-          new FanOutContinued(
-              rollout.tenant(), step.at, rollout.rollout(), rollout.seq(), rollback, last));
+    if (!more) {
+      return null;
     }
+    step.continueWith(
+        new FanOutContinued(
+            rollout.tenant(), step.at, rollout.rollout(), rollout.seq(), rollback, last));
+    return last;
   }
 
   /**
@@ -147,11 +151,13 @@ final class Dispatcher {
     RolloutState rollout = context.store.rollout(e.tenant(), e.rollout()).orElse(null);
     if (rollout == null
         || rollout.status() != RolloutStatus.HALTED
-        || rollout.seq() != e.entrySeq()) {
+        || rollout.seq() != e.entrySeq()
+        || !e.after().equals(rollout.fanOutAfter())) {
       return Decision.none();
     }
     Step step = context.step(e.tenant(), e.at());
-    fanOut(step, rollout, e.rollback(), e.after());
+    context.store.putRollout(
+        rollout.withFanOutAfter(fanOut(step, rollout, e.rollback(), e.after())));
     return step.decision();
   }
 }

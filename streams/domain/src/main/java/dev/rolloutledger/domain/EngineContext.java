@@ -81,8 +81,12 @@ final class EngineContext {
 
   /** Unassigned, or assigned to a rollout that is over. */
   boolean isFree(HostRecord host) {
+    // a halt's commands still going out keep its hosts until the last chunk (ADR 0007)
     return host.rollout() == null
-        || store.rollout(host.tenant(), host.rollout()).map(r -> r.status().isFinal()).orElse(true);
+        || store
+            .rollout(host.tenant(), host.rollout())
+            .map(r -> r.status().isFinal() && r.fanOutAfter() == null)
+            .orElse(true);
   }
 
   /**

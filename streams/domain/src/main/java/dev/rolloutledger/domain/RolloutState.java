@@ -13,7 +13,10 @@ import java.util.TreeSet;
 /**
  * A rollout: its plan, where it is ({@code currentWave}, the last started wave, started at {@code
  * waveStartedAt} in event time), per-wave counts, and the head of its ledger chain ({@code seq} and
- * {@code lastHash} of its last entry; 0 and {@link LedgerHash#GENESIS} before the first).
+ * {@code lastHash} of its last entry; 0 and {@link LedgerHash#GENESIS} before the first). {@code
+ * fanOutAfter}: a halt's commands are still going out, chunk by chunk, after this host id (ADR
+ * 0007); its hosts are not free for another rollout until the last chunk, and any later entry of
+ * the chain (a lifted halt) ends it. Null when nothing is pending.
  */
 public record RolloutState(
     String tenant,
@@ -28,7 +31,8 @@ public record RolloutState(
     Instant plannedAt,
     Instant waveStartedAt,
     List<String> approvals,
-    Map<Signal, CohortEvidence> evidence) {
+    Map<Signal, CohortEvidence> evidence,
+    String fanOutAfter) {
 
   public RolloutState {
     Checks.tenant(tenant);
@@ -57,6 +61,39 @@ public record RolloutState(
     EnumMap<Signal, CohortEvidence> sorted = new EnumMap<>(Signal.class);
     sorted.putAll(evidence);
     evidence = Collections.unmodifiableMap(sorted);
+    Checks.optionalId("fanOutAfter", fanOutAfter);
+  }
+
+  /** Nothing pending: no halt's commands still going out. */
+  public RolloutState(
+      String tenant,
+      String rollout,
+      String release,
+      Plan plan,
+      RolloutStatus status,
+      int currentWave,
+      List<WaveCounts> waves,
+      long seq,
+      String lastHash,
+      Instant plannedAt,
+      Instant waveStartedAt,
+      List<String> approvals,
+      Map<Signal, CohortEvidence> evidence) {
+    this(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        evidence,
+        null);
   }
 
   /** With approvals, no evidence yet. */
@@ -111,7 +148,8 @@ public record RolloutState(
         plannedAt,
         waveStartedAt,
         approvals,
-        more);
+        more,
+        fanOutAfter);
   }
 
   /** A new rollout: nothing approved yet. */
@@ -164,7 +202,8 @@ public record RolloutState(
         plannedAt,
         waveStartedAt,
         more,
-        evidence);
+        evidence,
+        fanOutAfter);
   }
 
   public WaveCounts counts(int wave) {
@@ -185,14 +224,27 @@ public record RolloutState(
         plannedAt,
         waveStartedAt,
         approvals,
-        evidence);
+        evidence,
+        fanOutAfter);
   }
 
   /** The current wave is now {@code wave}, started at {@code startedAt} (event time). */
   public RolloutState withCurrentWave(int wave, Instant startedAt) {
     return new RolloutState(
-        tenant, rollout, release, plan, status, wave, waves, seq, lastHash, plannedAt, startedAt,
-        approvals, evidence);
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        wave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        startedAt,
+        approvals,
+        evidence,
+        fanOutAfter);
   }
 
   public RolloutState withCounts(int wave, WaveCounts counts) {
@@ -211,7 +263,8 @@ public record RolloutState(
         plannedAt,
         waveStartedAt,
         approvals,
-        evidence);
+        evidence,
+        fanOutAfter);
   }
 
   /** After appending the entry numbered {@code newSeq} whose hash is {@code newHash}. */
@@ -229,6 +282,26 @@ public record RolloutState(
         plannedAt,
         waveStartedAt,
         approvals,
-        evidence);
+        evidence,
+        null); // a later entry ends a pending fan-out
+  }
+
+  /** A halt's commands go on after host {@code after} (null: none pending). */
+  public RolloutState withFanOutAfter(String after) {
+    return new RolloutState(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        evidence,
+        after);
   }
 }

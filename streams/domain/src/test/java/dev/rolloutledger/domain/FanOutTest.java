@@ -101,6 +101,27 @@ class FanOutTest {
     }
 
     @Test
+    void keeps_its_hosts_from_another_rollout_until_the_last_chunk() {
+      Scenario s = eightHosts();
+      Decision halt = s.halt("r1");
+      assertThat(s.rolloutState("r1").fanOutAfter()).isEqualTo("d3");
+
+      // planned while Holds are still going out: r1's hosts are not free yet
+      Decision early = s.plan("r2", "rel", new Plan(List.of(wave("dev", "env", "dev"))));
+      assertThat(early.entries())
+          .filteredOn(e -> e instanceof WaveStarted)
+          .allSatisfy(e -> assertThat(((WaveStarted) e).hosts()).isEmpty());
+
+      assertThat(drain(s, halt)).flatMap(Decision::commands).hasSize(5);
+      assertThat(s.rolloutState("r1").fanOutAfter()).isNull();
+      Decision later = s.plan("r3", "rel", new Plan(List.of(wave("dev", "env", "dev"))));
+      assertThat(later.entries())
+          .filteredOn(e -> e instanceof WaveStarted)
+          .singleElement()
+          .satisfies(e -> assertThat(((WaveStarted) e).hosts()).hasSize(8));
+    }
+
+    @Test
     void stops_when_a_person_lifts_it_before_the_rest_is_out() {
       Scenario s = eightHosts();
       Decision halt = s.halt("r1");

@@ -634,6 +634,7 @@ public final class AvroMapper {
         .setWaveStartedAt(s.waveStartedAt())
         .setApprovals(s.approvals())
         .setEvidence(evidence(s.evidence()))
+        .setFanOutAfter(s.fanOutAfter())
         .build();
   }
 
@@ -668,7 +669,8 @@ public final class AvroMapper {
         s.getPlannedAt(),
         s.getWaveStartedAt(),
         s.getApprovals(),
-        evidence(s.getEvidence()));
+        evidence(s.getEvidence()),
+        s.getFanOutAfter());
   }
 
   private static List<SignalEvidence> evidence(Map<Signal, CohortEvidence> evidence) {
