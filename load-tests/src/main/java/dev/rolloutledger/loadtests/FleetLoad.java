@@ -1035,6 +1035,7 @@ public final class FleetLoad {
         KafkaProducer<String, SpecificRecord> producer, Admin admin, LagMeter lag, String[] tenants)
         throws Exception {
       long before = committedEnd(admin, Topics.COMMANDS.name());
+      long entriesBefore = committedEnd(admin, Topics.LEDGER.name());
       long start = System.nanoTime();
       for (String t : tenants) {
         send(
@@ -1050,6 +1051,10 @@ public final class FleetLoad {
                 .build());
       }
       producer.flush();
+      // the entry first (its transaction carries the first chunk of Holds, ADR 0007), then the
+      // last Hold
+      awaitCommitted(
+          admin, Topics.LEDGER.name(), entriesBefore, tenants.length, "RolloutHalted", start);
       awaitCommitted(admin, Topics.COMMANDS.name(), before, o.hosts(), "Holds of the halt", start);
     }
 
@@ -1071,7 +1076,7 @@ public final class FleetLoad {
           return;
         }
         progress.say(String.format(Locale.ROOT, "waiting for %s: %,d of %,d", what, seen, records));
-        sleepMillis(250);
+        sleepMillis(50); // the time is read to 50 ms
       }
       report.add(
           String.format(
