@@ -80,7 +80,7 @@ public final class WhatIf {
               recorded.heartbeatTimeout(),
               recorded.limits(),
               rec.end,
-              rec.livenessReported()));
+              rec.silencesReported()));
     }
     SimulationReport actual = actual(rec, outcomes);
     Driver driver =
@@ -89,9 +89,12 @@ public final class WhatIf {
     return new Result(whatIf, actual, driver.assumedHealthy);
   }
 
-  /** The recorded rollout, replayed by the same engine and reported the same way. */
+  /**
+   * The recorded rollout, replayed by the same engine, configured as the log's version says, and
+   * reported the same way (a version 2 log holds the engine's continuations among its inputs).
+   */
   private static SimulationReport actual(Recording rec, Map<String, Outcome> outcomes) {
-    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), EngineConfig.defaults());
+    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), rec.header.engineConfig());
     ReportBuilder report =
         new ReportBuilder(rec.rollout(), rec.planned.release(), rec.release().at(), outcomes);
     for (LedgerInput input : rec.inputs) {
@@ -252,7 +255,7 @@ public final class WhatIf {
       int applied = Outcome.applyIndex(telemetry, release);
       int until = applied < 0 ? telemetry.size() : applied;
       long t = rec.recordedPlan().heartbeatTimeout().toSeconds();
-      if (rec.livenessReported()) {
+      if (rec.silencesReported()) {
         reportedBackground(i, telemetry, until);
         return;
       }
