@@ -115,6 +115,47 @@ class WhatIfTest {
   }
 
   @Test
+  void the_host_stage_given_the_heartbeats_that_matter_decides_as_given_every_one() {
+    List<byte[]> logs =
+        List.of(
+            RolloutReplayTest.log(RolloutReplayTest.GOOD),
+            RolloutReplayTest.log(RolloutReplayTest.BAD),
+            // outages before the hosts apply: the what-if replays them as recorded
+            RolloutReplayTest.log(
+                RolloutReplayTest.GOOD.replace(
+                    "\"silentFraction\": 0.5",
+                    "\"silentFraction\": 0.5, \"backgroundFailurePerHostHour\": 3,"
+                        + " \"backgroundOutage\": \"PT2M\"")),
+            everyHeartbeatLog());
+    for (byte[] log : logs) {
+      // a timeout of 2 minutes: the host stage reports after 59 s, so 10 s beats are thinned
+      Plan patient =
+          ScenarioJson.plan(
+              """
+              {"waves": [
+                 {"name": "dev", "selector": {"env": "dev"}, "bake": "PT5M"},
+                 {"name": "canary", "selector": {"env": "prod"}, "hosts": 4, "bake": "PT5M"},
+                 {"name": "rest", "selector": {}, "bake": "PT5M"}],
+               "heartbeatTimeout": "PT2M"}""");
+      for (Plan plan : new Plan[] {null, ScenarioJson.plan(BIG_BANG), patient}) {
+        String thinned = run(log, plan, false);
+        assertThat(run(log, plan, true)).isEqualTo(thinned);
+      }
+    }
+  }
+
+  private static String run(byte[] log, Plan plan, boolean everyHeartbeat) {
+    return WhatIf.run(
+            new ByteArrayInputStream(log),
+            plan,
+            null,
+            Duration.ofHours(6),
+            (e, h) -> {},
+            everyHeartbeat)
+        .toJson();
+  }
+
+  @Test
   void a_version_1_log_still_reads_a_silence_from_the_gap_in_a_hosts_heartbeats() {
     byte[] log = everyHeartbeatLog();
 

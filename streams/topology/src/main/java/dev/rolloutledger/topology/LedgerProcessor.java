@@ -12,15 +12,12 @@ import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerInput;
-import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.Rejection;
 import dev.rolloutledger.domain.RolloutEngine;
-import dev.rolloutledger.domain.RolloutState;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -99,15 +96,9 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
    * differs from the last one sent: a rollout started, halted, resumed or ended.
    */
   private void sendWatch(Record<String, SpecificRecord> record, String tenant, long at) {
-    List<Plan> plans = new ArrayList<>();
-    for (RolloutState r : store.rollouts(tenant)) {
-      if (r.status() == dev.rolloutledger.domain.RolloutStatus.ACTIVE
-          || r.status() == dev.rolloutledger.domain.RolloutStatus.PAUSED) {
-        plans.add(r.plan());
-      }
-    }
     HostWatch watch =
-        HostWatches.toAvro(dev.rolloutledger.domain.hoststage.HostWatch.of(tenant, plans));
+        HostWatches.toAvro(
+            dev.rolloutledger.domain.hoststage.HostWatch.ofGated(tenant, store.rollouts(tenant)));
     if (!watch.equals(watchesSent.get(tenant))) {
       watchesSent.put(tenant, watch);
       context.forward(new Record<String, SpecificRecord>(tenant, watch, at, record.headers()));

@@ -22,8 +22,6 @@ import dev.rolloutledger.domain.RolloutCompleted;
 import dev.rolloutledger.domain.RolloutEngine;
 import dev.rolloutledger.domain.RolloutHalted;
 import dev.rolloutledger.domain.RolloutPlanned;
-import dev.rolloutledger.domain.RolloutState;
-import dev.rolloutledger.domain.RolloutStatus;
 import dev.rolloutledger.domain.UpdateApplied;
 import dev.rolloutledger.domain.WavePromoted;
 import dev.rolloutledger.domain.WaveStarted;
@@ -107,7 +105,6 @@ public final class Simulator {
   private final InMemoryLedgerStore store = new InMemoryLedgerStore();
   private final RolloutEngine engine;
   private final HostStage stage = new HostStage();
-  private HostWatch watch = HostWatch.none(TENANT);
   private final boolean everyHeartbeat; // deliver every beat to the host stage (tests)
   private final long silenceAfterMillis; // the host stage's silenceAfter under the plan
   private final Listener listener;
@@ -619,8 +616,8 @@ public final class Simulator {
     inputs++;
     Decision d = engine.apply(input);
     listener.decision(input, d);
-    if (!d.entries().isEmpty()) {
-      watch();
+    if (!d.entries().isEmpty()) { // the gated rollouts may have changed
+      stage.watch(HostWatch.ofGated(TENANT, store.rollouts(TENANT)));
     }
     for (LedgerEntry entry : d.entries()) {
       entries++;
@@ -646,23 +643,6 @@ public final class Simulator {
     }
     for (LedgerInput next : d.continuations()) {
       feed(next, s);
-    }
-  }
-
-  /**
-   * The host stage's watch from the gated rollouts, handed over when it changed (as the server).
-   */
-  private void watch() {
-    List<Plan> plans = new ArrayList<>();
-    for (RolloutState r : store.rollouts(TENANT)) {
-      if (r.status() == RolloutStatus.ACTIVE || r.status() == RolloutStatus.PAUSED) {
-        plans.add(r.plan());
-      }
-    }
-    HostWatch next = HostWatch.of(TENANT, plans);
-    if (!next.equals(watch)) {
-      watch = next;
-      stage.watch(next);
     }
   }
 
