@@ -58,9 +58,7 @@ public class ReplayBench {
   public void record() throws IOException {
     log = Files.createTempFile("replay-bench", ".jsonl");
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(log), 1 << 16);
-        RolloutLogWriter writer =
-            new RolloutLogWriter(
-                out, new RolloutLog.Header(Simulator.TENANT, Simulator.ROLLOUT, "simulate"))) {
+        RolloutLogWriter writer = new RolloutLogWriter(out, RolloutLog.Header.simulation())) {
       Simulator.run(
           SimulatorSpeed.scenario("good", hosts), writer.recording(new Simulator.Listener() {}));
     }

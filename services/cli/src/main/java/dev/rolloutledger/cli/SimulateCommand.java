@@ -59,8 +59,7 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   private RolloutLogWriter logWriter() {
-    return new RolloutLogWriter(
-        Files2.create(log), new RolloutLog.Header(Simulator.TENANT, Simulator.ROLLOUT, "simulate"));
+    return new RolloutLogWriter(Files2.create(log), RolloutLog.Header.simulation());
   }
 
   private static Simulator.Listener listener(Progress progress, RolloutLogWriter writer) {

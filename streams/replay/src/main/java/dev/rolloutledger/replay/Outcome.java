@@ -43,8 +43,9 @@ record Outcome(Kind kind, long delay, Long recoverAfter) {
   /**
    * The outcome of a host from its telemetry: from its first apply of {@code release} on, the first
    * crash report, metric over {@code limits}, or gap longer than {@code timeout} (also before
-   * {@code end}, the end of the recording). With {@code reported} liveness (ADR 0006) a gap is not
-   * silence: a failure detector's HostSilent is, from the last sight it names.
+   * {@code end}, the end of the recording). With silences {@code reported} (a failure detector's,
+   * ADR 0006, or the host stage's in a version 2 log, ADR 0007) a gap is not silence: a HostSilent
+   * is, from the last sight it names.
    */
   static Outcome of(
       List<LedgerInput> telemetry,

@@ -67,9 +67,15 @@ final class Recording {
     return planned.plan();
   }
 
-  /** Whether the recording's liveness came from a failure detector (ADR 0006), not heartbeats. */
-  boolean livenessReported() {
-    return planned.plan().liveness() == Liveness.REPORTED;
+  /**
+   * Whether the recording tells a host's silences by reports rather than by gaps between its
+   * heartbeats: a plan whose liveness a failure detector reported (ADR 0006), or a journal whose
+   * heartbeats the host stage absorbed (version 2, ADR 0007), where the stage's {@code HostSilent}
+   * ({@code detector: host-stage}) marks a silence as a detector's does.
+   */
+  boolean silencesReported() {
+    return planned.plan().liveness() == Liveness.REPORTED
+        || header.version() == RolloutLog.VERSION_HEARTBEATS_ABSORBED;
   }
 
   private void add(LedgerInput input) {

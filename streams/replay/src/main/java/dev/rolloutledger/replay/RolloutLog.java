@@ -45,15 +45,16 @@ public final class RolloutLog {
   public static final String FORMAT = "rollout-ledger";
 
   /**
-   * A log whose inputs include every heartbeat: the simulator's, and the server's before the host
-   * stage (ADR 0007). Replayed with {@code EngineConfig.heartbeatsAbsorbed} false.
+   * A log whose inputs include every heartbeat: the server's before the host stage (ADR 0007), and
+   * the simulator's before it ran one. Replayed with {@code EngineConfig.heartbeatsAbsorbed} false.
    */
   public static final int VERSION_EVERY_HEARTBEAT = 1;
 
   /**
-   * A log of the journal after the host stage (ADR 0007): only news, every host alive until a
-   * detector reports it, a halt's commands in chunks of {@code EngineConfig.JOURNAL_FAN_OUT_CHUNK}
-   * each after a {@code FanOutContinued}. Replayed with {@code EngineConfig.journalV2()}.
+   * A log of the journal after the host stage (ADR 0007), the server's and the simulator's: only
+   * news, every host alive until a detector reports it, a halt's commands in chunks of {@code
+   * EngineConfig.JOURNAL_FAN_OUT_CHUNK} each after a {@code FanOutContinued}. Replayed with {@code
+   * EngineConfig.journalV2()}.
    */
   public static final int VERSION_HEARTBEATS_ABSORBED = 2;
 
@@ -85,9 +86,16 @@ public final class RolloutLog {
       }
     }
 
-    /** A log that holds every heartbeat (version 1), as the simulator writes. */
-    public Header(String tenant, String rollout, String source) {
-      this(tenant, rollout, source, VERSION_EVERY_HEARTBEAT);
+    /**
+     * The header of a simulation's log ({@code ledger simulate --log}): the simulator runs the host
+     * stage in front of the engine, so its log is of version 2.
+     */
+    public static Header simulation() {
+      return new Header(
+          dev.rolloutledger.domain.sim.Simulator.TENANT,
+          dev.rolloutledger.domain.sim.Simulator.ROLLOUT,
+          "simulate",
+          VERSION_HEARTBEATS_ABSORBED);
     }
 
     /** The engine configuration this log was decided with. */

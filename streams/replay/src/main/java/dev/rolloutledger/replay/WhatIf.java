@@ -19,10 +19,13 @@ import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.RolloutEngine;
 import dev.rolloutledger.domain.RolloutPlanned;
 import dev.rolloutledger.domain.UpdateApplied;
+import dev.rolloutledger.domain.hoststage.HostStage;
+import dev.rolloutledger.domain.hoststage.HostWatch;
 import dev.rolloutledger.domain.sim.SimulationReport;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,8 +40,12 @@ import java.util.PriorityQueue;
  * after its recorded apply it stays healthy. A host the recording never saw apply is assumed
  * healthy when the new plan applies it; the result counts them.
  *
- * <p>Hosts beat every {@code min(10 s, timeout / 3)}, thinned to the heartbeats that change the
- * engine's view (as in the simulator). Time advances by whole seconds from the rollout's planning.
+ * <p>It runs what the server runs, as the simulator does (ADR 0007): the hosts' telemetry goes to a
+ * {@link HostStage}, its news to the engine on a version 2 journal ({@link
+ * EngineConfig#journalV2()}), each second's clock tick to the engine and then the stage's silence
+ * reports of that tick. Hosts beat every {@code min(10 s, timeout / 3)}, thinned to the heartbeats
+ * the host stage needs (as in the simulator). Time advances by whole seconds from the rollout's
+ * planning.
  */
 public final class WhatIf {
   private WhatIf() {}
@@ -67,6 +74,17 @@ public final class WhatIf {
    */
   public static Result run(
       InputStream log, Plan plan, OwnerPolicy policy, Duration horizon, Progress progress) {
+    return run(log, plan, policy, horizon, progress, false);
+  }
+
+  /** {@link #run}, handing the host stage every heartbeat if {@code everyHeartbeat} (tests). */
+  static Result run(
+      InputStream log,
+      Plan plan,
+      OwnerPolicy policy,
+      Duration horizon,
+      Progress progress,
+      boolean everyHeartbeat) {
     Recording rec = Recording.read(log);
     Plan recorded = rec.recordedPlan();
     String release = rec.planned.release();
@@ -80,18 +98,28 @@ public final class WhatIf {
               recorded.heartbeatTimeout(),
               recorded.limits(),
               rec.end,
-              rec.livenessReported()));
+              rec.silencesReported()));
     }
     SimulationReport actual = actual(rec, outcomes);
     Driver driver =
-        new Driver(rec, outcomes, plan == null ? recorded : plan, policy, horizon, progress);
+        new Driver(
+            rec,
+            outcomes,
+            plan == null ? recorded : plan,
+            policy,
+            horizon,
+            progress,
+            everyHeartbeat);
     SimulationReport whatIf = driver.run();
     return new Result(whatIf, actual, driver.assumedHealthy);
   }
 
-  /** The recorded rollout, replayed by the same engine and reported the same way. */
+  /**
+   * The recorded rollout, replayed by the same engine, configured as the log's version says, and
+   * reported the same way (a version 2 log holds the engine's continuations among its inputs).
+   */
   private static SimulationReport actual(Recording rec, Map<String, Outcome> outcomes) {
-    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), EngineConfig.defaults());
+    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), rec.header.engineConfig());
     ReportBuilder report =
         new ReportBuilder(rec.rollout(), rec.planned.release(), rec.release().at(), outcomes);
     for (LedgerInput input : rec.inputs) {
@@ -127,8 +155,12 @@ public final class WhatIf {
     private final OwnerPolicy policy;
     private final long horizon;
     private final Progress progress;
+    private final InMemoryLedgerStore store = new InMemoryLedgerStore();
     private final RolloutEngine engine =
-        new RolloutEngine(new InMemoryLedgerStore(), EngineConfig.defaults());
+        new RolloutEngine(store, EngineConfig.defaults().journalV2());
+    private final HostStage stage = new HostStage();
+    private final boolean everyHeartbeat;
+    private final long silenceAfterMillis;
     private final ReportBuilder report;
     private final String tenant;
     private final String release;
@@ -144,7 +176,9 @@ public final class WhatIf {
     private final boolean[] dispatched;
     private final boolean[] waiting;
     private final long[] lastDelivered;
+    private final boolean[] overDelivered;
     private final long[] nextDown;
+    private final List<ArrayDeque<Long>> recordedDowns = new ArrayList<>(); // DOWN events to come
     private final List<List<Integer>> bySlot = new ArrayList<>();
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private long order;
@@ -156,8 +190,10 @@ public final class WhatIf {
         Plan plan,
         OwnerPolicy policy,
         Duration horizon,
-        Progress progress) {
+        Progress progress,
+        boolean everyHeartbeat) {
       this.rec = rec;
+      this.everyHeartbeat = everyHeartbeat;
       this.outcomes = outcomes;
       this.plan = plan;
       this.policy = policy;
@@ -168,6 +204,9 @@ public final class WhatIf {
       this.start = rec.planned.at().getEpochSecond();
       this.timeout = plan.heartbeatTimeout().toSeconds();
       this.interval = (int) Math.max(1, Math.min(10, timeout / 3));
+      Duration silenceAfter =
+          HostWatch.of(tenant, List.of(plan.withLiveness(Liveness.HEARTBEATS))).silenceAfter();
+      this.silenceAfterMillis = silenceAfter.toMillis();
       int n = rec.hosts.size();
       this.ids = rec.hosts.keySet().toArray(new String[0]);
       this.oldRelease = new String[n];
@@ -177,6 +216,7 @@ public final class WhatIf {
       this.dispatched = new boolean[n];
       this.waiting = new boolean[n];
       this.lastDelivered = new long[n];
+      this.overDelivered = new boolean[n];
       this.nextDown = new long[n];
       this.report = new ReportBuilder(rec.rollout(), release, rec.release().at(), outcomes);
       for (int s = 0; s < interval; s++) {
@@ -187,6 +227,7 @@ public final class WhatIf {
         bySlot.get(Math.floorMod(ids[i].hashCode(), interval)).add(i);
         lastDelivered[i] = Long.MIN_VALUE / 2;
         nextDown[i] = Long.MAX_VALUE;
+        recordedDowns.add(new ArrayDeque<>());
       }
     }
 
@@ -201,7 +242,10 @@ public final class WhatIf {
           handle(queue.poll(), s);
         }
         beats(s);
-        feed(new ClockTick(tenant, at(s)), s);
+        feed(new ClockTick(tenant, at(s)), s); // then the host stage's reports of that tick
+        for (HostSilent report : stage.tick(at(s))) {
+          feed(report, s);
+        }
         if (s - lastProgress >= 600) {
           lastProgress = s;
           progress.update(Duration.ofSeconds(s), Duration.ofSeconds(horizon));
@@ -252,7 +296,7 @@ public final class WhatIf {
       int applied = Outcome.applyIndex(telemetry, release);
       int until = applied < 0 ? telemetry.size() : applied;
       long t = rec.recordedPlan().heartbeatTimeout().toSeconds();
-      if (rec.livenessReported()) {
+      if (rec.silencesReported()) {
         reportedBackground(i, telemetry, until);
         return;
       }
@@ -275,7 +319,7 @@ public final class WhatIf {
           oldRelease[i] = b.release();
         }
         if (at - previous > t) {
-          push(previous + 1, Kind.DOWN, i, null);
+          pushDown(previous + 1, i);
           push(at, Kind.UP, i, null);
         }
         if (in instanceof CrashReport c) {
@@ -287,7 +331,7 @@ public final class WhatIf {
         previous = at;
       }
       if (applied < 0 && rec.end.getEpochSecond() - start - previous > t) {
-        push(previous + 1, Kind.DOWN, i, null); // silent at the end of the recording
+        pushDown(previous + 1, i); // silent at the end of the recording
       }
     }
 
@@ -305,7 +349,7 @@ public final class WhatIf {
           oldRelease[i] = b.release();
         }
         if (in instanceof HostSilent h && !isDown) {
-          push(Math.max(0, h.lastSeenAt().getEpochSecond() - start) + 1, Kind.DOWN, i, null);
+          pushDown(Math.max(0, h.lastSeenAt().getEpochSecond() - start) + 1, i);
           isDown = true;
         } else if (in instanceof CrashReport c && !isDown) {
           push(at, Kind.BACKGROUND_CRASH, i, c);
@@ -322,6 +366,7 @@ public final class WhatIf {
       switch (e.kind()) {
         case APPLY -> apply(i, s);
         case DOWN -> {
+          recordedDowns.get(i).poll();
           if (!updated[i]) {
             down[i]++;
           }
@@ -341,7 +386,8 @@ public final class WhatIf {
             down[i]++; // crashed before the rollout: it is down when the rollout starts
           } else if (!updated[i] && down[i] == 0) {
             CrashReport c = (CrashReport) e.input();
-            feed(new CrashReport(tenant, at(s), ids[i], c.release(), c.signature(), c.kind()), s);
+            telemetry(
+                new CrashReport(tenant, at(s), ids[i], c.release(), c.signature(), c.kind()), s);
             down[i]++;
           }
         }
@@ -369,7 +415,8 @@ public final class WhatIf {
       updated[i] = true;
       lastDelivered[i] = s;
       boolean ok = o.kind() != Outcome.Kind.APPLY_FAILED;
-      feed(new UpdateApplied(tenant, at(s), ids[i], release, ok, ok ? null : "as recorded"), s);
+      telemetry(
+          new UpdateApplied(tenant, at(s), ids[i], release, ok, ok ? null : "as recorded"), s);
       if (o.failed() && ok) {
         long when = s + Math.max(1, o.delay());
         push(when, Kind.FAIL, i, null);
@@ -386,7 +433,7 @@ public final class WhatIf {
       Outcome o = outcomes.get(ids[i]);
       switch (o.kind()) {
         case CRASH -> {
-          feed(new CrashReport(tenant, at(s), ids[i], release, "as recorded", "crash"), s);
+          telemetry(new CrashReport(tenant, at(s), ids[i], release, "as recorded", "crash"), s);
           down[i]++;
         }
         case SILENT -> down[i]++;
@@ -401,11 +448,18 @@ public final class WhatIf {
         if (down[i] > 0) {
           continue;
         }
+        Long recordedDown = recordedDowns.get(i).peek();
         boolean deliver =
-            hot[i] || s + interval - lastDelivered[i] > timeout || nextDown[i] <= s + interval;
+            everyHeartbeat
+                || hot[i]
+                || overDelivered[i] // back under the limits: news
+                || (s + interval - lastDelivered[i]) * 1000 > silenceAfterMillis
+                || nextDown[i] <= s + interval // its last beat before going silent
+                || (recordedDown != null && recordedDown <= s + interval);
         if (deliver) {
           lastDelivered[i] = s;
-          feed(
+          overDelivered[i] = hot[i];
+          telemetry(
               new Heartbeat(
                   tenant,
                   at(s),
@@ -417,10 +471,21 @@ public final class WhatIf {
       }
     }
 
+    /** Telemetry to the host stage; what it forwards to the engine. */
+    private void telemetry(LedgerInput input, long s) {
+      for (LedgerInput news : stage.absorb(input).news()) {
+        feed(news, s);
+      }
+    }
+
+    /** A journal input to the engine; its continuations at once, the watch after entries. */
     private void feed(LedgerInput input, long s) {
       report.input(input);
       Decision d = engine.apply(input);
       report.decision(d);
+      if (!d.entries().isEmpty()) { // the gated rollouts may have changed
+        stage.watch(HostWatch.ofGated(tenant, store.rollouts(tenant)));
+      }
       for (HostCommand c : d.commands()) {
         Integer i = index.get(c.host());
         if (c instanceof Apply && i != null && !dispatched[i]) {
@@ -428,6 +493,15 @@ public final class WhatIf {
           push(Math.max(s, 0) + 1, Kind.APPLY, i, null); // the agent applies a second later
         }
       }
+      for (LedgerInput next : d.continuations()) {
+        feed(next, s);
+      }
+    }
+
+    /** A recorded silence from {@code at}: the host's last beat before it reaches the stage. */
+    private void pushDown(long at, int host) {
+      recordedDowns.get(host).add(at);
+      push(at, Kind.DOWN, host, null);
     }
 
     private void push(long at, Kind kind, int host, LedgerInput input) {

@@ -69,13 +69,18 @@ class AbsorbedHeartbeatsLogTest {
   }
 
   static byte[] log(int version, boolean reports) {
-    RolloutEngine engine =
-        new RolloutEngine(
-            new InMemoryLedgerStore(), EngineConfig.defaults().withHeartbeatsAbsorbed(true));
+    return log(
+        new RolloutLog.Header(T, "r1", "export", version),
+        EngineConfig.defaults().withHeartbeatsAbsorbed(true),
+        journal(reports));
+  }
+
+  /** A log of {@code inputs} as an engine configured so decided them. */
+  static byte[] log(RolloutLog.Header header, EngineConfig config, List<LedgerInput> inputs) {
+    RolloutEngine engine = new RolloutEngine(new InMemoryLedgerStore(), config);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (RolloutLogWriter w =
-        new RolloutLogWriter(out, new RolloutLog.Header(T, "r1", "export", version))) {
-      for (LedgerInput input : journal(reports)) {
+    try (RolloutLogWriter w = new RolloutLogWriter(out, header)) {
+      for (LedgerInput input : inputs) {
         w.input(input);
         Decision d = engine.apply(input);
         for (LedgerEntry e : d.entries()) {

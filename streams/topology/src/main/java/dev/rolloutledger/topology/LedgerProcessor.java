@@ -12,10 +12,8 @@ import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerInput;
-import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.Rejection;
 import dev.rolloutledger.domain.RolloutEngine;
-import dev.rolloutledger.domain.RolloutState;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
@@ -98,15 +96,9 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
    * differs from the last one sent: a rollout started, halted, resumed or ended.
    */
   private void sendWatch(Record<String, SpecificRecord> record, String tenant, long at) {
-    java.util.Map<String, Plan> gated = new java.util.TreeMap<>();
-    for (RolloutState r : store.rollouts(tenant)) {
-      if (r.status() == dev.rolloutledger.domain.RolloutStatus.ACTIVE
-          || r.status() == dev.rolloutledger.domain.RolloutStatus.PAUSED) {
-        gated.put(r.rollout(), r.plan());
-      }
-    }
     HostWatch watch =
-        HostWatches.toAvro(dev.rolloutledger.domain.hoststage.HostWatch.of(tenant, gated));
+        HostWatches.toAvro(
+            dev.rolloutledger.domain.hoststage.HostWatch.ofGated(tenant, store.rollouts(tenant)));
     if (!watch.equals(watchesSent.get(tenant))) {
       watchesSent.put(tenant, watch);
       context.forward(new Record<String, SpecificRecord>(tenant, watch, at, record.headers()));

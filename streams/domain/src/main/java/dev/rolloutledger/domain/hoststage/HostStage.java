@@ -85,9 +85,12 @@ public final class HostStage {
 
   private final Map<String, Tenant> tenants = new HashMap<>();
 
-  /** The tenant's watch changed (from the decision stage). */
+  /** The tenant's watch (from the decision stage); the same watch again changes nothing. */
   public void watch(HostWatch watch) {
-    tenant(watch.tenant()).watch(watch);
+    Tenant t = tenant(watch.tenant());
+    if (!watch.equals(t.watch)) {
+      t.watch(watch);
+    }
   }
 
   /** The watch the stage holds for {@code tenant} ({@link HostWatch#none} if it has none). */

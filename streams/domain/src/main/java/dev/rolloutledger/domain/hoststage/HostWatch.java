@@ -3,6 +3,8 @@ package dev.rolloutledger.domain.hoststage;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.RolloutState;
+import dev.rolloutledger.domain.RolloutStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -86,6 +88,20 @@ public record HostWatch(
       plan.limits().forEach((m, l) -> limits.computeIfAbsent(m, k -> new ArrayList<>()).add(l));
     }
     return new HostWatch(tenant, shortest == null ? null : silenceAfter(shortest), limits);
+  }
+
+  /**
+   * The watch the decision stage sends for a tenant whose rollouts are {@code rollouts}: of the
+   * plans of the gated ones (ACTIVE or PAUSED).
+   */
+  public static HostWatch ofGated(String tenant, Collection<RolloutState> rollouts) {
+    Map<String, Plan> gated = new java.util.TreeMap<>();
+    for (RolloutState r : rollouts) {
+      if (r.status() == RolloutStatus.ACTIVE || r.status() == RolloutStatus.PAUSED) {
+        gated.put(r.rollout(), r.plan());
+      }
+    }
+    return of(tenant, gated);
   }
 
   /** Half the timeout less a tick, or half the timeout when that leaves nothing. */

@@ -25,6 +25,8 @@ import dev.rolloutledger.domain.RolloutPlanned;
 import dev.rolloutledger.domain.UpdateApplied;
 import dev.rolloutledger.domain.WavePromoted;
 import dev.rolloutledger.domain.WaveStarted;
+import dev.rolloutledger.domain.hoststage.HostStage;
+import dev.rolloutledger.domain.hoststage.HostWatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,27 +39,36 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * Drives the real {@link RolloutEngine} with a simulated fleet in virtual time, one second at a
- * time: scheduled events (an agent applying a second after its Apply, failures, recoveries, shocks,
- * approvals), then the hosts' heartbeats, then a clock tick, as the server's ticker sends one each
- * second. Everything random comes from one {@link SplittableRandom} seeded by the scenario, in a
- * fixed order, so a scenario and seed give the same report byte for byte.
+ * Drives what the server runs (ADR 0007) with a simulated fleet in virtual time, one second at a
+ * time: a {@link HostStage} that absorbs the fleet's telemetry, and the real {@link RolloutEngine}
+ * on the journal of its news ({@link EngineConfig#journalV2()}). Each second: scheduled events (an
+ * agent applying a second after its Apply, failures, recoveries, shocks, approvals), then the
+ * hosts' heartbeats, then a clock tick to the engine, then the host stage's silence reports found
+ * at that tick, the order of the server's journal. Telemetry (heartbeats, applies, crash reports, a
+ * detector's reports) goes to the host stage, and only what it forwards reaches the engine; the
+ * listener hears the journal (what a rollout log of version 2 holds). A decision's {@link
+ * Decision#continuations()} are journal inputs and are fed back at once; after every decision with
+ * entries the host stage gets the watch of the gated rollouts, as the decision stage sends it.
+ * Everything random comes from one {@link SplittableRandom} seeded by the scenario, in a fixed
+ * order, so a scenario and seed give the same report byte for byte.
  *
- * <p>Heartbeats are most of the events. A healthy host's heartbeat only tells the engine "still
- * alive", so the simulator hands the engine just enough of them that the engine's view is the same
- * as with all of them: a heartbeat is delivered when the host's next one would come more than a
- * heartbeat timeout after the last delivered, when it is the host's last before it goes silent,
- * when it is the first after an outage, and whenever it carries a metric. Silence verdicts, and so
- * every decision, fall on the same second as with every heartbeat delivered; the saving is about
- * timeout / interval (3x at 10 s beats and a 30 s timeout).
+ * <p>Heartbeats are most of the events, and almost all of them only tell the host stage "still
+ * alive". It needs a host's exact last beat only when it would report the host silent, so the
+ * simulator hands it a beat when the host's next one would come more than the stage's {@code
+ * silenceAfter} after the last delivered, when it is the host's last before it goes silent, and
+ * whenever it carries a metric or is the first without one after that; the stage then forwards
+ * exactly what it would forward with every beat (tested). At 10 s beats and a 30 s timeout ({@code
+ * silenceAfter} 14 s) that is every beat; it saves beats when they come at most half {@code
+ * silenceAfter} apart. An absorbed beat costs the stage a map lookup, not an engine input.
  *
  * <p>With {@code fleet.liveness: reported} (ADR 0006) a failure detector speaks for the hosts
  * instead: a host that goes down is reported by a {@link HostSilent} {@code fleet.detectorDelay}
  * after its last sign of life (its last beat or its apply; not before it went down), naming that
  * moment, and by a {@link HostBack} at its first beat after it is up again; only the heartbeats of
- * hosts over limits (which carry metrics) still reach the engine. No second visits every host any
- * more, so a week costs its events and its ticks, not hosts x time. With a delay of at most the
- * plan's heartbeat timeout the engine judges each silence at the same second as from heartbeats.
+ * hosts over limits (and the first after) still reach the host stage, which forwards them and the
+ * reports. No second visits every host any more, so a week costs its events and its ticks, not
+ * hosts x time. With a delay of at most the plan's heartbeat timeout the engine judges each silence
+ * at the same second as from heartbeats.
  */
 public final class Simulator {
 
@@ -92,17 +103,21 @@ public final class Simulator {
   private final Scenario scenario;
   private final Plan plan;
   private final SplittableRandom random;
+  private final InMemoryLedgerStore store = new InMemoryLedgerStore();
   private final RolloutEngine engine;
+  private final HostStage stage = new HostStage();
+  private final boolean everyHeartbeat; // deliver every beat to the host stage (tests)
+  private final long silenceAfterMillis; // the host stage's silenceAfter under the plan
   private final Listener listener;
   private final int n;
   private final String[] ids;
   private final List<Map<String, String>> labels = new ArrayList<>();
   private final Map<String, Integer> indexOf = new HashMap<>();
   private final int interval;
-  private final long timeout;
   private final int[] phase;
   private int[][] byPhase; // host indices beating at each second of the interval, ascending
-  private final long[] lastDelivered; // the engine's last sign of life of the host, NEVER if none
+  private final long[] lastDelivered; // the host stage's last sign of life of the host, or NEVER
+  private final boolean[] overDelivered; // the last beat the host stage got was over limits
   private final int[] down; // causes keeping the host silent right now
   private final boolean[] overLimits;
   private final boolean[] updated;
@@ -161,18 +176,21 @@ public final class Simulator {
     }
   }
 
-  private Simulator(Scenario scenario, Listener listener) {
+  private Simulator(Scenario scenario, Listener listener, boolean everyHeartbeat) {
     this.scenario = scenario;
     this.plan = scenario.effectivePlan();
     this.random = new SplittableRandom(scenario.seed());
-    this.engine = new RolloutEngine(new InMemoryLedgerStore(), EngineConfig.defaults());
+    this.engine = new RolloutEngine(store, EngineConfig.defaults().journalV2());
+    this.everyHeartbeat = everyHeartbeat;
+    Duration silenceAfter = HostWatch.of(TENANT, List.of(plan)).silenceAfter();
+    this.silenceAfterMillis = silenceAfter == null ? Long.MAX_VALUE : silenceAfter.toMillis();
     this.listener = listener == null ? QUIET : listener;
     this.n = scenario.fleet().hosts();
     this.ids = new String[n];
     this.interval = (int) scenario.fleet().heartbeatInterval().toSeconds();
-    this.timeout = plan.heartbeatTimeout().toSeconds();
     this.phase = new int[n];
     this.lastDelivered = new long[n];
+    this.overDelivered = new boolean[n];
     this.nextDown = new long[n];
     Arrays.fill(nextDown, Long.MAX_VALUE);
     this.down = new int[n];
@@ -193,7 +211,15 @@ public final class Simulator {
 
   /** Runs a scenario to its end (HALT, completion or horizon) and reports. */
   public static SimulationReport run(Scenario scenario, Listener listener) {
-    return new Simulator(scenario, listener).simulate();
+    return new Simulator(scenario, listener, false).simulate();
+  }
+
+  /**
+   * {@link #run(Scenario, Listener)} handing the host stage every heartbeat instead of the ones
+   * that matter: the reference the thinning is tested against.
+   */
+  static SimulationReport runEveryHeartbeat(Scenario scenario, Listener listener) {
+    return new Simulator(scenario, listener, true).simulate();
   }
 
   public static SimulationReport run(Scenario scenario) {
@@ -256,7 +282,7 @@ public final class Simulator {
         handle(queue.poll(), s);
       }
       beats(s, at(s));
-      feed(new ClockTick(TENANT, at(s)), s);
+      tick(s);
       if (s - lastProgress >= 60) {
         lastProgress = s;
         listener.progress(Duration.ofSeconds(s), scenario.horizon());
@@ -303,16 +329,23 @@ public final class Simulator {
         continue;
       }
       boolean deliver =
-          overLimits[i]
-              || s + interval - lastDelivered[i] > timeout
+          everyHeartbeat
+              || overLimits[i]
+              || overDelivered[i] // back under the limits: news
+              || (s + interval - lastDelivered[i]) * 1000 > silenceAfterMillis
               || nextDown[i] <= s + interval; // its last beat before going silent
       if (deliver) {
-        lastDelivered[i] = s;
-        String release = updated[i] ? scenario.release().id() : OLD;
-        feed(
-            new Heartbeat(TENANT, now, ids[i], release, overLimits[i] ? OVER_LIMITS : Map.of()), s);
+        heartbeat(i, s, now);
       }
     }
+  }
+
+  /** The host's heartbeat at second {@code s}, to the host stage. */
+  private void heartbeat(int i, long s, Instant now) {
+    lastDelivered[i] = s;
+    overDelivered[i] = overLimits[i];
+    telemetry(
+        new Heartbeat(TENANT, now, ids[i], release(i), overLimits[i] ? OVER_LIMITS : Map.of()), s);
   }
 
   /**
@@ -330,15 +363,15 @@ public final class Simulator {
       if (down[i] > 0) {
         continue;
       }
-      lastDelivered[i] = s;
-      if (overLimits[i]) {
+      if (overLimits[i] || overDelivered[i]) {
         backPending[i] = false; // a heartbeat is a sign of life too
-        feed(new Heartbeat(TENANT, now, ids[i], release(i), OVER_LIMITS), s);
-      } else {
-        if (backPending[i]) {
-          backPending[i] = false;
-          feed(new HostBack(TENANT, now, ids[i]), s);
-        }
+        heartbeat(i, s, now);
+      } else if (backPending[i]) {
+        lastDelivered[i] = s;
+        backPending[i] = false;
+        telemetry(new HostBack(TENANT, now, ids[i]), s);
+      }
+      if (!overLimits[i]) {
         it.remove();
       }
     }
@@ -382,7 +415,7 @@ public final class Simulator {
       case FAIL_CRASH -> {
         firstFailure(s);
         if (down[i] == 0) {
-          feed(new CrashReport(TENANT, at(s), ids[i], release(i), "SIGSEGV", "crash"), s);
+          telemetry(new CrashReport(TENANT, at(s), ids[i], release(i), "SIGSEGV", "crash"), s);
         }
         goDown(i, e);
       }
@@ -404,7 +437,7 @@ public final class Simulator {
         backgroundAt.remove(i);
         // the same kinds of failure as the release's: silent, or a crash report and then silence
         if (down[i] == 0 && random.nextDouble() >= scenario.behavior().silentFraction()) {
-          feed(new CrashReport(TENANT, at(s), ids[i], release(i), "SIGBUS", "background"), s);
+          telemetry(new CrashReport(TENANT, at(s), ids[i], release(i), "SIGBUS", "background"), s);
         }
         goDown(i, e);
         push(s + scenario.behavior().backgroundOutage().toSeconds(), Kind.UP, i, 0);
@@ -421,7 +454,7 @@ public final class Simulator {
       case REPORT_SILENT -> {
         if (down[i] > 0 && e.ref() == downEpoch[i]) {
           silenceSent[i] = true;
-          feed(new HostSilent(TENANT, at(s), ids[i], at(lastDelivered[i])), s);
+          telemetry(new HostSilent(TENANT, at(s), ids[i], at(lastDelivered[i])), s);
         }
       }
       case APPROVE -> {
@@ -448,8 +481,8 @@ public final class Simulator {
     if (firstApplyAt == null) {
       firstApplyAt = s;
     }
-    lastDelivered[i] = s; // an apply is a sign of life to the engine
-    feed(new UpdateApplied(TENANT, at(s), ids[i], scenario.release().id(), true, null), s);
+    lastDelivered[i] = s; // an apply is a sign of life to the host stage
+    telemetry(new UpdateApplied(TENANT, at(s), ids[i], scenario.release().id(), true, null), s);
     Scenario.Behavior b = scenario.behavior();
     if (b.regressionRatio() != 1.0 && b.backgroundFailurePerHostHour() > 0) {
       // the release changes the host's failure rate; by memorylessness its next background
@@ -554,13 +587,39 @@ public final class Simulator {
     }
   }
 
-  // ---- the engine ----
+  // ---- the two stages ----
 
+  /** Telemetry goes to the host stage; what it forwards goes on to the engine. */
+  private void telemetry(LedgerInput input, long s) {
+    for (LedgerInput news : stage.absorb(input).news()) {
+      feed(news, s);
+    }
+  }
+
+  /**
+   * A clock tick: to the engine first, then the host stage's silence reports of that tick, the
+   * order of the server's journal (the ticker writes the tick, the host stage reports on reading
+   * it).
+   */
+  private void tick(long s) {
+    feed(new ClockTick(TENANT, at(s)), s);
+    for (HostSilent report : stage.tick(at(s))) {
+      feed(report, s);
+    }
+  }
+
+  /**
+   * An input of the journal to the engine (and the listener). Its continuations are journal inputs
+   * too, fed at once; a decision with entries may change the host stage's watch.
+   */
   private void feed(LedgerInput input, long s) {
     listener.input(input);
     inputs++;
     Decision d = engine.apply(input);
     listener.decision(input, d);
+    if (!d.entries().isEmpty()) { // the gated rollouts may have changed
+      stage.watch(HostWatch.ofGated(TENANT, store.rollouts(TENANT)));
+    }
     for (LedgerEntry entry : d.entries()) {
       entries++;
       if (entry instanceof RolloutHalted h && haltedAt == null) {
@@ -582,6 +641,9 @@ public final class Simulator {
           push(Math.max(s, 0) + 1, Kind.APPLY, i, 0); // the agent applies a second later
         }
       }
+    }
+    for (LedgerInput next : d.continuations()) {
+      feed(next, s);
     }
   }
 
