@@ -30,19 +30,21 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The rollout ledger topology.
+ * The rollout ledger topology: two stages (ADR 0007).
  *
  * <p>Inputs: {@code ledger.hosts}, {@code ledger.releases}, {@code ledger.rollout-control}, {@code
- * ledger.telemetry}, {@code ledger.clock}; through {@code ledger.inputs}, the journal of every
- * valid input in the order the engine consumed it. Outputs: {@code ledger.decisions} (the
- * hash-chained ledger), {@code ledger.commands} (Apply/Hold/Rollback to hosts) and {@code
- * ledger.dead-letters}.
+ * ledger.clock} (validated, re-keyed by tenant, written to the journal {@code ledger.inputs});
+ * {@code ledger.telemetry} (read by the host stage where producers key it, {@code tenant/host}) and
+ * {@code ledger.host-watch} (each tenant's watch from the decision stage and the clock's ticks, on
+ * every partition). Outputs: {@code ledger.decisions} (the hash-chained ledger), {@code
+ * ledger.commands} (Apply/Hold/Rollback to hosts), {@code ledger.dead-letters}, {@code
+ * ledger.host-watch}, and the journal itself (the host stage's news, the engine's own {@code
+ * FanOutContinued}).
  *
- * <p>Shape: each input record is validated (invalid ones become dead letters naming the field),
- * re-keyed by tenant and written to the input journal, partitioned so that one task sees every
- * event of a tenant in order; the {@code rollout-engine} processor then runs the pure domain engine
- * over the hosts, rollouts, releases, policies and ledger stores. The server, the tests and (later)
- * replay all build it here.
+ * <p>The host stage ({@code host-stage}) absorbs telemetry in a slot per host and forwards only
+ * news to the journal; the decision stage ({@code rollout-engine}) runs the pure domain engine on
+ * the journal, one task per tenant, over the hosts, rollouts, releases, policies and ledger stores.
+ * The server, the tests and the load tests all build it here.
  */
 public final class LedgerTopology {
   private LedgerTopology() {}
