@@ -4,6 +4,7 @@ import dev.rolloutledger.avro.DeadLetter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -56,6 +57,27 @@ public final class DeadLetters {
         .setKey(key == null ? null : ByteBuffer.wrap(key))
         .setValue(value == null ? null : ByteBuffer.wrap(value))
         .build();
+  }
+
+  /**
+   * A dead letter for an input record that failed validation: its tenant when the value names one,
+   * its key and value as text.
+   */
+  static DeadLetter invalidInput(
+      Source source, String problem, String key, SpecificRecord value, long timestamp) {
+    String tenant = null;
+    try {
+      tenant = value == null ? null : AvroMapper.tenantOf(value);
+    } catch (RuntimeException ignored) {
+      // no usable tenant: the dead letter carries none
+    }
+    return of(
+        source,
+        problem,
+        tenant,
+        utf8(key),
+        value == null ? null : utf8(value.toString()),
+        Instant.ofEpochMilli(timestamp));
   }
 
   static byte[] utf8(String s) {

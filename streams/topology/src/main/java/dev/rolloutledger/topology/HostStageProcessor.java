@@ -109,21 +109,10 @@ final class HostStageProcessor
 
   private void deadLetter(
       Record<String, SpecificRecord> record, DeadLetters.Source source, String problem) {
-    String tenant = null;
-    try {
-      tenant = record.value() == null ? null : AvroMapper.tenantOf(record.value());
-    } catch (RuntimeException ignored) {
-      // no usable tenant: the dead letter carries none
-    }
     context.forward(
         record.withValue(
-            DeadLetters.of(
-                source,
-                problem,
-                tenant,
-                DeadLetters.utf8(record.key()),
-                record.value() == null ? null : DeadLetters.utf8(record.value().toString()),
-                Instant.ofEpochMilli(record.timestamp()))));
+            DeadLetters.invalidInput(
+                source, problem, record.key(), record.value(), record.timestamp())));
   }
 
   private void persist(String tenant, String host) {

@@ -2,7 +2,6 @@ package dev.rolloutledger.topology;
 
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.domain.InvalidFieldException;
-import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -48,21 +47,9 @@ final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, 
       }
     }
     if (problem != null) {
-      String tenant = null;
-      try {
-        tenant = value == null ? null : AvroMapper.tenantOf(value);
-      } catch (RuntimeException ignored) {
-        // no usable tenant: the dead letter carries none
-      }
       context.forward(
           record.withValue(
-              DeadLetters.of(
-                  source,
-                  problem,
-                  tenant,
-                  DeadLetters.utf8(record.key()),
-                  value == null ? null : DeadLetters.utf8(value.toString()),
-                  Instant.ofEpochMilli(record.timestamp()))));
+              DeadLetters.invalidInput(source, problem, record.key(), value, record.timestamp())));
       return;
     }
     record.headers().remove(DeadLetters.SOURCE);
