@@ -18,22 +18,7 @@ final class AbsorbedLivenessStore implements LedgerStore {
   }
 
   static HostRecord reported(HostRecord h) {
-    Binding b = h.binding();
-    if (b == null || b.livenessReported()) {
-      return h;
-    }
-    return new HostRecord(
-        h.tenant(),
-        h.host(),
-        h.labels(),
-        h.lastCommandSeq(),
-        new Binding(b.rollout(), b.wave(), Liveness.REPORTED),
-        h.applied(),
-        h.failure(),
-        h.lastSeenAt(),
-        h.dispatched(),
-        h.baselineFailing(),
-        h.silenceReported());
+    return h.withLiveness(Liveness.REPORTED);
   }
 
   @Override

@@ -277,6 +277,25 @@ public record HostRecord(
         silenceReported);
   }
 
+  /** Bound as it is, its liveness judged as {@code liveness} says (unbound: unchanged). */
+  public HostRecord withLiveness(Liveness liveness) {
+    if (binding == null || binding.liveness() == liveness) {
+      return this;
+    }
+    return new HostRecord(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        new Binding(binding.rollout(), binding.wave(), liveness),
+        applied,
+        failure,
+        lastSeenAt,
+        dispatched,
+        baselineFailing,
+        silenceReported);
+  }
+
   /** A host of the baseline cohort (not yet updated) failing, or recovered. */
   public HostRecord withBaselineFailing(boolean failing) {
     if (failing == baselineFailing) {

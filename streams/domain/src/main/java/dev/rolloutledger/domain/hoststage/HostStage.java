@@ -35,7 +35,7 @@ import java.util.TreeMap;
  * <p>Pure and single-threaded: one per stream task, the same code in the server, the simulator and
  * the tests. Slots restored from a changelog ({@link #restore}) take the next tick as their last
  * sign of life: a failover never makes a false silence, it delays a true one by at most the time
- * the stage was down.
+ * the stage was down plus {@link HostWatch#silenceAfter()}.
  */
 public final class HostStage {
   /** A heartbeat that is not news: the common case, allocated once. */
