@@ -336,7 +336,11 @@ public final class FleetLoad {
         raw(admin, registry, keys, producerSettings);
       }
 
-      Map<String, Object> overrides = new HashMap<>(o.streamsConfig());
+      Map<String, Object> overrides = new HashMap<>();
+      // one stream thread per core: the host stage's 16 tasks share them (ADR 0007)
+      overrides.put(
+          StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
+      overrides.putAll(o.streamsConfig());
       overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, o.commitIntervalMs());
       Path stateDir = work.resolve("streams");
       KafkaStreams streams =

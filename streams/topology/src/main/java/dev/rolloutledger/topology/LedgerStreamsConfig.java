@@ -45,8 +45,11 @@ public final class LedgerStreamsConfig {
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterHandlers.Processing.class);
     p.put(DeadLetterHandlers.REGISTRY_CONFIG, registry);
-    // one stream thread per core: the host stage has a task per telemetry partition (ADR 0007)
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
+    // num.stream.threads stays at Streams' default (1). The host stage has a task per telemetry
+    // partition (ADR 0007), so a large fleet gains from one thread per core
+    // (kafka.streams.default.num.stream.threads; FleetLoad sets it). But with several threads,
+    // registrations and a plan sent together reach the journal in a less predictable order, and a
+    // plan decided before its hosts completes empty.
     // max.task.idle.ms stays at its default (0): the host stage takes heartbeats and ticks in
     // timestamp order, so after a restart the ticks of its backlog do not run ahead of the
     // heartbeats of the same seconds and report live hosts silent (ADR 0007). -1 would save the
