@@ -4,14 +4,15 @@ import java.util.List;
 
 /**
  * What one input produced, each list in the order it is to be published. {@code continuations}:
- * inputs the engine writes into its own journal to go on with a fan-out in the next transaction
- * ({@link FanOutContinued}); a driver of the engine feeds them back as it feeds any input.
+ * inputs the engine writes into its own journal to go on with bounded work in the next transaction
+ * ({@link FanOutContinued}, {@link AssignmentContinued}); a driver of the engine feeds them back as
+ * it feeds any input.
  */
 public record Decision(
     List<LedgerEntry> entries,
     List<HostCommand> commands,
     List<Rejection> rejections,
-    List<FanOutContinued> continuations) {
+    List<LedgerInput> continuations) {
 
   private static final Decision NONE = new Decision(List.of(), List.of(), List.of());
 
@@ -20,6 +21,11 @@ public record Decision(
     commands = List.copyOf(Checks.present("commands", commands));
     rejections = List.copyOf(Checks.present("rejections", rejections));
     continuations = List.copyOf(Checks.present("continuations", continuations));
+    for (LedgerInput next : continuations) {
+      if (!(next instanceof FanOutContinued) && !(next instanceof AssignmentContinued)) {
+        throw new IllegalArgumentException("not a continuation: " + next.getClass().getName());
+      }
+    }
   }
 
   /** A decision that leaves nothing to continue. */

@@ -14,8 +14,12 @@ import java.time.Duration;
  * @param fanOutChunk the most commands a halt sends in one decision; the rest follow chunk by chunk
  *     through {@link FanOutContinued} inputs. 0: all in one decision (version 1 logs, the
  *     simulator)
+ * @param assignChunk the most hosts planning binds to waves in one decision; the rest follow chunk
+ *     by chunk through {@link AssignmentContinued} inputs while the rollout stays PENDING. 0: all
+ *     in one decision (logs of versions 1 and 2)
  */
-public record EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed, int fanOutChunk) {
+public record EngineConfig(
+    Duration commandTtl, boolean heartbeatsAbsorbed, int fanOutChunk, int assignChunk) {
 
   /**
    * The fan-out chunk of a version 2 journal (ADR 0007): one transaction signs and writes at most
@@ -24,12 +28,25 @@ public record EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed, int 
    */
   public static final int JOURNAL_FAN_OUT_CHUNK = 5_000;
 
+  /**
+   * The assignment chunk of a version 3 journal (ADR 0007): one transaction binds at most this many
+   * hosts to waves (a host record each in the hosts store and its changelog). Part of what a
+   * version 3 log means, like {@link #JOURNAL_FAN_OUT_CHUNK}.
+   */
+  public static final int JOURNAL_ASSIGN_CHUNK = 5_000;
+
   public EngineConfig {
     Checks.present("commandTtl", commandTtl);
     if (commandTtl.isNegative() || commandTtl.isZero()) {
       throw new InvalidFieldException("commandTtl", "must be positive");
     }
     Checks.atLeast("fanOutChunk", fanOutChunk, 0);
+    Checks.atLeast("assignChunk", assignChunk, 0);
+  }
+
+  /** Planning in one decision (logs of versions 1 and 2). */
+  public EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed, int fanOutChunk) {
+    this(commandTtl, heartbeatsAbsorbed, fanOutChunk, 0);
   }
 
   /** Every heartbeat in the journal, every fan-out in one decision (version 1 logs). */
@@ -42,19 +59,35 @@ public record EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed, int 
     return new EngineConfig(Duration.ofHours(1));
   }
 
-  /** The configuration of a version 2 journal: heartbeats absorbed, fan-out in chunks. */
+  /**
+   * The configuration of a version 2 journal: heartbeats absorbed, fan-out in chunks, planning in
+   * one decision.
+   */
   public EngineConfig journalV2() {
-    return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK);
+    return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK, 0);
+  }
+
+  /**
+   * The configuration of a version 3 journal, the server's: as version 2, and planning binds hosts
+   * in chunks ({@link #JOURNAL_ASSIGN_CHUNK}).
+   */
+  public EngineConfig journalV3() {
+    return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK, JOURNAL_ASSIGN_CHUNK);
   }
 
   /** The same, with heartbeats absorbed by the host stage or not. */
   public EngineConfig withHeartbeatsAbsorbed(boolean absorbed) {
-    return new EngineConfig(commandTtl, absorbed, fanOutChunk);
+    return new EngineConfig(commandTtl, absorbed, fanOutChunk, assignChunk);
   }
 
   /** The same, with at most {@code chunk} commands of a fan-out in one decision (0: all). */
   public EngineConfig withFanOutChunk(int chunk) {
-    return new EngineConfig(commandTtl, heartbeatsAbsorbed, chunk);
+    return new EngineConfig(commandTtl, heartbeatsAbsorbed, chunk, assignChunk);
+  }
+
+  /** The same, with at most {@code chunk} hosts bound to waves in one decision (0: all). */
+  public EngineConfig withAssignChunk(int chunk) {
+    return new EngineConfig(commandTtl, heartbeatsAbsorbed, fanOutChunk, chunk);
   }
 
   /** How the engine judges the liveness of a host assigned under {@code plan}. */

@@ -15,8 +15,6 @@ import java.util.Optional;
  */
 final class EngineContext {
 
-  private static final Comparator<HostRecord> BY_HOST = Comparator.comparing(HostRecord::host);
-
   final LedgerStore store;
   final EngineConfig config;
   final FleetIndex fleet;
@@ -102,12 +100,6 @@ final class EngineContext {
 
   // The store promises sorted lists; sorting again (linear on sorted input) keeps decisions
   // independent of how a store implementation orders its keys.
-  static List<HostRecord> sortedHosts(List<HostRecord> hosts) {
-    List<HostRecord> copy = new ArrayList<>(hosts);
-    copy.sort(BY_HOST);
-    return copy;
-  }
-
   static List<RolloutState> sortedRollouts(List<RolloutState> rollouts) {
     List<RolloutState> copy = new ArrayList<>(rollouts);
     copy.sort(Comparator.comparing(RolloutState::rollout));

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.PriorityQueue;
@@ -410,13 +411,19 @@ final class FleetIndex {
 
   private static final TreeSet<String> EMPTY = new TreeSet<>();
 
-  /** One tenant: its hosts bound to a rollout, and the rollouts' indexes. */
+  /** One tenant: its hosts bound to a rollout, the rollouts' indexes, and its unbound hosts. */
   private static final class Tenant {
     final Map<String, Slot> assigned = new HashMap<>();
     final Map<String, Members> rollouts = new HashMap<>();
+    final TreeMap<String, HostRecord> unbound = new TreeMap<>();
 
     /** The host's slot ({@code slot}, null if it is not bound) now holds {@code after}. */
     void put(Slot slot, HostRecord after) {
+      if (after.rollout() == null) {
+        unbound.put(after.host(), after);
+      } else if (slot == null) {
+        unbound.remove(after.host());
+      }
       HostRecord before = slot == null ? null : slot.record;
       if (before != null && before.rollout().equals(after.rollout())) {
         // the common case (a heartbeat, an apply): same binding, the slot changes in place
@@ -469,6 +476,7 @@ final class FleetIndex {
         for (HostRecord h : hosts) {
           Slot slot = new Slot(h);
           assigned.put(h.host(), slot);
+          unbound.remove(h.host());
           slots.add(slot);
         }
         Members m = new Members(e.getKey(), assigned);
@@ -478,7 +486,7 @@ final class FleetIndex {
     }
 
     boolean sameAssigned(Tenant other) {
-      if (!assigned.keySet().equals(other.assigned.keySet())) {
+      if (!assigned.keySet().equals(other.assigned.keySet()) || !unbound.equals(other.unbound)) {
         return false;
       }
       for (Map.Entry<String, Slot> e : assigned.entrySet()) {
@@ -506,6 +514,16 @@ final class FleetIndex {
   /** The index of a rollout's hosts (empty if it has none). Do not modify. */
   Members members(String tenant, String rollout) {
     return tenant(tenant).rollouts.getOrDefault(rollout, NONE);
+  }
+
+  /** The tenant's hosts bound to no rollout, by host id. Do not modify. */
+  NavigableMap<String, HostRecord> unbound(String tenant) {
+    return tenant(tenant).unbound;
+  }
+
+  /** The rollouts that have hosts bound to them, in no particular order. Do not modify. */
+  java.util.Set<String> rolloutsWithHosts(String tenant) {
+    return tenant(tenant).rollouts.keySet();
   }
 
   /** The stored record of a host bound to a rollout, or null if it is not bound to any. */

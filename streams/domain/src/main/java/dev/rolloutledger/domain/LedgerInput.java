@@ -23,7 +23,8 @@ public sealed interface LedgerInput
         RollbackRequested,
         ClockTick,
         PolicySet,
-        FanOutContinued {
+        FanOutContinued,
+        AssignmentContinued {
 
   /** Non-blank, without '/'. */
   String tenant();

@@ -1,7 +1,6 @@
 package dev.rolloutledger.domain;
 
 import static dev.rolloutledger.domain.EngineContext.reject;
-import static dev.rolloutledger.domain.EngineContext.sortedHosts;
 import static dev.rolloutledger.domain.EngineContext.sortedRollouts;
 
 import java.util.ArrayList;
@@ -107,14 +106,10 @@ final class Planner {
       if (r.status() != RolloutStatus.PENDING || !r.release().equals(e.release())) {
         continue;
       }
-      String refusal = context.policy(e.tenant()).refusal(release);
-      if (refusal != null) {
-        String wave = r.plan().waves().get(0).name();
-        context.store.putRollout(
-            dispatcher.halt(step, r, wave, RolloutEngine.REFUSED, Map.of("refusal", refusal)));
-      } else {
-        context.store.putRollout(activate(step, r, release));
+      if (assigning(e.tenant())) {
+        break; // they start, in this order, once that assignment is done
       }
+      context.store.putRollout(activateOrRefuse(step, r, release));
     }
     return step.decision();
   }
@@ -150,6 +145,10 @@ final class Planner {
     if (refusal != null) {
       return reject(e, "release:" + e.release(), refusal);
     }
+    if (assigning(tenant)) {
+      context.store.putRollout(pending); // starts once that assignment is done
+      return Decision.none();
+    }
     Step step = context.step(tenant, e.at());
     context.store.putRollout(activate(step, pending, release));
     return step.decision();
@@ -158,21 +157,26 @@ final class Planner {
   /**
    * Starts a planned rollout whose release is known: assigns the tenant's free hosts (sorted by id)
    * to waves and starts wave 0. An emergency takes the same waves with compressed bakes.
+   *
+   * <p>Each wave takes, in host-id order, its share of the free hosts its selector matches that an
+   * earlier wave did not take. With an {@link EngineConfig#assignChunk()}, the wave sizes are fixed
+   * here and the hosts are bound chunk by chunk ({@link AssignmentContinued}) while the rollout
+   * stays PENDING; its first wave starts once the last host is bound, and the tenant's other
+   * rollouts start only after it (they stay PENDING meanwhile).
    */
   private RolloutState activate(Step step, RolloutState pending, ReleaseInfo release) {
     String tenant = pending.tenant();
     Plan plan = pending.plan().forSeverity(release.severity());
     List<HostRecord> available = new ArrayList<>();
-    for (HostRecord h : sortedHosts(context.store.hosts(tenant))) {
-      if (context.isFree(h)) {
-        available.add(h);
-      }
+    for (HostRecord h : new FreeHosts(context, tenant, null, pending.rollout())) {
+      available.add(h);
     }
     // by position in `available`: no hashing of a million host ids per wave
     boolean[] taken = new boolean[available.size()];
     List<HostRecord> assigned = new ArrayList<>();
     List<WaveCounts> counts = new ArrayList<>();
     List<Integer> matching = new ArrayList<>();
+    boolean chunked = context.config.assignChunk() > 0;
     for (WavePlan wave : plan.waves()) {
       matching.clear();
       for (int i = 0; i < available.size(); i++) {
@@ -184,21 +188,22 @@ final class Planner {
       for (int m = 0; m < members; m++) {
         int i = matching.get(m);
         taken[i] = true;
-        assigned.add(
-            available
-                .get(i)
-                .assignedTo(pending.rollout(), wave.name(), context.config.livenessOf(plan)));
+        if (!chunked) {
+          assigned.add(
+              available
+                  .get(i)
+                  .assignedTo(pending.rollout(), wave.name(), context.config.livenessOf(plan)));
+        }
       }
       counts.add(new WaveCounts(wave.name(), members, 0, 0));
     }
-    context.fleet.putAll(tenant, assigned);
-    RolloutState rollout =
+    RolloutState sized =
         new RolloutState(
             tenant,
             pending.rollout(),
             pending.release(),
             plan,
-            RolloutStatus.ACTIVE,
+            pending.status(),
             0,
             counts,
             pending.seq(),
@@ -206,7 +211,141 @@ final class Planner {
             pending.plannedAt(),
             step.at,
             pending.approvals());
-    // an empty first wave passes at once
+    if (chunked) {
+      return bindChunk(step, sized.withAssignment(new AssignmentCursor(0, null)));
+    }
+    context.fleet.putAll(tenant, assigned);
+    return start(step, sized);
+  }
+
+  /** All hosts are bound: ACTIVE, and wave 0 starts (an empty first wave passes at once). */
+  private RolloutState start(Step step, RolloutState bound) {
+    RolloutState rollout =
+        bound.withAssignment(null).withStatus(RolloutStatus.ACTIVE).withCurrentWave(0, step.at);
     return gate.promote(step, dispatcher.startWave(step, rollout));
   }
+
+  /**
+   * Binds the next hosts of a chunked assignment: at most {@link EngineConfig#assignChunk()}, after
+   * looking at no more than {@value #LOOK_FACTOR} times that many free hosts (a rare selector does
+   * not make one long transaction). Then starts the rollout if all are bound, or leaves an {@link
+   * AssignmentContinued} for the rest. A wave whose free hosts ran out before its size (the fleet
+   * changed meanwhile) keeps those it got.
+   */
+  private RolloutState bindChunk(Step step, RolloutState rollout) {
+    String tenant = rollout.tenant();
+    int budget = context.config.assignChunk();
+    int looks = budget * LOOK_FACTOR;
+    List<WavePlan> waves = rollout.plan().waves();
+    Liveness liveness = context.config.livenessOf(rollout.plan());
+    FleetIndex.Members members = context.fleet.members(tenant, rollout.rollout());
+    int w = rollout.assignment().wave();
+    String after = rollout.assignment().after();
+    for (; w < waves.size(); w++, after = null) {
+      WavePlan wave = waves.get(w);
+      int target = rollout.counts(w).assigned();
+      int bound = members.wave(wave.name()).size();
+      List<HostRecord> binding = new ArrayList<>();
+      boolean ranOut = true;
+      if (bound < target) {
+        for (HostRecord h : new FreeHosts(context, tenant, after, rollout.rollout())) {
+          if (budget == 0 || looks == 0) {
+            ranOut = false;
+            break;
+          }
+          looks--;
+          after = h.host();
+          if (wave.matches(h.labels())) {
+            binding.add(h.assignedTo(rollout.rollout(), wave.name(), liveness));
+            budget--;
+            if (bound + binding.size() == target) {
+              break;
+            }
+          }
+        }
+      }
+      context.fleet.putAll(tenant, binding); // after the loop: the view must not change under it
+      members = context.fleet.members(tenant, rollout.rollout());
+      bound += binding.size();
+      if (bound < target && !ranOut) {
+        AssignmentCursor next = new AssignmentCursor(w, after);
+        step.continueWith(new AssignmentContinued(tenant, step.at, rollout.rollout(), w, after));
+        return rollout.withAssignment(next);
+      }
+      if (bound < target) {
+        rollout = rollout.withCounts(w, new WaveCounts(wave.name(), bound, 0, 0));
+      }
+    }
+    return start(step, rollout);
+  }
+
+  /**
+   * The next chunk of a rollout's assignment, while it is PENDING at that point. Once it was halted
+   * meanwhile, its waves keep the hosts bound so far. Either way, when no rollout of the tenant is
+   * being assigned any more, the ones that waited for it start.
+   */
+  Decision onAssignmentContinued(AssignmentContinued e) {
+    RolloutState rollout = context.store.rollout(e.tenant(), e.rollout()).orElse(null);
+    if (rollout == null || !e.cursor().equals(rollout.assignment())) {
+      return Decision.none();
+    }
+    Step step = context.step(e.tenant(), e.at());
+    if (rollout.status() == RolloutStatus.PENDING) {
+      rollout = bindChunk(step, rollout);
+    } else {
+      FleetIndex.Members members = context.fleet.members(e.tenant(), e.rollout());
+      for (int w = 0; w < rollout.plan().waves().size(); w++) {
+        WaveCounts counts = rollout.counts(w);
+        int bound = members.wave(counts.wave()).size();
+        if (bound < counts.assigned()) {
+          rollout = rollout.withCounts(w, new WaveCounts(counts.wave(), bound, 0, 0));
+        }
+      }
+      rollout = rollout.withAssignment(null);
+    }
+    context.store.putRollout(rollout);
+    if (rollout.assignment() == null) {
+      startWaiting(step, e.tenant());
+    }
+    return step.decision();
+  }
+
+  /** A rollout of the tenant is having its hosts bound: the others wait (stay PENDING). */
+  private boolean assigning(String tenant) {
+    for (RolloutState r : context.store.rollouts(tenant)) {
+      if (r.status() == RolloutStatus.PENDING && r.assignment() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Starts, in rollout-id order, the PENDING rollouts whose release is known (they waited for
+   * another rollout's assignment), until one of them is being assigned in turn.
+   */
+  private void startWaiting(Step step, String tenant) {
+    for (RolloutState r : sortedRollouts(context.store.rollouts(tenant))) {
+      if (assigning(tenant)) {
+        return;
+      }
+      ReleaseInfo release = context.store.release(tenant, r.release()).orElse(null);
+      if (r.status() == RolloutStatus.PENDING && release != null) {
+        context.store.putRollout(activateOrRefuse(step, r, release));
+      }
+    }
+  }
+
+  /** Starts a PENDING rollout, or halts it when the owner's policy refuses its release. */
+  private RolloutState activateOrRefuse(Step step, RolloutState r, ReleaseInfo release) {
+    String refusal = context.policy(r.tenant()).refusal(release);
+    if (refusal == null) {
+      return activate(step, r, release);
+    }
+    String wave = r.plan().waves().get(0).name();
+    return dispatcher.halt(step, r, wave, RolloutEngine.REFUSED, Map.of("refusal", refusal));
+  }
+
+  /** How many free hosts a chunk may look at per host it may bind. */
+  private static final int LOOK_FACTOR = 8;
 }

@@ -106,6 +106,8 @@ public final class RolloutEngine {
     route(PolicySet.class, controls::onPolicySet);
     // a halt's commands beyond the first chunk, one chunk a transaction (ADR 0007)
     route(FanOutContinued.class, dispatcher::onFanOutContinued);
+    // a large plan's hosts bound to waves, one chunk a transaction (ADR 0007)
+    route(AssignmentContinued.class, planner::onAssignmentContinued);
     for (Class<?> input : LedgerInput.class.getPermittedSubclasses()) {
       if (!routes.containsKey(input)) {
         throw new IllegalStateException("no route for input type " + input.getName());

@@ -16,7 +16,9 @@ import java.util.TreeSet;
  * {@code lastHash} of its last entry; 0 and {@link LedgerHash#GENESIS} before the first). {@code
  * fanOutAfter}: a halt's commands are still going out, chunk by chunk, after this host id (ADR
  * 0007); its hosts are not free for another rollout until the last chunk, and any later entry of
- * the chain (a lifted halt) ends it. Null when nothing is pending.
+ * the chain (a lifted halt) ends it. Null when nothing is pending. {@code assignment}: a PENDING
+ * rollout's hosts are still being bound to its waves, chunk by chunk (ADR 0007); null once all are
+ * bound (or none ever were).
  */
 public record RolloutState(
     String tenant,
@@ -32,7 +34,8 @@ public record RolloutState(
     Instant waveStartedAt,
     List<String> approvals,
     Map<Signal, CohortEvidence> evidence,
-    String fanOutAfter) {
+    String fanOutAfter,
+    AssignmentCursor assignment) {
 
   public RolloutState {
     Checks.tenant(tenant);
@@ -62,6 +65,43 @@ public record RolloutState(
     sorted.putAll(evidence);
     evidence = Collections.unmodifiableMap(sorted);
     Checks.optionalId("fanOutAfter", fanOutAfter);
+    if (assignment != null && assignment.wave() >= waves.size()) {
+      throw new InvalidFieldException("assignment.wave", "must index a wave of the plan");
+    }
+  }
+
+  /** No assignment in progress. */
+  public RolloutState(
+      String tenant,
+      String rollout,
+      String release,
+      Plan plan,
+      RolloutStatus status,
+      int currentWave,
+      List<WaveCounts> waves,
+      long seq,
+      String lastHash,
+      Instant plannedAt,
+      Instant waveStartedAt,
+      List<String> approvals,
+      Map<Signal, CohortEvidence> evidence,
+      String fanOutAfter) {
+    this(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        evidence,
+        fanOutAfter,
+        null);
   }
 
   /** Nothing pending: no halt's commands still going out. */
@@ -149,7 +189,8 @@ public record RolloutState(
         waveStartedAt,
         approvals,
         more,
-        fanOutAfter);
+        fanOutAfter,
+        assignment);
   }
 
   /** A new rollout: nothing approved yet. */
@@ -203,7 +244,8 @@ public record RolloutState(
         waveStartedAt,
         more,
         evidence,
-        fanOutAfter);
+        fanOutAfter,
+        assignment);
   }
 
   public WaveCounts counts(int wave) {
@@ -225,7 +267,8 @@ public record RolloutState(
         waveStartedAt,
         approvals,
         evidence,
-        fanOutAfter);
+        fanOutAfter,
+        assignment);
   }
 
   /** The current wave is now {@code wave}, started at {@code startedAt} (event time). */
@@ -244,7 +287,8 @@ public record RolloutState(
         startedAt,
         approvals,
         evidence,
-        fanOutAfter);
+        fanOutAfter,
+        assignment);
   }
 
   public RolloutState withCounts(int wave, WaveCounts counts) {
@@ -264,7 +308,8 @@ public record RolloutState(
         waveStartedAt,
         approvals,
         evidence,
-        fanOutAfter);
+        fanOutAfter,
+        assignment);
   }
 
   /** After appending the entry numbered {@code newSeq} whose hash is {@code newHash}. */
@@ -283,7 +328,8 @@ public record RolloutState(
         waveStartedAt,
         approvals,
         evidence,
-        null); // a later entry ends a pending fan-out
+        null, // a later entry ends a pending fan-out
+        assignment);
   }
 
   /** A halt's commands go on after host {@code after} (null: none pending). */
@@ -302,6 +348,27 @@ public record RolloutState(
         waveStartedAt,
         approvals,
         evidence,
-        after);
+        after,
+        assignment);
+  }
+
+  /** Hosts are still being bound to waves from {@code next} on (null: all are bound). */
+  public RolloutState withAssignment(AssignmentCursor next) {
+    return new RolloutState(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        evidence,
+        fanOutAfter,
+        next);
   }
 }

@@ -30,7 +30,7 @@ final class Step {
   private final EngineContext context;
   private final List<LedgerEntry> entries = new ArrayList<>();
   private final List<HostCommand> commands = new ArrayList<>();
-  private final List<FanOutContinued> continuations = new ArrayList<>();
+  private final List<LedgerInput> continuations = new ArrayList<>();
 
   Step(EngineContext context, String tenant, Instant at) {
     this.context = context;
@@ -81,8 +81,11 @@ final class Step {
     return sha;
   }
 
-  /** Goes on with a fan-out in the next transaction (see {@link FanOutContinued}). */
-  void continueWith(FanOutContinued next) {
+  /**
+   * Goes on with bounded work in the next transaction ({@link FanOutContinued}, {@link
+   * AssignmentContinued}).
+   */
+  void continueWith(LedgerInput next) {
     continuations.add(next);
   }
 

@@ -30,7 +30,7 @@ class FanOutTest {
   /** Feeds back every continuation, as the journal does; returns every decision after the first. */
   static List<Decision> drain(Scenario s, Decision first) {
     List<Decision> rest = new ArrayList<>();
-    List<FanOutContinued> pending = new ArrayList<>(first.continuations());
+    List<LedgerInput> pending = new ArrayList<>(first.continuations());
     while (!pending.isEmpty()) {
       Decision d = s.apply(pending.remove(0));
       rest.add(d);
@@ -50,7 +50,8 @@ class FanOutTest {
       assertThat(Scenario.hostsOf(halt.commands())).containsExactly("d1", "d2", "d3");
       assertThat(halt.continuations())
           .singleElement()
-          .satisfies(
+          .isInstanceOfSatisfying(
+              FanOutContinued.class,
               c -> {
                 assertThat(c.after()).isEqualTo("d3");
                 assertThat(c.entrySeq()).isEqualTo(halt.entries().get(0).seq());
