@@ -2,6 +2,7 @@ package dev.rolloutledger.schemas;
 
 import dev.rolloutledger.avro.Apply;
 import dev.rolloutledger.avro.ApprovalGranted;
+import dev.rolloutledger.avro.AssignmentContinued;
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.CrashReport;
 import dev.rolloutledger.avro.DeadLetter;
@@ -172,7 +173,8 @@ public final class Topics {
               TELEMETRY.valueSchema(),
               CLOCK.valueSchema(),
               // last: a union grows at its end (ADR 0003), so older readers keep their indexes
-              FanOutContinued.getClassSchema()),
+              FanOutContinued.getClassSchema(),
+              AssignmentContinued.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,

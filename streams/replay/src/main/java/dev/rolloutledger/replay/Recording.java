@@ -70,12 +70,11 @@ final class Recording {
   /**
    * Whether the recording tells a host's silences by reports rather than by gaps between its
    * heartbeats: a plan whose liveness a failure detector reported (ADR 0006), or a journal whose
-   * heartbeats the host stage absorbed (version 2, ADR 0007), where the stage's {@code HostSilent}
-   * ({@code detector: host-stage}) marks a silence as a detector's does.
+   * heartbeats the host stage absorbed (version 2 on, ADR 0007), where the stage's {@code
+   * HostSilent} ({@code detector: host-stage}) marks a silence as a detector's does.
    */
   boolean silencesReported() {
-    return planned.plan().liveness() == Liveness.REPORTED
-        || header.version() == RolloutLog.VERSION_HEARTBEATS_ABSORBED;
+    return planned.plan().liveness() == Liveness.REPORTED || header.heartbeatsAbsorbed();
   }
 
   private void add(LedgerInput input) {

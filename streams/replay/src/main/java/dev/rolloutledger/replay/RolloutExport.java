@@ -74,9 +74,7 @@ public final class RolloutExport {
     }
     try (RolloutLogWriter writer =
             new RolloutLogWriter(
-                out,
-                new RolloutLog.Header(
-                    tenant, rollout, "export", RolloutLog.VERSION_HEARTBEATS_ABSORBED));
+                out, new RolloutLog.Header(tenant, rollout, "export", RolloutLog.VERSION_CURRENT));
         KafkaConsumer<String, SpecificRecord> journal =
             consumer(source, Topics.INPUTS.valueSerde(source.registry()).deserializer())) {
       TopicPartition tp = new TopicPartition(Topics.INPUTS.name(), partition);

@@ -58,6 +58,22 @@ public final class RolloutLog {
    */
   public static final int VERSION_HEARTBEATS_ABSORBED = 2;
 
+  /**
+   * As version 2, and a plan binds its hosts to waves in chunks of {@code
+   * EngineConfig.JOURNAL_ASSIGN_CHUNK}, each after an {@code AssignmentContinued}, the rollout
+   * PENDING until the last (ADR 0007): the server's and the simulator's logs from 2026-12-07 on.
+   * Replayed with {@code EngineConfig.journalV3()}.
+   */
+  public static final int VERSION_ASSIGNED_IN_CHUNKS = 3;
+
+  /** The version this build writes. */
+  public static final int VERSION_CURRENT = VERSION_ASSIGNED_IN_CHUNKS;
+
+  /** Whether this build reads (and replays) logs of {@code version}. */
+  public static boolean knows(long version) {
+    return version >= VERSION_EVERY_HEARTBEAT && version <= VERSION_CURRENT;
+  }
+
   static final String CHAIN = "chain";
   static final String GENESIS = "0".repeat(64);
 
@@ -76,33 +92,42 @@ public final class RolloutLog {
 
   /**
    * The header's content: whose rollout this is, where the log comes from, and its version ({@link
-   * #VERSION_EVERY_HEARTBEAT} or {@link #VERSION_HEARTBEATS_ABSORBED}), which says how the engine
-   * that decided it judged liveness.
+   * #VERSION_EVERY_HEARTBEAT} to {@link #VERSION_CURRENT}), which says with which engine
+   * configuration it was decided.
    */
   public record Header(String tenant, String rollout, String source, int version) {
     public Header {
-      if (version != VERSION_EVERY_HEARTBEAT && version != VERSION_HEARTBEATS_ABSORBED) {
+      if (!knows(version)) {
         throw new IllegalArgumentException("no rollout log version " + version);
       }
     }
 
     /**
      * The header of a simulation's log ({@code ledger simulate --log}): the simulator runs the host
-     * stage in front of the engine, so its log is of version 2.
+     * stage in front of the engine, on the server's engine configuration, so its log is of the
+     * current version.
      */
     public static Header simulation() {
       return new Header(
           dev.rolloutledger.domain.sim.Simulator.TENANT,
           dev.rolloutledger.domain.sim.Simulator.ROLLOUT,
           "simulate",
-          VERSION_HEARTBEATS_ABSORBED);
+          VERSION_CURRENT);
     }
 
     /** The engine configuration this log was decided with. */
     public dev.rolloutledger.domain.EngineConfig engineConfig() {
       dev.rolloutledger.domain.EngineConfig every =
           dev.rolloutledger.domain.EngineConfig.defaults();
-      return version == VERSION_HEARTBEATS_ABSORBED ? every.journalV2() : every;
+      if (version == VERSION_HEARTBEATS_ABSORBED) {
+        return every.journalV2();
+      }
+      return version == VERSION_ASSIGNED_IN_CHUNKS ? every.journalV3() : every;
+    }
+
+    /** The host stage absorbed the heartbeats: only news is in the log (ADR 0007). */
+    public boolean heartbeatsAbsorbed() {
+      return version >= VERSION_HEARTBEATS_ABSORBED;
     }
   }
 

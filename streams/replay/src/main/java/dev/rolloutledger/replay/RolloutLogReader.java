@@ -169,15 +169,13 @@ public final class RolloutLogReader implements AutoCloseable {
     } catch (IOException e) {
       throw new LogException(1, "is not valid JSON: " + e.getMessage());
     }
-    if (!RolloutLog.FORMAT.equals(format)
-        || version != RolloutLog.VERSION_EVERY_HEARTBEAT
-            && version != RolloutLog.VERSION_HEARTBEATS_ABSORBED) {
+    if (!RolloutLog.FORMAT.equals(format) || !RolloutLog.knows(version)) {
       throw new LogException(
           1,
           "is not a rollout log of version "
               + RolloutLog.VERSION_EVERY_HEARTBEAT
-              + " or "
-              + RolloutLog.VERSION_HEARTBEATS_ABSORBED
+              + " to "
+              + RolloutLog.VERSION_CURRENT
               + " (\"log\", \"version\")");
     }
     if (tenant == null || rollout == null) {

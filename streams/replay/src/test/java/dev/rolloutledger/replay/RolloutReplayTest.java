@@ -67,7 +67,7 @@ class RolloutReplayTest {
       RolloutReplay.Verified v = verify(log);
 
       // news only (ADR 0007): 40 registrations, the release and the plan, applies, crashes, ticks
-      assertThat(v.header().version()).isEqualTo(RolloutLog.VERSION_HEARTBEATS_ABSORBED);
+      assertThat(v.header().version()).isEqualTo(RolloutLog.VERSION_CURRENT);
       assertThat(v.inputs()).isEqualTo(inputs).isGreaterThan(42);
       assertThat(v.decisions()).isEqualTo(decisions).isGreaterThanOrEqualTo(2);
       assertThat(v.header().rollout()).isEqualTo(Simulator.ROLLOUT);

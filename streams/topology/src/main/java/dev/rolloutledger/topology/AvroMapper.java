@@ -107,6 +107,9 @@ public final class AvroMapper {
     } else if (record instanceof dev.rolloutledger.avro.FanOutContinued r) {
       return new dev.rolloutledger.domain.FanOutContinued(
           r.getTenant(), r.getAt(), r.getRollout(), r.getEntrySeq(), r.getRollback(), r.getAfter());
+    } else if (record instanceof dev.rolloutledger.avro.AssignmentContinued r) {
+      return new dev.rolloutledger.domain.AssignmentContinued(
+          r.getTenant(), r.getAt(), r.getRollout(), r.getWave(), r.getAfter());
     } else if (record instanceof dev.rolloutledger.avro.CrashReport r) {
       return new CrashReport(
           r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getSignature(), r.getKind());
@@ -195,6 +198,14 @@ public final class AvroMapper {
           .setRollout(e.rollout())
           .setEntrySeq(e.entrySeq())
           .setRollback(e.rollback())
+          .setAfter(e.after())
+          .build();
+    } else if (input instanceof dev.rolloutledger.domain.AssignmentContinued e) {
+      return dev.rolloutledger.avro.AssignmentContinued.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setWave(e.wave())
           .setAfter(e.after())
           .build();
     } else if (input instanceof HostBack e) {
@@ -635,6 +646,8 @@ public final class AvroMapper {
         .setApprovals(s.approvals())
         .setEvidence(evidence(s.evidence()))
         .setFanOutAfter(s.fanOutAfter())
+        .setAssignWave(s.assignment() == null ? null : s.assignment().wave())
+        .setAssignAfter(s.assignment() == null ? null : s.assignment().after())
         .build();
   }
 
@@ -670,7 +683,10 @@ public final class AvroMapper {
         s.getWaveStartedAt(),
         s.getApprovals(),
         evidence(s.getEvidence()),
-        s.getFanOutAfter());
+        s.getFanOutAfter(),
+        s.getAssignWave() == null
+            ? null
+            : new dev.rolloutledger.domain.AssignmentCursor(s.getAssignWave(), s.getAssignAfter()));
   }
 
   private static List<SignalEvidence> evidence(Map<Signal, CohortEvidence> evidence) {

@@ -175,7 +175,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
                 .withTimestamp(command.issuedAt().toEpochMilli()));
       }
     }
-    for (dev.rolloutledger.domain.FanOutContinued next : decision.continuations()) {
+    for (dev.rolloutledger.domain.LedgerInput next : decision.continuations()) {
       // into the engine's own journal: the next chunk is decided in its own transaction
       context.forward(
           new Record<String, SpecificRecord>(

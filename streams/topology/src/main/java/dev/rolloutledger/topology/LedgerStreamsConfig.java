@@ -13,19 +13,18 @@ public final class LedgerStreamsConfig {
   private LedgerStreamsConfig() {}
 
   /**
-   * The exactly_once_v2 transaction timeout: 5 minutes instead of Streams' 10 s. One input may
-   * write a tenant's whole fleet in one transaction: planning binds every host (a million host
-   * records and their changelog, and a WaveStarted listing them), a halt sends a signed Hold to
-   * every host of the rollout. At 1,000,000 hosts on our 2 shared cores (load-tests/RESULTS.md,
-   * "Design change 2") planning committed after 25 s and a halt after 89 s, so 10 s fenced the task
-   * in a loop and no halt of more than about 10,000 hosts could ever commit; 5 minutes is 3x the
-   * slowest. The cost: if an instance dies mid-transaction and does not come back, readers of its
-   * partitions (read_committed: the command feed, ledger reads) wait up to this long before the
-   * broker aborts it; an instance restarted on the same state directory fences it at once. Must
-   * stay under the broker's transaction.max.timeout.ms (15 min by default). A single input is also
-   * bounded by the consumer's max.poll.interval.ms, set to the same value.
+   * The exactly_once_v2 transaction timeout: 30 s instead of Streams' 10 s. No input writes a whole
+   * fleet in one transaction any more (ADR 0007): a plan binds its hosts and a halt sends its
+   * commands in chunks of 5,000, each its own transaction. What is left unbounded is reading, not
+   * writing: the first input of a tenant after a restart builds its fleet index from the hosts
+   * store, and a plan sizes its waves from every free host (about 1 to 3 s at 1,000,000 hosts on
+   * our 2 shared cores); 30 s leaves a tenfold margin for a loaded machine. It is also how long
+   * read_committed readers of a dead instance's partitions (the command feed, ledger reads) may
+   * wait before the broker aborts its open transaction; an instance restarted on the same state
+   * directory fences it at once. It used to be 5 minutes, when planning and halting a million hosts
+   * took one transaction of 25 to 89 s.
    */
-  public static final int TRANSACTION_TIMEOUT_MS = 300_000;
+  public static final int TRANSACTION_TIMEOUT_MS = 30_000;
 
   public static Properties properties(
       String applicationId,
@@ -69,9 +68,6 @@ public final class LedgerStreamsConfig {
         2L * Topics.MAX_LEDGER_ENTRY_BYTES);
     p.put(
         StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
-        TRANSACTION_TIMEOUT_MS);
-    p.put(
-        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
         TRANSACTION_TIMEOUT_MS);
     p.putAll(overrides);
     return p;

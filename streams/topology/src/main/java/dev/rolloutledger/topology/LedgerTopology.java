@@ -1,5 +1,6 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.avro.AssignmentContinued;
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.FanOutContinued;
@@ -224,8 +225,9 @@ public final class LedgerTopology {
                         Produced.with(Serdes.String(), ledgerSerde).withName("to-ledger")),
                 "ledger"))
         .branch(
-            (k, v) -> v instanceof FanOutContinued,
-            Branched.withConsumer(next -> toJournal(next, "fan-out", inputSerde), "fan-out"))
+            (k, v) -> v instanceof FanOutContinued || v instanceof AssignmentContinued,
+            Branched.withConsumer(
+                next -> toJournal(next, "continuations", inputSerde), "continuations"))
         .branch(
             (k, v) -> v instanceof HostWatch,
             Branched.withConsumer(
@@ -249,13 +251,17 @@ public final class LedgerTopology {
   }
 
   /**
-   * The engine's configuration on a version 2 journal (ADR 0007): heartbeats absorbed, a halt's
-   * commands in chunks of {@link EngineConfig#JOURNAL_FAN_OUT_CHUNK} unless {@code config} names
-   * another chunk (tests).
+   * The engine's configuration on a version 3 journal (ADR 0007): heartbeats absorbed, a halt's
+   * commands in chunks of {@link EngineConfig#JOURNAL_FAN_OUT_CHUNK} and a plan's hosts bound in
+   * chunks of {@link EngineConfig#JOURNAL_ASSIGN_CHUNK}, unless {@code config} names other chunks
+   * (tests).
    */
   static EngineConfig journalConfig(EngineConfig config) {
-    EngineConfig v2 = config.journalV2();
-    return config.fanOutChunk() > 0 ? v2.withFanOutChunk(config.fanOutChunk()) : v2;
+    EngineConfig v3 = config.journalV3();
+    if (config.fanOutChunk() > 0) {
+      v3 = v3.withFanOutChunk(config.fanOutChunk());
+    }
+    return config.assignChunk() > 0 ? v3.withAssignChunk(config.assignChunk()) : v3;
   }
 
   private static void toJournal(

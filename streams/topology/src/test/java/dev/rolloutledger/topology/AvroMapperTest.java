@@ -96,6 +96,8 @@ class AvroMapperTest {
               new HostSilent(
                   "t", AT, "h2", AT.minusSeconds(14), dev.rolloutledger.domain.Detector.HOST_STAGE),
               new dev.rolloutledger.domain.FanOutContinued("t", AT, "ro", 7, true, "h0042"),
+              new dev.rolloutledger.domain.AssignmentContinued("t", AT, "ro", 2, "h0042"),
+              new dev.rolloutledger.domain.AssignmentContinued("t", AT, "ro", 0, null),
               new HostBack("t", AT, "h1"),
               new UpdateApplied("t", AT, "h1", "r", false, "disk full"),
               new Heartbeat("t", AT, "h1", "r", Map.of("cpu", 0.5)),
@@ -216,6 +218,15 @@ class AvroMapperTest {
                       .observeFailure(dev.rolloutledger.domain.gate.Cohort.UPDATED, 0.3)
                       .observeFailure(dev.rolloutledger.domain.gate.Cohort.BASELINE, 0.25)));
       assertThat(AvroMapper.toDomain(AvroMapper.toAvro(state))).isEqualTo(state);
+      // with a halt's commands and an assignment still going on
+      RolloutState pending =
+          state
+              .withFanOutAfter("h0042")
+              .withAssignment(new dev.rolloutledger.domain.AssignmentCursor(2, "h0099"));
+      assertThat(AvroMapper.toDomain(AvroMapper.toAvro(pending))).isEqualTo(pending);
+      RolloutState fromStart =
+          state.withAssignment(new dev.rolloutledger.domain.AssignmentCursor(1, null));
+      assertThat(AvroMapper.toDomain(AvroMapper.toAvro(fromStart))).isEqualTo(fromStart);
     }
 
     @Test

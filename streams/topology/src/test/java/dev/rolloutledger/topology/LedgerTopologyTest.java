@@ -611,6 +611,30 @@ class LedgerTopologyTest {
           .extracting(v -> ((dev.rolloutledger.avro.FanOutContinued) v).getAfter())
           .containsExactly("h2", "h4");
     }
+
+    @Test
+    void a_plan_binds_its_hosts_chunk_by_chunk_through_the_journal_then_starts() {
+      driver.close();
+      startWith(EngineConfig.defaults().withAssignChunk(2));
+      TestOutputTopic<String, SpecificRecord> journal =
+          driver.createOutputTopic(
+              Topics.INPUTS.name(),
+              new StringDeserializer(),
+              Topics.INPUTS.valueSerde(registry).deserializer());
+      givenHosts("h1", "h2", "h3", "h4", "h5");
+      givenRolloutWithCap(0.3);
+
+      // 5 hosts, 2 a transaction: two continuations, then the first wave starts with all five
+      assertThat(journal.readValuesToList())
+          .filteredOn(v -> v instanceof dev.rolloutledger.avro.AssignmentContinued)
+          .extracting(v -> ((dev.rolloutledger.avro.AssignmentContinued) v).getAfter())
+          .containsExactly("h2", "h4");
+      assertThat(ledger.readValuesToList())
+          .first()
+          .isInstanceOfSatisfying(
+              dev.rolloutledger.avro.WaveStarted.class,
+              w -> assertThat(w.getHosts()).containsExactly("h1", "h2", "h3", "h4", "h5"));
+    }
   }
 
   @Nested

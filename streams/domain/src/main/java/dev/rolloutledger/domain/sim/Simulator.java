@@ -41,7 +41,7 @@ import java.util.TreeMap;
 /**
  * Drives what the server runs (ADR 0007) with a simulated fleet in virtual time, one second at a
  * time: a {@link HostStage} that absorbs the fleet's telemetry, and the real {@link RolloutEngine}
- * on the journal of its news ({@link EngineConfig#journalV2()}). Each second: scheduled events (an
+ * on the journal of its news ({@link EngineConfig#journalV3()}). Each second: scheduled events (an
  * agent applying a second after its Apply, failures, recoveries, shocks, approvals), then the
  * hosts' heartbeats, then a clock tick to the engine, then the host stage's silence reports found
  * at that tick, the order of the server's journal. Telemetry (heartbeats, applies, crash reports, a
@@ -180,7 +180,7 @@ public final class Simulator {
     this.scenario = scenario;
     this.plan = scenario.effectivePlan();
     this.random = new SplittableRandom(scenario.seed());
-    this.engine = new RolloutEngine(store, EngineConfig.defaults().journalV2());
+    this.engine = new RolloutEngine(store, EngineConfig.defaults().journalV3());
     this.everyHeartbeat = everyHeartbeat;
     Duration silenceAfter = HostWatch.of(TENANT, List.of(plan)).silenceAfter();
     this.silenceAfterMillis = silenceAfter == null ? Long.MAX_VALUE : silenceAfter.toMillis();
