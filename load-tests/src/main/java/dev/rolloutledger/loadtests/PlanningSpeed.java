@@ -23,14 +23,17 @@ import java.util.function.Supplier;
 
 /**
  * The inputs that touch a whole fleet, in the decision core alone (in-memory store, no Kafka, no
- * Avro): registering N hosts, planning one rollout of one wave over all of them (FleetLoad's plan),
- * rebuilding the engine's fleet index from the store (a restart: the first input of the tenant to a
- * new engine), and halting the rollout (a Hold per host). One line per phase, wall and thread CPU
- * time.
+ * Avro), with the server's engine configuration (a version 3 journal: a plan's hosts and a halt's
+ * commands in chunks of 5,000, each chunk its own decision after a continuation input): registering
+ * N hosts, planning one rollout of one wave over all of them (FleetLoad's plan), rebuilding the
+ * engine's fleet index from the store (a restart: the first input of the tenant to a new engine),
+ * and halting the rollout (a Hold per host). One line per phase, wall and thread CPU time; for a
+ * phase of many decisions also the slowest single decision, the bound on one transaction's decision
+ * work. {@code v2} as the second argument plans in one decision, as before version 3.
  *
  * <pre>
  * java -Xmx8g -cp "load-tests/target/ledger-load-tests-0.1.0-SNAPSHOT.jar:load-tests/target/lib/*" \
- *   dev.rolloutledger.loadtests.PlanningSpeed [HOSTS]
+ *   dev.rolloutledger.loadtests.PlanningSpeed [HOSTS] [v2]
  * </pre>
  *
  * A measurement, not a test: nothing here asserts a time.
@@ -44,8 +47,17 @@ public final class PlanningSpeed {
 
   public static void main(String[] args) {
     int hosts = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    EngineConfig config =
+        args.length > 1 && args[1].equals("v2")
+            ? EngineConfig.defaults().journalV2()
+            : EngineConfig.defaults().journalV3();
+    System.out.printf(
+        Locale.ROOT,
+        "engine: assign chunk %,d, fan-out chunk %,d%n",
+        config.assignChunk(),
+        config.fanOutChunk());
     InMemoryLedgerStore store = new InMemoryLedgerStore();
-    RolloutEngine engine = new RolloutEngine(store, EngineConfig.defaults());
+    RolloutEngine engine = new RolloutEngine(store, config);
     Map<String, String> labels = Map.of("env", "prod", "fleet", "load");
     time(
         "register " + hosts + " hosts",
@@ -63,17 +75,55 @@ public final class PlanningSpeed {
             List.of(
                 new WavePlan(
                     "fleet", Map.of("fleet", "load"), null, null, 0.25, 1, Duration.ofDays(30))));
-    time("plan", () -> summary(engine.apply(new RolloutPlanned(T, T0, "r-1", "rel-1", plan))));
-    RolloutEngine restarted = new RolloutEngine(store, EngineConfig.defaults());
+    Decision[] planned = new Decision[1];
+    time(
+        "plan: its own decision",
+        () -> {
+          planned[0] = engine.apply(new RolloutPlanned(T, T0, "r-1", "rel-1", plan));
+          return summary(planned[0]);
+        });
+    time("plan: the continuations", () -> drain(engine, planned[0]));
+    RolloutEngine restarted = new RolloutEngine(store, config);
     time(
         "index rebuilt (first heartbeat to a new engine)",
         () ->
             summary(
                 restarted.apply(
                     new Heartbeat(T, T0.plusSeconds(1), "h0000001", "rel-1", Map.of()))));
+    Decision[] halted = new Decision[1];
     time(
-        "halt",
-        () -> summary(restarted.apply(new ManualHalt(T, T0.plusSeconds(2), "r-1", "bench", "x"))));
+        "halt: its own decision",
+        () -> {
+          halted[0] = restarted.apply(new ManualHalt(T, T0.plusSeconds(2), "r-1", "bench", "x"));
+          return summary(halted[0]);
+        });
+    time("halt: the continuations", () -> drain(restarted, halted[0]));
+  }
+
+  /** Feeds back every continuation, as the journal does; the slowest one and the totals. */
+  private static String drain(RolloutEngine engine, Decision first) {
+    java.util.ArrayDeque<dev.rolloutledger.domain.LedgerInput> pending =
+        new java.util.ArrayDeque<>(first.continuations());
+    int decisions = 0;
+    int entries = 0;
+    int commands = 0;
+    long slowest = 0;
+    while (!pending.isEmpty()) {
+      long t0 = System.nanoTime();
+      Decision d = engine.apply(pending.poll());
+      slowest = Math.max(slowest, System.nanoTime() - t0);
+      decisions++;
+      entries += d.entries().size();
+      commands += d.commands().size();
+      pending.addAll(d.continuations());
+    }
+    return String.format(
+        Locale.ROOT,
+        "%,d decisions, slowest %.0f ms; %d entries, %,d commands",
+        decisions,
+        slowest / 1e6,
+        entries,
+        commands);
   }
 
   private static String summary(Decision d) {
