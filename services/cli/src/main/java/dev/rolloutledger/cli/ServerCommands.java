@@ -441,7 +441,9 @@ final class ServerCommands {
           next = e.get("seq").asLong() + 1;
         }
         out().flush();
-        if (page.hasNonNull("next")) {
+        // the server leaves nextSeq out on the last page (docs/api.md)
+        if (page.hasNonNull("nextSeq")) {
+          next = page.get("nextSeq").asLong();
           continue;
         }
         if (!follow) {

@@ -10,6 +10,7 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.hoststage.HostSlot;
 import dev.rolloutledger.domain.hoststage.HostStage;
 import dev.rolloutledger.schemas.Keys;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -24,10 +25,25 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * watches and clock ticks, on every partition). It validates each telemetry record (an invalid one
  * becomes a dead letter naming the field), absorbs it, and forwards only news, keyed by tenant, to
  * the journal. Slots are written to the {@link LedgerTopology#HOST_SLOTS_STORE} at transitions only
- * and read back into the stage when the task starts.
+ * and read back into the stage when the task starts; a slot the stage lets go (reported silent and
+ * unseen for {@link #EVICT_AFTER_CONFIG}) is deleted from it.
+ *
+ * <p>The same store keeps one row per tenant under the key {@code tenant} (no '/', so no host's):
+ * the stage's {@link HostStage.TenantState}, written when the tenant's watch changes or its first
+ * slot is let go. Its {@code watchVersion} is the version of the tenant's current watch, its {@code
+ * answerPending} says that a host the stage does not know is news at its first heartbeat; its other
+ * fields are unused.
  */
 final class HostStageProcessor
     implements Processor<String, SpecificRecord, String, SpecificRecord> {
+  /**
+   * Streams config (milliseconds): a slot the host stage reported silent and has not seen since is
+   * let go once its last sign of life is this old. Default {@link #EVICT_AFTER_DEFAULT}.
+   */
+  static final String EVICT_AFTER_CONFIG = "ledger.host-stage.evict-after.ms";
+
+  static final Duration EVICT_AFTER_DEFAULT = Duration.ofDays(1);
+
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, HostSlotState> slots;
   private KeyValueStore<String, HostWatch> watches;
@@ -38,13 +54,28 @@ final class HostStageProcessor
     this.context = context;
     this.slots = context.getStateStore(LedgerTopology.HOST_SLOTS_STORE);
     this.watches = context.getStateStore(LedgerTopology.HOST_WATCHES_STORE);
-    this.stage = new HostStage();
-    try (KeyValueIterator<String, HostWatch> it = watches.all()) {
-      it.forEachRemaining(kv -> stage.watch(HostWatches.toDomain(kv.value)));
-    }
+    this.stage = new HostStage(evictAfter(context.appConfigs().get(EVICT_AFTER_CONFIG)));
+    // slots and tenant rows first: a watch keeps the version its tenant's row names
     try (KeyValueIterator<String, HostSlotState> it = slots.all()) {
-      it.forEachRemaining(kv -> stage.restore(toDomain(kv.value)));
+      it.forEachRemaining(
+          kv -> {
+            if (kv.key.indexOf('/') < 0) {
+              stage.restore(tenantState(kv.value));
+            } else {
+              stage.restore(toDomain(kv.value));
+            }
+          });
     }
+    try (KeyValueIterator<String, HostWatch> it = watches.all()) {
+      it.forEachRemaining(kv -> stage.restoreWatch(HostWatches.toDomain(kv.value)));
+    }
+  }
+
+  static Duration evictAfter(Object configured) {
+    if (configured == null) {
+      return EVICT_AFTER_DEFAULT;
+    }
+    return Duration.ofMillis(Long.parseLong(configured.toString().strip()));
   }
 
   @Override
@@ -56,12 +87,22 @@ final class HostStageProcessor
           persist(silent.tenant(), silent.host());
           forward(record, AvroMapper.toAvro(silent), silent.tenant(), silent.at());
         }
+        for (HostStage.Evicted gone : stage.evicted()) {
+          slots.delete(Keys.of(gone.tenant(), gone.host()));
+          if (gone.tenantChanged()) {
+            persistTenant(gone.tenant());
+          }
+        }
       }
       return;
     }
     if (value instanceof HostWatch watch) {
+      if (stage.watch(HostWatches.toDomain(watch))) {
+        // the row before the watch: should only the row be written, restored slots compare as
+        // stale (forwarded once more), never as current against a watch they did not see
+        persistTenant(watch.getTenant());
+      }
       watches.put(watch.getTenant(), watch);
-      stage.watch(HostWatches.toDomain(watch));
       return;
     }
     LedgerInput input;
@@ -120,6 +161,23 @@ final class HostStageProcessor
     if (slot != null) {
       slots.put(Keys.of(tenant, host), toAvro(slot));
     }
+  }
+
+  private void persistTenant(String tenant) {
+    HostStage.TenantState state = stage.tenantState(tenant);
+    slots.put(
+        tenant,
+        HostSlotState.newBuilder()
+            .setTenant(tenant)
+            .setHost("")
+            .setWatchVersion(state.watchVersion())
+            .setAnswerPending(state.evicted())
+            .build());
+  }
+
+  static HostStage.TenantState tenantState(HostSlotState row) {
+    return new HostStage.TenantState(
+        row.getTenant(), row.getWatchVersion(), row.getAnswerPending());
   }
 
   private static String hostOf(LedgerInput input) {
