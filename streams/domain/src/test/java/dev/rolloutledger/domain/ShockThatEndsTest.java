@@ -58,7 +58,19 @@ class ShockThatEndsTest {
       }
       WavePlan canary =
           new WavePlan("canary", Map.of("env", "prod"), 10, null, 0.2, 1, Duration.ofHours(1));
-      s.rollout("r1", "rel", canary, Scenario.wave("rest", "env", "prod"));
+      s.release("rel");
+      s.plan(
+          "r1",
+          "rel",
+          new Plan(
+              List.of(canary, Scenario.wave("rest", "env", "prod")),
+              TIMEOUT,
+              Plan.DEFAULT_ALPHA,
+              Plan.DEFAULT_BETA,
+              Plan.DEFAULT_TOLERATED_RATIO,
+              Plan.DEFAULT_MAX_DISPATCH_PER_MINUTE,
+              Map.of("cpu", 0.95),
+              Plan.DEFAULT_EMERGENCY_COMPRESSION));
       for (String h : CANARY) {
         s.applied(h, "rel");
       }
@@ -220,6 +232,23 @@ class ShockThatEndsTest {
       assertThat(w.s.hostRecord("a02").failure()).isEqualTo(Signal.CRASH);
       WaveCounts counts = w.s.rolloutState("r1").counts(0);
       assertThat(counts.crashed()).isEqualTo(3);
+      assertThat(counts.silent()).isZero();
+    }
+
+    @Test
+    void a_host_back_from_the_shock_over_the_plans_limits_counts_by_its_metrics() {
+      World w = new World(absorbed(true)).shockThen(List.of(), List.of());
+      assertThat(w.status()).isEqualTo(RolloutStatus.ACTIVE);
+
+      for (String h : List.of("a00", "a01", "a02")) {
+        w.s.apply(new Heartbeat(TENANT, w.s.tick(), h, "rel", Map.of("cpu", 0.99)));
+      }
+
+      assertThat(w.status()).isEqualTo(RolloutStatus.HALTED);
+      assertThat(w.halt().reason()).isEqualTo(RolloutEngine.METRICS);
+      assertThat(w.s.hostRecord("a00").failure()).isEqualTo(Signal.METRICS);
+      WaveCounts counts = w.s.rolloutState("r1").counts(0);
+      assertThat(counts.hot()).isEqualTo(3);
       assertThat(counts.silent()).isZero();
     }
 
