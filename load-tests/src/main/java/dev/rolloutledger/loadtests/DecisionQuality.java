@@ -1,5 +1,6 @@
 package dev.rolloutledger.loadtests;
 
+import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.Severity;
 import dev.rolloutledger.domain.WavePlan;
@@ -35,6 +36,13 @@ public final class DecisionQuality {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * The engine measured: a version 3 journal's ({@link EngineConfig#journalV3()}: the failure
+   * fraction cap counts a silence only while it lasts), the simulator's own being version 2 until
+   * its logs are written in version 3.
+   */
+  static final EngineConfig ENGINE = EngineConfig.defaults().journalV3();
+
   /** One measured case: a scenario per seed. */
   record Case(String name, String what, java.util.function.LongFunction<Scenario> scenario) {}
 
@@ -47,11 +55,12 @@ public final class DecisionQuality {
     PrintStream out = System.out;
     out.printf(
         Locale.ROOT,
-        "Decision quality over %d seeded rollouts per case (%d cores, %s %s)%n%n",
+        "Decision quality over %d seeded rollouts per case (%d cores, %s %s), engine %s%n%n",
         runs,
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"),
-        System.getProperty("java.version"));
+        System.getProperty("java.version"),
+        ENGINE);
     for (Case c : cases()) {
       long start = System.nanoTime();
       List<SimulationReport> reports = run(c, runs);
@@ -217,7 +226,7 @@ public final class DecisionQuality {
         futures.add(
             pool.submit(
                 () -> {
-                  SimulationReport r = Simulator.run(c.scenario().apply(s));
+                  SimulationReport r = Simulator.run(c.scenario().apply(s), ENGINE);
                   int d = done.incrementAndGet();
                   if (terminal) {
                     System.err.printf("\r%-16s %d/%d", c.name(), d, runs);

@@ -55,7 +55,8 @@ final class Detectors {
     int newlyApplied = host.applied() ? 0 : 1;
     // a host already failing by another signal (silent, over limits) is not counted twice
     int newlyCrashed = crashed && !host.failing() ? 1 : 0;
-    if (newlyApplied == 0 && newlyCrashed == 0) {
+    boolean silenceAnswered = crashed && reportsAfterSilence(host);
+    if (newlyApplied == 0 && newlyCrashed == 0 && !silenceAnswered) {
       return onTick(at, host, rollout); // nothing new to count, but time has moved
     }
     Step step = context.step(tenant, at);
@@ -63,10 +64,14 @@ final class Detectors {
       // a crash report of an updated host (a failed apply has no baseline: the cap judges it)
       rollout = gate.observe(step, rollout, Signal.CRASH, Cohort.UPDATED, hostId);
     }
-    context.fleet.put(host.appliedWith(crashed).seenAt(at).withBaselineFailing(false));
+    HostRecord after = host.appliedWith(crashed).seenAt(at).withBaselineFailing(false);
+    context.fleet.put(silenceAnswered ? after.failingFrom(Signal.CRASH) : after);
     int wave = rollout.plan().indexOf(host.wave());
     WaveCounts counts =
         rollout.counts(wave).plus(0, newlyApplied).plusFailed(Signal.CRASH, newlyCrashed);
+    if (silenceAnswered) {
+      counts = counts.plusFailed(Signal.SILENCE, -1).plusFailed(Signal.CRASH, 1);
+    }
     if (newlyApplied == 1) {
       counts = counts.appliedAt(at);
     }
@@ -95,7 +100,7 @@ final class Detectors {
       return Decision.none();
     }
     RolloutState rollout = context.store.rollout(e.tenant(), host.rollout()).orElse(null);
-    if (rollout == null || !gated(rollout) || host.failing()) {
+    if (rollout == null || !gated(rollout) || host.failing() && !reportsAfterSilence(host)) {
       return onTick(e.at(), host, rollout);
     }
     Map<String, String> over = overLimits(rollout.plan().limits(), e.metrics());
@@ -106,10 +111,16 @@ final class Detectors {
       return onTick(e.at(), host, rollout);
     }
     Step step = context.step(e.tenant(), e.at());
-    rollout = gate.observe(step, rollout, Signal.METRICS, Cohort.UPDATED, e.host());
-    context.fleet.put(host.seenAt(e.at()).failingFrom(Signal.METRICS));
     int wave = rollout.plan().indexOf(host.wave());
-    rollout = rollout.withCounts(wave, rollout.counts(wave).plusFailed(Signal.METRICS, 1));
+    WaveCounts counts = rollout.counts(wave);
+    if (host.failing()) {
+      // back from a silence, over limits: counted by metrics from now on, not observed again
+      counts = counts.plusFailed(Signal.SILENCE, -1);
+    } else {
+      rollout = gate.observe(step, rollout, Signal.METRICS, Cohort.UPDATED, e.host());
+    }
+    context.fleet.put(host.seenAt(e.at()).failingFrom(Signal.METRICS));
+    rollout = rollout.withCounts(wave, counts.plusFailed(Signal.METRICS, 1));
     if (gate.failureCapHit(rollout, wave, e.at())) {
       Map<String, String> detail = new TreeMap<>();
       detail.put("host", e.host());
@@ -118,6 +129,17 @@ final class Detectors {
     }
     context.store.putRollout(rollout);
     return step.decision();
+  }
+
+  /**
+   * The host fails by silence and the failure fraction cap counts a silence only while it lasts
+   * ({@link EngineConfig#silenceCountsWhileItLasts}): a crash report or a heartbeat over the plan's
+   * limits from it then makes it fail by that signal instead. A report of a failure is not answered
+   * by the sign of life it carries, so the cap keeps counting the host; its evidence already holds
+   * its silence, and a host's failure is observed once.
+   */
+  private boolean reportsAfterSilence(HostRecord host) {
+    return host.silent() && context.config.silenceCountsWhileItLasts();
   }
 
   /** The detector sees the host again: a sign of life, as a heartbeat without metrics is. */

@@ -3,7 +3,8 @@ package dev.rolloutledger.domain;
 import java.time.Duration;
 
 /**
- * Tunables of the {@link RolloutEngine}.
+ * Tunables of the {@link RolloutEngine}. A rollout log's version names one of them ({@link
+ * #journalV2()}, {@link #journalV3()}), and a replay decides with it.
  *
  * @param commandTtl how long a host command is valid
  * @param heartbeatsAbsorbed heartbeats are absorbed by the host stage (ADR 0007): the journal holds
@@ -12,19 +13,27 @@ import java.time.Duration;
  *     that of {@link Liveness#REPORTED} plans. False for journals that hold every heartbeat
  *     (rollout logs of version 1).
  * @param fanOutChunk the most commands a halt sends in one decision; the rest follow chunk by chunk
- *     through {@link FanOutContinued} inputs. 0: all in one decision (version 1 logs, the
- *     simulator)
+ *     through {@link FanOutContinued} inputs. 0: all in one decision (version 1 logs)
  * @param assignChunk the most hosts planning binds to waves in one decision; the rest follow chunk
  *     by chunk through {@link AssignmentContinued} inputs while the rollout stays PENDING. 0: all
  *     in one decision (logs of versions 1 and 2)
+ * @param silenceCountsWhileItLasts the failure fraction cap counts an updated host failing by
+ *     silence only while it is still silent: once a sign of life came after its silence (it is
+ *     back), it no longer counts toward the cap, as a baseline host that is back no longer counts
+ *     in the cap's shock guard. Its silence stays in the evidence and in the wave's counts. False
+ *     for rollout logs of versions 1 and 2, whose replays must decide as they were decided.
  */
 public record EngineConfig(
-    Duration commandTtl, boolean heartbeatsAbsorbed, int fanOutChunk, int assignChunk) {
+    Duration commandTtl,
+    boolean heartbeatsAbsorbed,
+    int fanOutChunk,
+    int assignChunk,
+    boolean silenceCountsWhileItLasts) {
 
   /**
-   * The fan-out chunk of a version 2 journal (ADR 0007): one transaction signs and writes at most
-   * this many commands (about 0.3 s on our 2 cores). Part of what a version 2 log means: a replay
-   * decides with it, so changing it is a new log version.
+   * The fan-out chunk of version 2 and 3 journals (ADR 0007): one transaction signs and writes at
+   * most this many commands (about 0.3 s on our 2 cores). Part of what a log version means: a
+   * replay decides with it, so changing it is a new log version.
    */
   public static final int JOURNAL_FAN_OUT_CHUNK = 5_000;
 
@@ -44,9 +53,9 @@ public record EngineConfig(
     Checks.atLeast("assignChunk", assignChunk, 0);
   }
 
-  /** Planning in one decision (logs of versions 1 and 2). */
+  /** Planning in one decision, a silence counted after it ends (logs of versions 1 and 2). */
   public EngineConfig(Duration commandTtl, boolean heartbeatsAbsorbed, int fanOutChunk) {
-    this(commandTtl, heartbeatsAbsorbed, fanOutChunk, 0);
+    this(commandTtl, heartbeatsAbsorbed, fanOutChunk, 0, false);
   }
 
   /** Every heartbeat in the journal, every fan-out in one decision (version 1 logs). */
@@ -64,30 +73,39 @@ public record EngineConfig(
    * one decision.
    */
   public EngineConfig journalV2() {
-    return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK, 0);
+    return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK, 0, false);
   }
 
   /**
-   * The configuration of a version 3 journal, the server's: as version 2, and planning binds hosts
-   * in chunks ({@link #JOURNAL_ASSIGN_CHUNK}).
+   * The configuration of a version 3 journal, the server's: as version 2, planning binds hosts in
+   * chunks ({@link #JOURNAL_ASSIGN_CHUNK}), and the failure fraction cap counts a silence only
+   * while it lasts ({@link #silenceCountsWhileItLasts}).
    */
   public EngineConfig journalV3() {
-    return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK, JOURNAL_ASSIGN_CHUNK);
+    return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK, JOURNAL_ASSIGN_CHUNK, true);
   }
 
   /** The same, with heartbeats absorbed by the host stage or not. */
   public EngineConfig withHeartbeatsAbsorbed(boolean absorbed) {
-    return new EngineConfig(commandTtl, absorbed, fanOutChunk, assignChunk);
+    return new EngineConfig(
+        commandTtl, absorbed, fanOutChunk, assignChunk, silenceCountsWhileItLasts);
   }
 
   /** The same, with at most {@code chunk} commands of a fan-out in one decision (0: all). */
   public EngineConfig withFanOutChunk(int chunk) {
-    return new EngineConfig(commandTtl, heartbeatsAbsorbed, chunk, assignChunk);
+    return new EngineConfig(
+        commandTtl, heartbeatsAbsorbed, chunk, assignChunk, silenceCountsWhileItLasts);
   }
 
   /** The same, with at most {@code chunk} hosts bound to waves in one decision (0: all). */
   public EngineConfig withAssignChunk(int chunk) {
-    return new EngineConfig(commandTtl, heartbeatsAbsorbed, fanOutChunk, chunk);
+    return new EngineConfig(
+        commandTtl, heartbeatsAbsorbed, fanOutChunk, chunk, silenceCountsWhileItLasts);
+  }
+
+  /** The same, with the cap counting a silence only while it lasts, or also after it. */
+  public EngineConfig withSilenceCountsWhileItLasts(boolean whileItLasts) {
+    return new EngineConfig(commandTtl, heartbeatsAbsorbed, fanOutChunk, assignChunk, whileItLasts);
   }
 
   /** How the engine judges the liveness of a host assigned under {@code plan}. */

@@ -24,6 +24,9 @@ final class Gate {
   static final int SHOCK_MIN_HOSTS = 3;
   static final double SHOCK_SHARE = 0.01;
 
+  /** Cap evidence: silent hosts of the wave that are back, not counted by the cap. */
+  static final String SILENT_BACK = "silentBack";
+
   private final EngineContext context;
   private final Dispatcher dispatcher;
 
@@ -82,6 +85,15 @@ final class Gate {
   /**
    * Whether the failure fraction cap halts the rollout at {@code at} for wave {@code wave}: the
    * rollout is gated, the wave is the current one, its cap is exceeded and no shock explains it.
+   *
+   * <p>With {@link EngineConfig#silenceCountsWhileItLasts} the cap counts the wave's hosts failing
+   * now: a host failing by silence that is back ({@link #silentAndBack}) is not counted. The shock
+   * guard counts the baseline failing now (a baseline host that is back is healthy again), so the
+   * updated cohort is counted alike; otherwise every host a shared shock silenced stays charged to
+   * the release once the baseline has recovered, and the next background failure tips the cap
+   * (docs/decision-quality.md, "The shock after it ends"). Crashes and metrics over limits still
+   * count after the host is back: they are reports of a failure, which a sign of life does not
+   * answer; a silence is the absence of news, which it does.
    */
   boolean failureCapHit(RolloutState rollout, int wave, Instant at) {
     if (!gated(rollout) || wave != rollout.currentWave()) {
@@ -90,17 +102,62 @@ final class Gate {
     HardCap cap = rollout.plan().waves().get(wave).failureCap();
     WaveCounts counts = rollout.counts(wave);
     CohortCounts updated = new CohortCounts(counts.applied(), counts.failed());
-    // the baseline is counted only for a cap exceeded: it walks the rollout's quiet hosts
-    return cap.exceeded(updated) && !cap.sharedShock(updated, baseline(rollout, at));
+    // the hosts and the baseline are walked only for a cap exceeded
+    if (!cap.exceeded(updated)) {
+      return false;
+    }
+    if (context.config.silenceCountsWhileItLasts() && counts.silent() > 0) {
+      long back = silentAndBack(rollout, wave, at);
+      updated = new CohortCounts(counts.applied(), counts.failed() - back);
+      if (!cap.exceeded(updated)) {
+        return false;
+      }
+    }
+    return !cap.sharedShock(updated, baseline(rollout, at));
   }
 
-  /** Halts for the cap of {@code wave}: its counts and cap, plus the detector's {@code detail}. */
+  /**
+   * Halts for the cap of {@code wave}: its counts and cap, plus the detector's {@code detail}; with
+   * {@link EngineConfig#silenceCountsWhileItLasts}, also how many of its silent hosts are back and
+   * were not counted ({@code silentBack}), when any are.
+   */
   RolloutState haltByCap(
       Step step, RolloutState rollout, int wave, String reason, Map<String, String> detail) {
     WavePlan plan = rollout.plan().waves().get(wave);
     Map<String, String> evidence = EvidenceFormat.cap(plan, rollout.counts(wave));
+    if (context.config.silenceCountsWhileItLasts() && rollout.counts(wave).silent() > 0) {
+      long back = silentAndBack(rollout, wave, step.at);
+      if (back > 0) {
+        evidence.put(SILENT_BACK, Long.toString(back));
+      }
+    }
     evidence.putAll(detail);
     return dispatcher.halt(step, rollout, plan.name(), reason, evidence);
+  }
+
+  /**
+   * Hosts of {@code wave} failing by silence that are back at {@code at}: a sign of life came after
+   * the silence and no new silence has lasted a heartbeat timeout since. Under reported liveness
+   * (every version 2 journal) that is: no detector report since the sign of life, or one whose last
+   * sight is less than a timeout old; under heartbeats, a heartbeat within the timeout. Walks the
+   * wave's hosts: asked only when the cap is exceeded and the wave has silent hosts.
+   */
+  long silentAndBack(RolloutState rollout, int wave, Instant at) {
+    FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
+    Instant bound = at.minus(rollout.plan().heartbeatTimeout());
+    long back = 0;
+    for (String id : members.wave(rollout.plan().waves().get(wave).name())) {
+      HostRecord host = context.fleet.assigned(rollout.tenant(), id);
+      if (host.silent() && !silentSince(host, bound)) {
+        back++;
+      }
+    }
+    return back;
+  }
+
+  /** Its silence clock runs from a last sight before {@code bound}: silent for the timeout. */
+  private static boolean silentSince(HostRecord host, Instant bound) {
+    return host.silenceClockRuns() && host.lastSeenAt().isBefore(bound);
   }
 
   /**

@@ -16,7 +16,10 @@ import dev.rolloutledger.domain.InvalidFieldException;
  * any signal (crashed, silent, over limits); {@code baseline} counts the rollout's hosts not yet
  * updated and how many of them are failing now (the engine also counts those quiet for half a
  * heartbeat timeout: a shock silences both cohorts, but a silence is only certain a timeout after
- * the last heartbeat). The cap fires when all three hold:
+ * the last heartbeat). On a version 3 journal ({@code EngineConfig.silenceCountsWhileItLasts}) the
+ * engine counts the updated cohort's silent hosts only while they are silent, as the baseline's: a
+ * host that is back is not failing now, and counting it after a shared shock would charge the shock
+ * to the release once the baseline has recovered. The cap fires when all three hold:
  *
  * <ul>
  *   <li>{@code updated.failures >= minFailures};

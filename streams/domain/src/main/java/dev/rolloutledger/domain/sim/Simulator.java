@@ -176,11 +176,12 @@ public final class Simulator {
     }
   }
 
-  private Simulator(Scenario scenario, Listener listener, boolean everyHeartbeat) {
+  private Simulator(
+      Scenario scenario, Listener listener, boolean everyHeartbeat, EngineConfig config) {
     this.scenario = scenario;
     this.plan = scenario.effectivePlan();
     this.random = new SplittableRandom(scenario.seed());
-    this.engine = new RolloutEngine(store, EngineConfig.defaults().journalV3());
+    this.engine = new RolloutEngine(store, config);
     this.everyHeartbeat = everyHeartbeat;
     Duration silenceAfter = HostWatch.of(TENANT, List.of(plan)).silenceAfter();
     this.silenceAfterMillis = silenceAfter == null ? Long.MAX_VALUE : silenceAfter.toMillis();
@@ -209,9 +210,24 @@ public final class Simulator {
     this.backPending = new boolean[reported ? n : 0];
   }
 
-  /** Runs a scenario to its end (HALT, completion or horizon) and reports. */
+  /**
+   * Runs a scenario to its end (HALT, completion or horizon) and reports, on the server's engine
+   * configuration ({@link EngineConfig#journalV3()}).
+   */
   public static SimulationReport run(Scenario scenario, Listener listener) {
-    return new Simulator(scenario, listener, false).simulate();
+    return run(scenario, listener, EngineConfig.defaults().journalV3());
+  }
+
+  /**
+   * {@link #run(Scenario, Listener)} with the engine configured as {@code config} says, which must
+   * absorb heartbeats ({@link EngineConfig#journalV2()} or a later journal's): to measure a journal
+   * version's rules before the simulator's logs are written in it.
+   */
+  public static SimulationReport run(Scenario scenario, Listener listener, EngineConfig config) {
+    if (!config.heartbeatsAbsorbed()) {
+      throw new IllegalArgumentException("the simulator runs the host stage: heartbeats absorbed");
+    }
+    return new Simulator(scenario, listener, false, config).simulate();
   }
 
   /**
@@ -219,11 +235,16 @@ public final class Simulator {
    * that matter: the reference the thinning is tested against.
    */
   static SimulationReport runEveryHeartbeat(Scenario scenario, Listener listener) {
-    return new Simulator(scenario, listener, true).simulate();
+    return new Simulator(scenario, listener, true, EngineConfig.defaults().journalV3()).simulate();
   }
 
   public static SimulationReport run(Scenario scenario) {
     return run(scenario, QUIET);
+  }
+
+  /** {@link #run(Scenario, Listener, EngineConfig)} without a listener. */
+  public static SimulationReport run(Scenario scenario, EngineConfig config) {
+    return run(scenario, QUIET, config);
   }
 
   private SimulationReport simulate() {
