@@ -59,10 +59,11 @@ public final class RolloutLog {
   public static final int VERSION_HEARTBEATS_ABSORBED = 2;
 
   /**
-   * As version 2, and a plan binds its hosts to waves in chunks of {@code
+   * As version 2, and: a plan binds its hosts to waves in chunks of {@code
    * EngineConfig.JOURNAL_ASSIGN_CHUNK}, each after an {@code AssignmentContinued}, the rollout
-   * PENDING until the last (ADR 0007): the server's and the simulator's logs from 2026-12-07 on.
-   * Replayed with {@code EngineConfig.journalV3()}.
+   * PENDING until the last (ADR 0007); the failure fraction cap counts a silence only while it
+   * lasts ({@code EngineConfig.silenceCountsWhileItLasts}, docs/decision-quality.md). The server's
+   * and the simulator's logs from 2026-12-07 on. Replayed with {@code EngineConfig.journalV3()}.
    */
   public static final int VERSION_ASSIGNED_IN_CHUNKS = 3;
 
