@@ -30,9 +30,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>The same store keeps one row per tenant under the key {@code tenant} (no '/', so no host's):
  * the stage's {@link HostStage.TenantState}, written when the tenant's watch changes or its first
- * slot is let go. Its {@code watchVersion} is the version of the tenant's current watch, its {@code
- * answerPending} says that a host the stage does not know is news at its first heartbeat; its other
- * fields are unused.
+ * slot is let go: {@code watchVersion}, the version of the tenant's current watch, and {@code
+ * slotsLetGo}, a host the stage does not know is news at its first heartbeat. A tenant row's host
+ * is empty and its other fields are unused.
  */
 final class HostStageProcessor
     implements Processor<String, SpecificRecord, String, SpecificRecord> {
@@ -171,13 +171,12 @@ final class HostStageProcessor
             .setTenant(tenant)
             .setHost("")
             .setWatchVersion(state.watchVersion())
-            .setAnswerPending(state.evicted())
+            .setSlotsLetGo(state.evicted())
             .build());
   }
 
   static HostStage.TenantState tenantState(HostSlotState row) {
-    return new HostStage.TenantState(
-        row.getTenant(), row.getWatchVersion(), row.getAnswerPending());
+    return new HostStage.TenantState(row.getTenant(), row.getWatchVersion(), row.getSlotsLetGo());
   }
 
   private static String hostOf(LedgerInput input) {

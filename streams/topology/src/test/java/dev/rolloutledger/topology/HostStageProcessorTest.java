@@ -108,7 +108,7 @@ class HostStageProcessorTest {
     watch(List.of("r1"));
     HostSlotState row = slots.get(T);
     assertThat(row).isNotNull();
-    assertThat(row.getAnswerPending()).isFalse();
+    assertThat(row.getSlotsLetGo()).isFalse();
     int first = row.getWatchVersion();
 
     watch(List.of("r1"));
@@ -137,7 +137,7 @@ class HostStageProcessorTest {
     tick(62); // h1 last seen at 1 s: more than 60 s ago
     assertThat(slots.get(Keys.of(T, "h1"))).isNull();
     assertThat(slots.get(Keys.of(T, "h2"))).isNotNull();
-    assertThat(slots.get(T).getAnswerPending()).isTrue();
+    assertThat(slots.get(T).getSlotsLetGo()).isTrue();
 
     beat("h1", 100);
     assertThat(journal.readValuesToList())
