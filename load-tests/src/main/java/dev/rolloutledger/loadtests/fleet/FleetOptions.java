@@ -22,7 +22,10 @@ public record FleetOptions(
     List<String> skip,
     Map<String, Object> streamsConfig,
     String jfr,
-    boolean halt) {
+    boolean halt,
+    int instances,
+    int threads,
+    boolean probeDuringHalt) {
 
   public static final String USAGE =
       """
@@ -31,6 +34,10 @@ public record FleetOptions(
                        [--silent-percent P] [--crashes-per-second C] [--bootstrap-servers HOST:PORT]
                        [--skip raw,latency,memory] [--streams-config key=value ...] [--jfr FILE]
                        [--halt true]   (at the end, halt every load rollout: one Hold per host)
+                       [--probe-during-halt true]   (with --halt: a probe rollout of the first
+                                        load tenant is halted by a crash while the Holds go out)
+                       [--instances N]  (KafkaStreams instances of the topology in this JVM)
+                       [--threads T]    (stream threads per instance; default cores / N, >= 1)
       """;
 
   /** Parses the command line; --help prints the usage and exits. */
@@ -50,6 +57,9 @@ public record FleetOptions(
     Map<String, Object> streams = new LinkedHashMap<>();
     String jfr = null;
     boolean halt = false;
+    int instances = 1;
+    int threads = 0;
+    boolean probeDuringHalt = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
@@ -80,6 +90,9 @@ public record FleetOptions(
         case "--skip" -> skip.addAll(List.of(v.split(",")));
         case "--jfr" -> jfr = v;
         case "--halt" -> halt = Boolean.parseBoolean(v);
+        case "--probe-during-halt" -> probeDuringHalt = Boolean.parseBoolean(v);
+        case "--instances" -> instances = Integer.parseInt(v);
+        case "--threads" -> threads = Integer.parseInt(v);
         case "--streams-config" -> {
           int eq = v.indexOf('=');
           if (eq <= 0) {
@@ -92,6 +105,13 @@ public record FleetOptions(
     }
     if (hosts < 1 || tenants < 1 || tenants > hosts || stepSeconds < 5 || probes < 0) {
       throw new IllegalArgumentException("need hosts >= tenants >= 1, step-seconds >= 5\n" + USAGE);
+    }
+    if (instances < 1 || threads < 0) {
+      throw new IllegalArgumentException(
+          "need instances >= 1, threads >= 0 (0: cores / instances)\n" + USAGE);
+    }
+    if (probeDuringHalt && !halt) {
+      throw new IllegalArgumentException("--probe-during-halt needs --halt true\n" + USAGE);
     }
     if (rates == null) {
       // steps of about 1.25x from 250/s up to the 100k/s goal
@@ -115,7 +135,10 @@ public record FleetOptions(
         List.copyOf(skip),
         streams,
         jfr,
-        halt);
+        halt,
+        instances,
+        threads,
+        probeDuringHalt);
   }
 
   /** Whether {@code --skip} names this phase. */

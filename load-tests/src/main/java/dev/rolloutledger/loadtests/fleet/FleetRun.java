@@ -157,7 +157,8 @@ public final class FleetRun {
               heapBefore >> 20,
               (heapSetup - heapBefore) / (double) o.hosts()));
 
-      RateSteps steps = new RateSteps(c, producer, lag, fleet.fleet());
+      StageShares shares = new StageShares(streams);
+      RateSteps steps = new RateSteps(c, producer, lag, fleet.fleet(), shares);
       double sustained;
       // the profile covers the rate steps only, not the setup or the latency probes
       try (jdk.jfr.Recording recording = o.jfr() == null ? null : profile()) {
@@ -183,6 +184,7 @@ public final class FleetRun {
                 writtenBefore,
                 writes.snapshot(c.admin(), c.appId()),
                 c.waits().committedEnd(Topics.TELEMETRY.name()) - telemetryBefore));
+        shares.report(report);
         if (recording != null) {
           recording.dump(Path.of(o.jfr()));
           report.add("JFR profile of the rate steps: " + o.jfr());

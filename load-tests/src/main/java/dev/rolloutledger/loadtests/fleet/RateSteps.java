@@ -20,13 +20,17 @@ public final class RateSteps {
   private final KafkaProducer<String, SpecificRecord> producer;
   private final LagMeter lag;
   private final HeartbeatSender.Fleet fleet;
+  private final StageShares shares;
 
+  /** {@code shares} measures the rate steps (not the warm-up). */
   public RateSteps(
       FleetContext c,
       KafkaProducer<String, SpecificRecord> producer,
       LagMeter lag,
-      HeartbeatSender.Fleet fleet) {
+      HeartbeatSender.Fleet fleet,
+      StageShares shares) {
     this.c = c;
+    this.shares = shares;
     this.o = c.options();
     this.producer = producer;
     this.lag = lag;
@@ -77,7 +81,9 @@ public final class RateSteps {
     boolean saturating = false;
     for (int i = 0; i < rates.size(); i++) {
       double rate = rates.get(i);
+      shares.start();
       Step s = step(rate, o.stepSeconds(), position, "step");
+      shares.stop();
       position = s.position;
       // bounded: through the second half the lag is mostly, and at the end, under 2 s of input
       // (a transient spike that drains again does not fail a step; it shows in the max column)
