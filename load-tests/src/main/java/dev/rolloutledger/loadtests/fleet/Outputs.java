@@ -25,15 +25,25 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Watches what the outside world can read, as a host agent and an auditor would: {@code
  * ledger.commands} and {@code ledger.decisions} with {@code isolation.level=read_committed}, from
  * their current end. Records the first Hold (or Rollback) and the first RolloutHalted of each
- * tenant whose id starts with {@code prefix}, with {@link System#nanoTime()} when it was read.
+ * tenant whose id starts with {@code prefix}, with {@link System#nanoTime()} when it was read, and
+ * the first entry of each type under each key ({@code tenant/rollout}) on {@code ledger.decisions}.
  */
 public final class Outputs implements AutoCloseable {
   private final Map<String, Long> firstHold = new ConcurrentHashMap<>();
   private final Map<String, Long> firstHalt = new ConcurrentHashMap<>();
+  private final Map<String, Long> firstEntry = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean closed;
 
   public Outputs(String bootstrap, SchemaRegistry registry, String prefix) {
+    this(bootstrap, registry, prefix, true);
+  }
+
+  /**
+   * As above; with {@code readCommands} false only {@code ledger.decisions} is read (a halt's Holds
+   * are then not decoded here).
+   */
+  public Outputs(String bootstrap, SchemaRegistry registry, String prefix, boolean readCommands) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -41,7 +51,10 @@ public final class Outputs implements AutoCloseable {
     KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> tps = new ArrayList<>();
-    for (String topic : List.of(Topics.COMMANDS.name(), Topics.LEDGER.name())) {
+    for (String topic :
+        readCommands
+            ? List.of(Topics.COMMANDS.name(), Topics.LEDGER.name())
+            : List.of(Topics.LEDGER.name())) {
       consumer.partitionsFor(topic).forEach(i -> tps.add(new TopicPartition(topic, i.partition())));
     }
     consumer.assign(tps);
@@ -65,9 +78,12 @@ public final class Outputs implements AutoCloseable {
                       if (v instanceof Hold || v instanceof Rollback) {
                         firstHold.putIfAbsent(tenant, at);
                       }
-                    } else if (decisions.deserialize(r.topic(), r.value())
-                        instanceof RolloutHalted) {
-                      firstHalt.putIfAbsent(tenant, at);
+                    } else {
+                      SpecificRecord v = decisions.deserialize(r.topic(), r.value());
+                      firstEntry.putIfAbsent(entryKey(r.key(), v.getClass()), at);
+                      if (v instanceof RolloutHalted) {
+                        firstHalt.putIfAbsent(tenant, at);
+                      }
                     }
                   }
                 }
@@ -86,6 +102,15 @@ public final class Outputs implements AutoCloseable {
   /** When the RolloutHalted of {@code tenant} was read, or null. */
   public Long haltReadAt(String tenant) {
     return firstHalt.get(tenant);
+  }
+
+  /** When the first entry of {@code type} under {@code key} (tenant/rollout) was read, or null. */
+  public Long entryReadAt(String key, Class<? extends SpecificRecord> type) {
+    return firstEntry.get(entryKey(key, type));
+  }
+
+  private static String entryKey(String key, Class<?> type) {
+    return key + " " + type.getSimpleName();
   }
 
   @Override
