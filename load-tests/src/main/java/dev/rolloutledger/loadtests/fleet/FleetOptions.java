@@ -25,7 +25,8 @@ public record FleetOptions(
     boolean halt,
     int instances,
     int threads,
-    boolean probeDuringHalt) {
+    boolean probeDuringHalt,
+    int fanOutChunk) {
 
   public static final String USAGE =
       """
@@ -38,6 +39,8 @@ public record FleetOptions(
                                         load tenant is halted by a crash while the Holds go out)
                        [--instances N]  (KafkaStreams instances of the topology in this JVM)
                        [--threads T]    (stream threads per instance; default cores / N, >= 1)
+                       [--fan-out-chunk C]  (commands a halt sends per transaction; default the
+                                        server's, 5,000: an experiment, not the server's setting)
       """;
 
   /** Parses the command line; --help prints the usage and exits. */
@@ -60,6 +63,7 @@ public record FleetOptions(
     int instances = 1;
     int threads = 0;
     boolean probeDuringHalt = false;
+    int fanOutChunk = 0;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
@@ -93,6 +97,7 @@ public record FleetOptions(
         case "--probe-during-halt" -> probeDuringHalt = Boolean.parseBoolean(v);
         case "--instances" -> instances = Integer.parseInt(v);
         case "--threads" -> threads = Integer.parseInt(v);
+        case "--fan-out-chunk" -> fanOutChunk = Integer.parseInt(v);
         case "--streams-config" -> {
           int eq = v.indexOf('=');
           if (eq <= 0) {
@@ -106,7 +111,7 @@ public record FleetOptions(
     if (hosts < 1 || tenants < 1 || tenants > hosts || stepSeconds < 5 || probes < 0) {
       throw new IllegalArgumentException("need hosts >= tenants >= 1, step-seconds >= 5\n" + USAGE);
     }
-    if (instances < 1 || threads < 0) {
+    if (instances < 1 || threads < 0 || fanOutChunk < 0) {
       throw new IllegalArgumentException(
           "need instances >= 1, threads >= 0 (0: cores / instances)\n" + USAGE);
     }
@@ -138,7 +143,8 @@ public record FleetOptions(
         halt,
         instances,
         threads,
-        probeDuringHalt);
+        probeDuringHalt,
+        fanOutChunk);
   }
 
   /** Whether {@code --skip} names this phase. */

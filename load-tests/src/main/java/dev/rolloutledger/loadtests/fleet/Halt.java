@@ -75,7 +75,13 @@ public final class Halt {
           Topics.LEDGER.name(), entriesBefore, tenants.length, "RolloutHalted", start);
       long holdsAt =
           waits.awaitCommitted(
-              Topics.COMMANDS.name(), before, c.options().hosts(), "Holds of the halt", start);
+              Topics.COMMANDS.name(),
+              before,
+              c.options().hosts(),
+              c.options().fanOutChunk() > 0
+                  ? "Holds of the halt (" + c.options().fanOutChunk() + " a transaction)"
+                  : "Holds of the halt",
+              start);
       if (probe) {
         reportProbe(entries, tenants[0], start, crashAt, holdsAt);
       }

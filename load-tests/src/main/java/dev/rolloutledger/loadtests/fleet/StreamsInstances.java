@@ -59,7 +59,9 @@ public final class StreamsInstances implements AutoCloseable {
       String clientId = c.appId() + "-" + n;
       overrides.put(StreamsConfig.CLIENT_ID_CONFIG, clientId);
       Path stateDir = c.work().resolve(o.instances() == 1 ? "streams" : "streams-" + n);
-      Topology topology = LedgerTopology.build(c.registry(), EngineConfig.defaults(), signingKey);
+      // 0: the server's chunk (LedgerTopology.journalConfig)
+      EngineConfig engine = EngineConfig.defaults().withFanOutChunk(c.options().fanOutChunk());
+      Topology topology = LedgerTopology.build(c.registry(), engine, signingKey);
       if (found == null) {
         found = stagesOf(topology);
       }
