@@ -9,13 +9,16 @@ import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.avro.state.RolloutStatus;
 import dev.rolloutledger.domain.Decision;
 import dev.rolloutledger.domain.EngineConfig;
+import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.Rejection;
 import dev.rolloutledger.domain.RolloutEngine;
 import dev.rolloutledger.schemas.Keys;
+import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
@@ -36,7 +39,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class LedgerProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private final EngineConfig config;
-  private final CommandSigner signer;
+  private final CommandSigningKey signingKey;
   private ProcessorContext<String, SpecificRecord> context;
   private RolloutEngine engine;
   private KeyValueStore<String, SpecificRecord> ledger;
@@ -46,7 +49,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
 
   LedgerProcessor(EngineConfig config, CommandSigningKey signingKey) {
     this.config = config;
-    this.signer = new CommandSigner(signingKey);
+    this.signingKey = signingKey;
   }
 
   @Override
@@ -133,6 +136,14 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     return tenants;
   }
 
+  private static final int SIGNING_CHUNK = 8192;
+  private static final int PARALLEL_SIGNING_MIN = 256;
+
+  private SpecificRecord signed(HostCommand command) {
+    return CommandSignatures.sign(
+        AvroMapper.toAvro(command), signingKey.keyId(), signingKey.privateKey());
+  }
+
   private void publish(Record<String, SpecificRecord> record, Decision decision) {
     for (LedgerEntry entry : decision.entries()) {
       SpecificRecord avro = AvroMapper.toAvro(entry);
@@ -144,15 +155,26 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
               entry.at().toEpochMilli(),
               inputOffset(record)));
     }
-    // a halt's chunk of 5,000 Holds is signed on every core while they are handed on in order
-    signer.signAll(
-        decision.commands(),
-        (command, signed) ->
-            context.forward(
-                record
-                    .withKey(Keys.of(command.tenant(), command.host()))
-                    .withValue(signed)
-                    .withTimestamp(command.issuedAt().toEpochMilli())));
+    List<HostCommand> commands = decision.commands();
+    for (int from = 0; from < commands.size(); from += SIGNING_CHUNK) {
+      List<HostCommand> chunk =
+          commands.subList(from, Math.min(commands.size(), from + SIGNING_CHUNK));
+      // A halt signs a Hold for every host of the rollout (a million: ~50 s of Ed25519 on one
+      // core), so large decisions are signed on every core, a chunk at a time (bounded memory).
+      // Ed25519 is deterministic and the chunk keeps its order: the same records as one by one.
+      List<SpecificRecord> signed =
+          (chunk.size() < PARALLEL_SIGNING_MIN ? chunk.stream() : chunk.parallelStream())
+              .map(this::signed)
+              .toList();
+      for (int i = 0; i < chunk.size(); i++) {
+        HostCommand command = chunk.get(i);
+        context.forward(
+            record
+                .withKey(Keys.of(command.tenant(), command.host()))
+                .withValue(signed.get(i))
+                .withTimestamp(command.issuedAt().toEpochMilli()));
+      }
+    }
     for (dev.rolloutledger.domain.LedgerInput next : decision.continuations()) {
       // into the engine's own journal: the next chunk is decided in its own transaction
       context.forward(
