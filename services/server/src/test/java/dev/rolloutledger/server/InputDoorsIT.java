@@ -1,13 +1,31 @@
 package dev.rolloutledger.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.schemas.Keys;
+import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.auth.Role;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -58,6 +76,77 @@ class InputDoorsIT {
       assertThat(body.get("commands")).isNotNull();
       assertThat(body.get("commands").isArray()).isTrue();
       assertThat(body.get("commands")).isEmpty();
+    }
+  }
+
+  @Nested
+  class FiniteMetrics {
+    @Test
+    void an_infinite_heartbeat_metric_gets_400_naming_it() throws Exception {
+      for (String number : List.of("1e999", "-1e999")) {
+        String batch =
+            "[{\"type\": \"heartbeat\", \"host\": \"h1\"},"
+                + " {\"type\": \"heartbeat\", \"host\": \"h1\", \"metrics\": {\"cpu\": "
+                + number
+                + "}}]";
+        JsonNode refused = problem(server.post(operator, api("/telemetry"), batch), 400);
+        assertThat(refused.get("field").asText()).isEqualTo("[1].metrics[cpu]");
+        assertThat(refused.get("detail").asText()).contains("finite");
+      }
+    }
+
+    @Test
+    void a_nan_or_infinite_metric_sent_straight_to_kafka_is_dead_lettered_with_the_reason()
+        throws Exception {
+      var values = Topics.TELEMETRY.valueSerde(server.bean(SchemaRegistry.class)).serializer();
+      Map<String, Double> expected = Map.of("nan-1", Double.NaN, "inf-1", Double.POSITIVE_INFINITY);
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        for (Map.Entry<String, Double> e : expected.entrySet()) {
+          dev.rolloutledger.avro.Heartbeat hb =
+              dev.rolloutledger.avro.Heartbeat.newBuilder()
+                  .setTenant(tenant)
+                  .setAt(Instant.now())
+                  .setHost(e.getKey())
+                  .setRelease(null)
+                  .setMetrics(Map.of("cpu", e.getValue()))
+                  .build();
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      Topics.TELEMETRY.name(),
+                      Keys.of(tenant, e.getKey()),
+                      values.serialize(Topics.TELEMETRY.name(), hb)))
+              .get();
+        }
+      }
+
+      Map<String, String> reasons = new HashMap<>();
+      try (KafkaConsumer<String, DeadLetter> letters =
+          TestKafka.readCommitted(
+              Topics.DEAD_LETTERS.valueSerde(server.bean(SchemaRegistry.class)).deserializer())) {
+        letters.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  for (ConsumerRecord<String, DeadLetter> r :
+                      letters.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.key().startsWith(tenant + "/")) {
+                      reasons.put(r.key().substring(tenant.length() + 1), r.value().getReason());
+                    }
+                  }
+                  assertThat(reasons).containsOnlyKeys(expected.keySet());
+                });
+      }
+      assertThat(reasons.values())
+          .allSatisfy(
+              reason -> assertThat(reason).contains("metrics[cpu]").contains("finite number"));
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+      Properties p = new Properties();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
+      return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.auth.Caller;
 import dev.rolloutledger.server.auth.Permission;
 import dev.rolloutledger.server.kafka.EventPublisher;
+import dev.rolloutledger.topology.InputChecks;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
@@ -84,7 +85,9 @@ public class TelemetryController {
             path + ".host");
       }
       Instant at = item.at() == null ? received : instant(path + ".at", item.at());
-      inputs.add(RolloutController.within(path, () -> toInput(tenant, at, item, path)));
+      // the same checks as the Kafka doors' (InputChecks): finite metrics, times a topic can hold
+      inputs.add(
+          RolloutController.within(path, () -> InputChecks.check(toInput(tenant, at, item, path))));
     }
     if (items.size() > rateLimit.burst()) {
       throw new ApiProblemException(
