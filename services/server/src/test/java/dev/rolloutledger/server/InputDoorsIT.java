@@ -1,19 +1,24 @@
 package dev.rolloutledger.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolloutledger.avro.DeadLetter;
+import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.auth.Role;
+import dev.rolloutledger.server.kafka.EventPublisher;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +29,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -76,6 +82,85 @@ class InputDoorsIT {
       assertThat(body.get("commands")).isNotNull();
       assertThat(body.get("commands").isArray()).isTrue();
       assertThat(body.get("commands")).isEmpty();
+    }
+  }
+
+  @Nested
+  class TelemetryBatch {
+    private static String heartbeat(String host, String at) {
+      return "{\"type\": \"heartbeat\", \"host\": \""
+          + host
+          + "\""
+          + (at == null ? "" : ", \"at\": \"" + at + "\"")
+          + "}";
+    }
+
+    @Test
+    void an_at_beyond_epoch_millis_refuses_the_whole_batch_with_400_naming_it() throws Exception {
+      String batch =
+          "["
+              + heartbeat("bad-0", null)
+              + ","
+              + heartbeat("bad-1", null)
+              + ","
+              + heartbeat("bad-2", null)
+              + ","
+              + heartbeat("bad-3", "+999999999-12-31T23:59:59Z")
+              + "]";
+
+      JsonNode refused = problem(server.post(operator, api("/telemetry"), batch), 400);
+      assertThat(refused.get("field").asText()).isEqualTo("[3].at");
+
+      // a later batch's record arrives; none of the refused batch came before it
+      assertThat(
+              server
+                  .post(operator, api("/telemetry"), "[" + heartbeat("marker-1", null) + "]")
+                  .statusCode())
+          .isEqualTo(202);
+      assertThat(telemetryHostsUntil("marker-1")).noneMatch(h -> h.startsWith("bad-"));
+    }
+
+    @Test
+    void a_batch_kafka_refuses_in_part_is_aborted_whole() throws Exception {
+      Map<String, Double> huge = new HashMap<>();
+      for (int i = 0; huge.size() < 120_000; i++) {
+        huge.put("m" + i, (double) i);
+      }
+      List<LedgerInput> batch =
+          List.of(
+              new Heartbeat(tenant, Instant.now(), "tx-0", null, Map.of("cpu", 0.1)),
+              new Heartbeat(tenant, Instant.now(), "tx-1", null, huge));
+
+      assertThatThrownBy(() -> server.bean(EventPublisher.class).publishAtomically(batch))
+          .isInstanceOf(EventPublisher.PublishFailedException.class)
+          .hasMessageContaining("nothing of it was published");
+
+      server
+          .bean(EventPublisher.class)
+          .publishAtomically(
+              List.of(new Heartbeat(tenant, Instant.now(), "marker-2", null, Map.of())));
+      assertThat(telemetryHostsUntil("marker-2")).noneMatch(h -> h.startsWith("tx-"));
+    }
+
+    /** Hosts of this tenant on the telemetry topic (committed only), up to {@code marker}'s. */
+    private List<String> telemetryHostsUntil(String marker) {
+      List<String> hosts = new ArrayList<>();
+      try (KafkaConsumer<String, byte[]> consumer =
+          TestKafka.readCommitted(new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of(Topics.TELEMETRY.name()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.key().startsWith(tenant + "/")) {
+                      hosts.add(r.key().substring(tenant.length() + 1));
+                    }
+                  }
+                  return hosts.contains(marker);
+                });
+      }
+      return hosts;
     }
   }
 
