@@ -94,7 +94,9 @@ public final class AvroMapper {
       return new UpdateApplied(
           r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getOk(), r.getError());
     } else if (record instanceof dev.rolloutledger.avro.Heartbeat r) {
-      return new Heartbeat(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getMetrics());
+      // the HTTP door checks the same (InputChecks): finite metrics only
+      return InputChecks.check(
+          new Heartbeat(r.getTenant(), r.getAt(), r.getHost(), r.getRelease(), r.getMetrics()));
     } else if (record instanceof dev.rolloutledger.avro.HostSilent r) {
       return new HostSilent(
           r.getTenant(),

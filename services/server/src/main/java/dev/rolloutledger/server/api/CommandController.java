@@ -1,5 +1,6 @@
 package dev.rolloutledger.server.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.auth.Caller;
@@ -68,8 +69,10 @@ public class CommandController {
     }
   }
 
+  /** {@code commands} is written even when empty: an empty poll answers {@code "commands": []}. */
   @Serdeable
-  public record Commands(String host, List<CommandView> commands) {}
+  public record Commands(
+      String host, @JsonInclude(JsonInclude.Include.ALWAYS) List<CommandView> commands) {}
 
   @Get
   @Allowed(Permission.COMMANDS)

@@ -12,6 +12,7 @@ import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.auth.Caller;
 import dev.rolloutledger.server.auth.Permission;
 import dev.rolloutledger.server.kafka.EventPublisher;
+import dev.rolloutledger.topology.InputChecks;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
@@ -32,10 +33,11 @@ import java.util.Map;
  * Telemetry in over HTTP: a JSON array of applied / heartbeat / crash items, and silent / back
  * items from a failure detector (ADR 0006, for plans whose liveness is reported). The whole batch
  * is validated first; one bad item rejects the batch with 400 naming it ({@code [i].field}) and
- * nothing is published, so a client can fix and resend without duplicates. An agent's token may
- * report only about its own host: an item about another host refuses the batch with 403. A valid
- * batch beyond its token's rate ({@link TelemetryRateLimit}) is refused whole with 429 and
- * Retry-After; one over {@link #MAX_BATCH} items or 1 MB gets 413.
+ * nothing is published, so a client can fix and resend without duplicates; a valid batch is
+ * published in one Kafka transaction, whole or not at all. An agent's token may report only about
+ * its own host: an item about another host refuses the batch with 403. A valid batch beyond its
+ * token's rate ({@link TelemetryRateLimit}) is refused whole with 429 and Retry-After; one over
+ * {@link #MAX_BATCH} items or 1 MB gets 413.
  */
 @Controller("/api/v1/tenants/{tenant}/telemetry")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -84,7 +86,9 @@ public class TelemetryController {
             path + ".host");
       }
       Instant at = item.at() == null ? received : instant(path + ".at", item.at());
-      inputs.add(RolloutController.within(path, () -> toInput(tenant, at, item, path)));
+      // the same checks as the Kafka doors' (InputChecks): finite metrics, times a topic can hold
+      inputs.add(
+          RolloutController.within(path, () -> InputChecks.check(toInput(tenant, at, item, path))));
     }
     if (items.size() > rateLimit.burst()) {
       throw new ApiProblemException(
@@ -105,7 +109,7 @@ public class TelemetryController {
               + " s",
           wait);
     }
-    publisher.publish(inputs);
+    publisher.publishAtomically(inputs);
     return HttpResponse.accepted().body(new Accepted(inputs.size(), List.of()));
   }
 

@@ -12,16 +12,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -30,16 +36,39 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Every state change enters the system here as an event on its topic: the HTTP API validates, maps
  * to the domain, and publishes; the topology decides. Sends are acknowledged by all in-sync
  * replicas before the caller is answered, so a 202 means the event is durable.
+ *
+ * <p>A batch that must land whole ({@link #publishAtomically}, telemetry) is written in one Kafka
+ * transaction by one of a few transactional producers: the topology reads committed records only,
+ * so it sees the whole batch or, when the transaction aborts, none of it.
  */
 public final class EventPublisher implements AutoCloseable {
   private static final long TIMEOUT_MS = 30_000;
 
+  /** Transactions open at once; an HTTP thread beyond them waits for one to finish. */
+  static final int TRANSACTIONAL_PRODUCERS = 4;
+
+  /**
+   * How long a transaction left open by a dead server holds back what is behind it on its
+   * partitions (read_committed readers wait for it) before the broker aborts it.
+   */
+  static final int TRANSACTION_TIMEOUT_MS = 15_000;
+
   private final SchemaRegistry registry;
   private final KafkaProducer<String, byte[]> producer;
   private final Map<String, Serializer<SpecificRecord>> serializers = new ConcurrentHashMap<>();
+  private final String bootstrapServers;
+
+  /** Unique per server process, so that two servers never fence each other's transactions. */
+  private final String transactionalIdPrefix = "ledger-api-" + UUID.randomUUID() + "-";
+
+  private final AtomicInteger transactionalProducersMade = new AtomicInteger();
+  private final Semaphore transactionSlots = new Semaphore(TRANSACTIONAL_PRODUCERS);
+  private final Queue<KafkaProducer<String, byte[]>> idleTransactional =
+      new ConcurrentLinkedQueue<>();
 
   public EventPublisher(String bootstrapServers, SchemaRegistry registry) {
     this.registry = registry;
+    this.bootstrapServers = bootstrapServers;
     this.producer =
         new KafkaProducer<>(
             acknowledgedWrites(bootstrapServers, "ledger-api"),
@@ -71,6 +100,86 @@ public final class EventPublisher implements AutoCloseable {
     return acknowledged(sent);
   }
 
+  /**
+   * Publishes the inputs in one transaction and returns once it is committed: the topology sees all
+   * of them or none. Every input is mapped and serialized before the transaction begins, so a
+   * record that cannot be written sends nothing; a Kafka failure aborts what was sent.
+   */
+  public void publishAtomically(List<? extends LedgerInput> inputs) {
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(inputs.size());
+    for (LedgerInput input : inputs) {
+      InputTopics.Routed routed = InputTopics.route(input);
+      records.add(record(routed.topic(), routed.key(), routed.value()));
+    }
+    if (records.isEmpty()) {
+      return;
+    }
+    try {
+      if (!transactionSlots.tryAcquire(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        throw new PublishFailedException("every transactional producer stayed busy", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PublishFailedException("interrupted while publishing", e);
+    }
+    KafkaProducer<String, byte[]> producer = null;
+    boolean reusable = false;
+    try {
+      producer = idleTransactional.poll();
+      if (producer == null) {
+        producer = transactionalProducer();
+      }
+      producer.beginTransaction();
+      for (ProducerRecord<String, byte[]> r : records) {
+        producer.send(r);
+      }
+      // flushes every send; throws if any of them failed, and then nothing is committed
+      producer.commitTransaction();
+      reusable = true;
+    } catch (KafkaException e) {
+      reusable = producer != null && aborted(producer);
+      throw new PublishFailedException(
+          "Kafka did not take the batch, nothing of it was published: " + e.getMessage(), e);
+    } finally {
+      if (producer != null) {
+        if (reusable) {
+          idleTransactional.add(producer);
+        } else {
+          // a producer in an unknown state is dropped; the next batch makes a new one
+          producer.close(Duration.ZERO);
+        }
+      }
+      transactionSlots.release();
+    }
+  }
+
+  private static boolean aborted(KafkaProducer<String, byte[]> producer) {
+    try {
+      producer.abortTransaction();
+      return true;
+    } catch (KafkaException | IllegalStateException e) {
+      return false;
+    }
+  }
+
+  private KafkaProducer<String, byte[]> transactionalProducer() {
+    Properties p = acknowledgedWrites(bootstrapServers, "ledger-api-tx");
+    p.put(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+        transactionalIdPrefix + transactionalProducersMade.incrementAndGet());
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, TIMEOUT_MS);
+    KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    try {
+      producer.initTransactions();
+      return producer;
+    } catch (KafkaException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
   /** Records that time passed: one tick on the clock topic, acknowledged before returning. */
   public void publishTick(Instant at) {
     acknowledged(List.of(send(Topics.CLOCK, "clock", new ClockTick(at))));
@@ -78,8 +187,13 @@ public final class EventPublisher implements AutoCloseable {
 
   private Future<RecordMetadata> send(
       TopicDescriptor<String, ?> topic, String key, SpecificRecord value) {
-    byte[] bytes = serializer(topic).serialize(topic.name(), value);
-    return producer.send(new ProducerRecord<>(topic.name(), key, bytes));
+    return producer.send(record(topic, key, value));
+  }
+
+  private ProducerRecord<String, byte[]> record(
+      TopicDescriptor<String, ?> topic, String key, SpecificRecord value) {
+    return new ProducerRecord<>(
+        topic.name(), key, serializer(topic).serialize(topic.name(), value));
   }
 
   private static List<RecordMetadata> acknowledged(List<Future<RecordMetadata>> sent) {
@@ -107,6 +221,9 @@ public final class EventPublisher implements AutoCloseable {
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(5));
+    for (KafkaProducer<String, byte[]> p; (p = idleTransactional.poll()) != null; ) {
+      p.close(Duration.ofSeconds(5));
+    }
   }
 
   /** Kafka could not take the event; the API answers 503 and the caller may retry. */

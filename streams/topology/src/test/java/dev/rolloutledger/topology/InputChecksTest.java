@@ -1,0 +1,87 @@
+package dev.rolloutledger.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostSilent;
+import dev.rolloutledger.domain.InvalidFieldException;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class InputChecksTest {
+  private static final Instant AT = Instant.parse("2026-12-07T10:00:00Z");
+
+  @Nested
+  class Metrics {
+    @ParameterizedTest
+    @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+    void a_heartbeat_metric_that_is_not_finite_is_refused_naming_it(double value) {
+      Heartbeat hb = new Heartbeat("acme", AT, "h1", null, Map.of("cpu", 0.5, "mem", value));
+
+      assertThatThrownBy(() -> InputChecks.check(hb))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("metrics[mem]");
+                assertThat(e.problem()).contains("finite number");
+              });
+    }
+
+    @Test
+    void the_kafka_door_maps_with_the_same_check() {
+      dev.rolloutledger.avro.Heartbeat avro =
+          dev.rolloutledger.avro.Heartbeat.newBuilder()
+              .setTenant("acme")
+              .setAt(AT)
+              .setHost("h1")
+              .setRelease(null)
+              .setMetrics(Map.of("cpu", Double.NaN))
+              .build();
+
+      assertThatThrownBy(() -> AvroMapper.toDomain(avro))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("metrics[cpu]"));
+    }
+
+    @Test
+    void finite_metrics_pass_unchanged() {
+      Heartbeat hb = new Heartbeat("acme", AT, "h1", null, Map.of("cpu", -0.0, "big", 1e300));
+
+      assertThat(InputChecks.check(hb)).isSameAs(hb);
+    }
+  }
+
+  @Nested
+  class Times {
+    @Test
+    void an_at_beyond_what_epoch_millis_hold_is_refused_naming_it() {
+      Heartbeat hb =
+          new Heartbeat("acme", Instant.parse("+999999999-12-31T23:59:59Z"), "h1", null, Map.of());
+
+      assertThatThrownBy(() -> InputChecks.check(hb))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("at"));
+    }
+
+    @Test
+    void a_last_seen_at_before_what_epoch_millis_hold_is_refused_naming_it() {
+      HostSilent silent =
+          new HostSilent("acme", AT, "h1", Instant.parse("-999999999-01-01T00:00:00Z"));
+
+      assertThatThrownBy(() -> InputChecks.check(silent))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("lastSeenAt"));
+    }
+
+    @Test
+    void the_extremes_a_topic_can_hold_pass() {
+      assertThat(InputChecks.time("at", Instant.ofEpochMilli(Long.MAX_VALUE))).isNotNull();
+      assertThat(InputChecks.time("at", Instant.ofEpochMilli(Long.MIN_VALUE))).isNotNull();
+    }
+  }
+}
