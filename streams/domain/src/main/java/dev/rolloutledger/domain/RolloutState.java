@@ -172,25 +172,11 @@ public record RolloutState(
   }
 
   public RolloutState withEvidence(Signal signal, CohortEvidence updated) {
-    Map<Signal, CohortEvidence> more = new EnumMap<>(Signal.class);
-    more.putAll(evidence);
-    more.put(signal, updated);
-    return new RolloutState(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        currentWave,
-        waves,
-        seq,
-        lastHash,
-        plannedAt,
-        waveStartedAt,
-        approvals,
-        more,
-        fanOutAfter,
-        assignment);
+    Draft d = new Draft(this);
+    d.evidence = new EnumMap<>(Signal.class);
+    d.evidence.putAll(evidence);
+    d.evidence.put(signal, updated);
+    return d.build();
   }
 
   /** A new rollout: nothing approved yet. */
@@ -228,24 +214,10 @@ public record RolloutState(
 
   /** With {@code wave} approved (approvals are sorted and unique). */
   public RolloutState withApproval(String wave) {
-    List<String> more = new ArrayList<>(approvals);
-    more.add(wave);
-    return new RolloutState(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        currentWave,
-        waves,
-        seq,
-        lastHash,
-        plannedAt,
-        waveStartedAt,
-        more,
-        evidence,
-        fanOutAfter,
-        assignment);
+    Draft d = new Draft(this);
+    d.approvals = new ArrayList<>(approvals);
+    d.approvals.add(wave);
+    return d.build();
   }
 
   public WaveCounts counts(int wave) {
@@ -253,122 +225,102 @@ public record RolloutState(
   }
 
   public RolloutState withStatus(RolloutStatus newStatus) {
-    return new RolloutState(
-        tenant,
-        rollout,
-        release,
-        plan,
-        newStatus,
-        currentWave,
-        waves,
-        seq,
-        lastHash,
-        plannedAt,
-        waveStartedAt,
-        approvals,
-        evidence,
-        fanOutAfter,
-        assignment);
+    Draft d = new Draft(this);
+    d.status = newStatus;
+    return d.build();
   }
 
   /** The current wave is now {@code wave}, started at {@code startedAt} (event time). */
   public RolloutState withCurrentWave(int wave, Instant startedAt) {
-    return new RolloutState(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        wave,
-        waves,
-        seq,
-        lastHash,
-        plannedAt,
-        startedAt,
-        approvals,
-        evidence,
-        fanOutAfter,
-        assignment);
+    Draft d = new Draft(this);
+    d.currentWave = wave;
+    d.waveStartedAt = startedAt;
+    return d.build();
   }
 
   public RolloutState withCounts(int wave, WaveCounts counts) {
-    List<WaveCounts> updated = new ArrayList<>(waves);
-    updated.set(wave, counts);
-    return new RolloutState(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        currentWave,
-        updated,
-        seq,
-        lastHash,
-        plannedAt,
-        waveStartedAt,
-        approvals,
-        evidence,
-        fanOutAfter,
-        assignment);
+    Draft d = new Draft(this);
+    d.waves = new ArrayList<>(waves);
+    d.waves.set(wave, counts);
+    return d.build();
   }
 
   /** After appending the entry numbered {@code newSeq} whose hash is {@code newHash}. */
   public RolloutState withChainHead(long newSeq, String newHash) {
-    return new RolloutState(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        currentWave,
-        waves,
-        newSeq,
-        newHash,
-        plannedAt,
-        waveStartedAt,
-        approvals,
-        evidence,
-        null, // a later entry ends a pending fan-out
-        assignment);
+    Draft d = new Draft(this);
+    d.seq = newSeq;
+    d.lastHash = newHash;
+    d.fanOutAfter = null; // a later entry ends a pending fan-out
+    return d.build();
   }
 
   /** A halt's commands go on after host {@code after} (null: none pending). */
   public RolloutState withFanOutAfter(String after) {
-    return new RolloutState(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        currentWave,
-        waves,
-        seq,
-        lastHash,
-        plannedAt,
-        waveStartedAt,
-        approvals,
-        evidence,
-        after,
-        assignment);
+    Draft d = new Draft(this);
+    d.fanOutAfter = after;
+    return d.build();
   }
 
   /** Hosts are still being bound to waves from {@code next} on (null: all are bound). */
   public RolloutState withAssignment(AssignmentCursor next) {
-    return new RolloutState(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        currentWave,
-        waves,
-        seq,
-        lastHash,
-        plannedAt,
-        waveStartedAt,
-        approvals,
-        evidence,
-        fanOutAfter,
-        next);
+    Draft d = new Draft(this);
+    d.assignment = next;
+    return d.build();
+  }
+
+  /** A copy to change before building: every wither goes through it, once. */
+  private static final class Draft {
+    final String tenant;
+    final String rollout;
+    final String release;
+    final Plan plan;
+    RolloutStatus status;
+    int currentWave;
+    List<WaveCounts> waves;
+    long seq;
+    String lastHash;
+    final Instant plannedAt;
+    Instant waveStartedAt;
+    List<String> approvals;
+    Map<Signal, CohortEvidence> evidence;
+    String fanOutAfter;
+    AssignmentCursor assignment;
+
+    Draft(RolloutState s) {
+      tenant = s.tenant;
+      rollout = s.rollout;
+      release = s.release;
+      plan = s.plan;
+      status = s.status;
+      currentWave = s.currentWave;
+      waves = s.waves;
+      seq = s.seq;
+      lastHash = s.lastHash;
+      plannedAt = s.plannedAt;
+      waveStartedAt = s.waveStartedAt;
+      approvals = s.approvals;
+      evidence = s.evidence;
+      fanOutAfter = s.fanOutAfter;
+      assignment = s.assignment;
+    }
+
+    RolloutState build() {
+      return new RolloutState(
+          tenant,
+          rollout,
+          release,
+          plan,
+          status,
+          currentWave,
+          waves,
+          seq,
+          lastHash,
+          plannedAt,
+          waveStartedAt,
+          approvals,
+          evidence,
+          fanOutAfter,
+          assignment);
+    }
   }
 }
