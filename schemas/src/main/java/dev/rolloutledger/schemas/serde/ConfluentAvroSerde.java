@@ -155,6 +155,19 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
         throw new SerializationException(
             "record on " + topic + " does not decode with schema id " + id + ": " + e, e);
       }
+      // a record is the whole payload: bytes after it were not written by an Avro serializer of
+      // this schema, and a reader that ignored them would accept a record other readers refuse
+      int left = trailing(decoder);
+      if (left > 0) {
+        throw new SerializationException(
+            "record on "
+                + topic
+                + " has "
+                + left
+                + " bytes after the record of schema id "
+                + id
+                + ": a record must be the whole payload");
+      }
       if (!type.isInstance(value)) {
         throw new SerializationException(
             "record on "
@@ -165,6 +178,14 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
                 + type.getName());
       }
       return type.cast(value);
+    }
+
+    private static int trailing(BinaryDecoder decoder) {
+      try {
+        return decoder.isEnd() ? 0 : decoder.inputStream().available();
+      } catch (IOException e) {
+        throw new SerializationException("could not read past the record: " + e, e);
+      }
     }
 
     private DatumReader<Object> readerFor(int id) {

@@ -171,5 +171,46 @@ class ConfluentAvroSerdeTest {
           .isInstanceOf(SerializationException.class)
           .hasMessageContaining("does not decode");
     }
+
+    @Test
+    void rejects_bytes_after_a_valid_record() {
+      byte[] good = serde.serializer().serialize("t", crash());
+      byte[] longer = java.util.Arrays.copyOf(good, good.length + 3);
+      longer[good.length] = 'x';
+      assertThatThrownBy(() -> serde.deserializer().deserialize("t", longer))
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("3 bytes after the record");
+    }
+
+    @Test
+    void rejects_a_record_of_a_type_the_topic_does_not_carry() throws Exception {
+      // a Heartbeat written with its own schema, sent to a topic whose union lacks it
+      Heartbeat hb =
+          Heartbeat.newBuilder()
+              .setTenant("acme")
+              .setAt(at)
+              .setHost("h1")
+              .setRelease("cf-291")
+              .setMetrics(Map.of())
+              .build();
+      for (var topic : List.of(Topics.ROLLOUT_CONTROL, Topics.HOSTS, Topics.RELEASES)) {
+        String subject = topic.name() + "-own";
+        int id = registry.register(subject, Heartbeat.getClassSchema());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<Heartbeat>(Heartbeat.getClassSchema()).write(hb, enc);
+        enc.flush();
+        assertThatThrownBy(
+                () ->
+                    topic
+                        .valueSerde(registry)
+                        .deserializer()
+                        .deserialize(topic.name(), out.toByteArray()))
+            .as(topic.name())
+            .isInstanceOf(SerializationException.class);
+      }
+    }
   }
 }
