@@ -9,9 +9,45 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** Shared invariants of the domain records; every failure names the field. */
-final class Checks {
+/**
+ * Shared invariants of the domain records; every failure names the field. {@link #doorId} is the id
+ * rule every door (HTTP and Kafka) applies to what it accepts.
+ */
+public final class Checks {
   private Checks() {}
+
+  /** The longest id a door accepts, the HTTP API's cap. */
+  public static final int MAX_ID_LENGTH = 128;
+
+  /**
+   * An id as every door accepts it: not blank, at most {@link #MAX_ID_LENGTH} characters, no '/'
+   * (it separates the parts of record and store keys) and no control character (NUL, tab, line
+   * breaks: they break keys, logs and the exported journal). Not in the records' constructors: the
+   * journals already written are read back with those, and must still replay as they were decided.
+   */
+  public static String doorId(String field, String value) {
+    id(field, value);
+    if (value.length() > MAX_ID_LENGTH) {
+      throw new InvalidFieldException(
+          field, "must be at most " + MAX_ID_LENGTH + " characters, was " + value.length());
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '/') {
+        throw new InvalidFieldException(field, "must not contain '/'");
+      }
+      if (Character.isISOControl(c)) {
+        throw new InvalidFieldException(
+            field, String.format("must not contain control character U+%04X", (int) c));
+      }
+    }
+    return value;
+  }
+
+  /** {@link #doorId} for an id that may be absent. */
+  public static String optionalDoorId(String field, String value) {
+    return value == null ? null : doorId(field, value);
+  }
 
   static <T> T present(String field, T value) {
     if (value == null) {

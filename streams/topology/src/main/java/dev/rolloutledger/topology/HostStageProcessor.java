@@ -110,7 +110,7 @@ final class HostStageProcessor
       if (value == null) {
         throw new InvalidFieldException("value", "is null (tombstones are not input events)");
       }
-      input = AvroMapper.toDomain(value);
+      input = InputChecks.check(AvroMapper.toDomain(value));
       if (input instanceof HostSilent s && s.detector() != Detector.EXTERNAL) {
         throw new InvalidFieldException(
             "detector", "only the host stage reports as '" + s.detector().wireName() + "'");

@@ -1,39 +1,110 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.domain.ApprovalGranted;
+import dev.rolloutledger.domain.Checks;
+import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
+import dev.rolloutledger.domain.HostBack;
+import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.domain.ManualHalt;
+import dev.rolloutledger.domain.PolicySet;
+import dev.rolloutledger.domain.ReleasePublished;
+import dev.rolloutledger.domain.RollbackRequested;
+import dev.rolloutledger.domain.RolloutPaused;
+import dev.rolloutledger.domain.RolloutPlanned;
+import dev.rolloutledger.domain.RolloutResumed;
+import dev.rolloutledger.domain.UpdateApplied;
+import dev.rolloutledger.domain.WavePlan;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The checks an input must pass at every door beyond its domain record's own invariants: the HTTP
- * API calls {@link #check} before it publishes, and the Kafka doors reach it through {@link
- * AvroMapper#toDomain}, which the control topics' validator, the host stage and replay all map
- * with. One function, so that nothing one door accepts can be refused by another later (an infinite
- * metric accepted over HTTP used to break {@code ledger replay --verify}).
+ * The checks an input must pass at every door beyond its domain record's own invariants: ids as the
+ * HTTP API accepts them ({@link Checks#doorId}), no time before 1970 or beyond what epoch
+ * milliseconds hold, finite metrics. The HTTP API calls {@link #check} before it publishes; the
+ * Kafka doors (the control topics' {@link InputValidator} and the {@link HostStageProcessor} for
+ * telemetry) call {@link #check}. One function, so that nothing one door accepts can be refused by
+ * another later (an infinite metric accepted over HTTP used to break {@code ledger replay
+ * --verify}). Reading the journal ({@link AvroMapper#toDomain}) checks finite metrics only:
+ * journals written before the other checks must still replay as they were decided.
  *
  * <p>Each failure is an {@link InvalidFieldException} naming the field; the API answers it as a 400
  * and the topology dead-letters the record with it.
  */
 public final class InputChecks {
-  /** The instants a topic can carry: Avro's {@code timestamp-millis} is a long of milliseconds. */
-  private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
+  /**
+   * No input happened before 1970: a negative time is a producer's bug, and the engine's clock and
+   * every bake and timeout are measured forward from inputs' times.
+   */
+  private static final Instant EARLIEST = Instant.EPOCH;
 
   private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
 
   private InputChecks() {}
 
-  /** {@code input} if it passes every check; otherwise throws, naming the field. */
+  /**
+   * {@code input} if it passes every check; otherwise throws, naming the field. Its ids (tenant,
+   * host, rollout, release, wave, by) follow {@link Checks#doorId}: what the HTTP API accepts.
+   */
   public static <T extends LedgerInput> T check(T input) {
+    Checks.doorId("tenant", input.tenant());
     time("at", input.at());
-    if (input instanceof Heartbeat heartbeat) {
-      finite("metrics", heartbeat.metrics());
-    } else if (input instanceof HostSilent silent) {
-      time("lastSeenAt", silent.lastSeenAt());
+    if (input instanceof Heartbeat e) {
+      host(e.host());
+      Checks.optionalDoorId("release", e.release());
+      finite("metrics", e.metrics());
+    } else if (input instanceof UpdateApplied e) {
+      host(e.host());
+      Checks.doorId("release", e.release());
+    } else if (input instanceof CrashReport e) {
+      host(e.host());
+      Checks.doorId("release", e.release());
+    } else if (input instanceof HostSilent e) {
+      host(e.host());
+      time("lastSeenAt", e.lastSeenAt());
+    } else if (input instanceof HostBack e) {
+      host(e.host());
+    } else if (input instanceof HostRegistered e) {
+      host(e.host());
+    } else if (input instanceof ReleasePublished e) {
+      Checks.doorId("release", e.release());
+    } else if (input instanceof RolloutPlanned e) {
+      Checks.doorId("rollout", e.rollout());
+      Checks.doorId("release", e.release());
+      List<WavePlan> waves = e.plan().waves();
+      for (int i = 0; i < waves.size(); i++) {
+        Checks.doorId("plan.waves[" + i + "].name", waves.get(i).name());
+      }
+    } else if (input instanceof ApprovalGranted e) {
+      Checks.doorId("rollout", e.rollout());
+      Checks.doorId("wave", e.wave());
+      Checks.doorId("by", e.by());
+    } else if (input instanceof RolloutPaused e) {
+      control(e.rollout(), e.by());
+    } else if (input instanceof RolloutResumed e) {
+      control(e.rollout(), e.by());
+    } else if (input instanceof ManualHalt e) {
+      control(e.rollout(), e.by());
+    } else if (input instanceof RollbackRequested e) {
+      control(e.rollout(), e.by());
+    } else if (input instanceof PolicySet e) {
+      Checks.optionalDoorId("policy.pin", e.policy().pin());
+      Checks.doorId("policy.by", e.policy().by());
     }
     return input;
+  }
+
+  private static void host(String host) {
+    Checks.doorId("host", host);
+  }
+
+  private static void control(String rollout, String by) {
+    Checks.doorId("rollout", rollout);
+    Checks.doorId("by", by);
   }
 
   /**

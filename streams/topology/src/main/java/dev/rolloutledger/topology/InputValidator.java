@@ -8,9 +8,10 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * First step after the input topics: maps each record to the domain to validate it. A valid record
- * passes unchanged, stamped with its source coordinates ({@link DeadLetters#SOURCE}); an invalid
- * one becomes a {@code DeadLetter} naming the field, and the stream goes on.
+ * First step after the input topics: maps each record to the domain to validate it, with the checks
+ * of every door ({@link InputChecks}: ids, times). A valid record passes unchanged, stamped with
+ * its source coordinates ({@link DeadLetters#SOURCE}); an invalid one becomes a {@code DeadLetter}
+ * naming the field, and the stream goes on.
  */
 final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, SpecificRecord> {
   private FixedKeyProcessorContext<String, SpecificRecord> context;
@@ -36,9 +37,12 @@ final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, 
         if (value instanceof ClockTick tick) {
           if (tick.getAt() == null) {
             problem = "invalid field at: must not be null";
+          } else {
+            InputChecks.time("at", tick.getAt());
           }
         } else {
-          AvroMapper.toDomain(value);
+          // the checks the HTTP API makes too
+          InputChecks.check(AvroMapper.toDomain(value));
         }
       } catch (InvalidFieldException e) {
         problem = "invalid field " + e.field() + ": " + e.problem();

@@ -79,9 +79,46 @@ class InputChecksTest {
     }
 
     @Test
-    void the_extremes_a_topic_can_hold_pass() {
+    void the_epoch_and_the_latest_a_topic_can_hold_pass() {
       assertThat(InputChecks.time("at", Instant.ofEpochMilli(Long.MAX_VALUE))).isNotNull();
-      assertThat(InputChecks.time("at", Instant.ofEpochMilli(Long.MIN_VALUE))).isNotNull();
+      assertThat(InputChecks.time("at", Instant.EPOCH)).isNotNull();
+    }
+
+    @Test
+    void a_time_before_1970_is_refused_at_every_door_naming_it() {
+      Heartbeat hb = new Heartbeat("acme", Instant.ofEpochMilli(-1), "h1", null, Map.of());
+
+      assertThatThrownBy(() -> InputChecks.check(hb))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("at");
+                assertThat(e.problem()).contains("1970-01-01T00:00:00Z");
+              });
+    }
+  }
+
+  @Nested
+  class Ids {
+    @ParameterizedTest
+    @ValueSource(strings = {"h/1", "h\u00001", "h\t1", "h\n1", "h\u007f1"})
+    void an_id_with_a_slash_or_a_control_character_is_refused_naming_it(String host) {
+      Heartbeat hb = new Heartbeat("acme", AT, host, null, Map.of());
+
+      assertThatThrownBy(() -> InputChecks.check(hb))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("host"));
+    }
+
+    @Test
+    void ids_are_capped_at_the_http_apis_128_characters() {
+      assertThat(InputChecks.check(new Heartbeat("acme", AT, "h".repeat(128), null, Map.of())))
+          .isNotNull();
+      assertThatThrownBy(
+              () -> InputChecks.check(new Heartbeat("acme", AT, "h".repeat(129), null, Map.of())))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
+              e -> assertThat(e.problem()).isEqualTo("must be at most 128 characters, was 129"));
     }
   }
 }

@@ -43,6 +43,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class LedgerTopologyTest {
   private static final String T = "acme";
@@ -847,6 +849,175 @@ class LedgerTopologyTest {
       assertThat(dead.getReason()).startsWith("rejected");
       assertThat(dead.getSourceTopic()).isEqualTo(Topics.ROLLOUT_CONTROL.name());
       assertThat(dead.getOffset()).isEqualTo(1);
+    }
+  }
+
+  /** Ids every door refuses: a '/', a NUL, a tab, and 200 characters. */
+  static java.util.stream.Stream<String> badIds() {
+    return java.util.stream.Stream.of("h/1", "h\u00001", "h\t1", "h".repeat(200));
+  }
+
+  /** A heartbeat, then a crash report of h1: the stream still runs when a halt comes out. */
+  private void streamStillRuns() {
+    deadLetters.readValuesToList();
+    givenHosts("h1", "h2");
+    givenRolloutWithCap(0.4);
+    applied("h1");
+    crashed("h1");
+    assertThat(ledger.readValuesToList()).anyMatch(v -> v instanceof RolloutHalted);
+  }
+
+  private DeadLetter onlyDeadLetter() {
+    List<DeadLetter> dead = deadLetters.readValuesToList();
+    assertThat(dead).hasSize(1);
+    return dead.get(0);
+  }
+
+  private dev.rolloutledger.avro.ManualHalt halt(
+      String tenant, Instant at, String rollout, String by) {
+    return dev.rolloutledger.avro.ManualHalt.newBuilder()
+        .setTenant(tenant)
+        .setAt(at)
+        .setRollout(rollout)
+        .setBy(by)
+        .setReason("stop")
+        .build();
+  }
+
+  private dev.rolloutledger.avro.Heartbeat beat(String tenant, Instant at, String host) {
+    return dev.rolloutledger.avro.Heartbeat.newBuilder()
+        .setTenant(tenant)
+        .setAt(at)
+        .setHost(host)
+        .setRelease(null)
+        .setMetrics(Map.of())
+        .build();
+  }
+
+  @Nested
+  class KafkaDoors {
+    @ParameterizedTest
+    @MethodSource("dev.rolloutledger.topology.LedgerTopologyTest#badIds")
+    void a_host_id_the_http_api_refuses_is_dead_lettered_on_ledger_hosts(String id) {
+      hosts.pipeInput(
+          T + "/" + id,
+          HostRegistered.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setHost(id)
+              .setLabels(Map.of())
+              .build());
+
+      DeadLetter dead = onlyDeadLetter();
+      assertThat(dead.getReason()).startsWith("invalid field host:");
+      assertThat(dead.getSourceTopic()).isEqualTo(Topics.HOSTS.name());
+      streamStillRuns();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rolloutledger.topology.LedgerTopologyTest#badIds")
+    void a_release_id_the_http_api_refuses_is_dead_lettered_on_ledger_releases(String id) {
+      releases.pipeInput(
+          T + "/" + id,
+          ReleasePublished.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setRelease(id)
+              .setArtifact("channel-file")
+              .setVersion("291")
+              .setSha256(SHA)
+              .setPublisher("vendor")
+              .setSeverity(Severity.NORMAL)
+              .build());
+
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field release:");
+      streamStillRuns();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rolloutledger.topology.LedgerTopologyTest#badIds")
+    void rollout_and_by_ids_the_http_api_refuses_are_dead_lettered_on_rollout_control(String id) {
+      control.pipeInput(T + "/" + id, halt(T, t0, id, "ops"));
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field rollout:");
+
+      control.pipeInput(Keys.of(T, "r9"), halt(T, t0, "r9", id));
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field by:");
+
+      control.pipeInput(
+          Keys.of(T, "r9"),
+          dev.rolloutledger.avro.ApprovalGranted.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setRollout("r9")
+              .setWave(id)
+              .setBy("ops")
+              .build());
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field wave:");
+      streamStillRuns();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rolloutledger.topology.LedgerTopologyTest#badIds")
+    void a_wave_name_the_http_api_refuses_is_dead_lettered_in_a_plan(String id) {
+      givenRelease();
+      control.pipeInput(
+          Keys.of(T, "r9"),
+          RolloutPlanned.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setRollout("r9")
+              .setRelease("cf-291")
+              .setPlan(
+                  PlanSpec.newBuilder()
+                      .setWaves(
+                          List.of(WaveSpec.newBuilder().setName(id).setSelector(Map.of()).build()))
+                      .build())
+              .build());
+
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field plan.waves[0].name:");
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rolloutledger.topology.LedgerTopologyTest#badIds")
+    void a_host_id_the_http_api_refuses_is_dead_lettered_on_ledger_telemetry(String id) {
+      telemetry.pipeInput(T + "/" + id, beat(T, t0, id));
+
+      DeadLetter dead = onlyDeadLetter();
+      assertThat(dead.getReason()).startsWith("invalid field host:");
+      assertThat(dead.getSourceTopic()).isEqualTo(Topics.TELEMETRY.name());
+      streamStillRuns();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rolloutledger.topology.LedgerTopologyTest#badIds")
+    void a_release_id_the_http_api_refuses_is_dead_lettered_on_ledger_telemetry(String id) {
+      telemetry.pipeInput(
+          Keys.of(T, "h1"),
+          UpdateApplied.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setHost("h1")
+              .setRelease(id)
+              .setOk(true)
+              .setError(null)
+              .build());
+
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field release:");
+      streamStillRuns();
+    }
+
+    @Test
+    void a_time_before_1970_is_dead_lettered_on_every_input_topic() {
+      Instant before = Instant.parse("1969-12-31T23:59:59Z");
+      telemetry.pipeInput(Keys.of(T, "h1"), beat(T, before, "h1"));
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field at:");
+
+      control.pipeInput(Keys.of(T, "r9"), halt(T, before, "r9", "ops"));
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field at:");
+
+      tick(before);
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field at:");
+      streamStillRuns();
     }
   }
 }
