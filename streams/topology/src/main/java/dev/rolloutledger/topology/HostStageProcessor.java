@@ -111,6 +111,7 @@ final class HostStageProcessor
         throw new InvalidFieldException("value", "is null (tombstones are not input events)");
       }
       input = InputChecks.check(AvroMapper.toDomain(value));
+      InputChecks.key(record.key(), input);
       if (input instanceof HostSilent s && s.detector() != Detector.EXTERNAL) {
         throw new InvalidFieldException(
             "detector", "only the host stage reports as '" + s.detector().wireName() + "'");

@@ -25,12 +25,13 @@ import java.util.Map;
 /**
  * The checks an input must pass at every door beyond its domain record's own invariants: ids as the
  * HTTP API accepts them ({@link Checks#doorId}), no time before 1970 or beyond what epoch
- * milliseconds hold, finite metrics. The HTTP API calls {@link #check} before it publishes; the
- * Kafka doors (the control topics' {@link InputValidator} and the {@link HostStageProcessor} for
- * telemetry) call {@link #check}. One function, so that nothing one door accepts can be refused by
- * another later (an infinite metric accepted over HTTP used to break {@code ledger replay
- * --verify}). Reading the journal ({@link AvroMapper#toDomain}) checks finite metrics only:
- * journals written before the other checks must still replay as they were decided.
+ * milliseconds hold, finite metrics, and on Kafka the key the topic's contract requires. The HTTP
+ * API calls {@link #check} before it publishes; the Kafka doors (the control topics' {@link
+ * InputValidator} and the {@link HostStageProcessor} for telemetry) call {@link #check} and {@link
+ * #key}. One function, so that nothing one door accepts can be refused by another later (an
+ * infinite metric accepted over HTTP used to break {@code ledger replay --verify}). Reading the
+ * journal ({@link AvroMapper#toDomain}) checks finite metrics only: journals written before the
+ * other checks must still replay as they were decided.
  *
  * <p>Each failure is an {@link InvalidFieldException} naming the field; the API answers it as a 400
  * and the topology dead-letters the record with it.
@@ -96,6 +97,57 @@ public final class InputChecks {
       Checks.doorId("policy.by", e.policy().by());
     }
     return input;
+  }
+
+  /**
+   * The key a Kafka door requires of {@code input}: the one {@link InputTopics#route} gives it,
+   * {@code tenant/host}, {@code tenant/release}, {@code tenant/rollout} or {@code tenant/policy}. A
+   * key naming another tenant would let one tenant's record be compacted, partitioned and
+   * dead-lettered as another's.
+   */
+  public static void key(String key, LedgerInput input) {
+    String tenant = input.tenant();
+    String id = keyId(input);
+    if (key == null) {
+      throw new InvalidFieldException("key", "must be " + tenant + "/" + id + ", was null");
+    }
+    int slash = key.indexOf('/');
+    if (slash < 0) {
+      throw new InvalidFieldException("key", "must be " + tenant + "/" + id + ", was " + key);
+    }
+    if (slash != tenant.length() || !key.startsWith(tenant)) {
+      String keyTenant = key.substring(0, slash);
+      throw new InvalidFieldException(
+          "key", "tenant '" + keyTenant + "' differs from the value's tenant '" + tenant + "'");
+    }
+    if (key.length() != slash + 1 + id.length() || !key.endsWith(id)) {
+      throw new InvalidFieldException("key", "must be " + tenant + "/" + id + ", was " + key);
+    }
+  }
+
+  /**
+   * The id part of {@code input}'s key: by hand, not by {@link InputTopics#route}, per heartbeat.
+   */
+  private static String keyId(LedgerInput input) {
+    if (input instanceof Heartbeat e) {
+      return e.host();
+    } else if (input instanceof UpdateApplied e) {
+      return e.host();
+    } else if (input instanceof CrashReport e) {
+      return e.host();
+    } else if (input instanceof HostSilent e) {
+      return e.host();
+    } else if (input instanceof HostBack e) {
+      return e.host();
+    } else if (input instanceof HostRegistered e) {
+      return e.host();
+    } else if (input instanceof ReleasePublished e) {
+      return e.release();
+    } else if (input instanceof PolicySet) {
+      return "policy";
+    }
+    String key = InputTopics.route(input).key(); // the rollout-control events: tenant/rollout
+    return key.substring(key.indexOf('/') + 1);
   }
 
   private static void host(String host) {

@@ -9,9 +9,9 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
  * First step after the input topics: maps each record to the domain to validate it, with the checks
- * of every door ({@link InputChecks}: ids, times). A valid record passes unchanged, stamped with
- * its source coordinates ({@link DeadLetters#SOURCE}); an invalid one becomes a {@code DeadLetter}
- * naming the field, and the stream goes on.
+ * of every door ({@link InputChecks}: ids, times, the key's tenant). A valid record passes
+ * unchanged, stamped with its source coordinates ({@link DeadLetters#SOURCE}); an invalid one
+ * becomes a {@code DeadLetter} naming the field, and the stream goes on.
  */
 final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, SpecificRecord> {
   private FixedKeyProcessorContext<String, SpecificRecord> context;
@@ -41,8 +41,8 @@ final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, 
             InputChecks.time("at", tick.getAt());
           }
         } else {
-          // the checks the HTTP API makes too
-          InputChecks.check(AvroMapper.toDomain(value));
+          // the checks the HTTP API makes too, then the key the topic's contract requires
+          InputChecks.key(record.key(), InputChecks.check(AvroMapper.toDomain(value)));
         }
       } catch (InvalidFieldException e) {
         problem = "invalid field " + e.field() + ": " + e.problem();

@@ -120,5 +120,18 @@ class InputChecksTest {
               InvalidFieldException.class,
               e -> assertThat(e.problem()).isEqualTo("must be at most 128 characters, was 129"));
     }
+
+    @Test
+    void a_key_must_be_the_topics_contract_key() {
+      Heartbeat hb = new Heartbeat("acme", AT, "h1", null, Map.of());
+
+      InputChecks.key("acme/h1", hb);
+      assertThatThrownBy(() -> InputChecks.key("acm/h1", hb))
+          .hasMessageContaining("tenant 'acm' differs from the value's tenant 'acme'");
+      assertThatThrownBy(() -> InputChecks.key("acmeX/h1", hb)).hasMessageContaining("'acmeX'");
+      assertThatThrownBy(() -> InputChecks.key("acme/h11", hb))
+          .hasMessageContaining("must be acme/h1");
+      assertThatThrownBy(() -> InputChecks.key("acme", hb)).hasMessageContaining("must be acme/h1");
+    }
   }
 }

@@ -1019,5 +1019,38 @@ class LedgerTopologyTest {
       assertThat(onlyDeadLetter().getReason()).startsWith("invalid field at:");
       streamStillRuns();
     }
+
+    @Test
+    void a_key_naming_another_tenant_is_dead_lettered_on_every_input_topic() {
+      hosts.pipeInput(
+          "other/h1",
+          HostRegistered.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setHost("h1")
+              .setLabels(Map.of())
+              .build());
+      assertThat(onlyDeadLetter().getReason())
+          .isEqualTo("invalid field key: tenant 'other' differs from the value's tenant 'acme'");
+
+      control.pipeInput("other/r9", halt(T, t0, "r9", "ops"));
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field key: tenant 'other'");
+
+      telemetry.pipeInput("other/h1", beat(T, t0, "h1"));
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field key: tenant 'other'");
+
+      telemetry.pipeInput(null, beat(T, t0, "h1"));
+      assertThat(onlyDeadLetter().getReason()).startsWith("invalid field key:");
+      streamStillRuns();
+    }
+
+    @Test
+    void a_key_naming_another_host_of_the_tenant_is_dead_lettered() {
+      telemetry.pipeInput(Keys.of(T, "h2"), beat(T, t0, "h1"));
+
+      assertThat(onlyDeadLetter().getReason())
+          .isEqualTo("invalid field key: must be acme/h1, was acme/h2");
+      streamStillRuns();
+    }
   }
 }
