@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -112,7 +113,10 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
     private final SchemaRegistry registry;
     private final Schema readerSchema;
     private final Class<T> type;
-    private final Map<Integer, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+    private final Map<Integer, Reading> readers = new ConcurrentHashMap<>();
+
+    /** How records of one writer schema id are read. */
+    private record Reading(Schema writer, DatumReader<Object> reader) {}
 
     De(SchemaRegistry registry, Schema readerSchema, Class<T> type) {
       this.registry = registry;
@@ -140,9 +144,9 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
                 topic, data[0]));
       }
       int id = ByteBuffer.wrap(data, 1, 4).getInt();
-      DatumReader<Object> reader;
+      Reading reading;
       try {
-        reader = readers.computeIfAbsent(id, this::readerFor);
+        reading = readers.computeIfAbsent(id, this::readerFor);
       } catch (SchemaRegistryException e) {
         throw new SerializationException(
             "record on " + topic + " has schema id " + id + ": " + e.getMessage(), e);
@@ -150,7 +154,7 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
       BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, 5, data.length - 5, null);
       Object value;
       try {
-        value = reader.read(null, decoder);
+        value = reading.reader().read(null, decoder);
       } catch (IOException | RuntimeException e) {
         throw new SerializationException(
             "record on " + topic + " does not decode with schema id " + id + ": " + e, e);
@@ -168,6 +172,7 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
                 + id
                 + ": a record must be the whole payload");
       }
+      sameType(topic, reading.writer(), data, value);
       if (!type.isInstance(value)) {
         throw new SerializationException(
             "record on "
@@ -188,9 +193,51 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
       }
     }
 
-    private DatumReader<Object> readerFor(int id) {
+    private Reading readerFor(int id) {
       Schema writer = registry.byId(id);
-      return new SpecificDatumReader<>(writer, readerSchema, SpecificData.get());
+      return new Reading(
+          writer, new SpecificDatumReader<>(writer, readerSchema, SpecificData.get()));
+    }
+
+    /**
+     * The record written is the type read. Avro resolves a record to the first branch of the
+     * reader's union its fields fit when no branch has its name (a HostRegistered reads as a
+     * HostBack, any record with an {@code at} as a ClockTick), and a record to a record of another
+     * name: one event type would be accepted as another.
+     */
+    private static void sameType(String topic, Schema writer, byte[] data, Object value) {
+      Schema written = writer;
+      if (writer.getType() == Schema.Type.UNION) {
+        written = writer.getTypes().get(unionIndex(data, 5));
+      }
+      if (written.getType() != Schema.Type.RECORD || !(value instanceof GenericContainer read)) {
+        return;
+      }
+      Schema readAs = read.getSchema();
+      if (!written.getName().equals(readAs.getName())
+          && !readAs.getAliases().contains(written.getFullName())) {
+        throw new SerializationException(
+            "record on "
+                + topic
+                + " is a "
+                + written.getFullName()
+                + ", a type the topic does not carry (Avro would read it as a "
+                + readAs.getFullName()
+                + ")");
+      }
+    }
+
+    /** The branch index a union value starts with: a zig-zag varint. */
+    private static int unionIndex(byte[] data, int offset) {
+      long n = 0;
+      int shift = 0;
+      int b;
+      do {
+        b = data[offset++] & 0xff;
+        n |= (long) (b & 0x7f) << shift;
+        shift += 7;
+      } while ((b & 0x80) != 0 && shift < 64);
+      return (int) ((n >>> 1) ^ -(n & 1));
     }
   }
 }

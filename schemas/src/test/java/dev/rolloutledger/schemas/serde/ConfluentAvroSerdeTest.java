@@ -212,5 +212,59 @@ class ConfluentAvroSerdeTest {
             .isInstanceOf(SerializationException.class);
       }
     }
+
+    /** {@code value} in the wire format under {@code schema}, registered as {@code subject}. */
+    private byte[] written(String subject, Schema schema, SpecificRecord value) throws Exception {
+      int id = registry.register(subject, schema);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.write(0);
+      out.write(ByteBuffer.allocate(4).putInt(id).array());
+      BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+      new SpecificDatumWriter<SpecificRecord>(schema).write(value, enc);
+      enc.flush();
+      return out.toByteArray();
+    }
+
+    @Test
+    void rejects_a_record_avro_would_resolve_as_another_type_of_the_same_shape() throws Exception {
+      // Avro resolves a record to the first reader branch its fields fit: a HostRegistered fits a
+      // Heartbeat or a HostBack (tenant, at, host), any record with an `at` fits ClockTick
+      HostRegistered host =
+          HostRegistered.newBuilder()
+              .setTenant("acme")
+              .setAt(at)
+              .setHost("h1")
+              .setLabels(Map.of())
+              .build();
+      byte[] onTelemetry = written("own-hosts", HostRegistered.getClassSchema(), host);
+      assertThatThrownBy(
+              () -> serde.deserializer().deserialize(Topics.TELEMETRY.name(), onTelemetry))
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("is a dev.rolloutledger.avro.HostRegistered")
+          .hasMessageContaining("a type the topic does not carry");
+
+      byte[] onClock = written("own-crash", CrashReport.getClassSchema(), crash());
+      assertThatThrownBy(
+              () ->
+                  Topics.CLOCK
+                      .valueSerde(registry)
+                      .deserializer()
+                      .deserialize(Topics.CLOCK.name(), onClock))
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("CrashReport");
+
+      // the same under a union the producer registered: the branch written is what counts
+      Schema both =
+          Schema.createUnion(CrashReport.getClassSchema(), HostRegistered.getClassSchema());
+      byte[] inUnion = written("own-union", both, host);
+      assertThatThrownBy(() -> serde.deserializer().deserialize(Topics.TELEMETRY.name(), inUnion))
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("HostRegistered");
+      assertThat(
+              serde
+                  .deserializer()
+                  .deserialize(Topics.TELEMETRY.name(), written("own-union", both, crash())))
+          .isEqualTo(crash());
+    }
   }
 }
