@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * control characters, so ids compose unambiguously into record and store keys.
  */
 final class Ids {
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+  static final int MAX_LENGTH = 128;
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_LENGTH + "}");
 
   private Ids() {}
 

@@ -24,6 +24,9 @@ import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,9 +64,11 @@ public class PolicyController {
   @Allowed(ADMINISTER)
   public HttpResponse<Accepted> set(
       @PathVariable String tenant,
-      @Body PolicyBody body,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = PolicyBody.class)))
+          String json,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     Ids.require("tenant", tenant);
+    PolicyBody body = StrictJson.read(json, PolicyBody.class);
     if (body.pin() != null) {
       Ids.require("pin", body.pin());
     }

@@ -4,6 +4,7 @@ import static dev.rolloutledger.server.auth.Permission.APPROVE;
 import static dev.rolloutledger.server.auth.Permission.OPERATE;
 import static dev.rolloutledger.server.auth.Permission.READ;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.rolloutledger.domain.ApprovalGranted;
 import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.InvalidFieldException;
@@ -45,6 +46,10 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -80,8 +85,14 @@ public class RolloutController {
   @Post("/hosts")
   @Allowed(OPERATE)
   public HttpResponse<Accepted> registerHosts(
-      @PathVariable String tenant, @Body List<HostBody> hosts) {
+      @PathVariable String tenant,
+      @Body
+          @RequestBody(
+              content =
+                  @Content(array = @ArraySchema(schema = @Schema(implementation = HostBody.class))))
+          String body) {
     Ids.require("tenant", tenant);
+    List<HostBody> hosts = StrictJson.readList(body, new TypeReference<List<HostBody>>() {});
     Instant at = clock.instant();
     List<LedgerInput> inputs = new ArrayList<>();
     List<String> ids = new ArrayList<>();
@@ -106,8 +117,12 @@ public class RolloutController {
 
   @Post("/releases")
   @Allowed(OPERATE)
-  public HttpResponse<Accepted> publishRelease(@PathVariable String tenant, @Body ReleaseBody r) {
+  public HttpResponse<Accepted> publishRelease(
+      @PathVariable String tenant,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = ReleaseBody.class)))
+          String body) {
     Ids.require("tenant", tenant);
+    ReleaseBody r = StrictJson.read(body, ReleaseBody.class);
     Ids.require("release", r.release());
     Severity severity = parseSeverity(r.severity());
     publisher.publish(
@@ -126,8 +141,12 @@ public class RolloutController {
 
   @Post("/rollouts")
   @Allowed(OPERATE)
-  public HttpResponse<Accepted> createRollout(@PathVariable String tenant, @Body RolloutBody body) {
+  public HttpResponse<Accepted> createRollout(
+      @PathVariable String tenant,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = RolloutBody.class)))
+          String json) {
     Ids.require("tenant", tenant);
+    RolloutBody body = StrictJson.read(json, RolloutBody.class);
     String rollout =
         body.rollout() == null ? "r-" + UUID.randomUUID() : Ids.require("rollout", body.rollout());
     Ids.require("release", body.release());
@@ -182,9 +201,10 @@ public class RolloutController {
   public HttpResponse<Accepted> halt(
       @PathVariable String tenant,
       @PathVariable String rollout,
-      @Body ActionBody a,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = ActionBody.class)))
+          String body,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    return action(tenant, rollout, a, caller, ManualHalt::new);
+    return action(tenant, rollout, body, caller, ManualHalt::new);
   }
 
   /** Halts the rollout and sends Rollback to each of its hosts that was sent the release. */
@@ -193,9 +213,10 @@ public class RolloutController {
   public HttpResponse<Accepted> rollback(
       @PathVariable String tenant,
       @PathVariable String rollout,
-      @Body ActionBody a,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = ActionBody.class)))
+          String body,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    return action(tenant, rollout, a, caller, RollbackRequested::new);
+    return action(tenant, rollout, body, caller, RollbackRequested::new);
   }
 
   @Post("/rollouts/{rollout}/pause")
@@ -203,9 +224,10 @@ public class RolloutController {
   public HttpResponse<Accepted> pause(
       @PathVariable String tenant,
       @PathVariable String rollout,
-      @Body ActionBody a,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = ActionBody.class)))
+          String body,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    return action(tenant, rollout, a, caller, RolloutPaused::new);
+    return action(tenant, rollout, body, caller, RolloutPaused::new);
   }
 
   @Post("/rollouts/{rollout}/resume")
@@ -213,9 +235,10 @@ public class RolloutController {
   public HttpResponse<Accepted> resume(
       @PathVariable String tenant,
       @PathVariable String rollout,
-      @Body ActionBody a,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = ActionBody.class)))
+          String body,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    return action(tenant, rollout, a, caller, RolloutResumed::new);
+    return action(tenant, rollout, body, caller, RolloutResumed::new);
   }
 
   @Post("/rollouts/{rollout}/approvals")
@@ -223,8 +246,11 @@ public class RolloutController {
   public HttpResponse<Accepted> approve(
       @PathVariable String tenant,
       @PathVariable String rollout,
-      @Body ApprovalBody a,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = ApprovalBody.class)))
+          String body,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
+    getRollout(tenant, rollout); // 404 for an unknown rollout, before its body is read
+    ApprovalBody a = StrictJson.read(body, ApprovalBody.class);
     return control(
         tenant,
         rollout,
@@ -238,7 +264,9 @@ public class RolloutController {
 
   /** Halt, rollback, pause, resume: who is the caller's token, why is the body's reason. */
   private HttpResponse<Accepted> action(
-      String tenant, String rollout, ActionBody a, Caller caller, ActionInput input) {
+      String tenant, String rollout, String body, Caller caller, ActionInput input) {
+    getRollout(tenant, rollout); // 404 for an unknown rollout, before its body is read
+    ActionBody a = StrictJson.read(body, ActionBody.class);
     return control(
         tenant, rollout, input.create(tenant, clock.instant(), rollout, caller.name(), a.reason()));
   }

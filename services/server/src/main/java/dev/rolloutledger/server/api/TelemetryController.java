@@ -1,5 +1,6 @@
 package dev.rolloutledger.server.api;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.HostBack;
@@ -22,6 +23,10 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -61,9 +66,16 @@ public class TelemetryController {
   @Allowed(Permission.TELEMETRY)
   public HttpResponse<Accepted> ingest(
       @PathVariable String tenant,
-      @Body List<TelemetryItem> items,
+      @Body
+          @RequestBody(
+              content =
+                  @Content(
+                      array = @ArraySchema(schema = @Schema(implementation = TelemetryItem.class))))
+          String body,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     Ids.require("tenant", tenant);
+    List<TelemetryItem> items =
+        StrictJson.readList(body, new TypeReference<List<TelemetryItem>>() {});
     if (items.size() > MAX_BATCH) {
       throw new ApiProblemException(
           HttpStatus.REQUEST_ENTITY_TOO_LARGE,

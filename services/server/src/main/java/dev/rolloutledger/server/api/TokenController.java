@@ -19,6 +19,9 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -64,8 +67,12 @@ public class TokenController {
 
   @Post
   @Allowed(ADMINISTER)
-  public HttpResponse<CreatedToken> create(@PathVariable String tenant, @Body TokenBody body) {
+  public HttpResponse<CreatedToken> create(
+      @PathVariable String tenant,
+      @Body @RequestBody(content = @Content(schema = @Schema(implementation = TokenBody.class)))
+          String json) {
     Ids.require("tenant", tenant);
+    TokenBody body = StrictJson.read(json, TokenBody.class);
     String name = Ids.require("name", body.name());
     Role role = role(body.role());
     String host = host(role, body.host());
