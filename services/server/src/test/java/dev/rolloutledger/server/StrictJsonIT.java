@@ -318,4 +318,24 @@ class StrictJsonIT {
           .startsWith("[0].metrics");
     }
   }
+
+  @Nested
+  class Approvals {
+    @Test
+    void approving_a_wave_the_plan_does_not_name_answers_404_naming_the_wave() throws Exception {
+      JsonNode p =
+          problem(server.post(admin, api("/rollouts/r1/approvals"), "{\"wave\": \"canry\"}"), 404);
+      assertThat(field(p)).isEqualTo("wave");
+      assertThat(p.get("detail").asText()).contains("canry");
+    }
+
+    @Test
+    void approving_a_wave_of_the_plan_is_still_accepted() throws Exception {
+      assertThat(
+              server
+                  .post(admin, api("/rollouts/r1/approvals"), "{\"wave\": \"canary\"}")
+                  .statusCode())
+          .isEqualTo(202);
+    }
+  }
 }

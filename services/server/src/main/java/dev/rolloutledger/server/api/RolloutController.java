@@ -249,8 +249,18 @@ public class RolloutController {
       @Body @RequestBody(content = @Content(schema = @Schema(implementation = ApprovalBody.class)))
           String body,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    getRollout(tenant, rollout); // 404 for an unknown rollout, before its body is read
+    RolloutView view = getRollout(tenant, rollout); // 404 before its body is read
     ApprovalBody a = StrictJson.read(body, ApprovalBody.class);
+    if (a.wave() == null || a.wave().isBlank()) {
+      throw ApiProblemException.badField("wave", "wave is required");
+    }
+    // the plan is in the read model: a wave it does not name can never be approved
+    if (view.waves().stream().noneMatch(w -> w.name().equals(a.wave()))) {
+      throw new ApiProblemException(
+          HttpStatus.NOT_FOUND,
+          "wave " + a.wave() + " is not a wave of rollout " + rollout,
+          "wave");
+    }
     return control(
         tenant,
         rollout,
