@@ -69,12 +69,11 @@ class TenancyIT {
           new Call("GET", T + "/rollouts", null),
           new Call("GET", T + "/rollouts/{rollout}", null),
           new Call("GET", T + "/rollouts/{rollout}/ledger", null),
-          new Call("POST", T + "/rollouts/{rollout}/halt", "{\"by\": \"x\", \"reason\": \"y\"}"),
-          new Call("POST", T + "/rollouts/{rollout}/pause", "{\"by\": \"x\", \"reason\": \"y\"}"),
-          new Call("POST", T + "/rollouts/{rollout}/resume", "{\"by\": \"x\", \"reason\": \"y\"}"),
+          new Call("POST", T + "/rollouts/{rollout}/halt", "{\"reason\": \"y\"}"),
+          new Call("POST", T + "/rollouts/{rollout}/pause", "{\"reason\": \"y\"}"),
+          new Call("POST", T + "/rollouts/{rollout}/resume", "{\"reason\": \"y\"}"),
           new Call("POST", T + "/rollouts/{rollout}/rollback", "{\"reason\": \"y\"}"),
-          new Call(
-              "POST", T + "/rollouts/{rollout}/approvals", "{\"wave\": \"canary\", \"by\": \"x\"}"),
+          new Call("POST", T + "/rollouts/{rollout}/approvals", "{\"wave\": \"canary\"}"),
           new Call(
               "POST",
               T + "/telemetry",
@@ -219,13 +218,9 @@ class TenancyIT {
       String api = "/api/v1/tenants/" + a;
       assertProblem(server.get(aAdmin, api + "/rollouts/rb"), 404);
       assertProblem(server.get(aAdmin, api + "/rollouts/rb/ledger"), 404);
+      assertProblem(server.post(aAdmin, api + "/rollouts/rb/halt", "{\"reason\": \"y\"}"), 404);
       assertProblem(
-          server.post(aAdmin, api + "/rollouts/rb/halt", "{\"by\": \"x\", \"reason\": \"y\"}"),
-          404);
-      assertProblem(
-          server.post(
-              aAdmin, api + "/rollouts/rb/approvals", "{\"wave\": \"canary\", \"by\": \"x\"}"),
-          404);
+          server.post(aAdmin, api + "/rollouts/rb/approvals", "{\"wave\": \"canary\"}"), 404);
       assertProblem(server.send("DELETE", aAdmin, api + "/tokens/" + bOperatorName, null), 404);
 
       assertThat(json(server.get(aAdmin, api + "/rollouts")))
@@ -286,10 +281,7 @@ class TenancyIT {
       assertProblem(server.post(approver, api("/telemetry"), "[]"), 403);
       assertThat(
               server
-                  .post(
-                      approver,
-                      api("/rollouts/ra/approvals"),
-                      "{\"wave\": \"canary\", \"by\": \"approver\"}")
+                  .post(approver, api("/rollouts/ra/approvals"), "{\"wave\": \"canary\"}")
                   .statusCode())
           .isEqualTo(202);
     }
