@@ -160,6 +160,19 @@ class StrictJsonIT {
     }
 
     @Test
+    void a_field_given_twice_is_refused_naming_it() throws Exception {
+      assertThat(
+              field(
+                  problem(
+                      server.post(
+                          admin,
+                          api("/rollouts/r1/pause"),
+                          "{\"reason\": \"a\", \"reason\": \"b\"}"),
+                      400)))
+          .isEqualTo("reason");
+    }
+
+    @Test
     void an_unknown_field_of_any_body_is_named() throws Exception {
       assertThat(
               field(

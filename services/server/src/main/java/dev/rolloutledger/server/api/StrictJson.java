@@ -2,7 +2,9 @@ package dev.rolloutledger.server.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -107,6 +109,8 @@ final class StrictJson {
     String field = null;
     if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
       field = path(m.getPath());
+    } else if (e instanceof StreamReadException r && r.getProcessor() != null) {
+      field = path(r.getProcessor().getParsingContext()); // e.g. the name of a duplicate field
     }
     String detail;
     if (e instanceof UnrecognizedPropertyException u) {
@@ -117,6 +121,19 @@ final class StrictJson {
       detail = "not valid JSON: " + e.getOriginalMessage();
     }
     return ApiProblemException.badField(field, detail);
+  }
+
+  /** Where the parser stopped, as {@code [0].labels.env}; null at the top level. */
+  private static String path(JsonStreamContext context) {
+    List<JsonMappingException.Reference> refs = new java.util.ArrayList<>();
+    for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inObject() && c.getCurrentName() != null) {
+        refs.add(0, new JsonMappingException.Reference(null, c.getCurrentName()));
+      } else if (c.inArray() && c.getCurrentIndex() >= 0) {
+        refs.add(0, new JsonMappingException.Reference(null, c.getCurrentIndex()));
+      }
+    }
+    return path(refs);
   }
 
   private static String path(List<JsonMappingException.Reference> refs) {
