@@ -574,15 +574,19 @@ class LedgerTopologyTest {
 
   @Nested
   class FanOut {
+    /** What the decision stage reads: the journal, continuations included. */
+    private TestOutputTopic<String, SpecificRecord> journal() {
+      return driver.createOutputTopic(
+          Topics.INPUTS.name(),
+          new StringDeserializer(),
+          Topics.INPUTS.valueSerde(registry).deserializer());
+    }
+
     @Test
     void a_halt_sends_its_entry_and_first_chunk_then_the_rest_through_the_journal() {
       driver.close();
       startWith(EngineConfig.defaults().withFanOutChunk(2));
-      TestOutputTopic<String, SpecificRecord> journal =
-          driver.createOutputTopic(
-              Topics.INPUTS.name(),
-              new StringDeserializer(),
-              Topics.INPUTS.valueSerde(registry).deserializer());
+      TestOutputTopic<String, SpecificRecord> journal = journal();
       givenHosts("h1", "h2", "h3", "h4", "h5");
       givenRolloutWithCap(0.3);
       commands.readValuesToList();
@@ -618,11 +622,7 @@ class LedgerTopologyTest {
     void a_plan_binds_its_hosts_chunk_by_chunk_through_the_journal_then_starts() {
       driver.close();
       startWith(EngineConfig.defaults().withAssignChunk(2));
-      TestOutputTopic<String, SpecificRecord> journal =
-          driver.createOutputTopic(
-              Topics.INPUTS.name(),
-              new StringDeserializer(),
-              Topics.INPUTS.valueSerde(registry).deserializer());
+      TestOutputTopic<String, SpecificRecord> journal = journal();
       givenHosts("h1", "h2", "h3", "h4", "h5");
       givenRolloutWithCap(0.3);
 
