@@ -325,13 +325,19 @@ final class Planner {
    * another rollout's assignment), until one of them is being assigned in turn.
    */
   private void startWaiting(Step step, String tenant) {
+    // called once no rollout of the tenant is being assigned: only one started here can be
     for (RolloutState r : sortedRollouts(context.store.rollouts(tenant))) {
-      if (assigning(tenant)) {
-        return;
+      if (r.status() == RolloutStatus.PENDING && r.assignment() != null) {
+        return; // being assigned already: the others go on waiting
       }
       ReleaseInfo release = context.store.release(tenant, r.release()).orElse(null);
-      if (r.status() == RolloutStatus.PENDING && release != null) {
-        context.store.putRollout(activateOrRefuse(step, r, release));
+      if (r.status() != RolloutStatus.PENDING || release == null) {
+        continue;
+      }
+      RolloutState started = activateOrRefuse(step, r, release);
+      context.store.putRollout(started);
+      if (started.status() == RolloutStatus.PENDING && started.assignment() != null) {
+        return;
       }
     }
   }
