@@ -37,11 +37,11 @@ public final class DecisionQuality {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * The engine measured: a version 3 journal's ({@link EngineConfig#journalV3()}: the failure
-   * fraction cap counts a silence only while it lasts), the simulator's own being version 2 until
-   * its logs are written in version 3.
+   * The engine measured: the server's, a version 4 journal's ({@link EngineConfig#journalV4()}: the
+   * failure fraction cap counts a silence only while it lasts, and the system's own outages are
+   * never judged as silence).
    */
-  static final EngineConfig ENGINE = EngineConfig.defaults().journalV3();
+  static final EngineConfig ENGINE = EngineConfig.defaults().journalV4();
 
   /** One measured case: a scenario per seed. */
   record Case(String name, String what, java.util.function.LongFunction<Scenario> scenario) {}

@@ -112,8 +112,9 @@ final class Controls {
                   (int) members.stream().filter(HostRecord::dispatched).count(),
                   before.lastAppliedAt()));
     }
-    rollout =
-        gate.promote(step, dispatcher.dispatch(step, rollout.withStatus(RolloutStatus.ACTIVE)));
+    // the clock was not followed while it was halted (it had no ticks): from now on
+    rollout = context.followingClock(rollout.withStatus(RolloutStatus.ACTIVE), step.at);
+    rollout = gate.promote(step, dispatcher.dispatch(step, rollout));
     context.store.putRollout(rollout);
     return step.decision();
   }

@@ -251,13 +251,43 @@ final class Detectors {
       if (rollout.status() != RolloutStatus.ACTIVE && rollout.status() != RolloutStatus.PAUSED) {
         continue;
       }
-      RolloutState updated = silence(step, rollout);
+      RolloutState updated = context.config.outageGrace() ? followClock(step, rollout) : rollout;
+      if (!updated.inGraceAt(step.at)) {
+        updated = silence(step, updated);
+      }
       updated = gate.promote(step, dispatcher.dispatch(step, updated));
       if (!updated.equals(rollout)) {
         context.store.putRollout(updated);
       }
     }
     return step.decision();
+  }
+
+  /**
+   * The tick moves the rollout's recorded clock on. A gap since its last tick longer than a third
+   * of the plan's heartbeat timeout is the system's own outage ({@link RolloutClock}): it is
+   * recorded in the ledger, and a grace of one heartbeat timeout starts, in which hosts are judged
+   * from their first sign of life after the outage.
+   */
+  private RolloutState followClock(Step step, RolloutState rollout) {
+    RolloutClock clock = rollout.clock();
+    if (clock == null) {
+      // a rollout that was ACTIVE before the engine followed the clock: from now on
+      return rollout.withClock(RolloutClock.startedAt(step.at));
+    }
+    Duration timeout = rollout.plan().heartbeatTimeout();
+    if (!clock.outageAt(step.at, timeout)) {
+      return rollout.withClock(clock.tickedAt(step.at));
+    }
+    RolloutClock after = clock.afterOutage(step.at, timeout, rollout.waveStartedAt());
+    Instant from = clock.lastTick();
+    Duration bakeExtendedBy = after.unobserved().minus(clock.unobserved());
+    return step.append(
+            rollout,
+            (tenant, at, id, seq, prev) ->
+                new OutageRecorded(
+                    tenant, at, id, seq, prev, from, after.graceUntil(), bakeExtendedBy))
+        .withClock(after);
   }
 
   /** The silence verdicts of one gated rollout at the step's time, and the gate on them. */

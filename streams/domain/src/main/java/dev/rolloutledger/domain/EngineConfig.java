@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Tunables of the {@link RolloutEngine}. A rollout log's version names one of them ({@link
- * #journalV2()}, {@link #journalV3()}), and a replay decides with it.
+ * #journalV2()}, {@link #journalV3()}, {@link #journalV4()}), and a replay decides with it.
  *
  * @param commandTtl how long a host command is valid
  * @param heartbeatsAbsorbed heartbeats are absorbed by the host stage (ADR 0007): the journal holds
@@ -22,13 +22,18 @@ import java.time.Duration;
  *     back), it no longer counts toward the cap, as a baseline host that is back no longer counts
  *     in the cap's shock guard. Its silence stays in the evidence and in the wave's counts. False
  *     for rollout logs of versions 1 and 2, whose replays must decide as they were decided.
+ * @param outageGrace a gap in the recorded clock longer than a third of a plan's heartbeat timeout
+ *     is the system's own outage, not the fleet's silence: it is recorded ({@link OutageRecorded})
+ *     and starts a grace in which no silence is judged and no wave promotes ({@link RolloutClock},
+ *     ADR 0008). False for rollout logs of versions 1 to 3.
  */
 public record EngineConfig(
     Duration commandTtl,
     boolean heartbeatsAbsorbed,
     int fanOutChunk,
     int assignChunk,
-    boolean silenceCountsWhileItLasts) {
+    boolean silenceCountsWhileItLasts,
+    boolean outageGrace) {
 
   /**
    * The fan-out chunk of version 2 and 3 journals (ADR 0007): one transaction signs and writes at
@@ -51,6 +56,17 @@ public record EngineConfig(
     }
     Checks.atLeast("fanOutChunk", fanOutChunk, 0);
     Checks.atLeast("assignChunk", assignChunk, 0);
+  }
+
+  /** The recorded clock not followed (logs of versions 1 to 3). */
+  public EngineConfig(
+      Duration commandTtl,
+      boolean heartbeatsAbsorbed,
+      int fanOutChunk,
+      int assignChunk,
+      boolean silenceCountsWhileItLasts) {
+    this(
+        commandTtl, heartbeatsAbsorbed, fanOutChunk, assignChunk, silenceCountsWhileItLasts, false);
   }
 
   /** Planning in one decision, a silence counted after it ends (logs of versions 1 and 2). */
@@ -85,27 +101,42 @@ public record EngineConfig(
     return new EngineConfig(commandTtl, true, JOURNAL_FAN_OUT_CHUNK, JOURNAL_ASSIGN_CHUNK, true);
   }
 
+  /**
+   * The configuration of a version 4 journal, the server's: as version 3, and the system's own
+   * outage is recorded and never judged as the fleet's silence ({@link #outageGrace}).
+   */
+  public EngineConfig journalV4() {
+    return journalV3().withOutageGrace(true);
+  }
+
   /** The same, with heartbeats absorbed by the host stage or not. */
   public EngineConfig withHeartbeatsAbsorbed(boolean absorbed) {
     return new EngineConfig(
-        commandTtl, absorbed, fanOutChunk, assignChunk, silenceCountsWhileItLasts);
+        commandTtl, absorbed, fanOutChunk, assignChunk, silenceCountsWhileItLasts, outageGrace);
   }
 
   /** The same, with at most {@code chunk} commands of a fan-out in one decision (0: all). */
   public EngineConfig withFanOutChunk(int chunk) {
     return new EngineConfig(
-        commandTtl, heartbeatsAbsorbed, chunk, assignChunk, silenceCountsWhileItLasts);
+        commandTtl, heartbeatsAbsorbed, chunk, assignChunk, silenceCountsWhileItLasts, outageGrace);
   }
 
   /** The same, with at most {@code chunk} hosts bound to waves in one decision (0: all). */
   public EngineConfig withAssignChunk(int chunk) {
     return new EngineConfig(
-        commandTtl, heartbeatsAbsorbed, fanOutChunk, chunk, silenceCountsWhileItLasts);
+        commandTtl, heartbeatsAbsorbed, fanOutChunk, chunk, silenceCountsWhileItLasts, outageGrace);
   }
 
   /** The same, with the cap counting a silence only while it lasts, or also after it. */
   public EngineConfig withSilenceCountsWhileItLasts(boolean whileItLasts) {
-    return new EngineConfig(commandTtl, heartbeatsAbsorbed, fanOutChunk, assignChunk, whileItLasts);
+    return new EngineConfig(
+        commandTtl, heartbeatsAbsorbed, fanOutChunk, assignChunk, whileItLasts, outageGrace);
+  }
+
+  /** The same, with the system's own outages followed on the recorded clock, or not. */
+  public EngineConfig withOutageGrace(boolean grace) {
+    return new EngineConfig(
+        commandTtl, heartbeatsAbsorbed, fanOutChunk, assignChunk, silenceCountsWhileItLasts, grace);
   }
 
   /** How the engine judges the liveness of a host assigned under {@code plan}. */

@@ -62,6 +62,22 @@ final class EngineContext {
     return out;
   }
 
+  /**
+   * A rollout that became ACTIVE at {@code at} (started, or resumed after a halt, when it had no
+   * ticks): its recorded clock is followed from {@code at} if {@link EngineConfig#outageGrace} is
+   * on. A grace already running and the current wave's unobserved time are kept.
+   */
+  RolloutState followingClock(RolloutState rollout, Instant at) {
+    if (!config.outageGrace()) {
+      return rollout;
+    }
+    RolloutClock clock = rollout.clock();
+    return rollout.withClock(
+        clock == null
+            ? RolloutClock.startedAt(at)
+            : new RolloutClock(at, clock.graceUntil(), clock.unobserved()));
+  }
+
   /** A host's record: the index holds those bound to a rollout, the store the others. */
   Optional<HostRecord> host(String tenant, String hostId) {
     HostRecord assigned = fleet.assigned(tenant, hostId);

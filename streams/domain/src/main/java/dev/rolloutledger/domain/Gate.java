@@ -184,6 +184,9 @@ final class Gate {
     if (waveStillBaking(step.at, rollout)) {
       return rollout; // nothing to promote yet, whatever the policy says: the common case
     }
+    if (rollout.inGraceAt(step.at)) {
+      return rollout; // the system was down: no wave promotes before its hosts are heard again
+    }
     if (!context.policy(rollout.tenant()).open(step.at)) {
       return rollout; // paused by the owner, or outside every maintenance window
     }
@@ -244,9 +247,7 @@ final class Gate {
     if (counts.assigned() == 0) {
       return false;
     }
-    return counts.applied() < counts.assigned()
-        || at.isBefore(
-            rollout.waveStartedAt().plus(rollout.plan().waves().get(rollout.currentWave()).bake()));
+    return counts.applied() < counts.assigned() || at.isBefore(rollout.bakePassesAt());
   }
 
   /**

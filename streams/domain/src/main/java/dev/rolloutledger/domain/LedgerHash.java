@@ -46,6 +46,7 @@ import java.util.Map;
  * "RolloutHalted"    str(wave) str(reason) map(evidence)
  * "RolloutCompleted" (none)
  * "HaltLifted"       str(by) str(reason)
+ * "OutageRecorded"   time(from) time(graceUntil) i64(bakeExtendedBy in milliseconds)
  * </pre>
  *
  * <p>Every field is either fixed-width or length-prefixed and the type fixes the field list, so two
@@ -73,6 +74,11 @@ public final class LedgerHash {
       out.header("RolloutHalted", e).str(e.wave()).str(e.reason()).map(e.evidence());
     } else if (entry instanceof HaltLifted e) {
       out.header("HaltLifted", e).str(e.by()).str(e.reason());
+    } else if (entry instanceof OutageRecorded e) {
+      out.header("OutageRecorded", e)
+          .i64(e.from().toEpochMilli())
+          .i64(e.graceUntil().toEpochMilli())
+          .i64(e.bakeExtendedBy().toMillis());
     } else if (entry instanceof RolloutCompleted e) {
       out.header("RolloutCompleted", e);
     } else {

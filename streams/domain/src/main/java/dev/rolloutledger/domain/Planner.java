@@ -221,7 +221,9 @@ final class Planner {
   /** All hosts are bound: ACTIVE, and wave 0 starts (an empty first wave passes at once). */
   private RolloutState start(Step step, RolloutState bound) {
     RolloutState rollout =
-        bound.withAssignment(null).withStatus(RolloutStatus.ACTIVE).withCurrentWave(0, step.at);
+        context.followingClock(
+            bound.withAssignment(null).withStatus(RolloutStatus.ACTIVE).withCurrentWave(0, step.at),
+            step.at);
     return gate.promote(step, dispatcher.startWave(step, rollout));
   }
 

@@ -18,7 +18,9 @@ import java.util.TreeSet;
  * 0007); its hosts are not free for another rollout until the last chunk, and any later entry of
  * the chain (a lifted halt) ends it. Null when nothing is pending. {@code assignment}: a PENDING
  * rollout's hosts are still being bound to its waves, chunk by chunk (ADR 0007); null once all are
- * bound (or none ever were).
+ * bound (or none ever were). {@code clock}: what the rollout knows of the recorded clock, to tell
+ * the system's own outage from the fleet's silence ({@link RolloutClock}); null when the engine
+ * does not follow it (rollout logs before version 4) or before the rollout is ACTIVE.
  */
 public record RolloutState(
     String tenant,
@@ -35,7 +37,8 @@ public record RolloutState(
     List<String> approvals,
     Map<Signal, CohortEvidence> evidence,
     String fanOutAfter,
-    AssignmentCursor assignment) {
+    AssignmentCursor assignment,
+    RolloutClock clock) {
 
   public RolloutState {
     Checks.tenant(tenant);
@@ -68,6 +71,42 @@ public record RolloutState(
     if (assignment != null && assignment.wave() >= waves.size()) {
       throw new InvalidFieldException("assignment.wave", "must index a wave of the plan");
     }
+  }
+
+  /** The recorded clock not followed (rollout logs before version 4). */
+  public RolloutState(
+      String tenant,
+      String rollout,
+      String release,
+      Plan plan,
+      RolloutStatus status,
+      int currentWave,
+      List<WaveCounts> waves,
+      long seq,
+      String lastHash,
+      Instant plannedAt,
+      Instant waveStartedAt,
+      List<String> approvals,
+      Map<Signal, CohortEvidence> evidence,
+      String fanOutAfter,
+      AssignmentCursor assignment) {
+    this(
+        tenant,
+        rollout,
+        release,
+        plan,
+        status,
+        currentWave,
+        waves,
+        seq,
+        lastHash,
+        plannedAt,
+        waveStartedAt,
+        approvals,
+        evidence,
+        fanOutAfter,
+        assignment,
+        null);
   }
 
   /** No assignment in progress. */
@@ -230,12 +269,34 @@ public record RolloutState(
     return d.build();
   }
 
-  /** The current wave is now {@code wave}, started at {@code startedAt} (event time). */
+  /**
+   * The current wave is now {@code wave}, started at {@code startedAt} (event time); none of its
+   * time unobserved yet.
+   */
   public RolloutState withCurrentWave(int wave, Instant startedAt) {
     Draft d = new Draft(this);
     d.currentWave = wave;
     d.waveStartedAt = startedAt;
+    d.clock = clock == null ? null : clock.newWave();
     return d.build();
+  }
+
+  /** With what the rollout knows of the recorded clock (null: not followed). */
+  public RolloutState withClock(RolloutClock newClock) {
+    Draft d = new Draft(this);
+    d.clock = newClock;
+    return d.build();
+  }
+
+  /** True while an outage's grace holds silence verdicts and promotions ({@link RolloutClock}). */
+  public boolean inGraceAt(Instant at) {
+    return clock != null && clock.inGraceAt(at);
+  }
+
+  /** When the current wave's bake passes: its bake after its start, plus its unobserved time. */
+  public Instant bakePassesAt() {
+    Instant end = waveStartedAt.plus(plan.waves().get(currentWave).bake());
+    return clock == null ? end : end.plus(clock.unobserved());
   }
 
   public RolloutState withCounts(int wave, WaveCounts counts) {
@@ -285,6 +346,7 @@ public record RolloutState(
     Map<Signal, CohortEvidence> evidence;
     String fanOutAfter;
     AssignmentCursor assignment;
+    RolloutClock clock;
 
     Draft(RolloutState s) {
       tenant = s.tenant;
@@ -302,6 +364,7 @@ public record RolloutState(
       evidence = s.evidence;
       fanOutAfter = s.fanOutAfter;
       assignment = s.assignment;
+      clock = s.clock;
     }
 
     RolloutState build() {
@@ -320,7 +383,8 @@ public record RolloutState(
           approvals,
           evidence,
           fanOutAfter,
-          assignment);
+          assignment,
+          clock);
     }
   }
 }

@@ -67,8 +67,16 @@ public final class RolloutLog {
    */
   public static final int VERSION_ASSIGNED_IN_CHUNKS = 3;
 
+  /**
+   * As version 3, and: a gap in the recorded clock longer than a plan's heartbeat timeout is the
+   * system's own outage, recorded as an {@code OutageRecorded} entry, and no silence is judged and
+   * no wave promotes during the grace that follows ({@code EngineConfig.outageGrace}, ADR 0008).
+   * Replayed with {@code EngineConfig.journalV4()}.
+   */
+  public static final int VERSION_OUTAGE_GRACE = 4;
+
   /** The version this build writes. */
-  public static final int VERSION_CURRENT = VERSION_ASSIGNED_IN_CHUNKS;
+  public static final int VERSION_CURRENT = VERSION_OUTAGE_GRACE;
 
   /** Whether this build reads (and replays) logs of {@code version}. */
   public static boolean knows(long version) {
@@ -123,7 +131,10 @@ public final class RolloutLog {
       if (version == VERSION_HEARTBEATS_ABSORBED) {
         return every.journalV2();
       }
-      return version == VERSION_ASSIGNED_IN_CHUNKS ? every.journalV3() : every;
+      if (version == VERSION_ASSIGNED_IN_CHUNKS) {
+        return every.journalV3();
+      }
+      return version == VERSION_OUTAGE_GRACE ? every.journalV4() : every;
     }
 
     /** The host stage absorbed the heartbeats: only news is in the log (ADR 0007). */

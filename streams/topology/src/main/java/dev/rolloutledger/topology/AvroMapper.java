@@ -27,6 +27,7 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.MaintenanceWindow;
 import dev.rolloutledger.domain.ManualHalt;
+import dev.rolloutledger.domain.OutageRecorded;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.PolicySet;
@@ -34,6 +35,7 @@ import dev.rolloutledger.domain.ReleaseInfo;
 import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.Rollback;
 import dev.rolloutledger.domain.RollbackRequested;
+import dev.rolloutledger.domain.RolloutClock;
 import dev.rolloutledger.domain.RolloutCompleted;
 import dev.rolloutledger.domain.RolloutHalted;
 import dev.rolloutledger.domain.RolloutPaused;
@@ -466,6 +468,18 @@ public final class AvroMapper {
           .setPrevHash(e.prevHash())
           .setHash(hash)
           .build();
+    } else if (entry instanceof OutageRecorded e) {
+      return dev.rolloutledger.avro.OutageRecorded.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .setFrom(e.from())
+          .setGraceUntil(e.graceUntil())
+          .setBakeExtendedBy(e.bakeExtendedBy().toString())
+          .build();
     } else if (entry instanceof HaltLifted e) {
       return dev.rolloutledger.avro.HaltLifted.newBuilder()
           .setTenant(e.tenant())
@@ -516,6 +530,16 @@ public final class AvroMapper {
     } else if (record instanceof dev.rolloutledger.avro.RolloutCompleted r) {
       return new RolloutCompleted(
           r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash());
+    } else if (record instanceof dev.rolloutledger.avro.OutageRecorded r) {
+      return new OutageRecorded(
+          r.getTenant(),
+          r.getAt(),
+          r.getRollout(),
+          r.getSeq(),
+          r.getPrevHash(),
+          r.getFrom(),
+          r.getGraceUntil(),
+          duration("bakeExtendedBy", r.getBakeExtendedBy()));
     } else if (record instanceof dev.rolloutledger.avro.HaltLifted r) {
       return new HaltLifted(
           r.getTenant(),
@@ -653,6 +677,9 @@ public final class AvroMapper {
         .setFanOutAfter(s.fanOutAfter())
         .setAssignWave(s.assignment() == null ? null : s.assignment().wave())
         .setAssignAfter(s.assignment() == null ? null : s.assignment().after())
+        .setClockLastTick(s.clock() == null ? null : s.clock().lastTick())
+        .setClockGraceUntil(s.clock() == null ? null : s.clock().graceUntil())
+        .setClockUnobservedMillis(s.clock() == null ? 0 : s.clock().unobserved().toMillis())
         .build();
   }
 
@@ -691,7 +718,13 @@ public final class AvroMapper {
         s.getFanOutAfter(),
         s.getAssignWave() == null
             ? null
-            : new dev.rolloutledger.domain.AssignmentCursor(s.getAssignWave(), s.getAssignAfter()));
+            : new dev.rolloutledger.domain.AssignmentCursor(s.getAssignWave(), s.getAssignAfter()),
+        s.getClockLastTick() == null
+            ? null
+            : new RolloutClock(
+                s.getClockLastTick(),
+                s.getClockGraceUntil(),
+                Duration.ofMillis(s.getClockUnobservedMillis())));
   }
 
   private static List<SignalEvidence> evidence(Map<Signal, CohortEvidence> evidence) {

@@ -251,17 +251,17 @@ public final class LedgerTopology {
   }
 
   /**
-   * The engine's configuration on a version 3 journal (ADR 0007): heartbeats absorbed, a halt's
-   * commands in chunks of {@link EngineConfig#JOURNAL_FAN_OUT_CHUNK} and a plan's hosts bound in
-   * chunks of {@link EngineConfig#JOURNAL_ASSIGN_CHUNK}, unless {@code config} names other chunks
-   * (tests).
+   * The engine's configuration on a version 4 journal (ADR 0007, ADR 0008): heartbeats absorbed,
+   * the system's own outages recorded and never judged as the fleet's silence, a halt's commands in
+   * chunks of {@link EngineConfig#JOURNAL_FAN_OUT_CHUNK} and a plan's hosts bound in chunks of
+   * {@link EngineConfig#JOURNAL_ASSIGN_CHUNK}, unless {@code config} names other chunks (tests).
    */
   static EngineConfig journalConfig(EngineConfig config) {
-    EngineConfig v3 = config.journalV3();
+    EngineConfig journal = config.journalV4();
     if (config.fanOutChunk() > 0) {
-      v3 = v3.withFanOutChunk(config.fanOutChunk());
+      journal = journal.withFanOutChunk(config.fanOutChunk());
     }
-    return config.assignChunk() > 0 ? v3.withAssignChunk(config.assignChunk()) : v3;
+    return config.assignChunk() > 0 ? journal.withAssignChunk(config.assignChunk()) : journal;
   }
 
   private static void toJournal(
@@ -292,11 +292,13 @@ public final class LedgerTopology {
                 .withName(step + "-to-dead-letters"));
   }
 
+  /** The record types of the ledger's topic, from its union: one list, in {@link Topics}. */
+  private static final java.util.Set<String> LEDGER_ENTRY_TYPES =
+      Topics.LEDGER.valueSchema().getTypes().stream()
+          .map(org.apache.avro.Schema::getFullName)
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   private static boolean isLedgerEntry(SpecificRecord v) {
-    return v instanceof dev.rolloutledger.avro.WaveStarted
-        || v instanceof dev.rolloutledger.avro.WavePromoted
-        || v instanceof dev.rolloutledger.avro.RolloutHalted
-        || v instanceof dev.rolloutledger.avro.RolloutCompleted
-        || v instanceof dev.rolloutledger.avro.HaltLifted;
+    return LEDGER_ENTRY_TYPES.contains(v.getSchema().getFullName());
   }
 }

@@ -317,6 +317,28 @@ class LedgerTopologyTest {
             .build());
   }
 
+  /** Three hosts of a one-wave rollout (cap 0.3) applied at t0 + 5 s, the ledger read. */
+  private void givenThreeAppliedHosts() {
+    givenHosts("h1", "h2", "h3");
+    givenRolloutWithCap(0.3);
+    applied("h1");
+    applied("h2");
+    applied("h3");
+    ledger.readValuesToList();
+  }
+
+  /**
+   * Ticks every 5 s after {@code after} up to {@code to}, as a running server records them (every
+   * second in production): a longer gap in the recorded clock is the system's own outage (ADR
+   * 0008).
+   */
+  private void ticksUntil(Instant after, Instant to) {
+    for (Instant at = after.plusSeconds(5); at.isBefore(to); at = at.plusSeconds(5)) {
+      tick(at);
+    }
+    tick(to);
+  }
+
   private void tick(Instant at) {
     driver
         .createInputTopic(
@@ -445,12 +467,7 @@ class LedgerTopologyTest {
   class Silence {
     /** Three hosts of a one-wave rollout (cap 0.3) applied at t0 + 5 s; the clock topic. */
     private TestInputTopic<String, dev.rolloutledger.avro.ClockTick> threeAppliedHosts() {
-      givenHosts("h1", "h2", "h3");
-      givenRolloutWithCap(0.3);
-      applied("h1");
-      applied("h2");
-      applied("h3");
-      ledger.readValuesToList();
+      givenThreeAppliedHosts();
       TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock =
           driver.createInputTopic(
               Topics.CLOCK.name(),
@@ -463,9 +480,9 @@ class LedgerTopologyTest {
     void a_clock_tick_past_the_heartbeat_timeout_halts_a_wave_whose_hosts_went_silent() {
       TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock = threeAppliedHosts();
 
-      clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(20)));
+      ticksUntil(t0, t0.plusSeconds(20));
       assertThat(ledger.readValuesToList()).isEmpty();
-      clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(40)));
+      ticksUntil(t0.plusSeconds(20), t0.plusSeconds(40));
 
       assertThat(ledger.readValuesToList())
           .singleElement()
@@ -483,8 +500,7 @@ class LedgerTopologyTest {
       // Cloudflare 2025: a bad artifact comes and goes; hosts die, then beat again.
       TestInputTopic<String, dev.rolloutledger.avro.ClockTick> clock = threeAppliedHosts();
       // the host stage reports the quiet hosts at one tick, the engine judges them at a later one
-      clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(20)));
-      clock.pipeInput("clock", new dev.rolloutledger.avro.ClockTick(t0.plusSeconds(40)));
+      ticksUntil(t0, t0.plusSeconds(40));
       assertThat(ledger.readValuesToList()).singleElement().isInstanceOf(RolloutHalted.class);
       commands.readValuesToList();
 
@@ -498,6 +514,47 @@ class LedgerTopologyTest {
 
       assertThat(ledger.readValuesToList()).isEmpty(); // no promotion, no second entry
       assertThat(commands.readValuesToList()).noneMatch(v -> v instanceof Apply);
+    }
+  }
+
+  @Nested
+  class Outage {
+    @Test
+    void a_gap_in_the_recorded_clock_is_recorded_in_the_ledger_and_judges_no_host() {
+      givenThreeAppliedHosts();
+      for (int sec = 5; sec <= 60; sec += 5) {
+        for (String h : List.of("h1", "h2", "h3")) {
+          heartbeat(h, t0.plusSeconds(sec), Map.of(), "cf-291");
+        }
+        tick(t0.plusSeconds(sec));
+      }
+      assertThat(ledger.readValuesToList()).isEmpty();
+
+      // the system was down from 60 to 300: nothing recorded, then the clock goes on
+      tick(t0.plusSeconds(300));
+
+      List<SpecificRecord> entries = ledger.readValuesToList();
+      assertThat(entries)
+          .singleElement()
+          .isInstanceOfSatisfying(
+              dev.rolloutledger.avro.OutageRecorded.class,
+              o -> {
+                assertThat(o.getFrom()).isEqualTo(t0.plusSeconds(60));
+                assertThat(o.getAt()).isEqualTo(t0.plusSeconds(300));
+                assertThat(o.getGraceUntil()).isEqualTo(t0.plusSeconds(330));
+                assertThat(o.getSeq()).isEqualTo(2);
+              });
+      // the hosts are heard again within the grace: no verdict, no Hold
+      for (int sec = 305; sec <= 400; sec += 5) {
+        if (sec % 10 == 0) {
+          for (String h : List.of("h1", "h2", "h3")) {
+            heartbeat(h, t0.plusSeconds(sec), Map.of(), "cf-291");
+          }
+        }
+        tick(t0.plusSeconds(sec));
+      }
+      assertThat(ledger.readValuesToList()).isEmpty();
+      assertThat(commands.readValuesToList()).noneMatch(v -> v instanceof Hold);
     }
   }
 
@@ -641,6 +698,14 @@ class LedgerTopologyTest {
 
   @Nested
   class Promotion {
+    private void beatAndTick(int sec) {
+      if (sec % 10 == 0) {
+        heartbeat("h1", t0.plusSeconds(sec), Map.of(), "cf-291");
+        heartbeat("h2", t0.plusSeconds(sec), Map.of(), "cf-291");
+      }
+      tick(t0.plusSeconds(sec));
+    }
+
     @Test
     void promotes_the_wave_at_the_first_tick_once_its_bake_has_passed_in_event_time() {
       givenHosts("h1", "h2");
@@ -657,22 +722,17 @@ class LedgerTopologyTest {
       applied("h2");
       ledger.readValuesToList();
 
-      telemetry.pipeInput(
-          Keys.of(T, "h1"),
-          dev.rolloutledger.avro.Heartbeat.newBuilder()
-              .setTenant(T)
-              .setAt(t0.plusSeconds(4 * 60))
-              .setHost("h1")
-              .setRelease("cf-291")
-              .setMetrics(Map.of())
-              .build());
+      // both hosts beat every 10 s and the clock ticks every 5 s: nothing before the bake passed
+      for (int sec = 5; sec <= 4 * 60; sec += 5) {
+        beatAndTick(sec);
+      }
       assertThat(ledger.readValuesToList()).isEmpty();
 
-      // a heartbeat after the bake is absorbed by the host stage (ADR 0007): time moves on
-      // with the clock, so the wave promotes at the next tick
-      heartbeat("h1", t0.plusSeconds(6 * 60), Map.of(), "cf-291");
-      assertThat(ledger.readValuesToList()).isEmpty();
-      tick(t0.plusSeconds(6 * 60 + 1));
+      // heartbeats after the bake are absorbed by the host stage (ADR 0007): time moves on with
+      // the clock, so the wave promotes at the first tick after its bake
+      for (int sec = 4 * 60 + 5; sec <= 6 * 60; sec += 5) {
+        beatAndTick(sec);
+      }
       List<SpecificRecord> entries = ledger.readValuesToList();
       assertThat(entries)
           .extracting(e -> e.getSchema().getName())
@@ -683,6 +743,11 @@ class LedgerTopologyTest {
           .containsEntry("applied", "2")
           .containsEntry("failed", "0")
           .containsKeys("crash.safetyEvidence", "silence.eValue");
+      // at the first tick once the bake (PT5M, the schema default) has passed
+      Instant bakePassed = ((WaveStarted) entries.get(1)).getAt();
+      assertThat(bakePassed)
+          .isAfterOrEqualTo(t0.plusSeconds(5 * 60))
+          .isBefore(t0.plusSeconds(5 * 60 + 10));
     }
   }
 

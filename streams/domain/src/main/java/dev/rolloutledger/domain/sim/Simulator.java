@@ -41,7 +41,7 @@ import java.util.TreeMap;
 /**
  * Drives what the server runs (ADR 0007) with a simulated fleet in virtual time, one second at a
  * time: a {@link HostStage} that absorbs the fleet's telemetry, and the real {@link RolloutEngine}
- * on the journal of its news ({@link EngineConfig#journalV3()}). Each second: scheduled events (an
+ * on the journal of its news ({@link EngineConfig#journalV4()}). Each second: scheduled events (an
  * agent applying a second after its Apply, failures, recoveries, shocks, approvals), then the
  * hosts' heartbeats, then a clock tick to the engine, then the host stage's silence reports found
  * at that tick, the order of the server's journal. Telemetry (heartbeats, applies, crash reports, a
@@ -212,10 +212,10 @@ public final class Simulator {
 
   /**
    * Runs a scenario to its end (HALT, completion or horizon) and reports, on the server's engine
-   * configuration ({@link EngineConfig#journalV3()}).
+   * configuration ({@link EngineConfig#journalV4()}).
    */
   public static SimulationReport run(Scenario scenario, Listener listener) {
-    return run(scenario, listener, EngineConfig.defaults().journalV3());
+    return run(scenario, listener, EngineConfig.defaults().journalV4());
   }
 
   /**
@@ -235,7 +235,7 @@ public final class Simulator {
    * that matter: the reference the thinning is tested against.
    */
   static SimulationReport runEveryHeartbeat(Scenario scenario, Listener listener) {
-    return new Simulator(scenario, listener, true, EngineConfig.defaults().journalV3()).simulate();
+    return new Simulator(scenario, listener, true, EngineConfig.defaults().journalV4()).simulate();
   }
 
   public static SimulationReport run(Scenario scenario) {
