@@ -133,6 +133,12 @@ public class KafkaBeans {
 
   @Singleton
   @Bean(preDestroy = "close")
+  TickPublisher tickPublisher(LedgerSettings settings, SchemaRegistry registry) {
+    return new TickPublisher(settings.getKafka().getBootstrapServers(), registry);
+  }
+
+  @Singleton
+  @Bean(preDestroy = "close")
   EventPublisher eventPublisher(LedgerSettings settings, SchemaRegistry registry) {
     return new EventPublisher(settings.getKafka().getBootstrapServers(), registry);
   }
