@@ -82,8 +82,14 @@ public class PolicyController {
           throw ApiProblemException.badField(
               "windows[" + i + "]", "windows[" + i + "] must be an object");
         }
-        windows.add(
-            new MaintenanceWindowSpec(w.days() == null ? List.of() : w.days(), w.start(), w.end()));
+        List<String> days = w.days() == null ? List.of() : w.days();
+        for (int d = 0; d < days.size(); d++) {
+          if (days.get(d) == null) {
+            String field = "windows[" + i + "].days[" + d + "]";
+            throw ApiProblemException.badField(field, field + " must be MONDAY..SUNDAY, not null");
+          }
+        }
+        windows.add(new MaintenanceWindowSpec(days, w.start(), w.end()));
       }
     }
     OwnerPolicySpec spec =
