@@ -2,6 +2,8 @@ package dev.rolloutledger.replay;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.rolloutledger.domain.Checks;
+import dev.rolloutledger.domain.ClockTick;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.topology.InputChecks;
@@ -36,6 +38,11 @@ public final class RolloutLogReader implements AutoCloseable {
       throw new LogException(1, "is not a rollout log header ({\"log\":\"rollout-ledger\",...})");
     }
     this.header = parseHeader();
+    try {
+      Checks.doorId("tenant", header.tenant());
+    } catch (InvalidFieldException e) {
+      throw new LogException(1, "names a tenant no door accepts: " + e.problem());
+    }
     this.common = new CommonLines(header.tenant());
   }
 
@@ -111,6 +118,11 @@ public final class RolloutLogReader implements AutoCloseable {
 
   private LedgerInput doorRules(LedgerInput input) {
     try {
+      if (input instanceof ClockTick tick) {
+        // most lines of a log; its tenant is the header's, checked once
+        InputChecks.time("at", tick.at());
+        return input;
+      }
       return InputChecks.logged(input);
     } catch (InvalidFieldException e) {
       throw new LogException(
