@@ -165,6 +165,135 @@ class InputDoorsIT {
   }
 
   @Nested
+  class HostList {
+    @Test
+    void a_bad_host_refuses_the_whole_list_with_400_naming_it_and_publishes_none()
+        throws Exception {
+      String list =
+          "[{\"host\": \"atomic-0\", \"labels\": {\"env\": \"dev\"}},"
+              + " {\"host\": \"atomic-1\", \"labels\": {\"env\": \"a\\u0000b\"}}]";
+
+      JsonNode refused = problem(server.post(operator, api("/hosts"), list), 400);
+      assertThat(refused.get("field").asText()).isEqualTo("[1].labels[env]");
+      assertThat(refused.get("detail").asText()).contains("control character U+0000");
+
+      assertThat(
+              server.post(operator, api("/hosts"), "[{\"host\": \"atomic-marker\"}]").statusCode())
+          .isEqualTo(202);
+      assertThat(hostsUntil("atomic-marker"))
+          .noneMatch(h -> h.startsWith("atomic-") && !h.equals("atomic-marker"));
+    }
+
+    @Test
+    void more_than_64_labels_or_an_id_outside_the_alphabet_is_a_400_naming_it() throws Exception {
+      StringBuilder labels = new StringBuilder();
+      for (int i = 0; i < 65; i++) {
+        labels.append(i == 0 ? "" : ", ").append("\"k").append(i).append("\": \"v\"");
+      }
+      JsonNode many =
+          problem(
+              server.post(
+                  operator, api("/hosts"), "[{\"host\": \"h1\", \"labels\": {" + labels + "}}]"),
+              400);
+      assertThat(many.get("field").asText()).isEqualTo("[0].labels");
+
+      JsonNode unicode =
+          problem(server.post(operator, api("/hosts"), "[{\"host\": \"h\u00e9\"}]"), 400);
+      assertThat(unicode.get("field").asText()).isEqualTo("[0].host");
+    }
+
+    /** Hosts of this tenant on the hosts topic (committed only), up to {@code marker}'s. */
+    private List<String> hostsUntil(String marker) {
+      List<String> hosts = new ArrayList<>();
+      try (KafkaConsumer<String, byte[]> consumer =
+          TestKafka.readCommitted(new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of(Topics.HOSTS.name()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.key().startsWith(tenant + "/")) {
+                      hosts.add(r.key().substring(tenant.length() + 1));
+                    }
+                  }
+                  return hosts.contains(marker);
+                });
+      }
+      return hosts;
+    }
+  }
+
+  @Nested
+  class KafkaStrings {
+    @Test
+    void a_200_character_host_or_a_1025_character_reason_on_kafka_is_dead_lettered_naming_it()
+        throws Exception {
+      SchemaRegistry registry = server.bean(SchemaRegistry.class);
+      String longHost = "h".repeat(200);
+      dev.rolloutledger.avro.HostRegistered host =
+          dev.rolloutledger.avro.HostRegistered.newBuilder()
+              .setTenant(tenant)
+              .setAt(Instant.now())
+              .setHost(longHost)
+              .setLabels(Map.of())
+              .build();
+      dev.rolloutledger.avro.ManualHalt halt =
+          dev.rolloutledger.avro.ManualHalt.newBuilder()
+              .setTenant(tenant)
+              .setAt(Instant.now())
+              .setRollout("r-long-reason")
+              .setBy("alice")
+              .setReason("x".repeat(1025))
+              .build();
+      try (KafkaProducer<String, byte[]> producer = FiniteMetrics.producer()) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.HOSTS.name(),
+                    Keys.of(tenant, longHost),
+                    Topics.HOSTS
+                        .valueSerde(registry)
+                        .serializer()
+                        .serialize(Topics.HOSTS.name(), host)))
+            .get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.ROLLOUT_CONTROL.name(),
+                    Keys.of(tenant, "r-long-reason"),
+                    Topics.ROLLOUT_CONTROL
+                        .valueSerde(registry)
+                        .serializer()
+                        .serialize(Topics.ROLLOUT_CONTROL.name(), halt)))
+            .get();
+      }
+
+      Map<String, String> reasons = new HashMap<>();
+      try (KafkaConsumer<String, DeadLetter> letters =
+          TestKafka.readCommitted(Topics.DEAD_LETTERS.valueSerde(registry).deserializer())) {
+        letters.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  for (ConsumerRecord<String, DeadLetter> r :
+                      letters.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.key().startsWith(tenant + "/")) {
+                      reasons.put(r.key().substring(tenant.length() + 1), r.value().getReason());
+                    }
+                  }
+                  assertThat(reasons).containsKeys(longHost, "r-long-reason");
+                });
+      }
+      assertThat(reasons.get(longHost))
+          .contains("invalid field host: must be at most 128 characters, was 200");
+      assertThat(reasons.get("r-long-reason"))
+          .contains("invalid field reason: must be at most 1024 characters, was 1025");
+    }
+  }
+
+  @Nested
   class FiniteMetrics {
     @Test
     void an_infinite_heartbeat_metric_gets_400_naming_it() throws Exception {
@@ -228,7 +357,7 @@ class InputDoorsIT {
               reason -> assertThat(reason).contains("metrics[cpu]").contains("finite number"));
     }
 
-    private static KafkaProducer<String, byte[]> producer() {
+    static KafkaProducer<String, byte[]> producer() {
       Properties p = new Properties();
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
       return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

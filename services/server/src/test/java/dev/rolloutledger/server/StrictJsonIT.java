@@ -333,6 +333,61 @@ class StrictJsonIT {
   }
 
   @Nested
+  class DoorRules {
+    private String refusedField(HttpResponse<String> r) throws Exception {
+      return field(problem(r, 400));
+    }
+
+    @Test
+    void each_field_follows_the_rule_every_door_applies_and_a_refusal_names_it() throws Exception {
+      assertThat(
+              refusedField(
+                  server.post(admin, api("/rollouts/r1/pause"), "{\"reason\": \"a\\u001bb\"}")))
+          .isEqualTo("reason");
+      assertThat(
+              refusedField(
+                  server.post(
+                      admin,
+                      api("/releases"),
+                      "{\"release\": \"cf-9\", \"artifact\": \"a\", \"version\": \""
+                          + "v".repeat(129)
+                          + "\", \"sha256\": \""
+                          + SHA
+                          + "\", \"publisher\": \"p\"}")))
+          .isEqualTo("version");
+      assertThat(
+              refusedField(
+                  server.post(
+                      admin,
+                      api("/rollouts"),
+                      "{\"rollout\": \"r9\", \"release\": \"cf-1\", \"plan\": {\"waves\":"
+                          + " [{\"name\": \"w\", \"bake\": \"P3651D\"}]}}")))
+          .isEqualTo("plan.waves[0].bake");
+      assertThat(
+              refusedField(
+                  server.put(
+                      admin,
+                      api("/policy"),
+                      "{\"allowedPublishers\": [\"" + "p".repeat(129) + "\"]}")))
+          .isEqualTo("allowedPublishers[0]");
+      assertThat(
+              refusedField(
+                  server.put(
+                      admin,
+                      api("/policy"),
+                      "{\"windows\": [{\"days\": [null], \"start\": \"01:00\", \"end\":"
+                          + " \"02:00\"}]}")))
+          .isEqualTo("windows[0].days[0]");
+    }
+
+    @Test
+    void a_dot_segment_is_not_an_id() throws Exception {
+      assertThat(refusedField(server.post(admin, api("/hosts"), "[{\"host\": \"..\"}]")))
+          .isEqualTo("[0].host");
+    }
+  }
+
+  @Nested
   class Approvals {
     @Test
     void approving_a_wave_the_plan_does_not_name_answers_404_naming_the_wave() throws Exception {

@@ -10,20 +10,36 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Shared invariants of the domain records; every failure names the field. {@link #doorId} is the id
- * rule every door (HTTP and Kafka) applies to what it accepts.
+ * Shared invariants of the domain records; every failure names the field. The door rules ({@link
+ * #doorId}, {@link #doorName}, {@link #doorText}, {@link #doorCount}) are the kinds of string every
+ * door (HTTP, Kafka, replay) applies to what it accepts; which field follows which is the table in
+ * the topology's {@code InputChecks} and in docs/api.md. They are not in the records' constructors:
+ * the journals already written are read back with those, and must still replay as they were
+ * decided.
  */
 public final class Checks {
   private Checks() {}
 
-  /** The longest id a door accepts, the HTTP API's cap. */
+  /** The longest id, name or label value a door accepts. */
   public static final int MAX_ID_LENGTH = 128;
 
+  /** The longest free text a door accepts (reasons, errors, crash signatures, artifacts). */
+  public static final int MAX_TEXT_LENGTH = 1024;
+
   /**
-   * An id as every door accepts it: not blank, at most {@link #MAX_ID_LENGTH} characters, no '/'
-   * (it separates the parts of record and store keys) and no control character (NUL, tab, line
-   * breaks: they break keys, logs and the exported journal). Not in the records' constructors: the
-   * journals already written are read back with those, and must still replay as they were decided.
+   * The most entries a door accepts in one map or list of an input: labels of a host, metrics of a
+   * heartbeat, a selector, a plan's limits and waves, a policy's windows and allowed publishers.
+   * Each is copied into state per host or per rollout, so each is bounded.
+   */
+  public static final int MAX_ENTRIES = 64;
+
+  /**
+   * An id as every door accepts it: 1 to {@link #MAX_ID_LENGTH} characters of ASCII letters, digits
+   * and {@code . _ : @ -}, and neither {@code .} nor {@code ..}. Ids are parts of record keys,
+   * store keys, command ids (joined by '/'), HTTP paths and Location headers, and file names of
+   * exported logs: with this alphabet each of them needs no escaping, and every id a Kafka door
+   * accepts is reachable at its HTTP path as it is (a '.' or '..' segment is normalized away by
+   * HTTP clients).
    */
   public static String doorId(String field, String value) {
     id(field, value);
@@ -33,20 +49,102 @@ public final class Checks {
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c == '/') {
-        throw new InvalidFieldException(field, "must not contain '/'");
-      }
-      if (Character.isISOControl(c)) {
-        throw new InvalidFieldException(
-            field, String.format("must not contain control character U+%04X", (int) c));
+      if (!idChar(c)) {
+        throw new InvalidFieldException(field, "must not contain " + describe(c) + ID_ALPHABET);
       }
     }
+    if (value.equals(".") || value.equals("..")) {
+      throw new InvalidFieldException(field, "must not be '.' or '..' (not an HTTP path segment)");
+    }
     return value;
+  }
+
+  private static final String ID_ALPHABET =
+      ": only letters A-Z a-z, digits and . _ : @ - (at most " + MAX_ID_LENGTH + ")";
+
+  private static boolean idChar(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '_'
+        || c == ':'
+        || c == '@'
+        || c == '-';
   }
 
   /** {@link #doorId} for an id that may be absent. */
   public static String optionalDoorId(String field, String value) {
     return value == null ? null : doorId(field, value);
+  }
+
+  /**
+   * A name (a label key, a metric, a version, a publisher, a kind): not blank, at most {@code max}
+   * characters, well-formed Unicode without control characters. Unlike an id it may hold '/',
+   * spaces and any letter: it is never part of a key or a path.
+   */
+  public static String doorName(String field, String value, int max) {
+    id(field, value);
+    return text(field, value, max, false);
+  }
+
+  /**
+   * Free text (a reason, an error, a label value): may be empty, at most {@code max} characters,
+   * well-formed Unicode; tab and line breaks allowed, no other control character (a NUL or an
+   * escape sequence would corrupt logs and terminals that show it).
+   */
+  public static String doorText(String field, String value, int max) {
+    present(field, value);
+    return text(field, value, max, true);
+  }
+
+  /** {@link #doorText} for a text that may be absent. */
+  public static String optionalDoorText(String field, String value, int max) {
+    return value == null ? null : doorText(field, value, max);
+  }
+
+  /** A map or list of at most {@link #MAX_ENTRIES} entries. */
+  public static int doorCount(String field, int size) {
+    if (size > MAX_ENTRIES) {
+      throw new InvalidFieldException(
+          field, "must have at most " + MAX_ENTRIES + " entries, had " + size);
+    }
+    return size;
+  }
+
+  private static String text(String field, String value, int max, boolean lineBreaks) {
+    if (value.length() > max) {
+      throw new InvalidFieldException(
+          field, "must be at most " + max + " characters, was " + value.length());
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c) && !(lineBreaks && (c == '\t' || c == '\n' || c == '\r'))) {
+        throw new InvalidFieldException(field, "must not contain " + describe(c));
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++; // a pair: one character beyond the BMP
+      } else if (Character.isSurrogate(c)) {
+        throw new InvalidFieldException(
+            field, String.format("must be well-formed Unicode: lone surrogate U+%04X", (int) c));
+      }
+    }
+    return value;
+  }
+
+  private static String describe(char c) {
+    if (c == '/') {
+      return "'/'";
+    }
+    if (Character.isISOControl(c)) {
+      return String.format("control character U+%04X", (int) c);
+    }
+    if (c > 0x20 && c < 0x7f) {
+      return "'" + c + "'";
+    }
+    return String.format("U+%04X", (int) c);
   }
 
   static <T> T present(String field, T value) {

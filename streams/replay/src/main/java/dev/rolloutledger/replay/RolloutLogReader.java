@@ -2,8 +2,11 @@ package dev.rolloutledger.replay;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.rolloutledger.domain.Checks;
+import dev.rolloutledger.domain.ClockTick;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerInput;
+import dev.rolloutledger.topology.InputChecks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,6 +38,11 @@ public final class RolloutLogReader implements AutoCloseable {
       throw new LogException(1, "is not a rollout log header ({\"log\":\"rollout-ledger\",...})");
     }
     this.header = parseHeader();
+    try {
+      Checks.doorId("tenant", header.tenant());
+    } catch (InvalidFieldException e) {
+      throw new LogException(1, "names a tenant no door accepts: " + e.problem());
+    }
     this.common = new CommonLines(header.tenant());
   }
 
@@ -97,13 +105,29 @@ public final class RolloutLogReader implements AutoCloseable {
     return bodyLength;
   }
 
-  /** The input the current line records. */
+  /**
+   * The input the current line records, if it passes the rules every door applies ({@link
+   * InputChecks#logged}): a log holding what no door accepts (a NaN metric, a 200-character id) is
+   * refused at that line, naming the field, before the engine sees it.
+   */
   public LedgerInput input() {
     LedgerInput tickOrBeat = common.read(lines.bytes(), bodyLength);
-    if (tickOrBeat != null) {
-      return tickOrBeat; // of the log's tenant, by construction
+    // a tick or heartbeat read from its bytes is of the log's tenant, by construction
+    return doorRules(tickOrBeat != null ? tickOrBeat : parsedInput());
+  }
+
+  private LedgerInput doorRules(LedgerInput input) {
+    try {
+      if (input instanceof ClockTick tick) {
+        // most lines of a log; its tenant is the header's, checked once
+        InputChecks.time("at", tick.at());
+        return input;
+      }
+      return InputChecks.logged(input);
+    } catch (InvalidFieldException e) {
+      throw new LogException(
+          line, "holds an input no door accepts: field " + e.field() + " " + e.problem());
     }
-    return parsedInput();
   }
 
   /** The input of the current line by the general parser (which {@link #input()} may skip). */

@@ -2,6 +2,7 @@ package dev.rolloutledger.topology;
 
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.domain.InvalidFieldException;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -9,9 +10,10 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
  * First step after the input topics: maps each record to the domain to validate it, with the checks
- * of every door ({@link InputChecks}: ids, times, the key's tenant). A valid record passes
- * unchanged, stamped with its source coordinates ({@link DeadLetters#SOURCE}); an invalid one
- * becomes a {@code DeadLetter} naming the field, and the stream goes on.
+ * of every door ({@link InputChecks}: ids, names, texts, counts, times, finite numbers, the key's
+ * tenant). A valid record passes unchanged, stamped with its source coordinates ({@link
+ * DeadLetters#SOURCE}); an invalid one becomes a {@code DeadLetter} naming the field, and the
+ * stream goes on.
  */
 final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, SpecificRecord> {
   private FixedKeyProcessorContext<String, SpecificRecord> context;
@@ -41,7 +43,9 @@ final class InputValidator implements FixedKeyProcessor<String, SpecificRecord, 
             InputChecks.time("at", tick.getAt());
           }
         } else {
-          // the checks the HTTP API makes too, then the key the topic's contract requires
+          // no oversized value is mapped; then the rules the HTTP API applies too, then the key
+          // the topic's contract requires
+          InputChecks.bounded((GenericRecord) value);
           InputChecks.key(record.key(), InputChecks.check(AvroMapper.toDomain(value)));
         }
       } catch (InvalidFieldException e) {

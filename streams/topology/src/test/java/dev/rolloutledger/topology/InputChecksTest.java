@@ -79,9 +79,23 @@ class InputChecksTest {
     }
 
     @Test
-    void the_epoch_and_the_latest_a_topic_can_hold_pass() {
-      assertThat(InputChecks.time("at", Instant.ofEpochMilli(Long.MAX_VALUE))).isNotNull();
+    void the_epoch_and_the_last_millisecond_of_9999_pass() {
+      assertThat(InputChecks.time("at", Instant.parse("9999-12-31T23:59:59.999Z"))).isNotNull();
       assertThat(InputChecks.time("at", Instant.EPOCH)).isNotNull();
+    }
+
+    /**
+     * The latest time was the last epoch millisecond (year 292278994); a bake or timeout added to
+     * it overflowed what a topic stores. Year 9999 leaves room for the longest duration.
+     */
+    @Test
+    void a_time_after_9999_is_refused_though_epoch_millis_would_hold_it() {
+      assertThatThrownBy(() -> InputChecks.time("at", Instant.ofEpochMilli(Long.MAX_VALUE)))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
+              e -> assertThat(e.problem()).contains("9999-12-31T23:59:59.999Z"));
+      assertThatThrownBy(() -> InputChecks.time("at", Instant.parse("+10000-01-01T00:00:00Z")))
+          .isInstanceOf(InvalidFieldException.class);
     }
 
     @Test

@@ -1,14 +1,15 @@
 package dev.rolloutledger.server.api;
 
-import java.util.regex.Pattern;
+import dev.rolloutledger.domain.Checks;
+import dev.rolloutledger.domain.InvalidFieldException;
 
 /**
- * Ids accepted at the API: 1-128 characters of letters, digits and {@code . _ : @ -}. No '/', no
- * control characters, so ids compose unambiguously into record and store keys.
+ * Ids in paths and bodies: the rule of every door, {@link Checks#doorId} (1-128 characters of
+ * letters, digits and {@code . _ : @ -}, not {@code .} or {@code ..}), so that an id the API
+ * accepts is accepted on Kafka and in a replayed log, and an id accepted there is reachable here.
  */
 final class Ids {
-  static final int MAX_LENGTH = 128;
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_LENGTH + "}");
+  static final int MAX_LENGTH = Checks.MAX_ID_LENGTH;
 
   private Ids() {}
 
@@ -16,10 +17,10 @@ final class Ids {
     if (value == null || value.isBlank()) {
       throw ApiProblemException.badField(field, field + " is required");
     }
-    if (!ID.matcher(value).matches()) {
-      throw ApiProblemException.badField(
-          field, field + " must be 1-128 characters of letters, digits and . _ : @ -");
+    try {
+      return Checks.doorId(field, value);
+    } catch (InvalidFieldException e) {
+      throw ApiProblemException.badField(field, field + " " + e.problem());
     }
-    return value;
   }
 }

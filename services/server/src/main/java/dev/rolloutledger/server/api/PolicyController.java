@@ -5,6 +5,7 @@ import static dev.rolloutledger.server.auth.Permission.READ;
 
 import dev.rolloutledger.avro.MaintenanceWindowSpec;
 import dev.rolloutledger.avro.OwnerPolicySpec;
+import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.server.api.Views.Accepted;
@@ -12,6 +13,7 @@ import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.auth.Caller;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.AvroMapper;
+import dev.rolloutledger.topology.InputChecks;
 import dev.rolloutledger.topology.LedgerQueries;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -80,8 +82,14 @@ public class PolicyController {
           throw ApiProblemException.badField(
               "windows[" + i + "]", "windows[" + i + "] must be an object");
         }
-        windows.add(
-            new MaintenanceWindowSpec(w.days() == null ? List.of() : w.days(), w.start(), w.end()));
+        List<String> days = w.days() == null ? List.of() : w.days();
+        for (int d = 0; d < days.size(); d++) {
+          if (days.get(d) == null) {
+            String field = "windows[" + i + "].days[" + d + "]";
+            throw ApiProblemException.badField(field, field + " must be MONDAY..SUNDAY, not null");
+          }
+        }
+        windows.add(new MaintenanceWindowSpec(days, w.start(), w.end()));
       }
     }
     OwnerPolicySpec spec =
@@ -95,8 +103,21 @@ public class PolicyController {
             .setBy(caller.name()) // who set it: the token, never the body
             .build();
     OwnerPolicy policy = AvroMapper.policy(tenant, spec); // validates, naming the field
-    publisher.publish(List.of(new PolicySet(tenant, clock.instant(), policy)));
+    publisher.publish(checked(new PolicySet(tenant, clock.instant(), policy)));
     return HttpResponse.accepted().body(new Accepted(1, List.of(tenant)));
+  }
+
+  /**
+   * The rules of every door ({@link InputChecks}); a field is named as in this body ({@code
+   * delay}), not as in the event ({@code policy.delay}).
+   */
+  private static PolicySet checked(PolicySet set) {
+    try {
+      return InputChecks.check(set);
+    } catch (InvalidFieldException e) {
+      String field = e.field().startsWith("policy.") ? e.field().substring(7) : e.field();
+      throw new InvalidFieldException(field, e.problem());
+    }
   }
 
   /** The policy the engine enforces; a tenant without one gets no constraint. */

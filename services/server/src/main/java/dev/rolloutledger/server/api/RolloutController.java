@@ -33,6 +33,7 @@ import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.auth.Caller;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.AvroMapper;
+import dev.rolloutledger.topology.InputChecks;
 import dev.rolloutledger.topology.LedgerQueries;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -61,8 +62,10 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The control plane of the first slice: hosts, releases, rollouts and their ledgers, per tenant.
- * Every change is published as an event and answered 202; the topology decides, and reads come from
- * its state stores. Each route names the permission its caller's token needs ({@link Allowed}).
+ * Every change passes the rules of every door ({@link InputChecks}, docs/api.md), is published as
+ * an event (a list of hosts in one transaction, all or none) and answered 202; the topology
+ * decides, and reads come from its state stores. Each route names the permission its caller's token
+ * needs ({@link Allowed}).
  */
 @Controller("/api/v1/tenants/{tenant}")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -94,24 +97,26 @@ public class RolloutController {
     Ids.require("tenant", tenant);
     List<HostBody> hosts = StrictJson.readList(body, new TypeReference<List<HostBody>>() {});
     Instant at = clock.instant();
-    List<LedgerInput> inputs = new ArrayList<>();
-    List<String> ids = new ArrayList<>();
+    List<LedgerInput> inputs = new ArrayList<>(hosts.size());
+    List<String> ids = new ArrayList<>(hosts.size());
     for (int i = 0; i < hosts.size(); i++) {
       HostBody h = hosts.get(i);
-      String at_ = "[" + i + "]";
+      String item = "[" + i + "]";
       if (h == null) {
-        throw ApiProblemException.badField(at_, at_ + " must be an object");
+        throw ApiProblemException.badField(item, item + " must be an object");
       }
-      Ids.require(at_ + ".host", h.host());
+      Ids.require(item + ".host", h.host());
+      // every item is checked before anything is published: a bad one names itself, [i].field
       inputs.add(
           within(
-              at_,
+              item,
               () ->
-                  new HostRegistered(
-                      tenant, at, h.host(), h.labels() == null ? Map.of() : h.labels())));
+                  InputChecks.check(
+                      new HostRegistered(
+                          tenant, at, h.host(), h.labels() == null ? Map.of() : h.labels()))));
       ids.add(h.host());
     }
-    publisher.publish(inputs);
+    publisher.publishAtomically(inputs); // all the hosts or none
     return HttpResponse.accepted().body(new Accepted(inputs.size(), ids));
   }
 
@@ -126,7 +131,7 @@ public class RolloutController {
     Ids.require("release", r.release());
     Severity severity = parseSeverity(r.severity());
     publisher.publish(
-        List.of(
+        InputChecks.check(
             new ReleasePublished(
                 tenant,
                 clock.instant(),
@@ -152,7 +157,8 @@ public class RolloutController {
     Ids.require("release", body.release());
     Plan plan = body.plan() == null ? Plan.defaultPlan() : plan(body.plan());
     publisher.publish(
-        List.of(new RolloutPlanned(tenant, clock.instant(), rollout, body.release(), plan)));
+        InputChecks.check(
+            new RolloutPlanned(tenant, clock.instant(), rollout, body.release(), plan)));
     return HttpResponse.<Accepted>status(HttpStatus.ACCEPTED)
         .header("Location", "/api/v1/tenants/" + tenant + "/rollouts/" + rollout)
         .body(new Accepted(1, List.of(rollout)));
@@ -283,7 +289,7 @@ public class RolloutController {
 
   private HttpResponse<Accepted> control(String tenant, String rollout, LedgerInput input) {
     getRollout(tenant, rollout); // 404 for an unknown rollout
-    publisher.publish(List.of(input));
+    publisher.publish(InputChecks.check(input)); // the rules of every door: reason, by, ...
     return HttpResponse.accepted().body(new Accepted(1, List.of(rollout)));
   }
 

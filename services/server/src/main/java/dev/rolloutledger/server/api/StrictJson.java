@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.rolloutledger.domain.Checks;
 import java.io.IOException;
 import java.util.List;
 
@@ -34,8 +35,12 @@ import java.util.List;
  * string "5" and "true" with no option to refuse, and ignores trailing data.
  */
 final class StrictJson {
-  /** Free text (reasons, errors, crash signatures, versions): long enough for a sentence or two. */
-  static final int MAX_TEXT = 1024;
+  /**
+   * No string longer than the longest any field takes ({@link Checks#MAX_TEXT_LENGTH}); each
+   * field's own rule (docs/api.md, "What every door accepts") is applied after binding, by {@code
+   * InputChecks}.
+   */
+  static final int MAX_TEXT = Checks.MAX_TEXT_LENGTH;
 
   private static final ObjectMapper JSON = mapper();
 

@@ -37,9 +37,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * to the domain, and publishes; the topology decides. Sends are acknowledged by all in-sync
  * replicas before the caller is answered, so a 202 means the event is durable.
  *
- * <p>A batch that must land whole ({@link #publishAtomically}, telemetry) is written in one Kafka
- * transaction by one of a few transactional producers: the topology reads committed records only,
- * so it sees the whole batch or, when the transaction aborts, none of it.
+ * <p>A route that publishes more than one record (a telemetry batch, a list of hosts) calls {@link
+ * #publishAtomically}: the batch is written in one Kafka transaction by one of a few transactional
+ * producers: the topology reads committed records only, so it sees the whole batch or, when the
+ * transaction aborts, none of it.
  */
 public final class EventPublisher implements AutoCloseable {
   private static final long TIMEOUT_MS = 30_000;
@@ -90,14 +91,14 @@ public final class EventPublisher implements AutoCloseable {
     return p;
   }
 
-  /** Publishes the inputs in order and waits until all are acknowledged. */
-  public List<RecordMetadata> publish(List<? extends LedgerInput> inputs) {
-    List<Future<RecordMetadata>> sent = new ArrayList<>(inputs.size());
-    for (LedgerInput input : inputs) {
-      InputTopics.Routed routed = InputTopics.route(input);
-      sent.add(send(routed.topic(), routed.key(), routed.value()));
-    }
-    return acknowledged(sent);
+  /**
+   * Publishes one input and waits until it is acknowledged. One record is all or nothing by itself;
+   * a route that publishes more than one uses {@link #publishAtomically}, so that none publishes a
+   * part of what it was sent.
+   */
+  public RecordMetadata publish(LedgerInput input) {
+    InputTopics.Routed routed = InputTopics.route(input);
+    return acknowledged(List.of(send(routed.topic(), routed.key(), routed.value()))).get(0);
   }
 
   /**
