@@ -162,6 +162,21 @@ public final class Views {
             null,
             e.getReason(),
             java.util.Map.of("by", e.getBy()));
+      } else if (r instanceof dev.rolloutledger.avro.OutageRecorded e) {
+        return new LedgerEntryView(
+            "OutageRecorded",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            null,
+            null,
+            null,
+            null,
+            java.util.Map.of(
+                "from", e.getFrom().toString(),
+                "graceUntil", e.getGraceUntil().toString(),
+                "bakeExtendedBy", e.getBakeExtendedBy()));
       }
       throw new IllegalArgumentException("not a ledger entry: " + r.getSchema().getFullName());
     }
