@@ -20,7 +20,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.streams.KafkaStreams;
 
-/** A real server (Micronaut, HTTP on a random loopback port) on the shared test broker. */
+/**
+ * A real server (Micronaut, HTTP on a random loopback port) on the shared test broker, or on the
+ * one {@code ledger.kafka.bootstrap-servers} names.
+ */
 public final class TestServer implements AutoCloseable {
   private final ApplicationContext context;
   private final EmbeddedServer server;
@@ -34,7 +37,9 @@ public final class TestServer implements AutoCloseable {
   public TestServer(String applicationId, Path stateDir, Map<String, Object> settings) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("micronaut.server.port", -1);
-    properties.put("ledger.kafka.bootstrap-servers", TestKafka.bootstrapServers());
+    if (!settings.containsKey("ledger.kafka.bootstrap-servers")) {
+      properties.put("ledger.kafka.bootstrap-servers", TestKafka.bootstrapServers());
+    }
     properties.put("ledger.streams.application-id", applicationId);
     properties.put("ledger.streams.state-dir", stateDir.toString());
     properties.put("ledger.key-dir", stateDir.resolve("keys").toString());

@@ -1,6 +1,8 @@
 package dev.rolloutledger.server.kafka;
 
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -14,15 +16,18 @@ import org.slf4j.LoggerFactory;
  * so what it decided can be replayed exactly. Several servers may tick; ticks are idempotent for
  * the engine (time only moves forward). A tick the broker does not take at once is dropped ({@link
  * TickPublisher}): while the broker or this server is down the recorded clock stands still, and the
- * engine sees the outage as a gap rather than as the fleet's silence (ADR 0008).
+ * engine sees the outage as a gap rather than as the fleet's silence (ADR 0008). The first tick is
+ * recorded once the HTTP server listens: the grace after an outage runs from it, and hosts can only
+ * be heard again from then on.
  */
 @Singleton
 @Requires(property = "ledger.clock.enabled", value = "true", defaultValue = "true")
-public class ClockTicker {
+public class ClockTicker implements ApplicationEventListener<ServerStartupEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(ClockTicker.class);
 
   private final TickPublisher publisher;
   private final Clock clock = Clock.systemUTC();
+  private volatile boolean listening;
   private Instant failingSince;
   private long missed;
 
@@ -30,10 +35,18 @@ public class ClockTicker {
     this.publisher = publisher;
   }
 
+  @Override
+  public void onApplicationEvent(ServerStartupEvent event) {
+    listening = true;
+  }
+
   @Scheduled(
       fixedDelay = "${ledger.clock.interval:1s}",
       initialDelay = "${ledger.clock.interval:1s}")
   void tick() {
+    if (!listening) {
+      return; // nobody can report a sign of life yet: time must not be recorded as passing
+    }
     Instant now = clock.instant();
     try {
       publisher.publish(now);

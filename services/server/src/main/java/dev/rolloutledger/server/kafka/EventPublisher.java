@@ -1,13 +1,10 @@
 package dev.rolloutledger.server.kafka;
 
-import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.schemas.TopicDescriptor;
-import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.topology.InputTopics;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -179,11 +176,6 @@ public final class EventPublisher implements AutoCloseable {
       producer.close(Duration.ZERO);
       throw e;
     }
-  }
-
-  /** Records that time passed: one tick on the clock topic, acknowledged before returning. */
-  public void publishTick(Instant at) {
-    acknowledged(List.of(send(Topics.CLOCK, "clock", new ClockTick(at))));
   }
 
   private Future<RecordMetadata> send(
