@@ -1,0 +1,114 @@
+package dev.rolloutledger.topology;
+
+import dev.rolloutledger.schemas.registry.SchemaRegistryException;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.errors.StreamsException;
+
+/**
+ * Which failures are the input's fault and which the operator must fix (docs/failures.md).
+ *
+ * <p>A <em>refusal</em> comes from the record's own data: a field the domain refuses ({@link
+ * IllegalArgumentException}, {@code InvalidFieldException}), arithmetic it overflows, an output
+ * that does not serialize or does not fit its topic ({@link OutputRefusedException}), a payload
+ * that does not decode. Such an input changes no state and becomes a dead letter with the reason:
+ * the same record would fail again, so retrying it would stop the stream for good.
+ *
+ * <p>A <em>fault</em> is everything else: the schema registry unreachable or holding a schema this
+ * release is incompatible with, the broker, a broken signing key, a bug. Dead-lettering would throw
+ * away a good input (a decision lost), so the stream stops with the error: the task's transaction
+ * aborts, its state is restored from the changelog, and the input is processed again once the
+ * thread is replaced.
+ */
+final class Failures {
+  private Failures() {}
+
+  /** True when {@code e} is a refusal (the input's data), false for a fault. */
+  static boolean isRefusal(Throwable e) {
+    if (faultCause(e) != null) {
+      return false;
+    }
+    return e instanceof IllegalArgumentException
+        || e instanceof ArithmeticException
+        || e instanceof OutputRefusedException
+        || e instanceof SerializationException
+        || e instanceof AvroRuntimeException;
+  }
+
+  /**
+   * The fault in {@code e}'s cause chain, or null: a registry error other than "no schema with this
+   * id" (a record naming an id the registry never gave out is bad input), or a Kafka error that is
+   * not about serializing one record.
+   */
+  static Throwable faultCause(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof SchemaRegistryException r) {
+        if (r.errorCode() != SchemaRegistryException.SCHEMA_NOT_FOUND) {
+          return c;
+        }
+      } else if (c instanceof KafkaException && !(c instanceof SerializationException)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** What the operator reads when the stream stops: the cause and what to do about it. */
+  static String whatToDo(Throwable e) {
+    Throwable fault = faultCause(e);
+    if (fault instanceof SchemaRegistryException r) {
+      return r.errorCode() == SchemaRegistryException.INCOMPATIBLE
+          ? "the schema registry holds a schema this release cannot write after: deploy a"
+              + " release whose schemas are compatible, or fix the subject ("
+              + r.getMessage()
+              + ")"
+          : "the schema registry cannot be used ("
+              + r.getMessage()
+              + "): make it reachable; the input is processed again when it is";
+    }
+    if (fault != null) {
+      return "Kafka failed ("
+          + fault
+          + "): check the brokers; the input is processed again once they answer";
+    }
+    return "unexpected error ("
+        + e
+        + "): nothing was dead-lettered; the input is processed again when the stream thread is"
+        + " replaced, and a fixed release is needed if it keeps failing";
+  }
+
+  /**
+   * An output the input produced cannot be written: it does not serialize because of its content,
+   * or it is larger than its topic or the producer accepts. A refusal.
+   */
+  static final class OutputRefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    OutputRefusedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * A processor failed after it began writing its state or forwarding its outputs: never a dead
+   * letter (the state and outputs would disagree), always a fault. Under exactly_once_v2 the
+   * transaction aborts and the task's stores are restored from their changelogs.
+   */
+  static final class HalfDoneException extends StreamsException {
+    private static final long serialVersionUID = 1L;
+
+    HalfDoneException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** A fault found before any state was written: the stream stops with what to do. */
+  static final class FaultException extends StreamsException {
+    private static final long serialVersionUID = 1L;
+
+    FaultException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
