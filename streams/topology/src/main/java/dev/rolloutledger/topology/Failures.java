@@ -38,24 +38,33 @@ final class Failures {
 
   /**
    * The fault in {@code e}'s cause chain, or null: a registry error other than "no schema with this
-   * id" (a record naming an id the registry never gave out is bad input), or a Kafka error that is
-   * not about serializing one record.
+   * id" (a record naming an id the registry never gave out is bad input), a Kafka error that is not
+   * about serializing one record, or else a Streams error wrapping anything (a sink that failed,
+   * work left half done).
    */
   static Throwable faultCause(Throwable e) {
+    Throwable wrapper = null;
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof SchemaRegistryException r) {
         if (r.errorCode() != SchemaRegistryException.SCHEMA_NOT_FOUND) {
           return c;
         }
+      } else if (c instanceof StreamsException) {
+        if (wrapper == null) {
+          wrapper = c;
+        }
       } else if (c instanceof KafkaException && !(c instanceof SerializationException)) {
         return c;
       }
     }
-    return null;
+    return wrapper;
   }
 
   /** What the operator reads when the stream stops: the cause and what to do about it. */
   static String whatToDo(Throwable e) {
+    if (e instanceof FaultException || e instanceof HalfDoneException) {
+      return e.getMessage(); // written with what to do
+    }
     Throwable fault = faultCause(e);
     if (fault instanceof SchemaRegistryException r) {
       return r.errorCode() == SchemaRegistryException.INCOMPATIBLE
@@ -66,6 +75,13 @@ final class Failures {
           : "the schema registry cannot be used ("
               + r.getMessage()
               + "): make it reachable; the input is processed again when it is";
+    }
+    if (fault instanceof StreamsException) {
+      return "a record could not be written after its processor had begun writing its state ("
+          + fault.getMessage()
+          + (fault.getCause() == null ? "" : ": " + fault.getCause())
+          + "): the transaction aborts and the input is processed again when the stream thread"
+          + " is replaced";
     }
     if (fault != null) {
       return "Kafka failed ("

@@ -287,7 +287,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
             + describe(record)
             + " could not be decided and nothing was changed; "
             + Failures.whatToDo(e);
-    LOG.error(message, e);
+    // logged once, with the stack, by DeadLetterHandlers.Processing when it answers FAIL
     return new Failures.FaultException(message, e);
   }
 
