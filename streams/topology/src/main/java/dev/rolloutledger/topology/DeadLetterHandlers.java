@@ -18,14 +18,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Error handling, configured rather than improvised (docs/failures.md): a record that does not
- * deserialize, or whose processing throws, because of its own data ({@link Failures#isRefusal}) is
- * written to {@code ledger.dead-letters} (inside the same transaction under exactly_once_v2) with
- * the reason and its source topic, partition and offset, and the stream goes on: a poison record
- * never stops the processor. Any other failure (the schema registry or the broker unusable, a
- * processor failing after it began writing its state, a sink that cannot serialize, a bug) answers
- * FAIL: dead-lettering would lose a good input or leave state its outputs do not match. The task's
- * transaction aborts, its stores are restored from their changelogs and the stream thread dies with
- * the error; the server's uncaught-exception handler replaces it, which processes the input again.
+ * deserialize, or whose processing throws before anything was written ({@link Failures#isRefusal}:
+ * its data, or a bug it runs into), is written to {@code ledger.dead-letters} (inside the same
+ * transaction under exactly_once_v2) with the reason and its source topic, partition and offset,
+ * and the stream goes on: a poison record never stops the processor. A fault ({@link
+ * Failures#faultCause}: the schema registry or the broker unusable, the signing key, a processor
+ * failing after it began writing its state, a sink that cannot write) answers FAIL: dead-lettering
+ * would lose a good input or leave state its outputs do not match. The task's transaction aborts,
+ * its stores are restored from their changelogs and the stream thread dies with the error; the
+ * server's uncaught-exception handler replaces it, which processes the input again.
  */
 public final class DeadLetterHandlers {
   private DeadLetterHandlers() {}

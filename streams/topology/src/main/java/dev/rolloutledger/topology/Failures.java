@@ -1,7 +1,6 @@
 package dev.rolloutledger.topology;
 
 import dev.rolloutledger.schemas.registry.SchemaRegistryException;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -9,31 +8,26 @@ import org.apache.kafka.streams.errors.StreamsException;
 /**
  * Which failures are the input's fault and which the operator must fix (docs/failures.md).
  *
- * <p>A <em>refusal</em> comes from the record's own data: a field the domain refuses ({@link
- * IllegalArgumentException}, {@code InvalidFieldException}), arithmetic it overflows, an output
- * that does not serialize or does not fit its topic ({@link OutputRefusedException}), a payload
- * that does not decode. Such an input changes no state and becomes a dead letter with the reason:
- * the same record would fail again, so retrying it would stop the stream for good.
+ * <p>A <em>fault</em> is one the operator must fix, found in the exception's causes: the schema
+ * registry unreachable or holding a schema this release is incompatible with, the broker, a command
+ * signing key that cannot sign ({@link FaultException}), or a processor that failed after it began
+ * writing its state ({@link HalfDoneException}, or a sink's {@link StreamsException}).
+ * Dead-lettering would throw away a good input (a decision lost) or leave state its outputs do not
+ * match, so the stream stops with the error: the task's transaction aborts, its state is restored
+ * from the changelog, and the input is processed again once the thread is replaced.
  *
- * <p>A <em>fault</em> is everything else: the schema registry unreachable or holding a schema this
- * release is incompatible with, the broker, a broken signing key, a bug. Dead-lettering would throw
- * away a good input (a decision lost), so the stream stops with the error: the task's transaction
- * aborts, its state is restored from the changelog, and the input is processed again once the
- * thread is replaced.
+ * <p>Anything else thrown before a processor wrote anything is a <em>refusal</em>: the record's own
+ * data (a field the domain refuses, arithmetic it overflows, an output that does not serialize or
+ * does not fit its topic, {@link OutputRefusedException}), or a bug this record runs into. The same
+ * record would fail again, so retrying it would stop the stream for good: it changes no state and
+ * becomes a dead letter with the reason; a poison record never stops the stream.
  */
 final class Failures {
   private Failures() {}
 
-  /** True when {@code e} is a refusal (the input's data), false for a fault. */
+  /** True when {@code e} is a refusal (dead-letter the input), false for a fault (stop). */
   static boolean isRefusal(Throwable e) {
-    if (faultCause(e) != null) {
-      return false;
-    }
-    return e instanceof IllegalArgumentException
-        || e instanceof ArithmeticException
-        || e instanceof OutputRefusedException
-        || e instanceof SerializationException
-        || e instanceof AvroRuntimeException;
+    return faultCause(e) == null;
   }
 
   /**
@@ -88,10 +82,7 @@ final class Failures {
           + fault
           + "): check the brokers; the input is processed again once they answer";
     }
-    return "unexpected error ("
-        + e
-        + "): nothing was dead-lettered; the input is processed again when the stream thread is"
-        + " replaced, and a fixed release is needed if it keeps failing";
+    return "unexpected error (" + e + ")";
   }
 
   /**

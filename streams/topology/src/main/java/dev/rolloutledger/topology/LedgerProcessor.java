@@ -242,9 +242,20 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   }
 
   private SpecificRecord checkedCommand(HostCommand command, Headers headers) {
-    SpecificRecord signed =
-        CommandSignatures.sign(
-            AvroMapper.toAvro(command), signingKey.keyId(), signingKey.privateKey());
+    SpecificRecord unsigned = AvroMapper.toAvro(command);
+    SpecificRecord signed;
+    try {
+      signed = CommandSignatures.sign(unsigned, signingKey.keyId(), signingKey.privateKey());
+    } catch (RuntimeException e) {
+      // the key, not the input: every command would fail alike
+      throw new Failures.FaultException(
+          "the command signing key "
+              + signingKey.keyId()
+              + " cannot sign ("
+              + e.getMessage()
+              + "): replace it, or restore the key directory",
+          e);
+    }
     sinks.check(Sinks.Sink.COMMANDS, Keys.of(command.tenant(), command.host()), signed, headers);
     return signed;
   }

@@ -352,13 +352,16 @@ class AtomicOutputsTest {
     }
 
     @Test
-    void dead_letters_what_the_records_data_caused() {
+    void dead_letters_what_the_record_caused_before_anything_was_written() {
       assertThat(answer(new dev.rolloutledger.domain.InvalidFieldException("host", "is blank")))
           .isEqualTo(ProcessingExceptionHandler.Result.RESUME);
       assertThat(
               answer(
                   new org.apache.kafka.common.errors.SerializationException(
                       "could not write", new NullPointerException())))
+          .isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+      // a bug this record runs into: nothing was written, and retrying would fail again
+      assertThat(answer(new NullPointerException("a bug")))
           .isEqualTo(ProcessingExceptionHandler.Result.RESUME);
     }
 
@@ -383,7 +386,11 @@ class AtomicOutputsTest {
                   new Failures.HalfDoneException(
                       "half done", new IllegalArgumentException("late"))))
           .isEqualTo(ProcessingExceptionHandler.Result.FAIL);
-      assertThat(answer(new IllegalStateException("cannot sign with Ed25519")))
+      assertThat(
+              answer(
+                  new Failures.FaultException(
+                      "the command signing key cannot sign",
+                      new IllegalStateException("cannot sign with Ed25519"))))
           .isEqualTo(ProcessingExceptionHandler.Result.FAIL);
     }
 
