@@ -17,10 +17,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Error handling, configured rather than improvised: a record that does not deserialize, or whose
- * processing throws, is written to {@code ledger.dead-letters} (inside the same transaction under
- * exactly_once_v2) with the reason and its source topic, partition and offset, and the stream goes
- * on. A poison record never stops the processor.
+ * Error handling, configured rather than improvised (docs/failures.md): a record that does not
+ * deserialize, or whose processing throws before anything was written ({@link Failures#isRefusal}:
+ * its data, or a bug it runs into), is written to {@code ledger.dead-letters} (inside the same
+ * transaction under exactly_once_v2) with the reason and its source topic, partition and offset,
+ * and the stream goes on: a poison record never stops the processor. A fault ({@link
+ * Failures#faultCause}: the schema registry or the broker unusable, the signing key, a processor
+ * failing after it began writing its state, a sink that cannot write) answers FAIL: dead-lettering
+ * would lose a good input or leave state its outputs do not match. The task's transaction aborts,
+ * its stores are restored from their changelogs and the stream thread dies with the error; the
+ * server's uncaught-exception handler replaces it, which processes the input again.
  */
 public final class DeadLetterHandlers {
   private DeadLetterHandlers() {}
@@ -72,12 +78,31 @@ public final class DeadLetterHandlers {
     }
   }
 
-  /** Records that do not deserialize: wrong magic byte, unknown schema id, truncated Avro. */
+  /** Logs why the stream stops; no value is logged (a record may name anything). */
+  static void logFault(ErrorHandlerContext context, Exception e, String what) {
+    LOG.error(
+        "{} record {}/{}/{}; the stream stops for this task, nothing is dead-lettered: {}",
+        what,
+        context.topic(),
+        context.partition(),
+        context.offset(),
+        Failures.whatToDo(e),
+        e);
+  }
+
+  /**
+   * Records that do not deserialize: wrong magic byte, unknown schema id, truncated Avro, bytes
+   * after the record. A registry that cannot be reached is a fault, not the record's.
+   */
   public static final class Deserialization extends Base
       implements DeserializationExceptionHandler {
     @Override
     public Response handleError(
         ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+      if (Failures.faultCause(exception) != null) {
+        logFault(context, exception, "could not deserialize");
+        return Response.fail();
+      }
       return Response.resume(deadLetter(context, exception, "does not deserialize"));
     }
   }
@@ -87,6 +112,10 @@ public final class DeadLetterHandlers {
     @Override
     public Response handleError(
         ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+      if (!Failures.isRefusal(exception)) {
+        logFault(context, exception, "processing failed in " + context.processorNodeId() + " for");
+        return Response.fail();
+      }
       return Response.resume(
           deadLetter(context, exception, "processing failed in " + context.processorNodeId()));
     }

@@ -80,6 +80,29 @@ public final class DeadLetters {
         Instant.ofEpochMilli(timestamp));
   }
 
+  /**
+   * {@code letter}, or the same without the record's text when it would be larger than the
+   * dead-letter topic takes: the reason and coordinates always get through.
+   */
+  static DeadLetter fitted(Sinks sinks, DeadLetter letter, String key, Headers headers) {
+    try {
+      sinks.check(Sinks.Sink.DEAD_LETTERS, key, letter, headers);
+      return letter;
+    } catch (Failures.OutputRefusedException tooLarge) {
+      DeadLetter shorter =
+          DeadLetter.newBuilder(letter)
+              .setValue(null)
+              .setReason(
+                  letter.getReason()
+                      + " (the record's text is left out: "
+                      + tooLarge.getMessage()
+                      + ")")
+              .build();
+      sinks.check(Sinks.Sink.DEAD_LETTERS, key, shorter, headers);
+      return shorter;
+    }
+  }
+
   static byte[] utf8(String s) {
     return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
   }

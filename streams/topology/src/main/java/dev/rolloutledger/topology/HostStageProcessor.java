@@ -1,6 +1,7 @@
 package dev.rolloutledger.topology;
 
 import dev.rolloutledger.avro.ClockTick;
+import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.state.HostSlotState;
 import dev.rolloutledger.avro.state.HostWatch;
 import dev.rolloutledger.domain.Detector;
@@ -11,8 +12,11 @@ import dev.rolloutledger.domain.hoststage.HostSlot;
 import dev.rolloutledger.domain.hoststage.HostStage;
 import dev.rolloutledger.schemas.Keys;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -47,14 +51,23 @@ final class HostStageProcessor
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, HostSlotState> slots;
   private KeyValueStore<String, HostWatch> watches;
+  private Duration evictAfter;
   private HostStage stage;
+  private Sinks sinks;
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.slots = context.getStateStore(LedgerTopology.HOST_SLOTS_STORE);
     this.watches = context.getStateStore(LedgerTopology.HOST_WATCHES_STORE);
-    this.stage = new HostStage(evictAfter(context.appConfigs().get(EVICT_AFTER_CONFIG)));
+    this.evictAfter = evictAfter(context.appConfigs().get(EVICT_AFTER_CONFIG));
+    this.sinks = Sinks.of(context.appConfigs());
+    load();
+  }
+
+  /** The stage as the stores hold it: at start, and after an input that changed nothing. */
+  private void load() {
+    this.stage = new HostStage(evictAfter);
     // slots and tenant rows first: a watch keeps the version its tenant's row names
     try (KeyValueIterator<String, HostSlotState> it = slots.all()) {
       it.forEachRemaining(
@@ -78,60 +91,176 @@ final class HostStageProcessor
     return Duration.ofMillis(Long.parseLong(configured.toString().strip()));
   }
 
+  /**
+   * Atomic or not at all (docs/failures.md): what the stage decides for a record is gathered here,
+   * converted and checked against the journal, and only then written to the stores and forwarded.
+   * Should gathering fail, the stage is reloaded from the untouched stores.
+   */
   @Override
   public void process(Record<String, SpecificRecord> record) {
     SpecificRecord value = record.value();
-    if (value instanceof ClockTick tick) {
-      if (tick.getAt() != null) {
-        for (HostSilent silent : stage.tick(tick.getAt())) {
-          persist(silent.tenant(), silent.host());
-          forward(record, AvroMapper.toAvro(silent), silent.tenant(), silent.at());
-        }
-        for (HostStage.Evicted gone : stage.evicted()) {
-          slots.delete(Keys.of(gone.tenant(), gone.host()));
-          if (gone.tenantChanged()) {
-            persistTenant(gone.tenant());
-          }
-        }
+    LedgerInput input = null;
+    if (!(value instanceof ClockTick) && !(value instanceof HostWatch)) {
+      try {
+        input = checked(record);
+      } catch (InvalidFieldException e) {
+        deadLetter(record, "invalid field " + e.field() + ": " + e.problem());
+        return;
+      } catch (RuntimeException e) {
+        deadLetter(record, "invalid record: " + e);
+        return;
       }
-      return;
     }
-    if (value instanceof HostWatch watch) {
-      if (stage.watch(HostWatches.toDomain(watch))) {
-        // the row before the watch: should only the row be written, restored slots compare as
-        // stale (forwarded once more), never as current against a watch they did not see
-        persistTenant(watch.getTenant());
-      }
-      watches.put(watch.getTenant(), watch);
-      return;
-    }
-    LedgerInput input;
+    Changes changes = new Changes();
     try {
-      if (value == null) {
-        throw new InvalidFieldException("value", "is null (tombstones are not input events)");
+      if (value instanceof ClockTick tick) {
+        onTick(record, tick, changes);
+      } else if (value instanceof HostWatch watch) {
+        onWatch(watch, changes);
+      } else {
+        onTelemetry(record, input, changes);
       }
-      input = InputChecks.check(AvroMapper.toDomain(value));
-      InputChecks.key(record.key(), input);
-      if (input instanceof HostSilent s && s.detector() != Detector.EXTERNAL) {
-        throw new InvalidFieldException(
-            "detector", "only the host stage reports as '" + s.detector().wireName() + "'");
-      }
-    } catch (InvalidFieldException e) {
-      deadLetter(record, source(), "invalid field " + e.field() + ": " + e.problem());
-      return;
     } catch (RuntimeException e) {
-      deadLetter(record, source(), "invalid record: " + e);
+      // nothing was written: the stores still hold the stage as it was before this record
+      load();
+      if (!Failures.isRefusal(e)) {
+        throw new Failures.FaultException(
+            "stopping: a record from "
+                + source().topic()
+                + "/"
+                + source().partition()
+                + "/"
+                + source().offset()
+                + " could not be absorbed and nothing was changed; "
+                + Failures.whatToDo(e),
+            e);
+      }
+      deadLetter(
+          record,
+          "not absorbed, nothing changed: "
+              + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return;
     }
+    changes.apply();
+  }
+
+  /** The telemetry record as a domain input, checked as every Kafka door checks it. */
+  private static LedgerInput checked(Record<String, SpecificRecord> record) {
+    if (record.value() == null) {
+      throw new InvalidFieldException("value", "is null (tombstones are not input events)");
+    }
+    LedgerInput input = InputChecks.check(AvroMapper.toDomain(record.value()));
+    InputChecks.key(record.key(), input);
+    if (input instanceof HostSilent s && s.detector() != Detector.EXTERNAL) {
+      throw new InvalidFieldException(
+          "detector", "only the host stage reports as '" + s.detector().wireName() + "'");
+    }
+    return input;
+  }
+
+  private void onTick(Record<String, SpecificRecord> record, ClockTick tick, Changes changes) {
+    if (tick.getAt() == null) {
+      return;
+    }
+    for (HostSilent silent : stage.tick(tick.getAt())) {
+      changes.slot(silent.tenant(), silent.host());
+      SpecificRecord avro = AvroMapper.toAvro(silent);
+      changes.forward(
+          new Record<String, SpecificRecord>(
+              silent.tenant(), avro, silent.at().toEpochMilli(), record.headers()));
+    }
+    for (HostStage.Evicted gone : stage.evicted()) {
+      changes.delete(Keys.of(gone.tenant(), gone.host()));
+      if (gone.tenantChanged()) {
+        changes.tenant(gone.tenant());
+      }
+    }
+  }
+
+  private void onWatch(HostWatch watch, Changes changes) {
+    if (stage.watch(HostWatches.toDomain(watch))) {
+      // the row before the watch: should only the row be written, restored slots compare as
+      // stale (forwarded once more), never as current against a watch they did not see
+      changes.tenant(watch.getTenant());
+    }
+    changes.watch = watch;
+  }
+
+  private void onTelemetry(
+      Record<String, SpecificRecord> record, LedgerInput input, Changes changes) {
     HostStage.Absorbed absorbed = stage.absorb(input);
     if (absorbed.slotChanged()) {
-      persist(input.tenant(), hostOf(input));
+      changes.slot(input.tenant(), hostOf(input));
     }
     if (!absorbed.news().isEmpty()) {
       // the news is the record itself: forwarded as it came, with its source coordinates
       record.headers().remove(DeadLetters.SOURCE);
       record.headers().add(DeadLetters.SOURCE, source().encode());
-      context.forward(record.withKey(input.tenant()));
+      changes.forward(record.withKey(input.tenant()));
+    }
+  }
+
+  /** One record's writes and forwards, converted and checked; applied together. */
+  private final class Changes {
+    // in the order the stage decided them; a null value deletes the slot
+    private final List<KeyValue<String, HostSlotState>> writes = new ArrayList<>();
+    private final List<Record<String, SpecificRecord>> forwards = new ArrayList<>();
+    private HostWatch watch;
+
+    void slot(String tenant, String host) {
+      HostSlot slot = stage.slot(tenant, host);
+      if (slot != null) {
+        writes.add(KeyValue.pair(Keys.of(tenant, host), toAvro(slot)));
+      }
+    }
+
+    void tenant(String tenant) {
+      HostStage.TenantState state = stage.tenantState(tenant);
+      writes.add(
+          KeyValue.pair(
+              tenant,
+              HostSlotState.newBuilder()
+                  .setTenant(tenant)
+                  .setHost("")
+                  .setWatchVersion(state.watchVersion())
+                  .setSlotsLetGo(state.evicted())
+                  .build()));
+    }
+
+    void delete(String key) {
+      writes.add(KeyValue.pair(key, null));
+    }
+
+    void forward(Record<String, SpecificRecord> news) {
+      sinks.check(Sinks.Sink.JOURNAL, news.key(), news.value(), news.headers());
+      forwards.add(news);
+    }
+
+    void apply() {
+      try {
+        for (KeyValue<String, HostSlotState> kv : writes) {
+          if (kv.value == null) {
+            slots.delete(kv.key);
+          } else {
+            slots.put(kv.key, kv.value);
+          }
+        }
+        if (watch != null) {
+          watches.put(watch.getTenant(), watch);
+        }
+        for (Record<String, SpecificRecord> news : forwards) {
+          context.forward(news);
+        }
+      } catch (StreamsException e) {
+        // a sink failed and its node's handler answered FAIL (DeadLetterHandlers): a fault
+        throw e;
+      } catch (RuntimeException e) {
+        throw new Failures.HalfDoneException(
+            "the host stage was writing its slots when it failed; the stream stops and the"
+                + " transaction aborts: "
+                + Failures.whatToDo(e),
+            e);
+      }
     }
   }
 
@@ -143,37 +272,12 @@ final class HostStageProcessor
         .orElseGet(() -> new DeadLetters.Source("unknown", -1, -1));
   }
 
-  private void forward(
-      Record<String, SpecificRecord> cause, SpecificRecord value, String tenant, Instant at) {
+  private void deadLetter(Record<String, SpecificRecord> record, String problem) {
+    DeadLetter letter =
+        DeadLetters.invalidInput(
+            source(), problem, record.key(), record.value(), record.timestamp());
     context.forward(
-        new Record<String, SpecificRecord>(tenant, value, at.toEpochMilli(), cause.headers()));
-  }
-
-  private void deadLetter(
-      Record<String, SpecificRecord> record, DeadLetters.Source source, String problem) {
-    context.forward(
-        record.withValue(
-            DeadLetters.invalidInput(
-                source, problem, record.key(), record.value(), record.timestamp())));
-  }
-
-  private void persist(String tenant, String host) {
-    HostSlot slot = stage.slot(tenant, host);
-    if (slot != null) {
-      slots.put(Keys.of(tenant, host), toAvro(slot));
-    }
-  }
-
-  private void persistTenant(String tenant) {
-    HostStage.TenantState state = stage.tenantState(tenant);
-    slots.put(
-        tenant,
-        HostSlotState.newBuilder()
-            .setTenant(tenant)
-            .setHost("")
-            .setWatchVersion(state.watchVersion())
-            .setSlotsLetGo(state.evicted())
-            .build());
+        record.withValue(DeadLetters.fitted(sinks, letter, record.key(), record.headers())));
   }
 
   static HostStage.TenantState tenantState(HostSlotState row) {

@@ -10,6 +10,7 @@ import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.ReleaseInfo;
 import dev.rolloutledger.domain.RolloutState;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The engine's {@link LedgerStore} port backed by Kafka Streams key-value stores (changelogged).
+ * The ledger processor does not let the engine write here directly: it writes through a {@link
+ * BufferedLedgerStore}, whose writes reach these stores as one {@link Batch} once every output of
+ * the input is ready (docs/failures.md).
  */
 final class KeyValueLedgerStore implements LedgerStore {
   private static final StringSerializer PREFIX = new StringSerializer();
@@ -114,6 +118,64 @@ final class KeyValueLedgerStore implements LedgerStore {
     List<RolloutState> out = scan(rollouts, tenant, AvroMapper::toDomain);
     out.sort(Comparator.comparing(RolloutState::rollout));
     return out;
+  }
+
+  /**
+   * Writes converted to their stored form, to be put together by {@link Batch#apply}. Converting is
+   * where a value the stores cannot hold fails, before any store is changed.
+   */
+  Batch batch(
+      Collection<HostRecord> hostWrites,
+      Collection<RolloutState> rolloutWrites,
+      Collection<ReleaseInfo> releaseWrites,
+      Collection<OwnerPolicy> policyWrites) {
+    Batch b = new Batch();
+    for (HostRecord h : hostWrites) {
+      b.hosts.add(KeyValue.pair(StoreKeys.of(h.tenant(), h.host()), AvroMapper.toAvro(h)));
+    }
+    for (RolloutState r : rolloutWrites) {
+      b.rolloutStates.add(r);
+      b.rollouts.add(KeyValue.pair(StoreKeys.of(r.tenant(), r.rollout()), AvroMapper.toAvro(r)));
+    }
+    for (ReleaseInfo r : releaseWrites) {
+      b.releases.add(KeyValue.pair(StoreKeys.of(r.tenant(), r.release()), AvroMapper.toAvro(r)));
+    }
+    for (OwnerPolicy p : policyWrites) {
+      b.policies.add(KeyValue.pair(p.tenant(), AvroMapper.policySpec(p)));
+    }
+    return b;
+  }
+
+  /** One input's writes, ready to put. */
+  final class Batch {
+    private final List<KeyValue<String, HostState>> hosts = new ArrayList<>();
+    private final List<KeyValue<String, RolloutSnapshot>> rollouts = new ArrayList<>();
+    private final List<RolloutState> rolloutStates = new ArrayList<>();
+    private final List<KeyValue<String, ReleasePublished>> releases = new ArrayList<>();
+    private final List<KeyValue<String, OwnerPolicySpec>> policies = new ArrayList<>();
+
+    private Batch() {}
+
+    boolean isEmpty() {
+      return hosts.isEmpty() && rollouts.isEmpty() && releases.isEmpty() && policies.isEmpty();
+    }
+
+    void apply() {
+      if (!hosts.isEmpty()) {
+        KeyValueLedgerStore.this.hosts.putAll(hosts);
+      }
+      for (int i = 0; i < rollouts.size(); i++) {
+        KeyValue<String, RolloutSnapshot> kv = rollouts.get(i);
+        KeyValueLedgerStore.this.rollouts.put(kv.key, kv.value);
+        decoded.put(kv.key, rolloutStates.get(i));
+      }
+      for (KeyValue<String, ReleasePublished> kv : releases) {
+        KeyValueLedgerStore.this.releases.put(kv.key, kv.value);
+      }
+      for (KeyValue<String, OwnerPolicySpec> kv : policies) {
+        KeyValueLedgerStore.this.policies.put(kv.key, kv.value);
+      }
+    }
   }
 
   private static <A, D> List<D> scan(

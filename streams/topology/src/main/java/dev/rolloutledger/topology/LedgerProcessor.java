@@ -1,6 +1,7 @@
 package dev.rolloutledger.topology;
 
 import dev.rolloutledger.avro.ClockTick;
+import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.state.HostState;
@@ -18,17 +19,23 @@ import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the domain {@link RolloutEngine} on each input, in log order per tenant, over the state
@@ -36,16 +43,26 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (key {@code tenant/host}) and rejections as dead letters. Entries are also kept in the ledger
  * store so any instance can answer ledger reads by interactive query. When a tenant's gated
  * rollouts change it also sends the tenant's {@code HostWatch} back to the host stage (ADR 0007).
+ *
+ * <p>Atomic or not at all (docs/failures.md): the engine writes into a {@link BufferedLedgerStore};
+ * every output is converted, signed and checked against its sink ({@link Sinks}) before any store
+ * is written. An input whose outputs cannot all be produced because of its data leaves every store
+ * as it was and becomes a dead letter with the reason; any other failure stops the stream (the
+ * transaction aborts) instead of losing the input. A clock tick is decided tenant by tenant, each
+ * tenant's share on its own.
  */
 final class LedgerProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerProcessor.class);
+
   private final EngineConfig config;
   private final CommandSigningKey signingKey;
   private ProcessorContext<String, SpecificRecord> context;
   private RolloutEngine engine;
   private KeyValueStore<String, SpecificRecord> ledger;
   private KeyValueStore<String, RolloutSnapshot> rollouts;
-  private KeyValueLedgerStore store;
+  private BufferedLedgerStore store;
   private KeyValueStore<String, HostWatch> watchesSent;
+  private Sinks sinks;
 
   LedgerProcessor(EngineConfig config, CommandSigningKey signingKey) {
     this.config = config;
@@ -63,8 +80,15 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     KeyValueStore<String, OwnerPolicySpec> policies =
         context.getStateStore(LedgerTopology.POLICIES_STORE);
     this.watchesSent = context.getStateStore(LedgerTopology.WATCHES_SENT_STORE);
-    this.store = new KeyValueLedgerStore(hosts, rollouts, releases, policies);
+    this.store =
+        new BufferedLedgerStore(new KeyValueLedgerStore(hosts, rollouts, releases, policies));
     this.engine = new RolloutEngine(store, config);
+    this.sinks = Sinks.of(context.appConfigs());
+  }
+
+  /** The engine, for tests: its derived index must match the stores after every input. */
+  RolloutEngine engine() {
+    return engine;
   }
 
   @Override
@@ -72,37 +96,223 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     if (record.value() instanceof ClockTick tick) {
       // time passed for every tenant of this task that has a rollout in progress
       for (String tenant : tenantsInProgress()) {
-        Decision decision =
-            engine.apply(new dev.rolloutledger.domain.ClockTick(tenant, tick.getAt()));
-        publish(record, decision);
-        if (!decision.entries().isEmpty() || watchesSent.get(tenant) == null) {
-          sendWatch(record, tenant, tick.getAt().toEpochMilli());
-        }
+        decide(record, new dev.rolloutledger.domain.ClockTick(tenant, tick.getAt()), true);
       }
       return;
     }
     // validated upstream (InputValidator, the host stage), so this does not throw for well-formed
     // input
-    LedgerInput input = AvroMapper.toDomain(record.value());
-    Decision decision = engine.apply(input);
-    publish(record, decision);
-    if (!decision.entries().isEmpty()) {
-      sendWatch(record, input.tenant(), input.at().toEpochMilli());
+    LedgerInput input;
+    try {
+      input = AvroMapper.toDomain(record.value());
+    } catch (RuntimeException e) {
+      if (!Failures.isRefusal(e)) {
+        throw fault(record, e);
+      }
+      refuse(record, null, Instant.ofEpochMilli(record.timestamp()), e);
+      return;
     }
+    decide(record, input, false);
   }
 
   /**
-   * The host stage's watch of {@code tenant} from its gated rollouts (ADR 0007), sent when it
-   * differs from the last one sent: a rollout started, halted, resumed or ended.
+   * Decides {@code input} and publishes the decision whole: its outputs are all ready before the
+   * first store is written, or nothing of it is.
    */
-  private void sendWatch(Record<String, SpecificRecord> record, String tenant, long at) {
-    HostWatch watch =
-        HostWatches.toAvro(
-            dev.rolloutledger.domain.hoststage.HostWatch.ofGated(tenant, store.rollouts(tenant)));
-    if (!watch.equals(watchesSent.get(tenant))) {
-      watchesSent.put(tenant, watch);
-      context.forward(new Record<String, SpecificRecord>(tenant, watch, at, record.headers()));
+  private void decide(Record<String, SpecificRecord> record, LedgerInput input, boolean tick) {
+    Outputs outputs;
+    try {
+      Decision decision = engine.apply(input);
+      // a tick sends a tenant's first watch even without news (a restarted host stage)
+      boolean watch =
+          !decision.entries().isEmpty() || (tick && watchesSent.get(input.tenant()) == null);
+      outputs = prepare(record, input.tenant(), decision, watch ? input.at().toEpochMilli() : -1);
+    } catch (RuntimeException e) {
+      // forget what the engine wrote, and what it derived from it: its index rebuilds lazily
+      store.discard();
+      engine = new RolloutEngine(store, config);
+      if (!Failures.isRefusal(e)) {
+        throw fault(record, e);
+      }
+      refuse(record, input.tenant(), input.at(), e);
+      return;
     }
+    try {
+      outputs.apply();
+    } catch (StreamsException e) {
+      // a sink failed and its node's handler answered FAIL (DeadLetterHandlers): already a fault
+      throw e;
+    } catch (RuntimeException e) {
+      throw new Failures.HalfDoneException(
+          "the stores were being written for "
+              + describe(record)
+              + " when it failed; the stream stops and the transaction aborts: "
+              + Failures.whatToDo(e),
+          e);
+    }
+  }
+
+  /** What one input changes and sends, all of it converted and checked. */
+  private final class Outputs {
+    final List<Record<String, SpecificRecord>> records = new ArrayList<>();
+    final List<KeyValue<String, SpecificRecord>> ledgerEntries = new ArrayList<>();
+    KeyValueLedgerStore.Batch state;
+    String watchTenant;
+    HostWatch watch;
+
+    void apply() {
+      state.apply();
+      if (!ledgerEntries.isEmpty()) {
+        ledger.putAll(ledgerEntries);
+      }
+      if (watch != null) {
+        watchesSent.put(watchTenant, watch);
+      }
+      for (Record<String, SpecificRecord> r : records) {
+        context.forward(r);
+      }
+    }
+  }
+
+  private Outputs prepare(
+      Record<String, SpecificRecord> record, String tenant, Decision decision, long watchAt) {
+    Outputs out = new Outputs();
+    for (LedgerEntry entry : decision.entries()) {
+      SpecificRecord avro = AvroMapper.toAvro(entry);
+      String key = Keys.of(entry.tenant(), entry.rollout());
+      Headers headers = inputOffset(record);
+      sinks.check(Sinks.Sink.LEDGER, key, avro, headers);
+      out.ledgerEntries.add(
+          KeyValue.pair(StoreKeys.ledger(entry.tenant(), entry.rollout(), entry.seq()), avro));
+      out.records.add(new Record<>(key, avro, entry.at().toEpochMilli(), headers));
+    }
+    List<HostCommand> commands = decision.commands();
+    for (int from = 0; from < commands.size(); from += SIGNING_CHUNK) {
+      List<HostCommand> chunk =
+          commands.subList(from, Math.min(commands.size(), from + SIGNING_CHUNK));
+      // A halt signs a Hold for every host of the rollout (a million: ~50 s of Ed25519 on one
+      // core), so large decisions are signed on every core, a chunk at a time (bounded memory).
+      // Ed25519 is deterministic and the chunk keeps its order: the same records as one by one.
+      // Each is checked against its sink where it is signed (the serializer is thread-safe).
+      List<SpecificRecord> signed =
+          (chunk.size() < PARALLEL_SIGNING_MIN ? chunk.stream() : chunk.parallelStream())
+              .map(c -> checkedCommand(c, record.headers()))
+              .toList();
+      for (int i = 0; i < chunk.size(); i++) {
+        HostCommand command = chunk.get(i);
+        out.records.add(
+            record
+                .withKey(Keys.of(command.tenant(), command.host()))
+                .withValue(signed.get(i))
+                .withTimestamp(command.issuedAt().toEpochMilli()));
+      }
+    }
+    for (LedgerInput next : decision.continuations()) {
+      // into the engine's own journal: the next chunk is decided in its own transaction
+      SpecificRecord avro = AvroMapper.toAvro(next);
+      sinks.check(Sinks.Sink.JOURNAL, next.tenant(), avro, record.headers());
+      out.records.add(
+          new Record<String, SpecificRecord>(
+              next.tenant(), avro, next.at().toEpochMilli(), record.headers()));
+    }
+    for (Rejection rejection : decision.rejections()) {
+      out.records.add(
+          record.withValue(
+              deadLetter(
+                  record,
+                  "rejected " + rejection.subject() + ": " + rejection.reason(),
+                  rejection.tenant(),
+                  rejection.at())));
+    }
+    if (watchAt >= 0) {
+      HostWatch watch =
+          HostWatches.toAvro(
+              dev.rolloutledger.domain.hoststage.HostWatch.ofGated(tenant, store.rollouts(tenant)));
+      if (!watch.equals(watchesSent.get(tenant))) {
+        sinks.check(Sinks.Sink.HOST_WATCH, tenant, watch, record.headers());
+        out.watchTenant = tenant;
+        out.watch = watch;
+        out.records.add(
+            new Record<String, SpecificRecord>(tenant, watch, watchAt, record.headers()));
+      }
+    }
+    // last: converting the engine's writes to their stored form empties the buffer
+    out.state = store.prepare();
+    return out;
+  }
+
+  private SpecificRecord checkedCommand(HostCommand command, Headers headers) {
+    SpecificRecord unsigned = AvroMapper.toAvro(command);
+    SpecificRecord signed;
+    try {
+      signed = CommandSignatures.sign(unsigned, signingKey.keyId(), signingKey.privateKey());
+    } catch (RuntimeException e) {
+      // the key, not the input: every command would fail alike
+      throw new Failures.FaultException(
+          "the command signing key "
+              + signingKey.keyId()
+              + " cannot sign ("
+              + e.getMessage()
+              + "): replace it, or restore the key directory",
+          e);
+    }
+    sinks.check(Sinks.Sink.COMMANDS, Keys.of(command.tenant(), command.host()), signed, headers);
+    return signed;
+  }
+
+  /** Forwards the dead letter of an input that changed nothing. */
+  private void refuse(
+      Record<String, SpecificRecord> record, String tenant, Instant at, RuntimeException e) {
+    String reason =
+        "not decided, nothing changed: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+    LOG.warn("dead-lettering {}: {}", describe(record), reason);
+    context.forward(record.withValue(deadLetter(record, reason, tenant, at)));
+  }
+
+  /**
+   * The dead letter of {@code record}, checked against its topic: without the value's text when
+   * that would make it too large.
+   */
+  private DeadLetter deadLetter(
+      Record<String, SpecificRecord> record, String reason, String tenant, Instant at) {
+    DeadLetters.Source source =
+        DeadLetters.Source.from(record.headers(), new DeadLetters.Source("unknown", -1, -1));
+    DeadLetter letter =
+        DeadLetters.of(
+            source,
+            reason,
+            tenant,
+            DeadLetters.utf8(record.key()),
+            DeadLetters.utf8(textOf(record)),
+            at);
+    return DeadLetters.fitted(sinks, letter, record.key(), record.headers());
+  }
+
+  private static String textOf(Record<String, SpecificRecord> record) {
+    return record.value() == null ? null : record.value().toString();
+  }
+
+  private StreamsException fault(Record<String, SpecificRecord> record, RuntimeException e) {
+    String message =
+        "stopping: "
+            + describe(record)
+            + " could not be decided and nothing was changed; "
+            + Failures.whatToDo(e);
+    // logged once, with the stack, by DeadLetterHandlers.Processing when it answers FAIL
+    return new Failures.FaultException(message, e);
+  }
+
+  /** The record's type and where it came from, for logs (no values: they may name anything). */
+  private String describe(Record<String, SpecificRecord> record) {
+    DeadLetters.Source source =
+        DeadLetters.Source.from(
+            record.headers(),
+            context
+                .recordMetadata()
+                .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
+                .orElseGet(() -> new DeadLetters.Source("unknown", -1, -1)));
+    String type = record.value() == null ? "null" : record.value().getClass().getSimpleName();
+    return type + " from " + source.topic() + "/" + source.partition() + "/" + source.offset();
   }
 
   /**
@@ -138,61 +348,4 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
 
   private static final int SIGNING_CHUNK = 8192;
   private static final int PARALLEL_SIGNING_MIN = 256;
-
-  private SpecificRecord signed(HostCommand command) {
-    return CommandSignatures.sign(
-        AvroMapper.toAvro(command), signingKey.keyId(), signingKey.privateKey());
-  }
-
-  private void publish(Record<String, SpecificRecord> record, Decision decision) {
-    for (LedgerEntry entry : decision.entries()) {
-      SpecificRecord avro = AvroMapper.toAvro(entry);
-      ledger.put(StoreKeys.ledger(entry.tenant(), entry.rollout(), entry.seq()), avro);
-      context.forward(
-          new Record<>(
-              Keys.of(entry.tenant(), entry.rollout()),
-              avro,
-              entry.at().toEpochMilli(),
-              inputOffset(record)));
-    }
-    List<HostCommand> commands = decision.commands();
-    for (int from = 0; from < commands.size(); from += SIGNING_CHUNK) {
-      List<HostCommand> chunk =
-          commands.subList(from, Math.min(commands.size(), from + SIGNING_CHUNK));
-      // A halt signs a Hold for every host of the rollout (a million: ~50 s of Ed25519 on one
-      // core), so large decisions are signed on every core, a chunk at a time (bounded memory).
-      // Ed25519 is deterministic and the chunk keeps its order: the same records as one by one.
-      List<SpecificRecord> signed =
-          (chunk.size() < PARALLEL_SIGNING_MIN ? chunk.stream() : chunk.parallelStream())
-              .map(this::signed)
-              .toList();
-      for (int i = 0; i < chunk.size(); i++) {
-        HostCommand command = chunk.get(i);
-        context.forward(
-            record
-                .withKey(Keys.of(command.tenant(), command.host()))
-                .withValue(signed.get(i))
-                .withTimestamp(command.issuedAt().toEpochMilli()));
-      }
-    }
-    for (dev.rolloutledger.domain.LedgerInput next : decision.continuations()) {
-      // into the engine's own journal: the next chunk is decided in its own transaction
-      context.forward(
-          new Record<String, SpecificRecord>(
-              next.tenant(), AvroMapper.toAvro(next), next.at().toEpochMilli(), record.headers()));
-    }
-    for (Rejection rejection : decision.rejections()) {
-      DeadLetters.Source source =
-          DeadLetters.Source.from(record.headers(), new DeadLetters.Source("unknown", -1, -1));
-      context.forward(
-          record.withValue(
-              DeadLetters.of(
-                  source,
-                  "rejected " + rejection.subject() + ": " + rejection.reason(),
-                  rejection.tenant(),
-                  DeadLetters.utf8(record.key()),
-                  DeadLetters.utf8(record.value().toString()),
-                  rejection.at())));
-    }
-  }
 }
