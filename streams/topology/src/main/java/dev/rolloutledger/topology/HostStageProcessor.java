@@ -4,7 +4,6 @@ import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.avro.state.HostSlotState;
 import dev.rolloutledger.avro.state.HostWatch;
-import dev.rolloutledger.domain.Detector;
 import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerInput;
@@ -149,12 +148,11 @@ final class HostStageProcessor
     if (record.value() == null) {
       throw new InvalidFieldException("value", "is null (tombstones are not input events)");
     }
+    // no oversized value is mapped (as InputValidator); InputChecks.check refuses a detector
+    // other than the fleet's own
+    InputChecks.bounded((org.apache.avro.generic.GenericRecord) record.value());
     LedgerInput input = InputChecks.check(AvroMapper.toDomain(record.value()));
     InputChecks.key(record.key(), input);
-    if (input instanceof HostSilent s && s.detector() != Detector.EXTERNAL) {
-      throw new InvalidFieldException(
-          "detector", "only the host stage reports as '" + s.detector().wireName() + "'");
-    }
     return input;
   }
 

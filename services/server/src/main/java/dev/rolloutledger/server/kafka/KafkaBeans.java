@@ -25,7 +25,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +75,7 @@ public class KafkaBeans {
       LedgerSettings settings,
       SchemaRegistry registry,
       CommandSigningKey signingKey,
+      StreamThreadFailures failures,
       @Property(name = "kafka.streams.default")
           @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
           Map<String, Object> overrides) {
@@ -89,14 +89,15 @@ public class KafkaBeans {
                 s.getStateDir(),
                 registry,
                 overrides));
-    // a failing stream thread is replaced rather than taking the processor down
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          LOG.error("stream thread failed; replacing it", e);
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+    // a failing stream thread is replaced after a pause, until failures repeat (docs/failures.md)
+    streams.setUncaughtExceptionHandler(failures::onFailure);
     streams.start();
     return new LedgerStreams(streams);
+  }
+
+  @Singleton
+  StreamThreadFailures streamThreadFailures() {
+    return new StreamThreadFailures();
   }
 
   @Singleton

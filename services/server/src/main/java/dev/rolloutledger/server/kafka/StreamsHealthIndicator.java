@@ -13,16 +13,20 @@ import org.reactivestreams.Publisher;
 
 /**
  * {@code /health} is UP only when the topology is RUNNING and its stores answer queries (restored
- * after a restart); UNKNOWN while it starts, restores or rebalances; DOWN when it has stopped.
+ * after a restart); UNKNOWN while it starts, restores or rebalances; DOWN when it has stopped, with
+ * the last stream thread failure and whether failures made it stop ({@link StreamThreadFailures}).
  */
 @Singleton
 public class StreamsHealthIndicator implements HealthIndicator {
   private final KafkaStreams streams;
   private final LedgerQueries queries;
+  private final StreamThreadFailures failures;
 
-  public StreamsHealthIndicator(KafkaStreams streams, LedgerQueries queries) {
+  public StreamsHealthIndicator(
+      KafkaStreams streams, LedgerQueries queries, StreamThreadFailures failures) {
     this.streams = streams;
     this.queries = queries;
+    this.failures = failures;
   }
 
   @Override
@@ -34,10 +38,18 @@ public class StreamsHealthIndicator implements HealthIndicator {
     } else {
       status = state.isRunningOrRebalancing() ? HealthStatus.UNKNOWN : HealthStatus.DOWN;
     }
-    return Publishers.just(
-        HealthResult.builder("kafkaStreams", status)
-            .details(Map.of("state", state.name()))
-            .build());
+    Map<String, String> details = new java.util.TreeMap<>();
+    details.put("state", state.name());
+    String last = failures.lastFailure();
+    if (last != null) {
+      details.put("lastFailure", last);
+    }
+    if (failures.stopped()) {
+      status = HealthStatus.DOWN;
+      details.put(
+          "stopped", "after repeated failures: fix the cause and restart (docs/failures.md)");
+    }
+    return Publishers.just(HealthResult.builder("kafkaStreams", status).details(details).build());
   }
 
   private boolean queryable() {
