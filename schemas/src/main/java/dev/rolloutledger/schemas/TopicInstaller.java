@@ -100,7 +100,7 @@ public final class TopicInstaller {
   public static void requireAtLeastAsManyPartitions(
       Admin admin, TopicDescriptor<?, ?> topic, TopicDescriptor<?, ?> than) {
     try {
-      var d = admin.describeTopics(List.of(topic.name(), than.name())).allTopicNames().get();
+      var d = described(admin, List.of(topic.name(), than.name()));
       int have = d.get(topic.name()).partitions().size();
       int need = d.get(than.name()).partitions().size();
       if (have < need) {
@@ -124,6 +124,31 @@ public final class TopicInstaller {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TopicInstallException("interrupted while describing topics", e);
+    }
+  }
+
+  /** How long a topic just created may stay unknown to the broker that answers a describe. */
+  static final long METADATA_WAIT_MS = 30_000;
+
+  /**
+   * The topics' descriptions. Right after {@link #ensureTopics} created them, a broker may not know
+   * them yet (UnknownTopicOrPartition, a retriable error): asked again until {@link
+   * #METADATA_WAIT_MS} has passed.
+   */
+  private static Map<String, org.apache.kafka.clients.admin.TopicDescription> described(
+      Admin admin, List<String> names) throws ExecutionException, InterruptedException {
+    long deadline = System.nanoTime() + METADATA_WAIT_MS * 1_000_000;
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.debug("topics {} not known yet: {}", names, e.getCause().getMessage());
+        Thread.sleep(200); // metadata propagating on the broker: nothing to wait on but time
+      }
     }
   }
 
