@@ -1,0 +1,123 @@
+package dev.rolloutledger.reliability;
+
+import dev.rolloutledger.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+/**
+ * The faults, in a seeded order at seeded moments: SIGKILL of a server instance (restarted after a
+ * few seconds on its state dir) and SIGKILL of the broker leading a partition of {@code
+ * ledger.inputs} or {@code ledger.decisions} (restarted on its data dir). One fault at a time: the
+ * next waits until the last one's victim is back (a server UP, every partition fully in sync), so
+ * at most one broker is ever down and {@code min.insync.replicas} 2 always holds.
+ */
+public final class Faults {
+  private final Settings settings;
+  private final BrokerCluster cluster;
+  private final ServerFleet servers;
+  private final Report report;
+  private final SplittableRandom random;
+  private final Thread thread;
+  private volatile int serverKills;
+  private volatile int leaderRestarts;
+  private volatile boolean done;
+  private volatile Throwable failure;
+  private volatile boolean stop;
+
+  public Faults(Settings settings, BrokerCluster cluster, ServerFleet servers, Report report) {
+    this.settings = settings;
+    this.cluster = cluster;
+    this.servers = servers;
+    this.report = report;
+    this.random = new SplittableRandom(settings.seed() * 31 + 7);
+    this.thread = new Thread(this::run, "reliability-faults");
+    thread.setDaemon(true);
+  }
+
+  /** Starts injecting, spread over about {@code over}. */
+  public void start() {
+    thread.start();
+  }
+
+  private void run() {
+    try {
+      List<Boolean> plan = new ArrayList<>(); // true: a server kill, false: a leader restart
+      for (int i = 0; i < settings.serverKills(); i++) {
+        plan.add(true);
+      }
+      for (int i = 0; i < settings.leaderRestarts(); i++) {
+        plan.add(false);
+      }
+      Collections.shuffle(plan, new Random(random.nextLong()));
+      long expectedSeconds = settings.events() / Math.max(1, settings.eventsPerSecond());
+      long gap = Math.max(2, expectedSeconds / (plan.size() + 1));
+      for (boolean serverKill : plan) {
+        if (stop) {
+          return;
+        }
+        Deadline.pause(Duration.ofMillis(1000 * gap / 2 + random.nextLong(1000 * gap)));
+        if (serverKill) {
+          killServer();
+        } else {
+          restartLeader();
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      failure = e;
+    } finally {
+      done = true;
+    }
+  }
+
+  private void killServer() {
+    int i = random.nextInt(ServerFleet.INSTANCES);
+    long down = 1000 + random.nextLong(7000);
+    long t0 = System.nanoTime();
+    long pid = servers.instances().get(i).pid();
+    servers.kill(i);
+    serverKills++;
+    report.line(
+        "fault %d: SIGKILL server-%d (pid %d), down %.1f s",
+        serverKills + leaderRestarts, i + 1, pid, down / 1e3);
+    Deadline.pause(Duration.ofMillis(down));
+    servers.restart(i);
+    servers.awaitUp(i);
+    report.line("  server-%d UP again after %.1f s", i + 1, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private void restartLeader() {
+    String topic = random.nextBoolean() ? Topics.INPUTS.name() : Topics.LEDGER.name();
+    int partition = random.nextInt(Topics.PARTITIONS);
+    int leader = cluster.leaderOf(topic, partition);
+    long down = 1000 + random.nextLong(5000);
+    long pid = cluster.nodes().get(leader - 1).pid();
+    leaderRestarts++;
+    report.line(
+        "fault %d: SIGKILL broker %d (pid %d), leader of %s-%d, down %.1f s",
+        serverKills + leaderRestarts, leader, pid, topic, partition, down / 1e3);
+    cluster.restart(leader, Duration.ofMillis(down));
+  }
+
+  public boolean done() {
+    if (failure != null) {
+      throw new IllegalStateException("fault injection failed: " + failure, failure);
+    }
+    return done;
+  }
+
+  public int serverKills() {
+    return serverKills;
+  }
+
+  public int leaderRestarts() {
+    return leaderRestarts;
+  }
+
+  public void stop() {
+    stop = true;
+  }
+}
