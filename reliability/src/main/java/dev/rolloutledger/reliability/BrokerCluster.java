@@ -112,8 +112,10 @@ public final class BrokerCluster implements AutoCloseable {
         Map.of(
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
             bootstrap(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            "15000",
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-            "20000"));
+            "30000"));
   }
 
   /** The node leading {@code topic}-{@code partition} now. */

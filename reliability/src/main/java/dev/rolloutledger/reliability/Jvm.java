@@ -15,6 +15,16 @@ import java.util.Map;
  * to a log file (kept across restarts), killed with SIGKILL.
  */
 public final class Jvm {
+  /** Every child still running when this JVM exits is SIGKILLed: nothing outlives the suite. */
+  private static final java.util.Set<Process> CHILDREN =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> CHILDREN.forEach(Process::destroyForcibly), "reliability-children"));
+  }
+
   private final String name;
   private final List<String> command;
   private final Map<String, String> env;
@@ -56,6 +66,7 @@ public final class Jvm {
       pb.redirectErrorStream(true);
       pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       process = pb.start();
+      CHILDREN.add(process);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }

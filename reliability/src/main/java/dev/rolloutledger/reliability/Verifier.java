@@ -55,7 +55,11 @@ public final class Verifier {
     this.applicationId = applicationId;
   }
 
-  public Result verify(List<Expected> expected) {
+  /**
+   * @param unplannedAllowed whether a rollout the driver did not plan may be in the ledger (after
+   *     the fuzz run, which may have made some); its log is exported and recomputed too
+   */
+  public Result verify(List<Expected> expected, boolean unplannedAllowed) {
     List<String> problems = new ArrayList<>();
     Map<String, List<SpecificRecord>> ledger = new TreeMap<>();
     long[] entries = {0};
@@ -134,36 +138,23 @@ public final class Verifier {
           }
         }
       }
-      try {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        RolloutExport.Exported x =
-            RolloutExport.export(
-                new RolloutExport.Source(bootstrap, registry, applicationId),
-                e.tenant(),
-                e.rollout(),
-                out,
-                (offset, end) -> {});
-        RolloutReplay.Verified v =
-            RolloutReplay.verify(new ByteArrayInputStream(out.toByteArray()), n -> {});
-        exportedInputs += v.inputs();
-        exportedDecisions += v.decisions();
-        if (v.decisions() != x.decisions() || x.decisions() < list.size()) {
-          problems.add(
-              e.key()
-                  + ": exported "
-                  + x.decisions()
-                  + " decisions, recomputed "
-                  + v.decisions()
-                  + ", emitted "
-                  + list.size());
-        }
-      } catch (RuntimeException ex) {
-        problems.add(e.key() + ": export or offline recompute failed: " + ex);
-      }
+      long[] x = exportAndRecompute(e.tenant(), e.rollout(), list.size(), problems);
+      exportedInputs += x[0];
+      exportedDecisions += x[1];
     }
     for (String key : ledger.keySet()) {
-      if (!known.contains(key)
-          && expected.stream().anyMatch(e -> key.startsWith(e.tenant() + "/"))) {
+      if (known.contains(key)
+          || expected.stream().noneMatch(e -> key.startsWith(e.tenant() + "/"))) {
+        continue;
+      }
+      if (unplannedAllowed) {
+        String tenant = key.substring(0, key.indexOf('/'));
+        long[] x =
+            exportAndRecompute(
+                tenant, key.substring(key.indexOf('/') + 1), ledger.get(key).size(), problems);
+        exportedInputs += x[0];
+        exportedDecisions += x[1];
+      } else {
         problems.add(key + ": ledger entries of a rollout the driver never planned");
       }
     }
@@ -176,6 +167,38 @@ public final class Verifier {
         exportedInputs,
         exportedDecisions,
         List.copyOf(problems));
+  }
+
+  /** Exports the rollout's log as `ledger export` does and verifies it as `ledger replay`. */
+  private long[] exportAndRecompute(
+      String tenant, String rollout, int emitted, List<String> problems) {
+    String key = tenant + "/" + rollout;
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      RolloutExport.Exported x =
+          RolloutExport.export(
+              new RolloutExport.Source(bootstrap, registry, applicationId),
+              tenant,
+              rollout,
+              out,
+              (offset, end) -> {});
+      RolloutReplay.Verified v =
+          RolloutReplay.verify(new ByteArrayInputStream(out.toByteArray()), n -> {});
+      if (v.decisions() != x.decisions() || x.decisions() < emitted) {
+        problems.add(
+            key
+                + ": exported "
+                + x.decisions()
+                + " decisions, recomputed "
+                + v.decisions()
+                + ", emitted "
+                + emitted);
+      }
+      return new long[] {v.inputs(), v.decisions()};
+    } catch (RuntimeException ex) {
+      problems.add(key + ": export or offline recompute failed: " + ex);
+      return new long[] {0, 0};
+    }
   }
 
   private static String describeHalt(List<SpecificRecord> list) {

@@ -122,7 +122,8 @@ class ReliabilitySuiteIT {
     }
     long v0 = System.nanoTime();
     Verifier.Result r =
-        new Verifier(cluster.bootstrap(), registry, ServerFleet.APPLICATION_ID).verify(rollouts);
+        new Verifier(cluster.bootstrap(), registry, ServerFleet.APPLICATION_ID)
+            .verify(rollouts, false);
     report.line(
         "verified in %.1f s: %d rollouts (%d halted, %d completed), %,d ledger entries, %,d"
             + " commands, %,d inputs and %,d decisions exported and recomputed; %d problems",
@@ -143,5 +144,37 @@ class ReliabilitySuiteIT {
     assertThat(r.rollouts()).isEqualTo(r.halted() + r.completed());
     assertThat(api.serverErrors()).as("5xx other than 503").isZero();
     assertThat(servers.deadStreamThreads()).as("dead stream threads").isZero();
+  }
+
+  @Test
+  @Order(2)
+  void bad_inputs_are_refused_or_dead_lettered_and_every_log_still_verifies() {
+    Fuzz.Result f =
+        new Fuzz(servers, cluster.bootstrap(), registry, settings.seed(), report)
+            .run(settings.fuzz());
+    f.fiveXx().forEach(x -> report.line("  5xx: %s", x));
+    List<String> health = new ArrayList<>();
+    for (int i = 0; i < ServerFleet.INSTANCES; i++) {
+      health.add(servers.health(i));
+    }
+    int deadThreads = servers.deadStreamThreads();
+    Verifier.Result r =
+        new Verifier(cluster.bootstrap(), registry, ServerFleet.APPLICATION_ID)
+            .verify(rollouts, true);
+    report.line(
+        "after the fuzz run: /health %s, %d dead stream threads; %,d inputs and %,d decisions"
+            + " exported and recomputed again; %d problems",
+        health, deadThreads, r.exportedInputs(), r.exportedDecisions(), r.problems().size());
+    r.problems().forEach(p -> report.line("  PROBLEM %s", p));
+
+    assertThat(f.http5xx()).as("5xx answers to bad input").isZero();
+    assertThat(f.httpNoAnswer()).as("bad requests left unanswered").isZero();
+    assertThat(f.http4xx() + f.http2xx()).isEqualTo(f.httpSent());
+    assertThat(f.deadLettered() + f.kafkaAccepted()).isEqualTo(f.kafkaSent());
+    assertThat(f.deadLetteredTwice()).isZero();
+    assertThat(f.httpSent() + f.kafkaSent()).isEqualTo(settings.fuzz());
+    assertThat(deadThreads).as("dead stream threads").isZero();
+    assertThat(health).as("/health of every instance").containsOnly("UP");
+    assertThat(r.problems()).as("logs that no longer verify").isEmpty();
   }
 }
