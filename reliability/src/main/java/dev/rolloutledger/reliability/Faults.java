@@ -38,7 +38,7 @@ public final class Faults {
     thread.setDaemon(true);
   }
 
-  /** Starts injecting, spread over about {@code over}. */
+  /** Starts injecting: the next fault comes 0.5 to 1.5 {@code faultGap} after the last is over. */
   public void start() {
     thread.start();
   }
@@ -53,13 +53,15 @@ public final class Faults {
         plan.add(false);
       }
       Collections.shuffle(plan, new Random(random.nextLong()));
-      long expectedSeconds = settings.events() / Math.max(1, settings.eventsPerSecond());
-      long gap = Math.max(2, expectedSeconds / (plan.size() + 1));
+      long gap = settings.faultGap().toMillis() / 1000;
       for (boolean serverKill : plan) {
+        long wait = 1000 * gap / 2 + random.nextLong(1000 * gap);
+        for (long t = 0; t < wait && !stop; t += 200) {
+          Deadline.pause(Duration.ofMillis(200));
+        }
         if (stop) {
           return;
         }
-        Deadline.pause(Duration.ofMillis(1000 * gap / 2 + random.nextLong(1000 * gap)));
         if (serverKill) {
           killServer();
         } else {
@@ -117,7 +119,16 @@ public final class Faults {
     return leaderRestarts;
   }
 
-  public void stop() {
+  /** No fault after the one in progress, which is waited for (its victim back). */
+  public void stopAndWait(Duration limit) {
     stop = true;
+    try {
+      thread.join(limit.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      throw new Deadline.TimeBoundExceeded("the fault in progress did not end within " + limit);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.rolloutledger.reliability;
 
 import dev.rolloutledger.avro.Apply;
+import dev.rolloutledger.avro.HostRegistered;
 import dev.rolloutledger.avro.RolloutCompleted;
 import dev.rolloutledger.avro.RolloutHalted;
 import dev.rolloutledger.schemas.Topics;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class Outputs implements AutoCloseable {
   private final Map<String, String> ends = new ConcurrentHashMap<>();
+  private final java.util.Set<String> registered = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private volatile boolean closed;
   private volatile Throwable failure;
@@ -35,20 +37,27 @@ public final class Outputs implements AutoCloseable {
   public Outputs(String bootstrap, SchemaRegistry registry, Consumer<Apply> onApply) {
     KafkaConsumer<String, byte[]> consumer = consumer(bootstrap);
     List<TopicPartition> tps = new ArrayList<>();
-    for (String topic : List.of(Topics.COMMANDS.name(), Topics.LEDGER.name())) {
+    for (String topic :
+        List.of(Topics.COMMANDS.name(), Topics.LEDGER.name(), Topics.INPUTS.name())) {
       consumer.partitionsFor(topic).forEach(i -> tps.add(new TopicPartition(topic, i.partition())));
     }
     consumer.assign(tps);
     consumer.seekToBeginning(tps);
     Deserializer<SpecificRecord> commands = Topics.COMMANDS.valueSerde(registry).deserializer();
     Deserializer<SpecificRecord> decisions = Topics.LEDGER.valueSerde(registry).deserializer();
+    Deserializer<SpecificRecord> inputs = Topics.INPUTS.valueSerde(registry).deserializer();
     thread =
         new Thread(
             () -> {
               try (consumer) {
                 while (!closed) {
                   for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    if (r.topic().equals(Topics.COMMANDS.name())) {
+                    if (r.topic().equals(Topics.INPUTS.name())) {
+                      SpecificRecord v = inputs.deserialize(r.topic(), r.value());
+                      if (v instanceof HostRegistered h) {
+                        registered.add(h.getTenant() + "/" + h.getHost());
+                      }
+                    } else if (r.topic().equals(Topics.COMMANDS.name())) {
                       SpecificRecord v = commands.deserialize(r.topic(), r.value());
                       if (v instanceof Apply apply) {
                         onApply.accept(apply);
@@ -87,6 +96,14 @@ public final class Outputs implements AutoCloseable {
       throw new IllegalStateException("the outputs reader failed", failure);
     }
     return ends.get(key);
+  }
+
+  /**
+   * Whether the engine of {@code tenant} has taken the registration of {@code host} (it is on the
+   * input journal, so every later input of that tenant is decided after it).
+   */
+  public boolean registered(String tenant, String host) {
+    return registered.contains(tenant + "/" + host);
   }
 
   @Override

@@ -14,10 +14,12 @@ import java.time.Duration;
  * @param fuzz bad inputs of the fuzz run (half over HTTP, half straight to the input topics)
  * @param seed of every random choice (0: one from the clock, printed)
  * @param limit the whole suite's time bound
- * @param heartbeatTimeout of every plan: longer than a server's restart plus a rebalance
+ * @param heartbeatTimeout of every plan: longer than a server's restart plus a rebalance; a wave
+ *     promotes only once it has passed (a good rollout of two waves takes about twice this)
  * @param bake of every wave
  * @param hostsPerRollout hosts of each rollout (a canary wave of 2, then the rest)
  * @param lanes rollouts in flight at once per tenant
+ * @param faultGap about how long after one fault's victim is back the next fault comes
  */
 public record Settings(
     long events,
@@ -31,6 +33,7 @@ public record Settings(
     Duration bake,
     int hostsPerRollout,
     int lanes,
+    Duration faultGap,
     Path brokerJar,
     Path serverJar,
     Path workDir,
@@ -50,10 +53,11 @@ public record Settings(
         Integer.getInteger("reliability.fuzz", 1_000),
         seed,
         Duration.ofMinutes(Long.getLong("reliability.minutes", 30L)),
-        Duration.parse(System.getProperty("reliability.heartbeatTimeout", "PT3M")),
+        Duration.parse(System.getProperty("reliability.heartbeatTimeout", "PT90S")),
         Duration.parse(System.getProperty("reliability.bake", "PT5S")),
         Integer.getInteger("reliability.hostsPerRollout", 6),
         Integer.getInteger("reliability.lanes", 2),
+        Duration.ofSeconds(Long.getLong("reliability.faultGapSeconds", 10L)),
         Path.of(
             System.getProperty(
                 "reliability.brokerJar",

@@ -77,34 +77,38 @@ class ReliabilitySuiteIT {
         new Driver(settings, servers, api, cluster.bootstrap(), registry, report)) {
       driver.start();
       faults.start();
-      long lastReport = 0;
-      while (driver.events() < settings.events() || !faults.done()) {
+      try {
+        long lastReport = 0;
+        while (driver.events() < settings.events() || !faults.done()) {
+          driver.check();
+          if (suite.passed()) {
+            throw new Deadline.TimeBoundExceeded(
+                "the suite's bound of "
+                    + settings.limit()
+                    + " passed with "
+                    + driver.events()
+                    + " events sent and faults "
+                    + (faults.done() ? "done" : "not done"));
+          }
+          if (System.nanoTime() - lastReport > 30e9) {
+            lastReport = System.nanoTime();
+            report.line(
+                "progress: %,d telemetry events in %,d batches, %d rollouts planned, %d server kills,"
+                    + " %d leader restarts, %d retried writes",
+                driver.events(),
+                driver.batches(),
+                driver.expected().size(),
+                faults.serverKills(),
+                faults.leaderRestarts(),
+                api.retries());
+          }
+          Deadline.pause(Duration.ofMillis(500));
+        }
+        driver.stopRollouts(Duration.ofMinutes(20));
         driver.check();
-        if (suite.passed()) {
-          faults.stop();
-          throw new Deadline.TimeBoundExceeded(
-              "the suite's bound of "
-                  + settings.limit()
-                  + " passed with "
-                  + driver.events()
-                  + " events sent and faults "
-                  + (faults.done() ? "done" : "not done"));
-        }
-        if (System.nanoTime() - lastReport > 30e9) {
-          lastReport = System.nanoTime();
-          report.line(
-              "progress: %,d telemetry events in %,d batches, %d rollouts planned, %d server kills,"
-                  + " %d leader restarts, %d retried writes",
-              driver.events(),
-              driver.batches(),
-              driver.expected().size(),
-              faults.serverKills(),
-              faults.leaderRestarts());
-        }
-        Deadline.pause(Duration.ofMillis(500));
+      } finally {
+        faults.stopAndWait(Duration.ofMinutes(5));
       }
-      driver.stopRollouts(Duration.ofMinutes(20));
-      driver.check();
       rollouts.addAll(driver.expected());
       report.line(
           "run: %,d telemetry events (%,d batches) over HTTP in %.0f s, %d rollouts, %d server"
@@ -149,6 +153,12 @@ class ReliabilitySuiteIT {
   @Test
   @Order(2)
   void bad_inputs_are_refused_or_dead_lettered_and_every_log_still_verifies() {
+    for (int i = 0; i < ServerFleet.INSTANCES; i++) {
+      if (!servers.alive(i)) {
+        servers.restart(i);
+      }
+      servers.awaitUp(i);
+    }
     Fuzz.Result f =
         new Fuzz(servers, cluster.bootstrap(), registry, settings.seed(), report)
             .run(settings.fuzz());
