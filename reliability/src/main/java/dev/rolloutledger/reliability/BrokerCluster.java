@@ -141,7 +141,7 @@ public final class BrokerCluster implements AutoCloseable {
     awaitReady(node);
     awaitFullIsr(START);
     report.line(
-        "  broker %d (pid killed) back and every partition fully in sync after %.1f s",
+        "  broker %d back and every partition fully in sync %.1f s after its SIGKILL",
         id, (System.nanoTime() - t0) / 1e9);
   }
 

@@ -24,6 +24,14 @@ public final class Faults {
   private final Thread thread;
   private volatile int serverKills;
   private volatile int leaderRestarts;
+  private volatile int fullOutages;
+
+  private enum Kind {
+    SERVER_KILL,
+    LEADER_RESTART,
+    FULL_OUTAGE
+  }
+
   private volatile boolean done;
   private volatile Throwable failure;
   private volatile boolean stop;
@@ -45,16 +53,19 @@ public final class Faults {
 
   private void run() {
     try {
-      List<Boolean> plan = new ArrayList<>(); // true: a server kill, false: a leader restart
+      List<Kind> plan = new ArrayList<>();
       for (int i = 0; i < settings.serverKills(); i++) {
-        plan.add(true);
+        plan.add(Kind.SERVER_KILL);
       }
       for (int i = 0; i < settings.leaderRestarts(); i++) {
-        plan.add(false);
+        plan.add(Kind.LEADER_RESTART);
+      }
+      for (int i = 0; i < settings.fullOutages(); i++) {
+        plan.add(Kind.FULL_OUTAGE);
       }
       Collections.shuffle(plan, new Random(random.nextLong()));
       long gap = settings.faultGap().toMillis() / 1000;
-      for (boolean serverKill : plan) {
+      for (Kind kind : plan) {
         long wait = 1000 * gap / 2 + random.nextLong(1000 * gap);
         for (long t = 0; t < wait && !stop; t += 200) {
           Deadline.pause(Duration.ofMillis(200));
@@ -62,10 +73,10 @@ public final class Faults {
         if (stop) {
           return;
         }
-        if (serverKill) {
-          killServer();
-        } else {
-          restartLeader();
+        switch (kind) {
+          case SERVER_KILL -> killServer();
+          case LEADER_RESTART -> restartLeader();
+          case FULL_OUTAGE -> fullOutage();
         }
       }
     } catch (RuntimeException | Error e) {
@@ -84,11 +95,35 @@ public final class Faults {
     serverKills++;
     report.line(
         "fault %d: SIGKILL server-%d (pid %d), down %.1f s",
-        serverKills + leaderRestarts, i + 1, pid, down / 1e3);
+        serverKills + leaderRestarts + fullOutages, i + 1, pid, down / 1e3);
     Deadline.pause(Duration.ofMillis(down));
     servers.restart(i);
     servers.awaitUp(i);
     report.line("  server-%d UP again after %.1f s", i + 1, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Every server instance SIGKILLed at once and kept down longer than the plans' heartbeat timeout:
+   * the system's own outage, which must not become a verdict (issue 15, item 3).
+   */
+  private void fullOutage() {
+    long t0 = System.nanoTime();
+    Duration down = settings.heartbeatTimeout().plusSeconds(15);
+    fullOutages++;
+    report.line(
+        "fault %d: SIGKILL of every server instance, down %s (heartbeatTimeout %s)",
+        serverKills + leaderRestarts + fullOutages, down, settings.heartbeatTimeout());
+    for (int i = 0; i < ServerFleet.INSTANCES; i++) {
+      servers.kill(i);
+    }
+    Deadline.pause(down);
+    for (int i = 0; i < ServerFleet.INSTANCES; i++) {
+      servers.restart(i);
+    }
+    for (int i = 0; i < ServerFleet.INSTANCES; i++) {
+      servers.awaitUp(i);
+    }
+    report.line("  every server UP again after %.1f s", (System.nanoTime() - t0) / 1e9);
   }
 
   private void restartLeader() {
@@ -100,7 +135,7 @@ public final class Faults {
     leaderRestarts++;
     report.line(
         "fault %d: SIGKILL broker %d (pid %d), leader of %s-%d, down %.1f s",
-        serverKills + leaderRestarts, leader, pid, topic, partition, down / 1e3);
+        serverKills + leaderRestarts + fullOutages, leader, pid, topic, partition, down / 1e3);
     cluster.restart(leader, Duration.ofMillis(down));
   }
 
@@ -117,6 +152,10 @@ public final class Faults {
 
   public int leaderRestarts() {
     return leaderRestarts;
+  }
+
+  public int fullOutages() {
+    return fullOutages;
   }
 
   /** No fault after the one in progress, which is waited for (its victim back). */

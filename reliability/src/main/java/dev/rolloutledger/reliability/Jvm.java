@@ -5,10 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One child JVM of the suite (a broker node or a server instance): started with its output appended
@@ -16,8 +22,7 @@ import java.util.Map;
  */
 public final class Jvm {
   /** Every child still running when this JVM exits is SIGKILLed: nothing outlives the suite. */
-  private static final java.util.Set<Process> CHILDREN =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
@@ -56,10 +61,10 @@ public final class Jvm {
       Files.createDirectories(log.getParent());
       Files.writeString(
           log,
-          "\n==== start of " + name + " at " + java.time.Instant.now() + " ====\n",
+          "\n==== start of " + name + " at " + Instant.now() + " ====\n",
           StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
       logOffsetAtStart = Files.size(log);
       ProcessBuilder pb = new ProcessBuilder(command);
       pb.environment().putAll(env);
@@ -79,7 +84,7 @@ public final class Jvm {
     }
     process.destroyForcibly();
     try {
-      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
         throw new Deadline.TimeBoundExceeded(name + " did not die within 30 s of SIGKILL");
       }
     } catch (InterruptedException e) {
@@ -94,7 +99,7 @@ public final class Jvm {
     }
     process.destroy();
     try {
-      if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         kill();
       }
     } catch (InterruptedException e) {
@@ -142,6 +147,6 @@ public final class Jvm {
   public String tail(int lines) {
     String[] all = outputSinceStart().split("\n");
     int from = Math.max(0, all.length - lines);
-    return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+    return String.join("\n", Arrays.copyOfRange(all, from, all.length));
   }
 }

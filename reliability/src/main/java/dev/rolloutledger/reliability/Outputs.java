@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
@@ -29,7 +30,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class Outputs implements AutoCloseable {
   private final Map<String, String> ends = new ConcurrentHashMap<>();
-  private final java.util.Set<String> registered = ConcurrentHashMap.newKeySet();
+  private final Set<String> registered = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private volatile boolean closed;
   private volatile Throwable failure;

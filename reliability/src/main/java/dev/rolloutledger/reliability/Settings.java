@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param eventsPerSecond the heartbeat rate the driver aims for
  * @param serverKills SIGKILLs of server instances during the run
  * @param leaderRestarts SIGKILL and restart of the broker leading a journal or ledger partition
+ * @param fullOutages every server instance killed at once, down longer than the heartbeat timeout
+ *     (not in the issue's figures: the check of its item 3, no outage becomes a verdict)
  * @param fuzz bad inputs of the fuzz run (half over HTTP, half straight to the input topics)
  * @param seed of every random choice (0: one from the clock, printed)
  * @param limit the whole suite's time bound
@@ -26,6 +28,7 @@ public record Settings(
     int eventsPerSecond,
     int serverKills,
     int leaderRestarts,
+    int fullOutages,
     int fuzz,
     long seed,
     Duration limit,
@@ -50,6 +53,7 @@ public record Settings(
         Integer.getInteger("reliability.eventsPerSecond", 2_500),
         Integer.getInteger("reliability.serverKills", 3),
         Integer.getInteger("reliability.leaderRestarts", 1),
+        Integer.getInteger("reliability.fullOutages", 0),
         Integer.getInteger("reliability.fuzz", 1_000),
         seed,
         Duration.ofMinutes(Long.getLong("reliability.minutes", 30L)),

@@ -112,13 +112,15 @@ class ReliabilitySuiteIT {
       rollouts.addAll(driver.expected());
       report.line(
           "run: %,d telemetry events (%,d batches) over HTTP in %.0f s, %d rollouts, %d server"
-              + " SIGKILLs, %d leader restarts; %d retried writes, %d answers 503, %d other 5xx%s",
+              + " SIGKILLs, %d leader restarts, %d full outages; %d retried writes, %d answers 503,"
+              + " %d other 5xx%s",
           driver.events(),
           driver.batches(),
           (System.nanoTime() - t0) / 1e9,
           rollouts.size(),
           faults.serverKills(),
           faults.leaderRestarts(),
+          faults.fullOutages(),
           api.retries(),
           api.unavailable(),
           api.serverErrors(),
