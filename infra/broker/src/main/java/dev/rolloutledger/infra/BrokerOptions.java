@@ -14,9 +14,16 @@ import java.util.Objects;
  *     reuses it on every later start of the same {@code dataDir}
  * @param controllerPort the KRaft controller port; {@code 0} behaves like {@code port}
  * @param allowNonLoopback listen on a non-loopback address (the broker has no authentication)
+ * @param quorum null for the single standalone node; otherwise this node's place in a multi-node
+ *     cluster, which then needs an explicit {@code port} and its voter's {@code controllerPort}
  */
 public record BrokerOptions(
-    Path dataDir, String host, int port, int controllerPort, boolean allowNonLoopback) {
+    Path dataDir,
+    String host,
+    int port,
+    int controllerPort,
+    boolean allowNonLoopback,
+    Quorum quorum) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
 
@@ -29,6 +36,26 @@ public record BrokerOptions(
     if (port != 0 && port == controllerPort) {
       throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
     }
+    if (quorum != null && (port == 0 || controllerPort != quorum.controllerPort())) {
+      throw new IllegalArgumentException(
+          "a cluster node needs an explicit port and the controller port of its voter ("
+              + quorum.controllerPort()
+              + "), was port "
+              + port
+              + ", controllerPort "
+              + controllerPort);
+    }
+  }
+
+  /** A single standalone node. */
+  public BrokerOptions(
+      Path dataDir, String host, int port, int controllerPort, boolean allowNonLoopback) {
+    this(dataDir, host, port, controllerPort, allowNonLoopback, null);
+  }
+
+  /** Node {@code quorum.nodeId()} of a multi-node cluster on loopback. */
+  public static BrokerOptions clusterNode(Path dataDir, int port, Quorum quorum) {
+    return new BrokerOptions(dataDir, DEFAULT_HOST, port, quorum.controllerPort(), false, quorum);
   }
 
   /** Loopback only. */
@@ -42,19 +69,19 @@ public record BrokerOptions(
   }
 
   public BrokerOptions withHost(String newHost) {
-    return new BrokerOptions(dataDir, newHost, port, controllerPort, allowNonLoopback);
+    return new BrokerOptions(dataDir, newHost, port, controllerPort, allowNonLoopback, quorum);
   }
 
   public BrokerOptions withPort(int newPort) {
-    return new BrokerOptions(dataDir, host, newPort, controllerPort, allowNonLoopback);
+    return new BrokerOptions(dataDir, host, newPort, controllerPort, allowNonLoopback, quorum);
   }
 
   public BrokerOptions withControllerPort(int newControllerPort) {
-    return new BrokerOptions(dataDir, host, port, newControllerPort, allowNonLoopback);
+    return new BrokerOptions(dataDir, host, port, newControllerPort, allowNonLoopback, quorum);
   }
 
   public BrokerOptions withAllowNonLoopback(boolean allow) {
-    return new BrokerOptions(dataDir, host, port, controllerPort, allow);
+    return new BrokerOptions(dataDir, host, port, controllerPort, allow, quorum);
   }
 
   private static void checkPort(String what, int value) {

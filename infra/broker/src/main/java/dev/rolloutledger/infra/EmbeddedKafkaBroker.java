@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real single-node Kafka 4.4 broker in KRaft mode (broker and controller in one node), running in
  * this JVM ({@link KafkaRaftServer}, what {@code kafka.Kafka.main} runs), listening on loopback
- * only.
+ * only. With {@link BrokerOptions#quorum()} it is instead one node (broker and controller) of a
+ * multi-node cluster with a static quorum ({@link ClusterNodeMain} runs one per JVM).
  *
  * <p>Layout of {@code dataDir}:
  *
@@ -152,10 +153,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             true,
             stateFile);
 
+    Quorum quorum = options.quorum();
     String clusterId =
         alreadyFormatted
             ? load(metaFile).getProperty(KEY_CLUSTER_ID, state.getProperty(KEY_CLUSTER_ID))
-            : state.getProperty(KEY_CLUSTER_ID, Uuid.randomUuid().toString());
+            : quorum != null
+                ? quorum.clusterId()
+                : state.getProperty(KEY_CLUSTER_ID, Uuid.randomUuid().toString());
     state.setProperty(KEY_CLUSTER_ID, clusterId);
     state.setProperty(KEY_PORT, Integer.toString(port));
     state.setProperty(KEY_CONTROLLER_PORT, Integer.toString(controllerPort));
@@ -163,7 +167,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     String advertisedHost = advertisedHost(bindHost);
     Map<String, String> config =
-        kafkaConfig(bindHost, advertisedHost, port, controllerPort, logDir);
+        kafkaConfig(bindHost, advertisedHost, port, controllerPort, logDir, quorum);
     Properties props = new Properties();
     props.putAll(config);
     Path serverProperties = dataDir.resolve(SERVER_PROPERTIES);
@@ -175,7 +179,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     long formatMillis = 0;
     if (!alreadyFormatted) {
       long t0 = System.nanoTime();
-      format(clusterId, serverProperties);
+      format(clusterId, serverProperties, quorum == null);
       formatMillis = (System.nanoTime() - t0) / 1_000_000;
     }
 
@@ -279,10 +283,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   static Map<String, String> kafkaConfig(
       String bindHost, String advertisedHost, int port, int controllerPort, Path logDir) {
+    return kafkaConfig(bindHost, advertisedHost, port, controllerPort, logDir, null);
+  }
+
+  /** As above; with a {@code quorum}, node {@code quorum.nodeId()} of a static-quorum cluster. */
+  static Map<String, String> kafkaConfig(
+      String bindHost,
+      String advertisedHost,
+      int port,
+      int controllerPort,
+      Path logDir,
+      Quorum quorum) {
     Map<String, String> c = new TreeMap<>();
-    c.put("node.id", Integer.toString(NODE_ID));
+    c.put("node.id", Integer.toString(quorum == null ? NODE_ID : quorum.nodeId()));
     c.put("process.roles", "broker,controller");
-    c.put("controller.quorum.bootstrap.servers", hostPort(loopbackFor(bindHost), controllerPort));
+    if (quorum == null) {
+      c.put("controller.quorum.bootstrap.servers", hostPort(loopbackFor(bindHost), controllerPort));
+    } else {
+      c.put("controller.quorum.voters", quorum.voters(loopbackFor(bindHost)));
+    }
     c.put("controller.listener.names", "CONTROLLER");
     c.put("inter.broker.listener.name", "PLAINTEXT");
     c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -294,17 +313,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             + hostPort(bindHost, controllerPort));
     c.put("advertised.listeners", "PLAINTEXT://" + hostPort(advertisedHost, port));
     c.put("log.dirs", logDir.toString());
-    // one node: every internal topic with replication factor 1
+    // one node: every internal topic with replication factor 1; a cluster: the quorum's
+    String rf = Integer.toString(quorum == null ? 1 : quorum.replicationFactor());
+    String minIsr = Integer.toString(quorum == null ? 1 : quorum.minInsyncReplicas());
     c.put("num.partitions", "1");
-    c.put("default.replication.factor", "1");
-    c.put("min.insync.replicas", "1");
-    c.put("offsets.topic.replication.factor", "1");
+    c.put("default.replication.factor", rf);
+    c.put("min.insync.replicas", minIsr);
+    c.put("offsets.topic.replication.factor", rf);
     c.put("offsets.topic.num.partitions", "4");
-    c.put("transaction.state.log.replication.factor", "1");
-    c.put("transaction.state.log.min.isr", "1");
+    c.put("transaction.state.log.replication.factor", rf);
+    c.put("transaction.state.log.min.isr", minIsr);
     c.put("transaction.state.log.num.partitions", "4");
-    c.put("share.coordinator.state.topic.replication.factor", "1");
-    c.put("share.coordinator.state.topic.min.isr", "1");
+    c.put("share.coordinator.state.topic.replication.factor", rf);
+    c.put("share.coordinator.state.topic.min.isr", minIsr);
     // dev box: no waiting for more group members, no topics created by typos
     c.put("group.initial.rebalance.delay.ms", "0");
     c.put("auto.create.topics.enable", "false");
@@ -313,16 +334,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return c;
   }
 
-  private static void format(String clusterId, Path serverProperties) {
+  /**
+   * {@code standalone}: a single node that is its own quorum (dynamic, {@code --standalone}); else
+   * a node of a static quorum, whose voters are in the config.
+   */
+  private static void format(String clusterId, Path serverProperties, boolean standalone) {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
       // StorageTool.main would System.exit; execute returns the exit code
       rc =
           StorageTool.execute(
-              new String[] {
-                "format", "-t", clusterId, "-c", serverProperties.toString(), "--standalone"
-              },
+              standalone
+                  ? new String[] {
+                    "format", "-t", clusterId, "-c", serverProperties.toString(), "--standalone"
+                  }
+                  : new String[] {"format", "-t", clusterId, "-c", serverProperties.toString()},
               out);
     } catch (RuntimeException e) {
       throw new BrokerStartException(
