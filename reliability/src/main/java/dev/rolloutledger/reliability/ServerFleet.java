@@ -26,8 +26,11 @@ public final class ServerFleet implements AutoCloseable {
   public static final int INSTANCES = 3;
   public static final String APPLICATION_ID = "rollout-ledger-reliability";
 
-  /** What the server logs when its uncaught-exception handler replaces a dead stream thread. */
-  public static final String DEAD_THREAD = "stream thread failed; replacing it";
+  /**
+   * What the server logs when a stream thread dies, replaced or not (StreamThreadFailures in the
+   * server).
+   */
+  public static final String DEAD_THREAD = "stream thread failed";
 
   private static final Duration START = Duration.ofMinutes(4);
   private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([A-Z]+)\"");
