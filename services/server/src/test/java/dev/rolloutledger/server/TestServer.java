@@ -45,8 +45,14 @@ public final class TestServer implements AutoCloseable {
     properties.put("ledger.key-dir", stateDir.resolve("keys").toString());
     properties.put("ledger.auth.bootstrap-tenant", "");
     properties.putAll(settings);
-    this.context = ApplicationContext.run(properties);
-    this.server = context.getBean(EmbeddedServer.class).start();
+    this.context = ApplicationContext.builder().properties(properties).build();
+    try {
+      context.start();
+      this.server = context.getBean(EmbeddedServer.class).start();
+    } catch (RuntimeException e) {
+      context.close(); // no producer left retrying a broker the test has closed
+      throw e;
+    }
     KafkaStreams streams = context.getBean(KafkaStreams.class);
     await()
         .atMost(Duration.ofSeconds(60))

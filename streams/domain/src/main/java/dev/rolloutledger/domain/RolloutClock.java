@@ -8,16 +8,17 @@ import java.time.Instant;
  * only when {@link EngineConfig#outageGrace} is on (rollout logs of version 4).
  *
  * <p>Time reaches the engine only through recorded clock ticks. A gap between two ticks longer than
- * {@link #OUTAGE_SHARE a third} of the plan's heartbeat timeout means the system itself was not
- * running (its server or its broker was down): no heartbeat could be recorded then, so the hosts'
- * silence over the gap says nothing about them. A third, not the whole timeout: a live host that
- * beats every interval {@code I} looks silent after a gap {@code G} once {@code G + I} exceeds the
- * timeout, so a gap of more than a third of it already fools the verdict for hosts that beat every
- * two thirds of it. The engine records the gap ({@link OutageRecorded}) and judges no silence and
- * promotes no wave until {@code graceUntil}, one heartbeat timeout after the gap: a live host has
- * been heard from by then, and a host that died during the outage is judged silent at that moment,
- * as if it had been last seen when the system came back. The current wave's bake counts observed
- * time only, so it is extended by the gap ({@code unobserved}).
+ * {@link #OUTAGE_SHARE a third} of the plan's heartbeat timeout (and than {@link #OUTAGE_AT_LEAST})
+ * means the system itself was not running (its server or its broker was down): no heartbeat could
+ * be recorded then, so the hosts' silence over the gap says nothing about them. A third, not the
+ * whole timeout: a live host that beats every interval {@code I} looks silent after a gap {@code G}
+ * once {@code G + I} exceeds the timeout, so a gap of more than a third of it already fools the
+ * verdict for hosts that beat every two thirds of it. The engine records the gap ({@link
+ * OutageRecorded}) and judges no silence and promotes no wave until {@code graceUntil}, one
+ * heartbeat timeout after the gap: a live host has been heard from by then, and a host that died
+ * during the outage is judged silent at that moment, as if it had been last seen when the system
+ * came back. The current wave's bake counts observed time only, so it is extended by the gap
+ * ({@code unobserved}).
  *
  * @param lastTick the last recorded tick the rollout saw, or when it became ACTIVE
  * @param graceUntil no silence verdict and no promotion before this instant; null when no outage
@@ -41,9 +42,19 @@ public record RolloutClock(Instant lastTick, Instant graceUntil, Duration unobse
   /** A gap in the recorded clock longer than this share of the heartbeat timeout is an outage. */
   public static final int OUTAGE_SHARE = 3;
 
+  /**
+   * And longer than this: three ticks of the recorded clock (the server records one a second and
+   * drops one the broker does not take within 2 s), so that the ordinary spacing of ticks is never
+   * taken for an outage, whatever the timeout. Plans whose timeout is under 9 s (tests) are thus
+   * protected from gaps over 3 s only.
+   */
+  public static final Duration OUTAGE_AT_LEAST = Duration.ofSeconds(3);
+
   /** Whether a gap from {@link #lastTick} to {@code at} is the system's own outage. */
   boolean outageAt(Instant at, Duration heartbeatTimeout) {
-    return at.isAfter(lastTick.plus(heartbeatTimeout.dividedBy(OUTAGE_SHARE)));
+    Duration share = heartbeatTimeout.dividedBy(OUTAGE_SHARE);
+    Duration gap = share.compareTo(OUTAGE_AT_LEAST) > 0 ? share : OUTAGE_AT_LEAST;
+    return at.isAfter(lastTick.plus(gap));
   }
 
   /** A rollout that became ACTIVE at {@code at}: nothing unobserved, no grace. */
