@@ -6,15 +6,9 @@ import dev.rolloutledger.avro.PlanSpec;
 import dev.rolloutledger.avro.WaveSpec;
 import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
-import dev.rolloutledger.avro.state.SignalEvidence;
-import dev.rolloutledger.avro.state.WaveCountsRecord;
-import dev.rolloutledger.domain.Apply;
 import dev.rolloutledger.domain.ApprovalGranted;
-import dev.rolloutledger.domain.Binding;
 import dev.rolloutledger.domain.CrashReport;
-import dev.rolloutledger.domain.HaltLifted;
 import dev.rolloutledger.domain.Heartbeat;
-import dev.rolloutledger.domain.Hold;
 import dev.rolloutledger.domain.HostBack;
 import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.HostRecord;
@@ -22,48 +16,33 @@ import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerEntry;
-import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.MaintenanceWindow;
 import dev.rolloutledger.domain.ManualHalt;
-import dev.rolloutledger.domain.OutageRecorded;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.domain.ReleaseInfo;
 import dev.rolloutledger.domain.ReleasePublished;
-import dev.rolloutledger.domain.Rollback;
 import dev.rolloutledger.domain.RollbackRequested;
-import dev.rolloutledger.domain.RolloutClock;
-import dev.rolloutledger.domain.RolloutCompleted;
-import dev.rolloutledger.domain.RolloutHalted;
 import dev.rolloutledger.domain.RolloutPaused;
 import dev.rolloutledger.domain.RolloutPlanned;
 import dev.rolloutledger.domain.RolloutResumed;
 import dev.rolloutledger.domain.RolloutState;
-import dev.rolloutledger.domain.RolloutStatus;
 import dev.rolloutledger.domain.Severity;
 import dev.rolloutledger.domain.UpdateApplied;
-import dev.rolloutledger.domain.WaveCounts;
 import dev.rolloutledger.domain.WavePlan;
-import dev.rolloutledger.domain.WavePromoted;
-import dev.rolloutledger.domain.WaveStarted;
-import dev.rolloutledger.domain.gate.CohortEvidence;
-import dev.rolloutledger.domain.gate.Signal;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * The one place where Avro meets the domain: inputs, ledger entries, host commands and state-store
@@ -418,341 +397,36 @@ public final class AvroMapper {
         .build();
   }
 
-  // ---- ledger entries ----
+  // ---- ledger entries and commands (AvroEntries) ----
 
-  /** The Avro ledger record of an entry, carrying its own hash as well as its predecessor's. */
   public static SpecificRecord toAvro(LedgerEntry entry) {
-    String hash = LedgerHash.of(entry);
-    if (entry instanceof WaveStarted e) {
-      return dev.rolloutledger.avro.WaveStarted.newBuilder()
-          .setTenant(e.tenant())
-          .setAt(e.at())
-          .setRollout(e.rollout())
-          .setSeq(e.seq())
-          .setPrevHash(e.prevHash())
-          .setHash(hash)
-          .setWave(e.wave())
-          .setWaveIndex(e.waveIndex())
-          .setHosts(e.hosts())
-          .build();
-    } else if (entry instanceof WavePromoted e) {
-      return dev.rolloutledger.avro.WavePromoted.newBuilder()
-          .setTenant(e.tenant())
-          .setAt(e.at())
-          .setRollout(e.rollout())
-          .setSeq(e.seq())
-          .setPrevHash(e.prevHash())
-          .setHash(hash)
-          .setWave(e.wave())
-          .setWaveIndex(e.waveIndex())
-          .setEvidence(e.evidence())
-          .build();
-    } else if (entry instanceof RolloutHalted e) {
-      return dev.rolloutledger.avro.RolloutHalted.newBuilder()
-          .setTenant(e.tenant())
-          .setAt(e.at())
-          .setRollout(e.rollout())
-          .setSeq(e.seq())
-          .setPrevHash(e.prevHash())
-          .setHash(hash)
-          .setWave(e.wave())
-          .setReason(e.reason())
-          .setEvidence(e.evidence())
-          .build();
-    } else if (entry instanceof RolloutCompleted e) {
-      return dev.rolloutledger.avro.RolloutCompleted.newBuilder()
-          .setTenant(e.tenant())
-          .setAt(e.at())
-          .setRollout(e.rollout())
-          .setSeq(e.seq())
-          .setPrevHash(e.prevHash())
-          .setHash(hash)
-          .build();
-    } else if (entry instanceof OutageRecorded e) {
-      return dev.rolloutledger.avro.OutageRecorded.newBuilder()
-          .setTenant(e.tenant())
-          .setAt(e.at())
-          .setRollout(e.rollout())
-          .setSeq(e.seq())
-          .setPrevHash(e.prevHash())
-          .setHash(hash)
-          .setFrom(e.from())
-          .setGraceUntil(e.graceUntil())
-          .setBakeExtendedBy(e.bakeExtendedBy().toString())
-          .build();
-    } else if (entry instanceof HaltLifted e) {
-      return dev.rolloutledger.avro.HaltLifted.newBuilder()
-          .setTenant(e.tenant())
-          .setAt(e.at())
-          .setRollout(e.rollout())
-          .setSeq(e.seq())
-          .setPrevHash(e.prevHash())
-          .setHash(hash)
-          .setBy(e.by())
-          .setReason(e.reason())
-          .build();
-    }
-    throw new IllegalArgumentException("unmapped entry " + entry.getClass());
+    return AvroEntries.toAvro(entry);
   }
 
-  /** The domain entry of a ledger record (its stored hash is checked by the auditor, not here). */
   public static LedgerEntry entryToDomain(SpecificRecord record) {
-    if (record instanceof dev.rolloutledger.avro.WaveStarted r) {
-      return new WaveStarted(
-          r.getTenant(),
-          r.getAt(),
-          r.getRollout(),
-          r.getSeq(),
-          r.getPrevHash(),
-          r.getWave(),
-          r.getWaveIndex(),
-          r.getHosts());
-    } else if (record instanceof dev.rolloutledger.avro.WavePromoted r) {
-      return new WavePromoted(
-          r.getTenant(),
-          r.getAt(),
-          r.getRollout(),
-          r.getSeq(),
-          r.getPrevHash(),
-          r.getWave(),
-          r.getWaveIndex(),
-          r.getEvidence());
-    } else if (record instanceof dev.rolloutledger.avro.RolloutHalted r) {
-      return new RolloutHalted(
-          r.getTenant(),
-          r.getAt(),
-          r.getRollout(),
-          r.getSeq(),
-          r.getPrevHash(),
-          r.getWave(),
-          r.getReason(),
-          r.getEvidence());
-    } else if (record instanceof dev.rolloutledger.avro.RolloutCompleted r) {
-      return new RolloutCompleted(
-          r.getTenant(), r.getAt(), r.getRollout(), r.getSeq(), r.getPrevHash());
-    } else if (record instanceof dev.rolloutledger.avro.OutageRecorded r) {
-      return new OutageRecorded(
-          r.getTenant(),
-          r.getAt(),
-          r.getRollout(),
-          r.getSeq(),
-          r.getPrevHash(),
-          r.getFrom(),
-          r.getGraceUntil(),
-          duration("bakeExtendedBy", r.getBakeExtendedBy()));
-    } else if (record instanceof dev.rolloutledger.avro.HaltLifted r) {
-      return new HaltLifted(
-          r.getTenant(),
-          r.getAt(),
-          r.getRollout(),
-          r.getSeq(),
-          r.getPrevHash(),
-          r.getBy(),
-          r.getReason());
-    }
-    throw new IllegalArgumentException("not a ledger entry: " + record.getSchema().getFullName());
+    return AvroEntries.entryToDomain(record);
   }
-
-  // ---- commands ----
 
   public static SpecificRecord toAvro(HostCommand command) {
-    // Apply, Hold and Rollback share one field list; only the record type differs
-    SpecificRecordBase record;
-    if (command instanceof Apply) {
-      record = new dev.rolloutledger.avro.Apply();
-    } else if (command instanceof Hold) {
-      record = new dev.rolloutledger.avro.Hold();
-    } else if (command instanceof Rollback) {
-      record = new dev.rolloutledger.avro.Rollback();
-    } else {
-      throw new IllegalArgumentException("unmapped command " + command.getClass());
-    }
-    record.put("commandId", command.commandId());
-    record.put("tenant", command.tenant());
-    record.put("rollout", command.rollout());
-    record.put("host", command.host());
-    record.put("release", command.release());
-    record.put("sha256", command.sha256());
-    record.put("seq", command.seq());
-    record.put("issuedAt", command.issuedAt());
-    record.put("expiresAt", command.expiresAt());
-    record.put("keyId", null);
-    record.put("signature", null);
-    return record;
+    return AvroEntries.toAvro(command);
   }
 
-  // ---- state ----
-
-  // The Avro state keeps a boolean per host signal and a count per signal in each wave (the names
-  // of
-  // Signal.countKey()); the domain keys both by Signal.
+  // ---- state (AvroState) ----
 
   public static HostState toAvro(HostRecord h) {
-    return HostState.newBuilder()
-        .setTenant(h.tenant())
-        .setHost(h.host())
-        .setLabels(h.labels())
-        .setLastCommandSeq(h.lastCommandSeq())
-        .setRollout(h.rollout())
-        .setWave(h.wave())
-        .setApplied(h.applied())
-        .setCrashed(h.failingBy(Signal.CRASH))
-        .setLastSeenAt(h.lastSeenAt())
-        .setSilent(h.failingBy(Signal.SILENCE))
-        .setHot(h.failingBy(Signal.METRICS))
-        .setDispatched(h.dispatched())
-        .setBaselineFailing(h.baselineFailing())
-        .setLivenessReported(h.livenessReported())
-        .setSilenceReported(h.silenceReported())
-        .build();
+    return AvroState.toAvro(h);
   }
 
   public static HostRecord toDomain(HostState h) {
-    return new HostRecord(
-        h.getTenant(),
-        h.getHost(),
-        h.getLabels(),
-        h.getLastCommandSeq(),
-        binding(h),
-        h.getApplied(),
-        failure(h),
-        h.getLastSeenAt(),
-        h.getDispatched(),
-        h.getBaselineFailing(),
-        h.getSilenceReported());
-  }
-
-  private static Binding binding(HostState h) {
-    if (h.getRollout() == null && h.getWave() == null) {
-      if (h.getLivenessReported()) {
-        throw new InvalidFieldException("livenessReported", "must be false for an unassigned host");
-      }
-      return null;
-    }
-    return new Binding(
-        h.getRollout(),
-        h.getWave(),
-        h.getLivenessReported() ? Liveness.REPORTED : Liveness.HEARTBEATS);
-  }
-
-  /** The host's failure signal; the engine sets at most one flag (if more, the first counts). */
-  private static Signal failure(HostState h) {
-    if (h.getCrashed()) {
-      return Signal.CRASH;
-    }
-    if (h.getSilent()) {
-      return Signal.SILENCE;
-    }
-    return h.getHot() ? Signal.METRICS : null;
+    return AvroState.toDomain(h);
   }
 
   public static RolloutSnapshot toAvro(RolloutState s) {
-    List<WaveCountsRecord> waves = new ArrayList<>();
-    for (WaveCounts c : s.waves()) {
-      waves.add(
-          new WaveCountsRecord(
-              c.wave(),
-              c.assigned(),
-              c.applied(),
-              c.failed(Signal.CRASH),
-              c.failed(Signal.SILENCE),
-              c.failed(Signal.METRICS),
-              c.dispatched(),
-              c.lastAppliedAt()));
-    }
-    return RolloutSnapshot.newBuilder()
-        .setTenant(s.tenant())
-        .setRollout(s.rollout())
-        .setRelease(s.release())
-        .setPlan(planSpec(s.plan()))
-        .setStatus(dev.rolloutledger.avro.state.RolloutStatus.valueOf(s.status().name()))
-        .setCurrentWave(s.currentWave())
-        .setWaves(waves)
-        .setSeq(s.seq())
-        .setLastHash(s.lastHash())
-        .setPlannedAt(s.plannedAt())
-        .setWaveStartedAt(s.waveStartedAt())
-        .setApprovals(s.approvals())
-        .setEvidence(evidence(s.evidence()))
-        .setFanOutAfter(s.fanOutAfter())
-        .setAssignWave(s.assignment() == null ? null : s.assignment().wave())
-        .setAssignAfter(s.assignment() == null ? null : s.assignment().after())
-        .setClockLastTick(s.clock() == null ? null : s.clock().lastTick())
-        .setClockGraceUntil(s.clock() == null ? null : s.clock().graceUntil())
-        .setClockUnobservedMillis(s.clock() == null ? 0 : s.clock().unobserved().toMillis())
-        .build();
+    return AvroState.toAvro(s);
   }
 
   public static RolloutState toDomain(RolloutSnapshot s) {
-    List<WaveCounts> waves = new ArrayList<>();
-    for (WaveCountsRecord c : s.getWaves()) {
-      waves.add(
-          new WaveCounts(
-              c.getWave(),
-              c.getAssigned(),
-              c.getApplied(),
-              Map.of(
-                  Signal.CRASH,
-                  c.getCrashed(),
-                  Signal.SILENCE,
-                  c.getSilent(),
-                  Signal.METRICS,
-                  c.getHot()),
-              c.getDispatched(),
-              c.getLastAppliedAt()));
-    }
-    return new RolloutState(
-        s.getTenant(),
-        s.getRollout(),
-        s.getRelease(),
-        plan(s.getPlan()),
-        RolloutStatus.valueOf(s.getStatus().name()),
-        s.getCurrentWave(),
-        waves,
-        s.getSeq(),
-        s.getLastHash(),
-        s.getPlannedAt(),
-        s.getWaveStartedAt(),
-        s.getApprovals(),
-        evidence(s.getEvidence()),
-        s.getFanOutAfter(),
-        s.getAssignWave() == null
-            ? null
-            : new dev.rolloutledger.domain.AssignmentCursor(s.getAssignWave(), s.getAssignAfter()),
-        s.getClockLastTick() == null
-            ? null
-            : new RolloutClock(
-                s.getClockLastTick(),
-                s.getClockGraceUntil(),
-                Duration.ofMillis(s.getClockUnobservedMillis())));
-  }
-
-  private static List<SignalEvidence> evidence(Map<Signal, CohortEvidence> evidence) {
-    List<SignalEvidence> out = new ArrayList<>();
-    evidence.forEach(
-        (signal, e) -> {
-          List<Double> ratios = new ArrayList<>();
-          for (double r : e.logRatios()) {
-            ratios.add(r);
-          }
-          out.add(
-              new SignalEvidence(signal.name(), e.updatedFailures(), e.baselineFailures(), ratios));
-        });
-    return out;
-  }
-
-  private static Map<Signal, CohortEvidence> evidence(List<SignalEvidence> evidence) {
-    Map<Signal, CohortEvidence> out = new EnumMap<>(Signal.class);
-    for (SignalEvidence e : evidence) {
-      double[] ratios = new double[e.getLogRatios().size()];
-      for (int i = 0; i < ratios.length; i++) {
-        ratios[i] = e.getLogRatios().get(i);
-      }
-      out.put(
-          Signal.valueOf(e.getSignal()),
-          new CohortEvidence(e.getUpdatedFailures(), e.getBaselineFailures(), ratios));
-    }
-    return out;
+    return AvroState.toDomain(s);
   }
 
   public static dev.rolloutledger.avro.ReleasePublished toAvro(ReleaseInfo r) {
