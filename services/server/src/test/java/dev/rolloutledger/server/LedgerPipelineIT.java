@@ -362,6 +362,50 @@ class LedgerPipelineIT {
   }
 
   @Nested
+  class Releases {
+    @Test
+    void published_releases_are_listed_as_the_engine_accepted_them_and_only_the_tenant_s()
+        throws Exception {
+      assertThat(
+              post(
+                      api("/releases"),
+                      """
+          {"release": "cf-292", "artifact": "channel-file", "version": "292", "sha256": "%s",
+           "publisher": "vendor", "severity": "emergency"}"""
+                          .formatted(SHA.toUpperCase(java.util.Locale.ROOT)))
+                  .statusCode())
+          .isEqualTo(202);
+      assertThat(
+              post(
+                      api("/releases"),
+                      """
+          {"release": "cf-291", "artifact": "channel-file", "version": "291", "sha256": "%s",
+           "publisher": "vendor"}"""
+                          .formatted(SHA))
+                  .statusCode())
+          .isEqualTo(202);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(json(get(api("/releases")))).hasSize(2));
+      JsonNode releases = json(get(api("/releases")));
+      assertThat(releases.get(0).get("release").asText()).isEqualTo("cf-291");
+      JsonNode emergency = releases.get(1);
+      assertThat(emergency.get("release").asText()).isEqualTo("cf-292");
+      assertThat(emergency.get("severity").asText()).isEqualTo("EMERGENCY");
+      assertThat(emergency.get("sha256").asText()).isEqualTo(SHA); // stored lower case
+      assertThat(emergency.get("publishedAt").asText()).isNotBlank();
+
+      // another tenant sees none of them
+      String other = "t" + UUID.randomUUID().toString().substring(0, 8);
+      HttpResponse<String> theirs =
+          server.get(server.token(other, Role.ADMIN), "/api/v1/tenants/" + other + "/releases");
+      assertThat(theirs.statusCode()).isEqualTo(200);
+      assertThat(json(theirs)).isEmpty();
+    }
+  }
+
+  @Nested
   class OwnerPolicy {
     @Test
     void a_pin_set_over_http_is_enforced_and_readable() throws Exception {

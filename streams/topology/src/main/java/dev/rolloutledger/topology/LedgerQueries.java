@@ -75,6 +75,21 @@ public final class LedgerQueries {
     return Optional.ofNullable(store.get(tenant)).map(spec -> AvroMapper.policy(tenant, spec));
   }
 
+  /** The tenant's published releases, by release id. */
+  public List<dev.rolloutledger.domain.ReleaseInfo> releases(String tenant) {
+    List<dev.rolloutledger.domain.ReleaseInfo> out = new ArrayList<>();
+    ReadOnlyKeyValueStore<String, dev.rolloutledger.avro.ReleasePublished> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                LedgerTopology.RELEASES_STORE, QueryableStoreTypes.keyValueStore()));
+    try (KeyValueIterator<String, dev.rolloutledger.avro.ReleasePublished> it =
+        store.prefixScan(StoreKeys.tenantPrefix(tenant), new StringSerializer())) {
+      it.forEachRemaining(kv -> out.add(AvroMapper.toDomain(kv.value)));
+    }
+    out.sort(Comparator.comparing(dev.rolloutledger.domain.ReleaseInfo::release));
+    return out;
+  }
+
   private ReadOnlyKeyValueStore<String, RolloutSnapshot> rollouts() {
     return streams.store(
         StoreQueryParameters.fromNameAndType(

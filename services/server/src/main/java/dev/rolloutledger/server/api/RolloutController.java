@@ -164,6 +164,13 @@ public class RolloutController {
         .body(new Accepted(1, List.of(rollout)));
   }
 
+  @Get("/releases")
+  @Allowed(READ)
+  public List<Views.ReleaseView> listReleases(@PathVariable String tenant) {
+    Ids.require("tenant", tenant);
+    return queries.releases(tenant).stream().map(Views.ReleaseView::of).toList();
+  }
+
   @Get("/rollouts")
   @Allowed(READ)
   public List<RolloutView> listRollouts(@PathVariable String tenant) {

@@ -182,6 +182,28 @@ public final class Views {
     }
   }
 
+  /** A published release, as the engine keeps it. */
+  @Serdeable
+  public record ReleaseView(
+      String release,
+      String artifact,
+      String version,
+      String sha256,
+      String publisher,
+      String severity,
+      Instant publishedAt) {
+    static ReleaseView of(dev.rolloutledger.domain.ReleaseInfo r) {
+      return new ReleaseView(
+          r.release(),
+          r.artifact(),
+          r.version(),
+          r.sha256(),
+          r.publisher(),
+          r.severity().name(),
+          r.publishedAt());
+    }
+  }
+
   @Serdeable
   public record LedgerPage(String rollout, List<LedgerEntryView> entries, @Nullable Long nextSeq) {}
 }
