@@ -73,77 +73,7 @@ public record RolloutState(
     }
   }
 
-  /** The recorded clock not followed (rollout logs before version 4). */
-  public RolloutState(
-      String tenant,
-      String rollout,
-      String release,
-      Plan plan,
-      RolloutStatus status,
-      int currentWave,
-      List<WaveCounts> waves,
-      long seq,
-      String lastHash,
-      Instant plannedAt,
-      Instant waveStartedAt,
-      List<String> approvals,
-      Map<Signal, CohortEvidence> evidence,
-      String fanOutAfter,
-      AssignmentCursor assignment) {
-    this(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        currentWave,
-        waves,
-        seq,
-        lastHash,
-        plannedAt,
-        waveStartedAt,
-        approvals,
-        evidence,
-        fanOutAfter,
-        assignment,
-        null);
-  }
-
-  /** No assignment in progress. */
-  public RolloutState(
-      String tenant,
-      String rollout,
-      String release,
-      Plan plan,
-      RolloutStatus status,
-      int currentWave,
-      List<WaveCounts> waves,
-      long seq,
-      String lastHash,
-      Instant plannedAt,
-      Instant waveStartedAt,
-      List<String> approvals,
-      Map<Signal, CohortEvidence> evidence,
-      String fanOutAfter) {
-    this(
-        tenant,
-        rollout,
-        release,
-        plan,
-        status,
-        currentWave,
-        waves,
-        seq,
-        lastHash,
-        plannedAt,
-        waveStartedAt,
-        approvals,
-        evidence,
-        fanOutAfter,
-        null);
-  }
-
-  /** Nothing pending: no halt's commands still going out. */
+  /** Nothing pending, the recorded clock not followed (yet). */
   public RolloutState(
       String tenant,
       String rollout,
@@ -172,6 +102,8 @@ public record RolloutState(
         waveStartedAt,
         approvals,
         evidence,
+        null,
+        null,
         null);
   }
 
