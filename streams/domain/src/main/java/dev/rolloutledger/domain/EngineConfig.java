@@ -23,9 +23,9 @@ import java.time.Duration;
  *     in the cap's shock guard. Its silence stays in the evidence and in the wave's counts. False
  *     for rollout logs of versions 1 and 2, whose replays must decide as they were decided.
  * @param outageGrace a gap in the recorded clock longer than a third of a plan's heartbeat timeout
- *     is the system's own outage, not the fleet's silence: it is recorded ({@link OutageRecorded})
- *     and starts a grace in which no silence is judged and no wave promotes ({@link RolloutClock},
- *     ADR 0008). False for rollout logs of versions 1 to 3.
+ *     and than 3 s is the system's own outage, not the fleet's silence: it is recorded ({@link
+ *     OutageRecorded}) and starts a grace in which no silence is judged and no wave promotes
+ *     ({@link RolloutClock}, ADR 0008). False for rollout logs of versions 1 to 3.
  */
 public record EngineConfig(
     Duration commandTtl,

@@ -5,11 +5,11 @@ import java.time.Instant;
 
 /**
  * The recorded clock jumped from {@code from} to {@code at}, longer than a third of the plan's
- * heartbeat timeout: the system itself was down (its server or its broker), so no heartbeat could
- * be recorded. No silence is judged and no wave promotes before {@code graceUntil}, and the current
- * wave's bake is extended by {@code bakeExtendedBy}, the part of the outage it was running ({@link
- * RolloutClock}, ADR 0008). A host that died during the outage is judged silent at {@code
- * graceUntil}.
+ * heartbeat timeout and than 3 s: the system itself was down (its server or its broker), so no
+ * heartbeat could be recorded. No silence is judged and no wave promotes before {@code graceUntil},
+ * and the current wave's bake is extended by {@code bakeExtendedBy}, the part of the outage it was
+ * running ({@link RolloutClock}, ADR 0008). A host that died during the outage is judged silent at
+ * {@code graceUntil}.
  */
 public record OutageRecorded(
     String tenant,
