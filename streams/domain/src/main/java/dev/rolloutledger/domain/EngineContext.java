@@ -96,6 +96,9 @@ final class EngineContext {
   /** Unassigned, or assigned to a rollout that is over. */
   boolean isFree(HostRecord host) {
     // a halt's commands still going out keep its hosts until the last chunk (ADR 0007)
+    if (!host.dispatchable()) {
+      return false; // cordoned or retired: no rollout takes it
+    }
     return host.rollout() == null
         || store
             .rollout(host.tenant(), host.rollout())

@@ -34,7 +34,38 @@ public record HostRecord(
     Instant lastSeenAt,
     boolean dispatched,
     boolean baselineFailing,
-    boolean silenceReported) {
+    boolean silenceReported,
+    Contact contact,
+    Delivery delivery) {
+
+  /** A record without anything heard across rollouts ({@link Contact#NONE}) or sent. */
+  public HostRecord(
+      String tenant,
+      String host,
+      Map<String, String> labels,
+      long lastCommandSeq,
+      Binding binding,
+      boolean applied,
+      Signal failure,
+      Instant lastSeenAt,
+      boolean dispatched,
+      boolean baselineFailing,
+      boolean silenceReported) {
+    this(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        binding,
+        applied,
+        failure,
+        lastSeenAt,
+        dispatched,
+        baselineFailing,
+        silenceReported,
+        Contact.NONE,
+        Delivery.NONE);
+  }
 
   public HostRecord {
     Checks.tenant(tenant);
@@ -53,6 +84,8 @@ public record HostRecord(
       throw new InvalidFieldException(
           "silenceReported", "needs livenessReported and lastSeenAt (a detector's report)");
     }
+    Checks.present("contact", contact);
+    Checks.present("delivery", delivery);
   }
 
   /** A newly seen host: no commands, no assignment. */
@@ -115,7 +148,9 @@ public record HostRecord(
         lastSeenAt,
         dispatched,
         baselineFailing,
-        silenceReported);
+        silenceReported,
+        contact,
+        delivery);
   }
 
   public HostRecord withLastCommandSeq(long seq) {
@@ -130,7 +165,9 @@ public record HostRecord(
         lastSeenAt,
         dispatched,
         baselineFailing,
-        silenceReported);
+        silenceReported,
+        contact,
+        delivery);
   }
 
   /**
@@ -156,7 +193,9 @@ public record HostRecord(
         null,
         false,
         false,
-        false);
+        false,
+        contact,
+        Delivery.NONE);
   }
 
   /**
@@ -176,7 +215,9 @@ public record HostRecord(
         lastSeenAt,
         dispatched,
         baselineFailing,
-        silenceReported);
+        silenceReported,
+        contact,
+        delivery);
   }
 
   /**
@@ -198,7 +239,9 @@ public record HostRecord(
         at,
         dispatched,
         baselineFailing,
-        false);
+        false,
+        contact,
+        delivery);
   }
 
   /**
@@ -225,7 +268,9 @@ public record HostRecord(
         from,
         dispatched,
         baselineFailing,
-        true);
+        true,
+        contact,
+        delivery);
   }
 
   /**
@@ -249,7 +294,9 @@ public record HostRecord(
         lastSeenAt,
         dispatched,
         baselineFailing,
-        silenceReported);
+        silenceReported,
+        contact,
+        delivery);
   }
 
   /** Held before it applied: its Apply must be sent again (a person resumed the rollout). */
@@ -274,7 +321,9 @@ public record HostRecord(
         lastSeenAt,
         sent,
         baselineFailing,
-        silenceReported);
+        silenceReported,
+        contact,
+        delivery);
   }
 
   /** Bound as it is, its liveness judged as {@code liveness} says (unbound: unchanged). */
@@ -293,7 +342,9 @@ public record HostRecord(
         lastSeenAt,
         dispatched,
         baselineFailing,
-        silenceReported);
+        silenceReported,
+        contact,
+        delivery);
   }
 
   /** A host of the baseline cohort (not yet updated) failing, or recovered. */
@@ -312,7 +363,9 @@ public record HostRecord(
         lastSeenAt,
         dispatched,
         failing,
-        silenceReported);
+        silenceReported,
+        contact,
+        delivery);
   }
 
   /**
@@ -328,5 +381,78 @@ public record HostRecord(
   /** Applied, not yet failing, and nothing seen for longer than {@code timeout}. */
   public boolean silentAt(Instant now, Duration timeout) {
     return applied && !failing() && silenceClockRuns() && now.isAfter(lastSeenAt.plus(timeout));
+  }
+
+  /** The same host with what the engine heard from it across rollouts replaced. */
+  public HostRecord withContact(Contact newContact) {
+    if (newContact.equals(contact)) {
+      return this;
+    }
+    return new HostRecord(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        binding,
+        applied,
+        failure,
+        lastSeenAt,
+        dispatched,
+        baselineFailing,
+        silenceReported,
+        newContact,
+        delivery);
+  }
+
+  /** The same host with how its current Apply went out replaced. */
+  public HostRecord withDelivery(Delivery newDelivery) {
+    if (newDelivery.equals(delivery)) {
+      return this;
+    }
+    return new HostRecord(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        binding,
+        applied,
+        failure,
+        lastSeenAt,
+        dispatched,
+        baselineFailing,
+        silenceReported,
+        contact,
+        newDelivery);
+  }
+
+  /** Recorded unreachable in its wave: not dispatched, and the wave does not wait for it. */
+  public boolean unreachable() {
+    return delivery.unreachable();
+  }
+
+  /** Takes part in rollouts (neither cordoned nor retired). */
+  public boolean dispatchable() {
+    return contact.lifecycle().dispatchable();
+  }
+
+  /**
+   * Left its rollout (an operator cordoned or retired it before its outcome counted): bound to
+   * none, nothing applied or sent; what was heard from it and its command seq are kept.
+   */
+  public HostRecord unbound() {
+    return new HostRecord(
+        tenant,
+        host,
+        labels,
+        lastCommandSeq,
+        null,
+        false,
+        null,
+        null,
+        false,
+        false,
+        false,
+        contact,
+        Delivery.NONE);
   }
 }

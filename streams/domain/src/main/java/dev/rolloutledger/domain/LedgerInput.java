@@ -24,7 +24,8 @@ public sealed interface LedgerInput
         ClockTick,
         PolicySet,
         FanOutContinued,
-        AssignmentContinued {
+        AssignmentContinued,
+        HostLifecycleChanged {
 
   /** Non-blank, without '/'. */
   String tenant();

@@ -108,6 +108,8 @@ public final class RolloutEngine {
     route(FanOutContinued.class, dispatcher::onFanOutContinued);
     // a large plan's hosts bound to waves, one chunk a transaction (ADR 0007)
     route(AssignmentContinued.class, planner::onAssignmentContinued);
+    // an operator cordons, retires or restores a host
+    route(HostLifecycleChanged.class, new Lifecycle(context, gate)::onChanged);
     for (Class<?> input : LedgerInput.class.getPermittedSubclasses()) {
       if (!routes.containsKey(input)) {
         throw new IllegalStateException("no route for input type " + input.getName());

@@ -12,6 +12,9 @@ import java.util.Map;
  * of each signal with any (a failed apply counts as a {@link Signal#CRASH}). A failing host is
  * counted under one signal only. {@code lastAppliedAt}: event time of the wave's latest apply; the
  * wave promotes only once that is a heartbeat timeout old, so no silence verdict is still pending.
+ * {@code unreachable}: hosts of the wave recorded unreachable (no sign of life at dispatch, or an
+ * Apply unanswered twice): sent nothing, applied nothing; the wave promotes without them, and one
+ * that comes back is dispatched and leaves this count.
  */
 public record WaveCounts(
     String wave,
@@ -19,7 +22,8 @@ public record WaveCounts(
     int applied,
     Map<Signal, Integer> failures,
     int dispatched,
-    Instant lastAppliedAt) {
+    Instant lastAppliedAt,
+    int unreachable) {
 
   private static final Map<Signal, Integer> NONE =
       Collections.unmodifiableMap(new EnumMap<>(Signal.class));
@@ -34,7 +38,25 @@ public record WaveCounts(
       int overLimits,
       int dispatched,
       Instant lastAppliedAt) {
-    this(wave, assigned, applied, failures(crashed, silent, overLimits), dispatched, lastAppliedAt);
+    this(
+        wave,
+        assigned,
+        applied,
+        failures(crashed, silent, overLimits),
+        dispatched,
+        lastAppliedAt,
+        0);
+  }
+
+  /** Counts with no host unreachable. */
+  public WaveCounts(
+      String wave,
+      int assigned,
+      int applied,
+      Map<Signal, Integer> failures,
+      int dispatched,
+      Instant lastAppliedAt) {
+    this(wave, assigned, applied, failures, dispatched, lastAppliedAt, 0);
   }
 
   public WaveCounts(
@@ -77,11 +99,18 @@ public record WaveCounts(
     if (dispatched < 0 || dispatched > assigned) {
       throw new InvalidFieldException("dispatched", "must satisfy 0 <= dispatched <= assigned");
     }
+    if (unreachable < 0
+        || unreachable + applied > assigned
+        || unreachable + dispatched > assigned) {
+      throw new InvalidFieldException(
+          "unreachable",
+          "must satisfy 0 <= unreachable and unreachable + max(applied, dispatched) <= assigned");
+    }
     failures = counted.isEmpty() ? NONE : Collections.unmodifiableMap(counted);
   }
 
   public static WaveCounts empty(String wave) {
-    return new WaveCounts(wave, 0, 0, NONE, 0, null);
+    return new WaveCounts(wave, 0, 0, NONE, 0, null, 0);
   }
 
   /** Failure counts by signal from one count per host signal ({@link Signal#ofHosts()}). */
@@ -95,7 +124,13 @@ public record WaveCounts(
 
   public WaveCounts plus(int moreAssigned, int moreApplied) {
     return new WaveCounts(
-        wave, assigned + moreAssigned, applied + moreApplied, failures, dispatched, lastAppliedAt);
+        wave,
+        assigned + moreAssigned,
+        applied + moreApplied,
+        failures,
+        dispatched,
+        lastAppliedAt,
+        unreachable);
   }
 
   /** {@code more} hosts of the wave now fail by {@code signal}. */
@@ -106,18 +141,32 @@ public record WaveCounts(
     Map<Signal, Integer> counted = new EnumMap<>(Signal.class);
     counted.putAll(failures);
     counted.merge(signal, more, Integer::sum);
-    return new WaveCounts(wave, assigned, applied, counted, dispatched, lastAppliedAt);
+    return new WaveCounts(wave, assigned, applied, counted, dispatched, lastAppliedAt, unreachable);
   }
 
   public WaveCounts plusDispatched(int moreDispatched) {
     return new WaveCounts(
-        wave, assigned, applied, failures, dispatched + moreDispatched, lastAppliedAt);
+        wave, assigned, applied, failures, dispatched + moreDispatched, lastAppliedAt, unreachable);
+  }
+
+  /** {@code more} hosts of the wave are now unreachable (negative: came back). */
+  public WaveCounts plusUnreachable(int more) {
+    if (more == 0) {
+      return this;
+    }
+    return new WaveCounts(
+        wave, assigned, applied, failures, dispatched, lastAppliedAt, unreachable + more);
+  }
+
+  /** Hosts of the wave still to be heard from: neither applied nor recorded unreachable. */
+  public int outstanding() {
+    return assigned - applied - unreachable;
   }
 
   /** A host of the wave applied at {@code at}; the latest apply is kept. */
   public WaveCounts appliedAt(Instant at) {
     Instant latest = lastAppliedAt == null || at.isAfter(lastAppliedAt) ? at : lastAppliedAt;
-    return new WaveCounts(wave, assigned, applied, failures, dispatched, latest);
+    return new WaveCounts(wave, assigned, applied, failures, dispatched, latest, unreachable);
   }
 
   /** Hosts failing by {@code signal}. */

@@ -1,10 +1,14 @@
 package dev.rolloutledger.topology;
 
+import dev.rolloutledger.avro.state.HostLifecycleState;
 import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
 import dev.rolloutledger.avro.state.SignalEvidence;
 import dev.rolloutledger.avro.state.WaveCountsRecord;
 import dev.rolloutledger.domain.Binding;
+import dev.rolloutledger.domain.Contact;
+import dev.rolloutledger.domain.Delivery;
+import dev.rolloutledger.domain.HostLifecycle;
 import dev.rolloutledger.domain.HostRecord;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.Liveness;
@@ -49,6 +53,13 @@ final class AvroState {
         .setBaselineFailing(h.baselineFailing())
         .setLivenessReported(h.livenessReported())
         .setSilenceReported(h.silenceReported())
+        .setSignOfLifeAt(h.contact().signOfLifeAt())
+        .setOffline(h.contact().offline())
+        .setReportedRelease(h.contact().reportedRelease())
+        .setLifecycle(HostLifecycleState.valueOf(h.contact().lifecycle().name()))
+        .setApplySentAt(h.delivery().sentAt())
+        .setApplySends(h.delivery().sends())
+        .setUnreachable(h.delivery().unreachable())
         .build();
   }
 
@@ -64,7 +75,13 @@ final class AvroState {
         h.getLastSeenAt(),
         h.getDispatched(),
         h.getBaselineFailing(),
-        h.getSilenceReported());
+        h.getSilenceReported(),
+        new Contact(
+            h.getSignOfLifeAt(),
+            h.getOffline(),
+            h.getReportedRelease(),
+            HostLifecycle.valueOf(h.getLifecycle().name())),
+        new Delivery(h.getApplySentAt(), h.getApplySends(), h.getUnreachable()));
   }
 
   private static Binding binding(HostState h) {
@@ -103,7 +120,8 @@ final class AvroState {
               c.failed(Signal.SILENCE),
               c.failed(Signal.METRICS),
               c.dispatched(),
-              c.lastAppliedAt()));
+              c.lastAppliedAt(),
+              c.unreachable()));
     }
     return RolloutSnapshot.newBuilder()
         .setTenant(s.tenant())
@@ -144,7 +162,8 @@ final class AvroState {
                   Signal.METRICS,
                   c.getHot()),
               c.getDispatched(),
-              c.getLastAppliedAt()));
+              c.getLastAppliedAt(),
+              c.getUnreachable()));
     }
     return new RolloutState(
         s.getTenant(),
