@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -39,7 +40,21 @@ public final class ScenarioJson {
   /** Defaults of the optional behaviour fields. */
   static final String DEFAULT_BACKGROUND_OUTAGE = "PT10M";
 
+  /**
+   * Finds a named plan template, for {@code "plan": "NAME"}. None is known yet: the templates
+   * (issue 16) come with {@code PlanTemplates.named}, which this is to call.
+   */
+  private static final Function<String, Optional<Plan>> PLAN_TEMPLATES = name -> Optional.empty();
+
   public static Scenario scenario(String json) {
+    return scenario(json, PLAN_TEMPLATES);
+  }
+
+  /**
+   * {@link #scenario(String)} with plan templates found by {@code templates}: {@code "plan":
+   * "NAME"} is {@code templates.apply(NAME)}, and a name it does not know is refused.
+   */
+  static Scenario scenario(String json, Function<String, Optional<Plan>> templates) {
     JsonNode root = parse(json);
     Obj s = new Obj(root, "");
     s.only(
@@ -55,10 +70,10 @@ public final class ScenarioJson {
         "approvals",
         "description");
     Obj fleet = s.obj("fleet");
-    fleet.only("hosts", "heartbeatInterval", "labels", "liveness", "detectorDelay");
+    fleet.only("hosts", "heartbeatInterval", "labels", "liveness", "detectorDelay", "offline");
     Liveness liveness =
         Liveness.parse(fleet.path("liveness"), fleet.text("liveness", "heartbeats"));
-    if (s.has("plan") && s.obj("plan").has("liveness")) {
+    if (s.has("plan") && s.node.get("plan").isObject() && s.obj("plan").has("liveness")) {
       Obj plan = s.obj("plan");
       if (Liveness.parse(plan.path("liveness"), plan.text("liveness", null)) != liveness) {
         throw new InvalidFieldException(
@@ -80,7 +95,8 @@ public final class ScenarioJson {
         "backgroundFailurePerHostHour",
         "backgroundOutage",
         "shocks",
-        "regressionRatio");
+        "regressionRatio",
+        "diesBeforeReport");
     Obj delay =
         behavior.has("failDelay")
             ? behavior.obj("failDelay")
@@ -109,7 +125,8 @@ public final class ScenarioJson {
             behavior.number("backgroundFailurePerHostHour", 0.0),
             behavior.duration("backgroundOutage", DEFAULT_BACKGROUND_OUTAGE),
             shocks,
-            behavior.number("regressionRatio", 1.0));
+            behavior.number("regressionRatio", 1.0),
+            behavior.number("diesBeforeReport", 0.0));
     Scenario.Historical historical = s.has("historical") ? historical(s.obj("historical")) : null;
     List<Scenario.Approval> approvals =
         s.list(
@@ -129,15 +146,50 @@ public final class ScenarioJson {
                     fleet.duration("heartbeatInterval", "PT10S"),
                     labels(fleet),
                     liveness,
-                    fleet.has("detectorDelay") ? fleet.duration("detectorDelay", null) : null),
+                    fleet.has("detectorDelay") ? fleet.duration("detectorDelay", null) : null,
+                    fleet.has("offline") ? offline(fleet.obj("offline")) : null),
                 new Scenario.Release(
                     release.text("id", null),
                     severity(release.path("severity"), release.text("severity", "NORMAL"))),
                 b,
                 s.has("policy") ? policy(s.obj("policy"), Simulator.TENANT) : null,
-                s.has("plan") ? plan(s.obj("plan")) : null,
+                s.has("plan") ? scenarioPlan(s, templates) : null,
                 historical,
                 approvals));
+  }
+
+  /** {@code fleet.offline}: {@code fraction}, and {@code back} ({@code median}, {@code p95}). */
+  private static Scenario.Offline offline(Obj o) {
+    o.only("fraction", "back");
+    if (!o.has("back")) {
+      return o.within(() -> new Scenario.Offline(o.number("fraction", null)));
+    }
+    Obj back = o.obj("back");
+    back.only("median", "p95");
+    return o.within(
+        () ->
+            new Scenario.Offline(
+                o.number("fraction", null),
+                back.duration("median", null),
+                back.duration("p95", null)));
+  }
+
+  /** The scenario's plan: an object, or the name of a plan template. */
+  private static Plan scenarioPlan(Obj s, Function<String, Optional<Plan>> templates) {
+    if (!s.node.get("plan").isTextual()) {
+      return plan(s.obj("plan"));
+    }
+    String name = s.text("plan", null);
+    return templates
+        .apply(name)
+        .orElseThrow(
+            () ->
+                new InvalidFieldException(
+                    s.path("plan"),
+                    "must be a plan object or the name of a plan template; there is no template"
+                        + " named '"
+                        + name
+                        + "'"));
   }
 
   private static Scenario.Historical historical(Obj h) {

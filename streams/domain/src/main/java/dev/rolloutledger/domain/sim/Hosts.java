@@ -1,10 +1,9 @@
 package dev.rolloutledger.domain.sim;
 
+import dev.rolloutledger.domain.Apply;
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
-import dev.rolloutledger.domain.HostBack;
 import dev.rolloutledger.domain.HostRegistered;
-import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.UpdateApplied;
 import dev.rolloutledger.domain.sim.Schedule.Event;
@@ -12,11 +11,9 @@ import dev.rolloutledger.domain.sim.Schedule.Kind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The simulated fleet: each host's agent, by index. A host beats every {@code heartbeatInterval} at
@@ -30,7 +27,7 @@ import java.util.TreeSet;
 final class Hosts {
   private static final String OLD = "previous";
   private static final Map<String, Double> OVER_LIMITS = Map.of("cpu", 1.0, "errorRate", 1.0);
-  private static final long NEVER = Long.MIN_VALUE / 2;
+  static final long NEVER = Long.MIN_VALUE / 2;
 
   private final Scenario scenario;
   private final Draws draws;
@@ -52,18 +49,12 @@ final class Hosts {
   private final boolean[] overLimits;
   private final boolean[] updated;
   private final boolean[] exposed;
-  private final boolean[] dispatched;
+  private final long[] applyExpires; // the second the Apply the host holds expires, or NEVER
   private final boolean[] releaseFailure;
   private final boolean[] waitingToApply; // got Apply while down: applies when it is back
+  private boolean[] diesAtApply; // with behavior.diesBeforeReport: would die applying, if it fails
 
-  // ---- reported liveness (ADR 0006) ----
-  private final boolean reported;
-  private final long detectorDelay;
-  private final long[] upSince; // when the host last came up (0: up from the start)
-  private final int[] downEpoch; // counts the host's outages: a report names the one it is for
-  private final boolean[] silenceSent; // a HostSilent went out for the current outage
-  private final boolean[] backPending; // a HostBack is due at the host's next beat
-  private final List<TreeSet<Integer>> speaking; // by phase: hosts whose next beat reaches it
+  private final FailureDetector detector; // with fleet.liveness reported, else null
 
   /** Draws each host's labels and phase, in host order. */
   Hosts(
@@ -91,15 +82,9 @@ final class Hosts {
     this.overLimits = new boolean[n];
     this.updated = new boolean[n];
     this.exposed = new boolean[n];
-    this.dispatched = new boolean[n];
+    this.applyExpires = new long[n];
     this.releaseFailure = new boolean[n];
     this.waitingToApply = new boolean[n];
-    this.reported = scenario.fleet().liveness() == Liveness.REPORTED;
-    this.detectorDelay = scenario.fleet().detectorDelay().toSeconds();
-    this.upSince = new long[reported ? n : 0];
-    this.downEpoch = new int[reported ? n : 0];
-    this.silenceSent = new boolean[reported ? n : 0];
-    this.backPending = new boolean[reported ? n : 0];
     int width = Integer.toString(n - 1).length();
     for (int i = 0; i < n; i++) {
       ids[i] = hostId(i, width);
@@ -111,12 +96,14 @@ final class Hosts {
       labels.add(l);
       phase[i] = draws.below(interval);
       lastDelivered[i] = NEVER;
+      applyExpires[i] = NEVER;
     }
     this.byPhase = byPhase();
-    this.speaking = new ArrayList<>();
-    for (int p = 0; reported && p < interval; p++) {
-      speaking.add(new TreeSet<>());
-    }
+    this.detector =
+        scenario.fleet().liveness() == Liveness.REPORTED
+            ? new FailureDetector(
+                this, schedule, stages, interval, scenario.fleet().detectorDelay().toSeconds())
+            : null;
   }
 
   /**
@@ -198,6 +185,47 @@ final class Hosts {
     }
   }
 
+  /**
+   * {@code fleet.offline}: exactly its share of the hosts, chosen by the seed, is down from the
+   * start, never seen (so a failure detector has nothing to report either); each comes back at its
+   * drawn delay, if within the horizon.
+   */
+  void scheduleOffline(long horizon) {
+    Scenario.Offline offline = scenario.fleet().offline();
+    int off = offline == null ? 0 : offline.of(n);
+    int[] chosen = new int[off];
+    Map<Integer, Integer> moved = new HashMap<>(); // a partial Fisher-Yates shuffle, sparse
+    for (int j = 0; j < off; j++) {
+      int r = j + draws.below(n - j);
+      chosen[j] = moved.getOrDefault(r, r);
+      moved.put(r, moved.getOrDefault(j, j));
+    }
+    for (int i : chosen) {
+      down[i]++; // offline: a cause that only coming back ends
+      if (offline.comesBack()) {
+        long back = Math.max(1, draws.lognormalSeconds(offline.backMedian(), offline.backP95()));
+        if (back <= horizon) {
+          schedule.push(back, Kind.BACK_ONLINE, i, 0);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code behavior.diesBeforeReport}: which hosts would die applying the release if it fails them,
+   * drawn up front so that their last heartbeat before it reaches the host stage.
+   */
+  void drawDeathsAtApply() {
+    double share = scenario.behavior().diesBeforeReport();
+    if (share <= 0) {
+      return;
+    }
+    diesAtApply = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      diesAtApply[i] = draws.uniform() < share;
+    }
+  }
+
   private static boolean matches(Map<String, String> selector, Map<String, String> hostLabels) {
     for (Map.Entry<String, String> e : selector.entrySet()) {
       if (!e.getValue().equals(hostLabels.get(e.getKey()))) {
@@ -209,13 +237,18 @@ final class Hosts {
 
   // ---- events ----
 
-  /** The engine sent the host an Apply at second {@code s}: the agent applies a second later. */
-  void applySent(String host, long s) {
-    int i = indexOf.get(host);
-    if (!dispatched[i]) {
-      dispatched[i] = true;
-      schedule.push(Math.max(s, 0) + 1, Kind.APPLY, i, 0);
+  /**
+   * The engine sent the host an Apply at second {@code s}: the agent takes it a second later, and
+   * applies it then, or when it is up again if the Apply has not expired by then. An Apply for a
+   * host that applied already, or that holds one still valid, changes nothing.
+   */
+  void applySent(Apply apply, long s) {
+    int i = indexOf.get(apply.host());
+    if (updated[i] || applyExpires[i] != NEVER && applyExpires[i] >= s) {
+      return;
     }
+    applyExpires[i] = apply.expiresAt().getEpochSecond() - Simulator.T0.getEpochSecond();
+    schedule.push(Math.max(s, 0) + 1, Kind.APPLY, i, 0);
   }
 
   /** A host's event at second {@code s}. */
@@ -225,7 +258,7 @@ final class Hosts {
       case APPLY -> apply(i, s);
       case FAIL_SILENT -> {
         tally.failed(s);
-        goDown(i, e);
+        goDown(i, e.at());
       }
       case FAIL_CRASH -> {
         tally.failed(s);
@@ -233,13 +266,13 @@ final class Hosts {
           telemetry(
               new CrashReport(Simulator.TENANT, at(s), ids[i], release(i), "SIGSEGV", "crash"), s);
         }
-        goDown(i, e);
+        goDown(i, e.at());
       }
       case FAIL_OVER_LIMITS -> {
         tally.failed(s);
         overLimits[i] = true;
-        if (reported) {
-          speaking.get(phase[i]).add(i);
+        if (detector != null) {
+          detector.speaks(i);
         }
       }
       case RECOVER_RELEASE -> {
@@ -257,7 +290,7 @@ final class Hosts {
               new CrashReport(Simulator.TENANT, at(s), ids[i], release(i), "SIGBUS", "background"),
               s);
         }
-        goDown(i, e);
+        goDown(i, e.at());
         schedule.push(s + scenario.behavior().backgroundOutage().toSeconds(), Kind.UP, i, 0);
       }
       case UP -> {
@@ -267,12 +300,13 @@ final class Hosts {
           schedule.pushDown(next, Kind.BACKGROUND, i);
         }
       }
-      case SHOCK_DOWN -> goDown(i, e);
+      case SHOCK_DOWN -> goDown(i, e.at());
       case SHOCK_END -> up(i, s);
-      case REPORT_SILENT -> {
-        if (down[i] > 0 && e.ref() == downEpoch[i]) {
-          silenceSent[i] = true;
-          telemetry(new HostSilent(Simulator.TENANT, at(s), ids[i], at(lastDelivered[i])), s);
+      case REPORT_SILENT -> detector.report(e, s);
+      case BACK_ONLINE -> {
+        up(i, s);
+        if (detector != null && down[i] == 0) {
+          detector.firstSeen(i);
         }
       }
       case APPROVE -> throw new IllegalArgumentException("an approval is no host's event");
@@ -284,13 +318,21 @@ final class Hosts {
       waitingToApply[i] = true; // the agent applies when the host is back
       return;
     }
+    Scenario.Behavior b = scenario.behavior();
+    boolean drawnFirst = diesAtApply != null && diesAtApply[i];
+    boolean fails = drawnFirst && draws.uniform() < b.failProbability();
     updated[i] = true;
     exposed[i] = true;
     tally.applied(s);
+    if (fails) { // it dies applying: the host stage never hears of it again
+      releaseFailure[i] = true;
+      tally.failed(s);
+      goDown(i, s); // for good: nothing brings it up
+      return;
+    }
     lastDelivered[i] = s; // an apply is a sign of life to the host stage
     telemetry(
         new UpdateApplied(Simulator.TENANT, at(s), ids[i], scenario.release().id(), true, null), s);
-    Scenario.Behavior b = scenario.behavior();
     if (b.regressionRatio() != 1.0 && b.backgroundFailurePerHostHour() > 0) {
       // the release changes the host's failure rate; by memorylessness its next background
       // failure can be drawn afresh at the new rate
@@ -300,7 +342,7 @@ final class Hosts {
         schedule.pushDown(next, Kind.BACKGROUND, i);
       }
     }
-    if (draws.uniform() < b.failProbability()) {
+    if (drawnFirst ? fails : draws.uniform() < b.failProbability()) {
       releaseFailure[i] = true;
       long when = s + Math.max(1, draws.lognormalSeconds(b.failDelayMedian(), b.failDelayP95()));
       double kind = draws.uniform();
@@ -322,10 +364,11 @@ final class Hosts {
     return updated[i] ? base * scenario.behavior().regressionRatio() : base;
   }
 
-  private void goDown(int i, Event e) {
-    schedule.forgetDown(i, e.at());
-    if (down[i] == 0 && reported) {
-      reportDown(i, e.at());
+  /** The host goes down at {@code at}, as scheduled or not. */
+  private void goDown(int i, long at) {
+    schedule.forgetDown(i, at);
+    if (down[i] == 0 && detector != null) {
+      detector.down(i, at);
     }
     down[i]++;
   }
@@ -333,13 +376,17 @@ final class Hosts {
   private void up(int i, long s) {
     if (down[i] > 0) {
       down[i]--;
-      if (down[i] == 0 && reported) {
-        reportUp(i, s);
+      if (down[i] == 0 && detector != null) {
+        detector.up(i, s);
       }
     }
     if (down[i] == 0 && waitingToApply[i]) {
       waitingToApply[i] = false;
-      apply(i, s);
+      if (s <= applyExpires[i]) {
+        apply(i, s);
+      } else {
+        applyExpires[i] = NEVER; // expired while the host was down: it waits for another
+      }
     }
   }
 
@@ -347,8 +394,8 @@ final class Hosts {
 
   /** The heartbeats of second {@code s}. */
   void beats(long s, Instant now) {
-    if (reported) {
-      reportedBeats(s, now);
+    if (detector != null) {
+      detector.beats(s, now);
       return;
     }
     for (int i : byPhase[(int) (s % interval)]) {
@@ -358,6 +405,7 @@ final class Hosts {
       boolean deliver =
           everyHeartbeat
               || overLimits[i]
+              || diesAtApply != null && diesAtApply[i] && !updated[i] // its last could be now
               || overDelivered[i] // back under the limits: news
               || (s + interval - lastDelivered[i]) * 1000 > silenceAfterMillis
               || schedule.nextDown(i) <= s + interval; // its last beat before going silent
@@ -368,7 +416,7 @@ final class Hosts {
   }
 
   /** The host's heartbeat at second {@code s}, to the host stage. */
-  private void heartbeat(int i, long s, Instant now) {
+  void heartbeat(int i, long s, Instant now) {
     lastDelivered[i] = s;
     overDelivered[i] = overLimits[i];
     telemetry(
@@ -377,61 +425,37 @@ final class Hosts {
         s);
   }
 
-  /**
-   * Reported liveness: of the hosts beating this second, only those the engine hears from: the
-   * heartbeat of a host over limits (its metrics), or the detector's HostBack for a host it
-   * reported silent.
-   */
-  private void reportedBeats(long s, Instant now) {
-    TreeSet<Integer> due = speaking.get((int) (s % interval));
-    if (due.isEmpty()) {
-      return;
-    }
-    for (Iterator<Integer> it = due.iterator(); it.hasNext(); ) {
-      int i = it.next();
-      if (down[i] > 0) {
-        continue;
-      }
-      if (overLimits[i] || overDelivered[i]) {
-        backPending[i] = false; // a heartbeat is a sign of life too
-        heartbeat(i, s, now);
-      } else if (backPending[i]) {
-        lastDelivered[i] = s;
-        backPending[i] = false;
-        telemetry(new HostBack(Simulator.TENANT, now, ids[i]), s);
-      }
-      if (!overLimits[i]) {
-        it.remove();
-      }
-    }
+  // ---- what the failure detector reads ----
+
+  String id(int i) {
+    return ids[i];
   }
 
-  /** The host beats at phase + k * interval: its last beat before second {@code s}, or NEVER. */
-  private long lastBeatBefore(int i, long s) {
-    long t = s - 1 - Math.floorMod(s - 1 - phase[i], interval);
-    return t >= Math.max(1, upSince[i]) ? t : NEVER;
+  int phase(int i) {
+    return phase[i];
   }
 
-  /** The host goes down: the detector reports it once its delay after the last sign has passed. */
-  private void reportDown(int i, long s) {
-    lastDelivered[i] = Math.max(lastDelivered[i], lastBeatBefore(i, s));
-    downEpoch[i]++;
-    silenceSent[i] = false;
-    backPending[i] = false;
-    if (lastDelivered[i] != NEVER) { // never seen by the engine: nothing to judge from either way
-      schedule.push(
-          Math.max(s, lastDelivered[i] + detectorDelay), Kind.REPORT_SILENT, i, downEpoch[i]);
-    }
+  boolean isDown(int i) {
+    return down[i] > 0;
   }
 
-  /** The host is up again: if it was reported silent, the detector says so at its next beat. */
-  private void reportUp(int i, long s) {
-    upSince[i] = s;
-    if (silenceSent[i]) {
-      silenceSent[i] = false;
-      backPending[i] = true;
-      speaking.get(phase[i]).add(i);
-    }
+  boolean overLimits(int i) {
+    return overLimits[i];
+  }
+
+  /** The last beat the host stage got was over limits. */
+  boolean overDelivered(int i) {
+    return overDelivered[i];
+  }
+
+  /** The host stage's last sign of life of the host, or {@link #NEVER}. */
+  long lastDelivered(int i) {
+    return lastDelivered[i];
+  }
+
+  /** The host stage had a sign of life of the host at second {@code s}. */
+  void delivered(int i, long s) {
+    lastDelivered[i] = s;
   }
 
   // ---- helpers ----

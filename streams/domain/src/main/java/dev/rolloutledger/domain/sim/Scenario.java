@@ -39,18 +39,34 @@ public record Scenario(
    * liveness}: what reaches the engine as signs of life; {@link Liveness#HEARTBEATS}, the hosts'
    * heartbeats, or {@link Liveness#REPORTED}, a failure detector's HostSilent {@code detectorDelay}
    * after a host's last sign of life and HostBack at its first beat after (ADR 0006); the plan in
-   * force judges silence the same way.
+   * force judges silence the same way. {@code offline}: hosts off from the start; null means none.
    */
   public record Fleet(
       int hosts,
       Duration heartbeatInterval,
       Map<String, Map<String, Double>> labels,
       Liveness liveness,
-      Duration detectorDelay) {
+      Duration detectorDelay,
+      Offline offline) {
 
     /** The same fleet, its liveness told to the engine as {@code newLiveness} says. */
     public Fleet withLiveness(Liveness newLiveness) {
-      return new Fleet(hosts, heartbeatInterval, labels, newLiveness, detectorDelay);
+      return new Fleet(hosts, heartbeatInterval, labels, newLiveness, detectorDelay, offline);
+    }
+
+    /** The same fleet with {@code newOffline} hosts off from the start (null: none). */
+    public Fleet withOffline(Offline newOffline) {
+      return new Fleet(hosts, heartbeatInterval, labels, liveness, detectorDelay, newOffline);
+    }
+
+    /** No host off from the start. */
+    public Fleet(
+        int hosts,
+        Duration heartbeatInterval,
+        Map<String, Map<String, Double>> labels,
+        Liveness liveness,
+        Duration detectorDelay) {
+      this(hosts, heartbeatInterval, labels, liveness, detectorDelay, null);
     }
 
     /** Heartbeats reach the engine. */
@@ -95,6 +111,42 @@ public record Scenario(
     }
   }
 
+  /**
+   * Hosts off from the start (laptops, branch machines, maintenance): {@code fraction} of the
+   * fleet, exactly {@code round(fraction * hosts)} hosts chosen by the seed, registered but silent:
+   * no heartbeat, no command taken, no apply. Each comes back after a lognormal delay ({@code
+   * backMedian}, {@code backP95}, from publication) and from then on behaves like any host; with
+   * both null, none comes back within the horizon.
+   */
+  public record Offline(double fraction, Duration backMedian, Duration backP95) {
+
+    /** Never back within the horizon. */
+    public Offline(double fraction) {
+      this(fraction, null, null);
+    }
+
+    public Offline {
+      probability("fleet.offline.fraction", fraction);
+      if (backMedian != null || backP95 != null) {
+        nonNegative("fleet.offline.back.median", backMedian);
+        nonNegative("fleet.offline.back.p95", backP95);
+        if (backP95.compareTo(backMedian) < 0) {
+          throw new InvalidFieldException("fleet.offline.back.p95", "must be at least the median");
+        }
+      }
+    }
+
+    /** Whether the hosts come back at all. */
+    public boolean comesBack() {
+      return backMedian != null;
+    }
+
+    /** How many of {@code hosts} are off. */
+    public int of(int hosts) {
+      return (int) Math.round(fraction * hosts);
+    }
+  }
+
   /** The release under test. */
   public record Release(String id, Severity severity) {
     public Release {
@@ -116,7 +168,10 @@ public record Scenario(
    * {@code backgroundFailurePerHostHour}: outages of any host, whatever it runs, each lasting
    * {@code backgroundOutage}. Shocks silence a fraction of matching hosts for a while. {@code
    * regressionRatio}: a host running the release fails in the background this many times as often
-   * (the Poisson model of docs/statistics.md; 1 = no regression).
+   * (the Poisson model of docs/statistics.md; 1 = no regression). {@code diesBeforeReport}: the
+   * fraction of the failing hosts whose failure comes before their apply report: such a host takes
+   * the Apply and dies at once, and sends nothing ever again (no UpdateApplied, no heartbeat, no
+   * crash report: the CrowdStrike pattern).
    */
   public record Behavior(
       double failProbability,
@@ -128,7 +183,34 @@ public record Scenario(
       double backgroundFailurePerHostHour,
       Duration backgroundOutage,
       List<Shock> shocks,
-      double regressionRatio) {
+      double regressionRatio,
+      double diesBeforeReport) {
+
+    /** Every failing host reports its apply first. */
+    public Behavior(
+        double failProbability,
+        Duration failDelayMedian,
+        Duration failDelayP95,
+        double silentFraction,
+        double hotFraction,
+        Duration recoverAfter,
+        double backgroundFailurePerHostHour,
+        Duration backgroundOutage,
+        List<Shock> shocks,
+        double regressionRatio) {
+      this(
+          failProbability,
+          failDelayMedian,
+          failDelayP95,
+          silentFraction,
+          hotFraction,
+          recoverAfter,
+          backgroundFailurePerHostHour,
+          backgroundOutage,
+          shocks,
+          regressionRatio,
+          0.0);
+    }
 
     /** Without a hazard regression: updated hosts fail in the background like the others. */
     public Behavior(
@@ -159,6 +241,7 @@ public record Scenario(
         throw new InvalidFieldException("behavior.regressionRatio", "must be between 0 and 1000");
       }
       probability("behavior.failProbability", failProbability);
+      probability("behavior.diesBeforeReport", diesBeforeReport);
       probability("behavior.silentFraction", silentFraction);
       probability("behavior.hotFraction", hotFraction);
       if (silentFraction + hotFraction > 1 + 1e-9) {

@@ -24,7 +24,8 @@ final class Schedule {
     SHOCK_DOWN,
     SHOCK_END,
     APPROVE,
-    REPORT_SILENT
+    REPORT_SILENT,
+    BACK_ONLINE
   }
 
   /** {@code ref}: the approval's index, a background failure's generation, a report's outage. */

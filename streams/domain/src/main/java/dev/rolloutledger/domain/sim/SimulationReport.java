@@ -20,6 +20,9 @@ import java.util.Locale;
  * @param exposedHosts hosts that applied the release before the HALT (all that applied if none)
  * @param failedHosts exposed hosts that fail because of the release (now or later)
  * @param historicalExposedHosts with {@code historical}: hosts the all-at-once propagation reached
+ * @param unreachableHosts hosts the engine has recorded unreachable at the end (no sign of life
+ *     when their Apply was due, or an Apply unanswered twice), over all waves
+ * @param waves every wave of the plan in force, in plan order, as the engine counted it at the end
  * @param inputs events the engine processed; {@code entries}: ledger entries it wrote
  */
 public record SimulationReport(
@@ -42,8 +45,73 @@ public record SimulationReport(
     Duration planMinimum,
     Integer historicalExposedHosts,
     Integer historicalFailedHosts,
+    Integer unreachableHosts,
+    List<Wave> waves,
     long inputs,
     long entries) {
+
+  /**
+   * One wave at the end of the run: {@code hosts} assigned to it, of which {@code applied} applied
+   * the release (a failed apply included), {@code failed} fail by any signal, and {@code
+   * unreachable} are recorded unreachable.
+   */
+  public record Wave(String name, int hosts, int applied, int failed, int unreachable) {}
+
+  public SimulationReport {
+    waves = waves == null ? null : List.copyOf(waves);
+  }
+
+  /**
+   * A report without the engine's final wave counts (a replay's): {@code unreachableHosts} and
+   * {@code waves} are left out of its JSON.
+   */
+  public SimulationReport(
+      String name,
+      long seed,
+      int hosts,
+      boolean halted,
+      String haltedWave,
+      String haltSignal,
+      String haltReason,
+      int firstWaveHosts,
+      int exposedHosts,
+      int failedHosts,
+      Duration firstApply,
+      Duration firstFailure,
+      Duration timeToHalt,
+      List<String> promotedWaves,
+      boolean completed,
+      Duration duration,
+      Duration planMinimum,
+      Integer historicalExposedHosts,
+      Integer historicalFailedHosts,
+      long inputs,
+      long entries) {
+    this(
+        name,
+        seed,
+        hosts,
+        halted,
+        haltedWave,
+        haltSignal,
+        haltReason,
+        firstWaveHosts,
+        exposedHosts,
+        failedHosts,
+        firstApply,
+        firstFailure,
+        timeToHalt,
+        promotedWaves,
+        completed,
+        duration,
+        planMinimum,
+        historicalExposedHosts,
+        historicalFailedHosts,
+        null,
+        null,
+        inputs,
+        entries);
+  }
 
   /** The signal behind a HALT, from its reason and evidence. */
   public static String signalOf(RolloutHalted halt) {
@@ -100,6 +168,28 @@ public record SimulationReport(
               + ", \"failedHosts\": "
               + historicalFailedHosts
               + "}");
+    }
+    if (unreachableHosts != null) {
+      field(b, "unreachableHosts", Integer.toString(unreachableHosts));
+    }
+    if (this.waves != null) {
+      StringBuilder list = new StringBuilder("[");
+      for (int i = 0; i < this.waves.size(); i++) {
+        Wave w = this.waves.get(i);
+        list.append(i == 0 ? "\n    " : ",\n    ")
+            .append("{\"name\": ")
+            .append(str(w.name()))
+            .append(", \"hosts\": ")
+            .append(w.hosts())
+            .append(", \"applied\": ")
+            .append(w.applied())
+            .append(", \"failed\": ")
+            .append(w.failed())
+            .append(", \"unreachable\": ")
+            .append(w.unreachable())
+            .append('}');
+      }
+      field(b, "waves", list.append(this.waves.isEmpty() ? "]" : "\n  ]").toString());
     }
     field(b, "inputs", Long.toString(inputs));
     b.append("  \"entries\": ").append(entries).append("\n}");

@@ -1,5 +1,6 @@
 package dev.rolloutledger.domain.sim;
 
+import dev.rolloutledger.domain.Apply;
 import dev.rolloutledger.domain.ApprovalGranted;
 import dev.rolloutledger.domain.Decision;
 import dev.rolloutledger.domain.EngineConfig;
@@ -147,8 +148,8 @@ public final class Simulator {
     return run(scenario, QUIET, config);
   }
 
-  private void applySent(String host, long s) {
-    hosts.applySent(host, s);
+  private void applySent(Apply apply, long s) {
+    hosts.applySent(apply, s);
   }
 
   private SimulationReport simulate() {
@@ -156,6 +157,8 @@ public final class Simulator {
     long horizon = scenario.horizon().toSeconds();
     hosts.scheduleBackground(horizon);
     hosts.scheduleShocks(horizon);
+    hosts.scheduleOffline(horizon);
+    hosts.drawDeathsAtApply();
     for (int a = 0; a < scenario.approvals().size(); a++) {
       schedule.push(scenario.approvals().get(a).at().toSeconds(), Schedule.Kind.APPROVE, -1, a);
     }
@@ -192,7 +195,8 @@ public final class Simulator {
       }
     }
     listener.progress(scenario.horizon(), scenario.horizon());
-    return tally.report(scenario, plan, horizon, historical, hosts.failedExposed());
+    return tally.report(
+        scenario, plan, horizon, historical, hosts.failedExposed(), stages.rollout());
   }
 
   private void handle(Schedule.Event e, long s) {

@@ -29,14 +29,14 @@ final class Stages {
   private final HostStage stage = new HostStage();
   private final Simulator.Listener listener;
   private final Tally tally;
-  private final ObjLongConsumer<String> applySent;
+  private final ObjLongConsumer<Apply> applySent;
 
-  /** {@code applySent}: the host an Apply is for, and the second it was sent. */
+  /** {@code applySent}: an Apply the engine sent, and the second it was sent. */
   Stages(
       EngineConfig config,
       Simulator.Listener listener,
       Tally tally,
-      ObjLongConsumer<String> applySent) {
+      ObjLongConsumer<Apply> applySent) {
     this.engine = new RolloutEngine(store, config);
     this.listener = listener;
     this.tally = tally;
@@ -79,7 +79,7 @@ final class Stages {
     }
     for (HostCommand c : d.commands()) {
       if (c instanceof Apply a) {
-        applySent.accept(a.host(), s);
+        applySent.accept(a, s);
       }
     }
     for (LedgerInput next : d.continuations()) {

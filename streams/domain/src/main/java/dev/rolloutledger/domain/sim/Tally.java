@@ -4,11 +4,14 @@ import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.RolloutCompleted;
 import dev.rolloutledger.domain.RolloutHalted;
+import dev.rolloutledger.domain.RolloutState;
+import dev.rolloutledger.domain.WaveCounts;
 import dev.rolloutledger.domain.WavePromoted;
 import dev.rolloutledger.domain.WaveStarted;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -110,9 +113,25 @@ final class Tally {
     return total;
   }
 
-  /** {@code failedExposed}: exposed hosts that fail because of the release. */
+  /**
+   * {@code failedExposed}: exposed hosts that fail because of the release; {@code rollout}: the
+   * engine's state of the rollout at the end (none if it was never planned).
+   */
   SimulationReport report(
-      Scenario scenario, Plan plan, long horizon, Historical historical, int failedExposed) {
+      Scenario scenario,
+      Plan plan,
+      long horizon,
+      Historical historical,
+      int failedExposed,
+      Optional<RolloutState> rollout) {
+    List<SimulationReport.Wave> waves = new ArrayList<>();
+    int unreachable = 0;
+    for (WaveCounts w : rollout.map(RolloutState::waves).orElse(List.of())) {
+      waves.add(
+          new SimulationReport.Wave(
+              w.wave(), w.assigned(), w.applied(), w.failed(), w.unreachable()));
+      unreachable += w.unreachable();
+    }
     String signal = halt == null ? null : SimulationReport.signalOf(halt);
     long end = haltedAt != null ? haltedAt : completedAt != null ? completedAt : horizon;
     return new SimulationReport(
@@ -137,6 +156,8 @@ final class Tally {
         completedAt == null ? null : planMinimum(scenario, plan),
         historical == null ? null : historical.exposedHosts(),
         historical == null ? null : historical.failedHosts(),
+        unreachable,
+        waves,
         inputs,
         entries);
   }
