@@ -407,6 +407,7 @@ final class Hosts {
               || overLimits[i]
               || diesAtApply != null && diesAtApply[i] && !updated[i] // its last could be now
               || overDelivered[i] // back under the limits: news
+              || lastDelivered[i] == NEVER // its first beat: (s - NEVER) * 1000 overflows
               || (s + interval - lastDelivered[i]) * 1000 > silenceAfterMillis
               || schedule.nextDown(i) <= s + interval; // its last beat before going silent
       if (deliver) {

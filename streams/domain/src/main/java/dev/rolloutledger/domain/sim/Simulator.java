@@ -70,6 +70,13 @@ public final class Simulator {
 
   /** What a simulation reports as it goes; every method is optional. */
   public interface Listener {
+    /**
+     * What a host (or, with reported liveness, the fleet's failure detector) sent, before the host
+     * stage absorbs it; only what it forwards reaches {@link #input}. Heartbeats are thinned to the
+     * ones the host stage needs.
+     */
+    default void telemetry(LedgerInput sent) {}
+
     /** An input the engine is about to apply, in log order. */
     default void input(LedgerInput input) {}
 

@@ -45,6 +45,7 @@ final class Stages {
 
   /** Telemetry goes to the host stage; what it forwards goes on to the engine. */
   void telemetry(LedgerInput input, long s) {
+    listener.telemetry(input);
     for (LedgerInput news : stage.absorb(input).news()) {
       feed(news, s);
     }
