@@ -164,21 +164,23 @@ class RealFleetSimulationTest {
 
   @Nested
   class OfflineHosts {
+    /** A good release over 400 prod hosts, 5% of them offline as {@code offline} says. */
+    private Watch run(long seed, Scenario.Offline offline, Liveness liveness, Duration horizon) {
+      Watch watch = new Watch();
+      Simulator.run(
+          scenario(seed, 400, Map.of("prod", 1.0), offline, good(), liveness, BEAT, horizon),
+          watch);
+      return watch;
+    }
+
+    private final Scenario.Offline back =
+        new Scenario.Offline(0.05, Duration.ofMinutes(20), Duration.ofMinutes(40));
+
     @Test
     void exactly_their_share_of_the_fleet_never_sends_anything_when_they_never_come_back() {
       for (long seed = 1; seed <= 3; seed++) {
-        Watch watch = new Watch();
-        Simulator.run(
-            scenario(
-                seed,
-                400,
-                Map.of("prod", 1.0),
-                new Scenario.Offline(0.05),
-                good(),
-                Liveness.HEARTBEATS,
-                BEAT,
-                Duration.ofMinutes(30)),
-            watch);
+        Watch watch =
+            run(seed, new Scenario.Offline(0.05), Liveness.HEARTBEATS, Duration.ofMinutes(30));
 
         assertThat(watch.registered).as("seed %d", seed).hasSize(400);
         assertThat(watch.silentHosts()).as("seed %d", seed).hasSize(20);
@@ -193,18 +195,7 @@ class RealFleetSimulationTest {
     @Test
     void hosts_that_come_back_heartbeat_from_then_on() {
       for (long seed = 1; seed <= 3; seed++) {
-        Watch watch = new Watch();
-        Simulator.run(
-            scenario(
-                seed,
-                400,
-                Map.of("prod", 1.0),
-                new Scenario.Offline(0.05, Duration.ofMinutes(20), Duration.ofMinutes(40)),
-                good(),
-                Liveness.HEARTBEATS,
-                BEAT,
-                Duration.ofHours(4)),
-            watch);
+        Watch watch = run(seed, back, Liveness.HEARTBEATS, Duration.ofHours(4));
 
         assertThat(watch.silentHosts()).as("seed %d", seed).isEmpty();
         List<String> late =
@@ -226,18 +217,7 @@ class RealFleetSimulationTest {
     @Test
     void a_failure_detector_announces_each_offline_host_when_it_comes_back_and_no_other() {
       for (long seed = 1; seed <= 3; seed++) {
-        Watch watch = new Watch();
-        Simulator.run(
-            scenario(
-                seed,
-                400,
-                Map.of("prod", 1.0),
-                new Scenario.Offline(0.05, Duration.ofMinutes(20), Duration.ofMinutes(40)),
-                good(),
-                Liveness.REPORTED,
-                BEAT,
-                Duration.ofHours(4)),
-            watch);
+        Watch watch = run(seed, back, Liveness.REPORTED, Duration.ofHours(4));
 
         List<String> announced =
             watch.sent.entrySet().stream()
