@@ -15,6 +15,7 @@ import dev.rolloutledger.avro.HostRegistered;
 import dev.rolloutledger.avro.HostSilent;
 import dev.rolloutledger.avro.ManualHalt;
 import dev.rolloutledger.avro.OutageRecorded;
+import dev.rolloutledger.avro.PauseRecorded;
 import dev.rolloutledger.avro.PolicySet;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.Rollback;
@@ -194,14 +195,16 @@ public final class Topics {
               RolloutHalted.getClassSchema(),
               RolloutCompleted.getClassSchema(),
               HaltLifted.getClassSchema(),
-              // last: a union grows at its end (ADR 0003)
-              OutageRecorded.getClassSchema()),
+              // a union grows at its end (ADR 0003)
+              OutageRecorded.getClassSchema(),
+              PauseRecorded.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           Map.of(
               "retention.ms", "-1", "max.message.bytes", Integer.toString(MAX_LEDGER_ENTRY_BYTES)),
-          "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted | HaltLifted | OutageRecorded, key tenant/rollout;"
+          "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted | HaltLifted | OutageRecorded"
+              + " | PauseRecorded, key tenant/rollout;"
               + " hash-chained");
 
   public static final TopicDescriptor<String, SpecificRecord> COMMANDS =
