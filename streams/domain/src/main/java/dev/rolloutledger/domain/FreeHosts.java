@@ -7,11 +7,11 @@ import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 
 /**
- * A tenant's free hosts ({@link EngineContext#isFree}) in host-id order after a given id, from the
- * {@link FleetIndex} alone: the unbound hosts merged with the hosts of every rollout that is over
- * (and whose halt's commands are all out). Planning counts and binds from it without reading the
- * hosts store; a rebuilt index yields the same hosts in the same order, so chunked planning decides
- * the same after a restart.
+ * A tenant's free hosts ({@link EngineContext#isFree}: neither cordoned nor retired) in host-id
+ * order after a given id, from the {@link FleetIndex} alone: the unbound hosts merged with the
+ * hosts of every rollout that is over (and whose halt's commands are all out). Planning counts and
+ * binds from it without reading the hosts store; a rebuilt index yields the same hosts in the same
+ * order, so chunked planning decides the same after a restart.
  *
  * <p>A view: binding a host it returned while iterating is not allowed (collect, then write).
  */
@@ -62,23 +62,37 @@ final class FreeHosts implements Iterable<HostRecord> {
       }
     }
     return new Iterator<>() {
+      private HostRecord next = advance();
+
       @Override
       public boolean hasNext() {
-        return !heads.isEmpty();
+        return next != null;
       }
 
       @Override
       public HostRecord next() {
-        Source s = heads.poll();
-        if (s == null) {
+        if (next == null) {
           throw new NoSuchElementException();
         }
-        String id = s.head;
-        HostRecord host = s.unbound ? fleet.unbound(tenant).get(id) : fleet.assigned(tenant, id);
-        if (s.advance()) {
-          heads.add(s);
-        }
+        HostRecord host = next;
+        next = advance();
         return host;
+      }
+
+      /** The next host in id order that takes part in rollouts, or null. */
+      private HostRecord advance() {
+        while (!heads.isEmpty()) {
+          Source s = heads.poll();
+          String id = s.head;
+          HostRecord host = s.unbound ? fleet.unbound(tenant).get(id) : fleet.assigned(tenant, id);
+          if (s.advance()) {
+            heads.add(s);
+          }
+          if (host.dispatchable()) {
+            return host; // a cordoned or retired host is free for no rollout (Lifecycle)
+          }
+        }
+        return null;
       }
     };
   }
