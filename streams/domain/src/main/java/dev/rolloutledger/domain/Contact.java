@@ -64,15 +64,4 @@ public record Contact(
         ? this
         : new Contact(signOfLifeAt, offline, reportedRelease, newLifecycle);
   }
-
-  /**
-   * Reachable at {@code now}: heard from, not reported silent since, and (when {@code window} is
-   * not null, i.e. the engine reads every heartbeat) heard within {@code window}.
-   */
-  public boolean reachableAt(Instant now, java.time.Duration window) {
-    if (signOfLifeAt == null || offline) {
-      return false;
-    }
-    return window == null || !now.isAfter(signOfLifeAt.plus(window));
-  }
 }

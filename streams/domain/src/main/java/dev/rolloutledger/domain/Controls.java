@@ -110,7 +110,8 @@ final class Controls {
                   (int) members.stream().filter(HostRecord::applied).count(),
                   failures,
                   (int) members.stream().filter(HostRecord::dispatched).count(),
-                  before.lastAppliedAt()));
+                  before.lastAppliedAt(),
+                  (int) members.stream().filter(HostRecord::unreachable).count()));
     }
     // the clock was not followed while it was halted (it had no ticks): from now on
     rollout = context.followingClock(rollout.withStatus(RolloutStatus.ACTIVE), step.at);

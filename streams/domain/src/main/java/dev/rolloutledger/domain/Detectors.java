@@ -33,10 +33,26 @@ final class Detectors {
   /** An apply's outcome or a crash report; {@code crashed}: a crash or a failed apply. */
   Decision onOutcome(String tenant, Instant at, String hostId, String release, boolean crashed) {
     HostRecord host = context.host(tenant, hostId).orElse(null);
-    if (host == null || host.rollout() == null) {
+    if (host == null) {
       return Decision.none();
     }
-    RolloutState rollout = context.store.rollout(tenant, host.rollout()).orElse(null);
+    RolloutState rollout =
+        host.rollout() == null ? null : context.store.rollout(tenant, host.rollout()).orElse(null);
+    if (context.config.reachability()) {
+      HostRecord heard = heard(host, rollout, at, crashed ? null : release);
+      if (heard.unreachable() != host.unreachable()) {
+        rollout = cameBack(host, rollout);
+        if (rollout.release().equals(release)) {
+          // its outcome shows the Apply reached it: counted as sent, not to be sent again
+          heard = heard.markedDispatched();
+          context.fleet.put(heard);
+          int wave = rollout.plan().indexOf(host.wave());
+          rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
+        }
+        context.store.putRollout(rollout);
+      }
+      host = heard;
+    }
     if (rollout == null) {
       return Decision.none();
     }
@@ -95,11 +111,31 @@ final class Detectors {
    */
   Decision onHeartbeat(Heartbeat e) {
     // the most frequent input: no Optional, no map made unless a metric is over its limit
-    HostRecord host = context.boundHost(e.tenant(), e.host());
+    HostRecord host =
+        context.config.reachability()
+            ? context.host(e.tenant(), e.host()).orElse(null)
+            : context.boundHost(e.tenant(), e.host());
     if (host == null) {
       return Decision.none();
     }
-    RolloutState rollout = context.store.rollout(e.tenant(), host.rollout()).orElse(null);
+    RolloutState rollout =
+        host.rollout() == null
+            ? null
+            : context.store.rollout(e.tenant(), host.rollout()).orElse(null);
+    if (context.config.reachability()) {
+      HostRecord heard = heard(host, rollout, e.at(), e.release());
+      if (heard.unreachable() != host.unreachable()) {
+        // back while its rollout still watches: sent the Apply now, judged like any other host
+        Step step = context.step(e.tenant(), e.at());
+        RolloutState back = dispatcher.dispatch(step, cameBack(host, rollout));
+        context.store.putRollout(back);
+        return step.decision();
+      }
+      if (heard.rollout() == null) {
+        return Decision.none();
+      }
+      host = heard;
+    }
     if (rollout == null || !gated(rollout) || host.failing() && !reportsAfterSilence(host)) {
       return onTick(e.at(), host, rollout);
     }
@@ -156,6 +192,17 @@ final class Detectors {
    */
   Decision onHostSilent(HostSilent e) {
     HostRecord host = context.boundHost(e.tenant(), e.host());
+    if (context.config.reachability()) {
+      // whoever reports it, a host silent now cannot be reached: bound to a rollout or not
+      HostRecord known = host != null ? host : context.host(e.tenant(), e.host()).orElse(null);
+      if (known != null) {
+        HostRecord offline = known.withContact(known.contact().silentSince(e.lastSeenAt()));
+        if (offline != known) {
+          context.fleet.put(offline);
+        }
+        host = offline.rollout() == null ? null : offline;
+      }
+    }
     if (host == null) {
       return Decision.none();
     }
@@ -253,7 +300,8 @@ final class Detectors {
       }
       RolloutState updated = context.config.outageGrace() ? followClock(step, rollout) : rollout;
       if (!updated.inGraceAt(step.at)) {
-        updated = silence(step, updated);
+        RolloutState judged = silence(step, updated);
+        updated = dispatcher.pauseIfUnreachable(step, updated, dispatcher.expire(step, judged));
       }
       updated = gate.promote(step, dispatcher.dispatch(step, updated));
       if (!updated.equals(rollout)) {
@@ -315,6 +363,27 @@ final class Detectors {
         int wave = rollout.plan().indexOf(host.wave());
         updated = updated.withCounts(wave, updated.counts(wave).plusFailed(Signal.SILENCE, 1));
         newlySilent.add(host.host());
+      } else if (context.config.reachability() && host.silentBeforeReportAt(step.at, timeout)) {
+        int wave = rollout.plan().indexOf(host.wave());
+        HostRecord stored = context.host(tenant, host.host()).orElseThrow();
+        if (host.lastSeenAt().plus(timeout).isBefore(host.delivery().sentAt())) {
+          // already past its timeout when the Apply went out (the report came late): never
+          // reached, so not a verdict on the release
+          context.fleet.put(stored.markedUnreachable());
+          WaveCounts counts = updated.counts(wave);
+          updated = updated.withCounts(wave, counts.plusDispatched(-1).plusUnreachable(1));
+          continue;
+        }
+        // alive when its Apply was sent, silent before it reported: as if it applied and died
+        if (gated(updated)) {
+          updated =
+              Gate.record(updated, Signal.SILENCE, Cohort.UPDATED, updatedAtRisk, baselineAtRisk);
+          lastUpdated = host.host();
+        }
+        context.fleet.put(stored.appliedWith(false).failingFrom(Signal.SILENCE));
+        updated =
+            updated.withCounts(wave, updated.counts(wave).plus(0, 1).plusFailed(Signal.SILENCE, 1));
+        newlySilent.add(host.host());
       } else if (host.baselineSilentAt(step.at, timeout)) {
         if (gated(updated)) {
           updated =
@@ -335,5 +404,29 @@ final class Detectors {
       updated = gate.haltByCap(step, updated, updated.currentWave(), RolloutEngine.SILENCE, detail);
     }
     return updated;
+  }
+
+  /**
+   * What the engine heard from a host, when it follows reachability: a sign of life at {@code at}
+   * and the release it reports (null: none). A host recorded unreachable in a rollout whose gate
+   * still watches is waiting for its Apply again. Stored when it changed.
+   */
+  private HostRecord heard(HostRecord host, RolloutState rollout, Instant at, String release) {
+    HostRecord after = host.withContact(host.contact().heardAt(at).reporting(release));
+    if (after.unreachable() && rollout != null && gated(rollout)) {
+      after = after.reachableAgain();
+    }
+    if (after != host) {
+      context.fleet.put(after);
+    }
+    return after;
+  }
+
+  /**
+   * {@code host}, recorded unreachable in {@code rollout}, came back: its wave counts it no more.
+   */
+  private static RolloutState cameBack(HostRecord host, RolloutState rollout) {
+    int wave = rollout.plan().indexOf(host.wave());
+    return rollout.withCounts(wave, rollout.counts(wave).plusUnreachable(-1));
   }
 }

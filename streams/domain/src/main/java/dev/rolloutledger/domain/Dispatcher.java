@@ -36,7 +36,9 @@ final class Dispatcher {
   /**
    * Sends Apply to hosts of the current wave still waiting for it, in host-id order, paced: at most
    * {@code maxDispatchPerMinute} in each started minute since the wave began (event time). The
-   * blast radius of a total failure is about rate x (time to fail + heartbeat timeout).
+   * blast radius of a total failure is about rate x (time to fail + heartbeat timeout). When the
+   * engine follows reachability ({@link EngineConfig#reachability()}) a host with no sign of life
+   * is recorded unreachable instead of sent an Apply, and too many of them pause the rollout.
    */
   RolloutState dispatch(Step step, RolloutState rollout) {
     if (rollout.status() != RolloutStatus.ACTIVE) {
@@ -51,6 +53,7 @@ final class Dispatcher {
     if (!context.policy(rollout.tenant()).allowsDispatch(step.at, published)) {
       return rollout; // the owner's policy holds it back: pause, outside a window, or too soon
     }
+    RolloutState before = rollout;
     // hosts that joined waves already passed go first, unpaced: their waves are proven
     FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
     List<String> late = new ArrayList<>();
@@ -59,30 +62,133 @@ final class Dispatcher {
     }
     late.sort(Comparator.naturalOrder());
     for (HostRecord host : context.records(rollout, late)) {
-      int wave = rollout.plan().indexOf(host.wave());
-      sendApply(step, host, rollout);
-      rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
+      rollout = deliver(step, host, rollout);
     }
     int index = rollout.currentWave();
     WaveCounts counts = rollout.counts(index);
     long minutes = Math.max(0, Duration.between(rollout.waveStartedAt(), step.at).toMinutes());
     long budget = (minutes + 1) * rollout.plan().maxDispatchPerMinute() - counts.dispatched();
-    if (budget <= 0 || counts.dispatched() >= counts.assigned()) {
-      return rollout;
+    if (budget > 0 && counts.dispatched() + counts.unreachable() < counts.assigned()) {
+      String wave = rollout.plan().waves().get(index).name();
+      for (HostRecord host :
+          context.records(rollout, members.waiting(wave).stream().limit(budget).toList())) {
+        rollout = deliver(step, host, rollout);
+      }
     }
-    String wave = rollout.plan().waves().get(index).name();
-    List<HostRecord> waiting =
-        context.records(rollout, members.waiting(wave).stream().limit(budget).toList());
-    for (HostRecord host : waiting) {
-      sendApply(step, host, rollout);
-    }
-    return rollout.withCounts(index, counts.plusDispatched(waiting.size()));
+    return pauseIfUnreachable(step, before, rollout);
   }
 
-  private void sendApply(Step step, HostRecord host, RolloutState rollout) {
+  /**
+   * Sends the host its Apply, or, when the engine follows reachability and the host cannot be
+   * reached now, records it unreachable in its wave.
+   */
+  private RolloutState deliver(Step step, HostRecord host, RolloutState rollout) {
+    int wave = rollout.plan().indexOf(host.wave());
+    WaveCounts counts = rollout.counts(wave);
+    if (context.config.reachability() && !reachable(host, rollout, step.at)) {
+      context.fleet.put(stored(host).markedUnreachable());
+      return rollout.withCounts(wave, counts.plusUnreachable(1));
+    }
     step.send(Apply::new, host, rollout);
     // send() stored the new command seq: mark the stored record, not the caller's copy
-    context.fleet.put(context.host(host.tenant(), host.host()).orElseThrow().markedDispatched());
+    HostRecord sent = stored(host).markedDispatched();
+    if (context.config.reachability()) {
+      sent = sent.withDelivery(sent.delivery().sentAt(step.at));
+    }
+    context.fleet.put(sent);
+    return rollout.withCounts(wave, counts.plusDispatched(1));
+  }
+
+  /**
+   * Whether an Apply sent now may reach the host: it takes part in rollouts and no detector
+   * reported it silent since its last sign of life; under a plan whose liveness comes from
+   * heartbeats it was also heard from, and, when the engine reads every heartbeat itself, within
+   * the plan's heartbeat timeout. Under a plan whose liveness is reported (ADR 0006) a host is
+   * alive until the fleet's detector says otherwise, seen or not.
+   */
+  boolean reachable(HostRecord host, RolloutState rollout, Instant at) {
+    Contact contact = host.contact();
+    if (!host.dispatchable() || contact.offline()) {
+      return false;
+    }
+    if (rollout.plan().liveness() == Liveness.REPORTED) {
+      return true;
+    }
+    if (contact.signOfLifeAt() == null) {
+      return false;
+    }
+    return context.config.heartbeatsAbsorbed()
+        || !at.isAfter(contact.signOfLifeAt().plus(rollout.plan().heartbeatTimeout()));
+  }
+
+  private HostRecord stored(HostRecord host) {
+    return context.host(host.tenant(), host.host()).orElseThrow();
+  }
+
+  /**
+   * Applies that expired unanswered ({@link EngineConfig#commandTtl()} after they were sent, no
+   * outcome reported): each is sent once more to a host that can be reached, with a new seq; a
+   * second expiry, or a host that cannot be reached, records the host unreachable in its wave.
+   */
+  RolloutState expire(Step step, RolloutState rollout) {
+    if (!context.config.reachability() || rollout.status() != RolloutStatus.ACTIVE) {
+      return rollout;
+    }
+    Instant bound = step.at.minus(context.config.commandTtl());
+    List<String> expired =
+        context.fleet.members(rollout.tenant(), rollout.rollout()).sentBefore(bound);
+    if (expired.isEmpty()) {
+      return rollout;
+    }
+    RolloutState before = rollout;
+    for (HostRecord host : context.records(rollout, expired)) {
+      int wave = rollout.plan().indexOf(host.wave());
+      if (host.delivery().sends() < 2 && reachable(host, rollout, step.at)) {
+        step.send(Apply::new, host, rollout);
+        HostRecord resent = stored(host);
+        context.fleet.put(resent.withDelivery(resent.delivery().sentAt(step.at)));
+      } else {
+        context.fleet.put(stored(host).markedUnreachable());
+        WaveCounts counts = rollout.counts(wave);
+        rollout = rollout.withCounts(wave, counts.plusDispatched(-1).plusUnreachable(1));
+      }
+    }
+    return pauseIfUnreachable(step, before, rollout);
+  }
+
+  /**
+   * Pauses the rollout for a person ({@link PauseRecorded}) when a wave's unreachable hosts went
+   * from within its plan's {@code maxUnreachableFraction} to beyond it between {@code before} and
+   * {@code after}: a partition is not a green light. Once a person resumed it, more hosts of the
+   * same wave found unreachable do not pause it again; hosts that came back and went again do.
+   */
+  RolloutState pauseIfUnreachable(Step step, RolloutState before, RolloutState after) {
+    if (after.status() != RolloutStatus.ACTIVE) {
+      return after;
+    }
+    Plan plan = after.plan();
+    for (int w = 0; w < after.waves().size(); w++) {
+      WaveCounts was = before.counts(w);
+      WaveCounts now = after.counts(w);
+      if (now.unreachable() <= was.unreachable()
+          || plan.tooManyUnreachable(was.unreachable(), was.assigned())
+          || !plan.tooManyUnreachable(now.unreachable(), now.assigned())) {
+        continue;
+      }
+      Map<String, String> evidence = new java.util.TreeMap<>();
+      evidence.put("assigned", Integer.toString(now.assigned()));
+      evidence.put("unreachable", Integer.toString(now.unreachable()));
+      evidence.put("applied", Integer.toString(now.applied()));
+      evidence.put("maxUnreachableFraction", EvidenceFormat.decimal(plan.maxUnreachableFraction()));
+      String wave = now.wave();
+      return step.append(
+              after,
+              (tenant, at, id, seq, prev) ->
+                  new PauseRecorded(
+                      tenant, at, id, seq, prev, wave, RolloutEngine.UNREACHABLE, evidence))
+          .withStatus(RolloutStatus.PAUSED);
+    }
+    return after;
   }
 
   /**

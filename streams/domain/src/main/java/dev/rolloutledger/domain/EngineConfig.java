@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Tunables of the {@link RolloutEngine}. A rollout log's version names one of them ({@link
- * #journalV2()}, {@link #journalV3()}, {@link #journalV4()}), and a replay decides with it.
+ * #journalV2()} to {@link #journalV5()}), and a replay decides with it.
  *
  * @param commandTtl how long a host command is valid
  * @param heartbeatsAbsorbed heartbeats are absorbed by the host stage (ADR 0007): the journal holds
@@ -26,6 +26,13 @@ import java.time.Duration;
  *     and than 3 s is the system's own outage, not the fleet's silence: it is recorded ({@link
  *     OutageRecorded}) and starts a grace in which no silence is judged and no wave promotes
  *     ({@link RolloutClock}, ADR 0008). False for rollout logs of versions 1 to 3.
+ * @param reachability the engine follows whether each host can be reached ({@link Contact}): a host
+ *     with no sign of life at dispatch is not sent the Apply but recorded unreachable in its wave,
+ *     which promotes without it, and is sent the Apply when it comes back; an Apply that expired
+ *     unanswered is sent once more, then the host is unreachable; a host alive when its Apply was
+ *     sent that goes silent before reporting the apply fails by silence, as if it applied and died;
+ *     a wave whose unreachable share passes its plan's {@code maxUnreachableFraction} pauses the
+ *     rollout for a person ({@link PauseRecorded}). False for rollout logs of versions 1 to 4.
  */
 public record EngineConfig(
     Duration commandTtl,
@@ -33,7 +40,8 @@ public record EngineConfig(
     int fanOutChunk,
     int assignChunk,
     boolean silenceCountsWhileItLasts,
-    boolean outageGrace) {
+    boolean outageGrace,
+    boolean reachability) {
 
   /**
    * The fan-out chunk of version 2 and 3 journals (ADR 0007): one transaction signs and writes at
@@ -56,6 +64,24 @@ public record EngineConfig(
     }
     Checks.atLeast("fanOutChunk", fanOutChunk, 0);
     Checks.atLeast("assignChunk", assignChunk, 0);
+  }
+
+  /** Hosts' reachability not followed (logs of versions 1 to 4). */
+  public EngineConfig(
+      Duration commandTtl,
+      boolean heartbeatsAbsorbed,
+      int fanOutChunk,
+      int assignChunk,
+      boolean silenceCountsWhileItLasts,
+      boolean outageGrace) {
+    this(
+        commandTtl,
+        heartbeatsAbsorbed,
+        fanOutChunk,
+        assignChunk,
+        silenceCountsWhileItLasts,
+        outageGrace,
+        false);
   }
 
   /** The recorded clock not followed (logs of versions 1 to 3). */
@@ -109,34 +135,85 @@ public record EngineConfig(
     return journalV3().withOutageGrace(true);
   }
 
+  /**
+   * The configuration of a version 5 journal, the server's: as version 4, and each host's
+   * reachability is followed ({@link #reachability}): offline hosts are recorded unreachable
+   * instead of stalling their wave, and a host that dies before it reports its apply fails.
+   */
+  public EngineConfig journalV5() {
+    return journalV4().withReachability(true);
+  }
+
+  /** The same, with hosts' reachability followed or not. */
+  public EngineConfig withReachability(boolean followed) {
+    return new EngineConfig(
+        commandTtl,
+        heartbeatsAbsorbed,
+        fanOutChunk,
+        assignChunk,
+        silenceCountsWhileItLasts,
+        outageGrace,
+        followed);
+  }
+
   /** The same, with heartbeats absorbed by the host stage or not. */
   public EngineConfig withHeartbeatsAbsorbed(boolean absorbed) {
     return new EngineConfig(
-        commandTtl, absorbed, fanOutChunk, assignChunk, silenceCountsWhileItLasts, outageGrace);
+        commandTtl,
+        absorbed,
+        fanOutChunk,
+        assignChunk,
+        silenceCountsWhileItLasts,
+        outageGrace,
+        reachability);
   }
 
   /** The same, with at most {@code chunk} commands of a fan-out in one decision (0: all). */
   public EngineConfig withFanOutChunk(int chunk) {
     return new EngineConfig(
-        commandTtl, heartbeatsAbsorbed, chunk, assignChunk, silenceCountsWhileItLasts, outageGrace);
+        commandTtl,
+        heartbeatsAbsorbed,
+        chunk,
+        assignChunk,
+        silenceCountsWhileItLasts,
+        outageGrace,
+        reachability);
   }
 
   /** The same, with at most {@code chunk} hosts bound to waves in one decision (0: all). */
   public EngineConfig withAssignChunk(int chunk) {
     return new EngineConfig(
-        commandTtl, heartbeatsAbsorbed, fanOutChunk, chunk, silenceCountsWhileItLasts, outageGrace);
+        commandTtl,
+        heartbeatsAbsorbed,
+        fanOutChunk,
+        chunk,
+        silenceCountsWhileItLasts,
+        outageGrace,
+        reachability);
   }
 
   /** The same, with the cap counting a silence only while it lasts, or also after it. */
   public EngineConfig withSilenceCountsWhileItLasts(boolean whileItLasts) {
     return new EngineConfig(
-        commandTtl, heartbeatsAbsorbed, fanOutChunk, assignChunk, whileItLasts, outageGrace);
+        commandTtl,
+        heartbeatsAbsorbed,
+        fanOutChunk,
+        assignChunk,
+        whileItLasts,
+        outageGrace,
+        reachability);
   }
 
   /** The same, with the system's own outages followed on the recorded clock, or not. */
   public EngineConfig withOutageGrace(boolean grace) {
     return new EngineConfig(
-        commandTtl, heartbeatsAbsorbed, fanOutChunk, assignChunk, silenceCountsWhileItLasts, grace);
+        commandTtl,
+        heartbeatsAbsorbed,
+        fanOutChunk,
+        assignChunk,
+        silenceCountsWhileItLasts,
+        grace,
+        reachability);
   }
 
   /** How the engine judges the liveness of a host assigned under {@code plan}. */

@@ -46,6 +46,10 @@ final class EvidenceFormat {
     out.put("assigned", Integer.toString(counts.assigned()));
     out.put("applied", Integer.toString(counts.applied()));
     out.put("failed", Integer.toString(counts.failed()));
+    if (counts.unreachable() > 0) {
+      // promoted without them: they get the release when they come back (journals v5 on)
+      out.put("unreachable", Integer.toString(counts.unreachable()));
+    }
     out.put("bake", plan.bake().toString());
     AlphaSplit split = AlphaSplit.equal(rollout.plan().alpha());
     for (Signal signal : Signal.ofHosts()) {

@@ -61,6 +61,12 @@ final class FleetIndex {
         return n != 0 ? n : a.host.compareTo(b.host);
       };
 
+  /** A host's Apply sent at {@code at}, reported on by nothing yet. */
+  private record Sent(Instant at, String host) {}
+
+  private static final Comparator<Sent> SENT_ORDER =
+      Comparator.comparing(Sent::at).thenComparing(Sent::host);
+
   /** The index of one rollout's hosts. */
   static final class Members {
     private final String rollout;
@@ -78,6 +84,8 @@ final class FleetIndex {
     private long baselineAtRisk;
     private long baselineHosts;
     private long baselineFailingUnapplied;
+    // hosts whose Apply went out and who reported nothing yet, by when it was sent
+    private final TreeSet<Sent> awaitingReport = new TreeSet<>(SENT_ORDER);
 
     private Members(String rollout, Map<String, Slot> assigned) {
       this.rollout = rollout;
@@ -117,6 +125,22 @@ final class FleetIndex {
     /** Host ids of a wave whose Apply was not sent yet, sorted. */
     NavigableSet<String> waiting(String wave) {
       return waitingByWave.getOrDefault(wave, EMPTY);
+    }
+
+    /**
+     * Hosts whose Apply went out before {@code bound} and who reported no outcome yet, sorted by
+     * host id: their Apply has expired when {@code bound} is now minus its validity.
+     */
+    List<String> sentBefore(Instant bound) {
+      List<String> hosts = new ArrayList<>();
+      for (Sent sent : awaitingReport) {
+        if (!sent.at().isBefore(bound)) {
+          break;
+        }
+        hosts.add(sent.host());
+      }
+      hosts.sort(Comparator.naturalOrder());
+      return hosts;
     }
 
     /**
@@ -180,8 +204,11 @@ final class FleetIndex {
       String id = h.host();
       ids.add(id);
       byWave.computeIfAbsent(h.wave(), k -> new TreeSet<>()).add(id);
-      if (!h.dispatched()) {
+      if (h.awaitingApply()) {
         waitingByWave.computeIfAbsent(h.wave(), k -> new TreeSet<>()).add(id);
+      }
+      if (h.awaitingReport()) {
+        awaitingReport.add(new Sent(h.delivery().sentAt(), id));
       }
       if (watched(h)) {
         watch(h, slot);
@@ -209,8 +236,11 @@ final class FleetIndex {
         HostRecord h = hosts.get(i);
         all.add(h.host());
         waves.computeIfAbsent(h.wave(), k -> new ArrayList<>()).add(h.host());
-        if (!h.dispatched()) {
+        if (h.awaitingApply()) {
           waiting.computeIfAbsent(h.wave(), k -> new ArrayList<>()).add(h.host());
+        }
+        if (h.awaitingReport()) {
+          awaitingReport.add(new Sent(h.delivery().sentAt(), h.host()));
         }
         if (watched(h)) {
           watches.add(new Watch(h.lastSeenAt(), h.host(), slots.get(i)));
@@ -229,8 +259,11 @@ final class FleetIndex {
       String id = h.host();
       ids.remove(id);
       removeFrom(byWave, h.wave(), id);
-      if (!h.dispatched()) {
+      if (h.awaitingApply()) {
         removeFrom(waitingByWave, h.wave(), id);
+      }
+      if (h.awaitingReport()) {
+        awaitingReport.remove(new Sent(h.delivery().sentAt(), id));
       }
       count(h, -1); // its watch, if any, is stale now
     }
@@ -242,11 +275,21 @@ final class FleetIndex {
         removeFrom(byWave, b.wave(), id);
         byWave.computeIfAbsent(a.wave(), k -> new TreeSet<>()).add(id);
       }
-      if (!b.dispatched() && (a.dispatched() || !b.wave().equals(a.wave()))) {
+      boolean sameWave = b.wave().equals(a.wave());
+      if (b.awaitingApply() && (!a.awaitingApply() || !sameWave)) {
         removeFrom(waitingByWave, b.wave(), id);
       }
-      if (!a.dispatched() && (b.dispatched() || !b.wave().equals(a.wave()))) {
+      if (a.awaitingApply() && (!b.awaitingApply() || !sameWave)) {
         waitingByWave.computeIfAbsent(a.wave(), k -> new TreeSet<>()).add(id);
+      }
+      if (b.awaitingReport() != a.awaitingReport()
+          || a.awaitingReport() && !a.delivery().sentAt().equals(b.delivery().sentAt())) {
+        if (b.awaitingReport()) {
+          awaitingReport.remove(new Sent(b.delivery().sentAt(), id));
+        }
+        if (a.awaitingReport()) {
+          awaitingReport.add(new Sent(a.delivery().sentAt(), id));
+        }
       }
       if (watched(a) && (!watched(b) || !a.lastSeenAt().equals(b.lastSeenAt()))) {
         watch(a, slot);
@@ -290,7 +333,8 @@ final class FleetIndex {
       if (h.applied() && !h.failing()) {
         updatedAtRisk += sign;
       }
-      if (!h.applied()) {
+      // a host recorded unreachable is in neither cohort: nothing is known of it
+      if (!h.applied() && !h.unreachable()) {
         baselineHosts += sign;
         if (h.baselineFailing()) {
           baselineFailingUnapplied += sign;
@@ -321,6 +365,7 @@ final class FleetIndex {
           List.copyOf(ids),
           new TreeMap<>(byWave),
           new TreeMap<>(waitingByWave),
+          awaitingReport.stream().map(r -> r.at() + " " + r.host()).toList(),
           live.stream().map(w -> w.since() + " " + w.host()).toList(),
           List.of(updatedAtRisk, baselineAtRisk, baselineHosts, baselineFailingUnapplied));
     }

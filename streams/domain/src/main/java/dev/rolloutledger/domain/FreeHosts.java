@@ -62,7 +62,23 @@ final class FreeHosts implements Iterable<HostRecord> {
       }
     }
     return new Iterator<>() {
-      private HostRecord next = advance();
+      private HostRecord next = find();
+
+      // the next host from the sources that takes part in rollouts (not cordoned or retired)
+      private HostRecord find() {
+        while (!heads.isEmpty()) {
+          Source s = heads.poll();
+          String id = s.head;
+          HostRecord host = s.unbound ? fleet.unbound(tenant).get(id) : fleet.assigned(tenant, id);
+          if (s.advance()) {
+            heads.add(s);
+          }
+          if (host.dispatchable()) {
+            return host;
+          }
+        }
+        return null;
+      }
 
       @Override
       public boolean hasNext() {
@@ -75,24 +91,8 @@ final class FreeHosts implements Iterable<HostRecord> {
           throw new NoSuchElementException();
         }
         HostRecord host = next;
-        next = advance();
+        next = find();
         return host;
-      }
-
-      /** The next host in id order that takes part in rollouts, or null. */
-      private HostRecord advance() {
-        while (!heads.isEmpty()) {
-          Source s = heads.poll();
-          String id = s.head;
-          HostRecord host = s.unbound ? fleet.unbound(tenant).get(id) : fleet.assigned(tenant, id);
-          if (s.advance()) {
-            heads.add(s);
-          }
-          if (host.dispatchable()) {
-            return host; // a cordoned or retired host is free for no rollout (Lifecycle)
-          }
-        }
-        return null;
       }
     };
   }

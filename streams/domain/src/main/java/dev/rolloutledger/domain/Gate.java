@@ -235,9 +235,10 @@ final class Gate {
 
   /**
    * True when the rollout's current wave cannot promote at {@code at} by its own counts: it has
-   * hosts and not all of them applied, or its bake has not passed. {@link #promote} asks this for
-   * every wave it considers, and once before anything else (it runs for every heartbeat): it reads
-   * no store and changes nothing, so asking it first changes no decision.
+   * hosts and not all of them applied or were recorded unreachable, or its bake has not passed.
+   * {@link #promote} asks this for every wave it considers, and once before anything else (it runs
+   * for every heartbeat): it reads no store and changes nothing, so asking it first changes no
+   * decision.
    */
   private static boolean waveStillBaking(Instant at, RolloutState rollout) {
     if (rollout.status() != RolloutStatus.ACTIVE) {
@@ -247,7 +248,8 @@ final class Gate {
     if (counts.assigned() == 0) {
       return false;
     }
-    return counts.applied() < counts.assigned() || at.isBefore(rollout.bakePassesAt());
+    // a host recorded unreachable is not waited for (journals of version 5 on)
+    return counts.outstanding() > 0 || at.isBefore(rollout.bakePassesAt());
   }
 
   /**

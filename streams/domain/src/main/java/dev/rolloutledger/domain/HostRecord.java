@@ -301,7 +301,42 @@ public record HostRecord(
 
   /** Held before it applied: its Apply must be sent again (a person resumed the rollout). */
   public HostRecord awaitingDispatch() {
-    return withDispatched(false);
+    return withDispatched(false).withDelivery(Delivery.NONE);
+  }
+
+  /** Its Apply is still to be sent: not sent, and not recorded unreachable. */
+  public boolean awaitingApply() {
+    return !dispatched && !delivery.unreachable();
+  }
+
+  /**
+   * Its Apply went out (as {@link Delivery} records) and no outcome came yet: neither applied nor
+   * failing. An Apply that expires in this state is sent once more or given up.
+   */
+  public boolean awaitingReport() {
+    return dispatched && !applied && failure == null && delivery.sentAt() != null;
+  }
+
+  /**
+   * Recorded unreachable in its wave: no Apply outstanding, and the wave does not wait for it. A
+   * host recorded unreachable is not failing: it is sent the Apply when it comes back.
+   */
+  public HostRecord markedUnreachable() {
+    return withDispatched(false).withDelivery(delivery.markedUnreachable());
+  }
+
+  /** Came back after it was recorded unreachable: its Apply is to be sent afresh. */
+  public HostRecord reachableAgain() {
+    return withDelivery(delivery.reachable());
+  }
+
+  /**
+   * Its Apply went out (it was reachable then), it reported no outcome, and nothing was seen from
+   * it for longer than {@code timeout}: it died before it could report the apply (journals of
+   * version 5 on judge it as if it applied and died).
+   */
+  public boolean silentBeforeReportAt(Instant now, Duration timeout) {
+    return awaitingReport() && silenceClockRuns() && now.isAfter(lastSeenAt.plus(timeout));
   }
 
   /** Sent the Apply of its rollout. */

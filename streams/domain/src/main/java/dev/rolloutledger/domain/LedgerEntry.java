@@ -10,7 +10,13 @@ import java.time.Instant;
  * <p>{@link #at()} is kept at millisecond precision, the precision the hash covers.
  */
 public sealed interface LedgerEntry
-    permits WaveStarted, WavePromoted, RolloutHalted, RolloutCompleted, HaltLifted, OutageRecorded {
+    permits WaveStarted,
+        WavePromoted,
+        RolloutHalted,
+        RolloutCompleted,
+        HaltLifted,
+        OutageRecorded,
+        PauseRecorded {
 
   String tenant();
 

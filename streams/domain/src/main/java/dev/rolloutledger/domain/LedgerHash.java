@@ -47,6 +47,7 @@ import java.util.Map;
  * "RolloutCompleted" (none)
  * "HaltLifted"       str(by) str(reason)
  * "OutageRecorded"   time(from) time(graceUntil) i64(bakeExtendedBy in milliseconds)
+ * "PauseRecorded"    str(wave) str(reason) map(evidence)
  * </pre>
  *
  * <p>Every field is either fixed-width or length-prefixed and the type fixes the field list, so two
@@ -79,6 +80,8 @@ public final class LedgerHash {
           .i64(e.from().toEpochMilli())
           .i64(e.graceUntil().toEpochMilli())
           .i64(e.bakeExtendedBy().toMillis());
+    } else if (entry instanceof PauseRecorded e) {
+      out.header("PauseRecorded", e).str(e.wave()).str(e.reason()).map(e.evidence());
     } else if (entry instanceof RolloutCompleted e) {
       out.header("RolloutCompleted", e);
     } else {

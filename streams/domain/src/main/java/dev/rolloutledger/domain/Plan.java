@@ -21,6 +21,9 @@ import java.util.Map;
  *     skipped)
  * @param liveness how silence is judged: from heartbeats, or from a failure detector's reports (ADR
  *     0006); fixed for the rollout's life
+ * @param maxUnreachableFraction the share of a wave's hosts that may be unreachable (no sign of
+ *     life at dispatch, or an Apply unanswered twice) before the rollout pauses for a person, with
+ *     more than one such host: a partition is not a green light (journals of version 5 on)
  */
 public record Plan(
     List<WavePlan> waves,
@@ -31,7 +34,8 @@ public record Plan(
     int maxDispatchPerMinute,
     Map<String, Double> limits,
     int emergencyCompression,
-    Liveness liveness) {
+    Liveness liveness,
+    double maxUnreachableFraction) {
 
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
   public static final double DEFAULT_ALPHA = 0.01;
@@ -39,9 +43,34 @@ public record Plan(
   public static final double DEFAULT_TOLERATED_RATIO = 2.0;
   public static final int DEFAULT_MAX_DISPATCH_PER_MINUTE = 600;
   public static final int DEFAULT_EMERGENCY_COMPRESSION = 10;
+  public static final double DEFAULT_MAX_UNREACHABLE_FRACTION = 0.1;
 
   /** The default plan's heartbeat limits; a plan the owner writes has only the limits it names. */
   public static final Map<String, Double> DEFAULT_LIMITS = Map.of("cpu", 0.95, "errorRate", 0.05);
+
+  /** At most {@link #DEFAULT_MAX_UNREACHABLE_FRACTION} of a wave unreachable. */
+  public Plan(
+      List<WavePlan> waves,
+      Duration heartbeatTimeout,
+      double alpha,
+      double beta,
+      double toleratedRatio,
+      int maxDispatchPerMinute,
+      Map<String, Double> limits,
+      int emergencyCompression,
+      Liveness liveness) {
+    this(
+        waves,
+        heartbeatTimeout,
+        alpha,
+        beta,
+        toleratedRatio,
+        maxDispatchPerMinute,
+        limits,
+        emergencyCompression,
+        liveness,
+        DEFAULT_MAX_UNREACHABLE_FRACTION);
+  }
 
   /** Liveness judged from heartbeats. */
   public Plan(
@@ -117,6 +146,34 @@ public record Plan(
       throw new InvalidFieldException("emergencyCompression", "must be >= 1");
     }
     Checks.present("liveness", liveness);
+    // written so that NaN fails too
+    if (!(maxUnreachableFraction >= 0 && maxUnreachableFraction <= 1)) {
+      throw new InvalidFieldException("maxUnreachableFraction", "must be in [0,1]");
+    }
+  }
+
+  /** The same plan with another {@code maxUnreachableFraction}. */
+  public Plan withMaxUnreachableFraction(double fraction) {
+    return new Plan(
+        waves,
+        heartbeatTimeout,
+        alpha,
+        beta,
+        toleratedRatio,
+        maxDispatchPerMinute,
+        limits,
+        emergencyCompression,
+        liveness,
+        fraction);
+  }
+
+  /**
+   * Whether {@code unreachable} hosts of a wave of {@code assigned} are more than this plan lets go
+   * by: more than {@code maxUnreachableFraction} of the wave, and more than one host (one laptop
+   * closed is not a partition).
+   */
+  public boolean tooManyUnreachable(int unreachable, int assigned) {
+    return unreachable > 1 && unreachable > maxUnreachableFraction * assigned;
   }
 
   /** The same plan with liveness judged as {@code newLiveness} says. */
@@ -133,7 +190,8 @@ public record Plan(
         maxDispatchPerMinute,
         limits,
         emergencyCompression,
-        newLiveness);
+        newLiveness,
+        maxUnreachableFraction);
   }
 
   private static void probability(String field, double value) {
@@ -162,7 +220,8 @@ public record Plan(
         maxDispatchPerMinute,
         limits,
         emergencyCompression,
-        liveness);
+        liveness,
+        maxUnreachableFraction);
   }
 
   /**

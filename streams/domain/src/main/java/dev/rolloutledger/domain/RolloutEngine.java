@@ -68,6 +68,13 @@ public final class RolloutEngine {
   public static final String METRICS = "metrics over limits";
 
   public static final String REGRESSION = "regression evidence";
+
+  /**
+   * The reason of a pause ({@link PauseRecorded}) when more of a wave's hosts could not be reached
+   * than its plan allows: a partition is not a green light.
+   */
+  public static final String UNREACHABLE = "unreachable hosts";
+
   public static final String REFUSED = "refused by the owner's policy";
 
   private final EngineContext context;

@@ -22,12 +22,13 @@ import java.util.TreeMap;
  * goes on to the decision stage's journal. A heartbeat that says "still alive" changes a slot and
  * is written nowhere.
  *
- * <p>News is: every apply (ok or failed) and crash report; a detector's {@code HostSilent} and
- * {@code HostBack}; a heartbeat whose metrics cross one of the tenant's plan ceilings (or come back
- * under it, or name another release while over); the first heartbeat after a host was reported
- * silent; and the stage's own {@code HostSilent} ({@link Detector#HOST_STAGE}) for a host whose
- * last sign of life is older than the tenant's {@link HostWatch#silenceAfter()}, found at a clock
- * tick.
+ * <p>News is: a host's first heartbeat, for a decision stage that follows reachability ({@link
+ * #withFirstSightNews()}); every apply (ok or failed) and crash report; a detector's {@code
+ * HostSilent} and {@code HostBack}; a heartbeat whose metrics cross one of the tenant's plan
+ * ceilings (or come back under it, or name another release while over); the first heartbeat after a
+ * host was reported silent; and the stage's own {@code HostSilent} ({@link Detector#HOST_STAGE})
+ * for a host whose last sign of life is older than the tenant's {@link HostWatch#silenceAfter()},
+ * found at a clock tick.
  *
  * <p>Every host is tracked, bound to a rollout or not, so a rollout that starts later loses
  * nothing. The decision stage judges: it believes the stage's reports only for plans that judge
@@ -121,6 +122,19 @@ public final class HostStage {
     this.evictAfterMillis = -1;
   }
 
+  private boolean firstSightNews;
+
+  /**
+   * This stage forwards a host's first heartbeat as news, for a decision stage that follows hosts'
+   * reachability (journals of version 5 on, {@code EngineConfig.reachability}): without it, a host
+   * that heartbeats but never applies nor falls silent would be unknown there. One record per host
+   * for the stage's life (a restored slot is not a first sight). Returns this stage.
+   */
+  public HostStage withFirstSightNews() {
+    this.firstSightNews = true;
+    return this;
+  }
+
   /**
    * A stage that lets a slot go at the first tick at which the stage has reported the host silent,
    * has seen no sign of life of it since, and its last sign of life is older than {@code
@@ -199,7 +213,12 @@ public final class HostStage {
       if (s.wheel == null) {
         index(t, s);
       }
-      return created ? new Absorbed(List.of(), true) : NOTHING;
+      if (!created) {
+        return NOTHING;
+      }
+      // a host's first heartbeat is news for a decision stage that follows reachability: it
+      // learns the host can be reached (a host never heard from is not sent an Apply)
+      return new Absorbed(firstSightNews ? List.of(h) : List.of(), true);
     }
     // the heartbeat itself is the news: a sign of life that answers a report, and its metrics
     s.silenceOwn = false;
