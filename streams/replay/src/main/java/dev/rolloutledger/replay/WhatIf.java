@@ -261,8 +261,10 @@ public final class WhatIf {
         if (in == rec.planned) {
           break;
         }
+        // a host cordoned or retired before the rollout is left out of the what-if's waves too
         boolean keep =
             in instanceof HostRegistered
+                || in instanceof dev.rolloutledger.domain.HostLifecycleChanged
                 || in instanceof ReleasePublished
                 || (in instanceof PolicySet && policy == null);
         if (keep) {
