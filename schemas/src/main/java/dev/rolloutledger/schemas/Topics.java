@@ -11,10 +11,12 @@ import dev.rolloutledger.avro.HaltLifted;
 import dev.rolloutledger.avro.Heartbeat;
 import dev.rolloutledger.avro.Hold;
 import dev.rolloutledger.avro.HostBack;
+import dev.rolloutledger.avro.HostLifecycleChanged;
 import dev.rolloutledger.avro.HostRegistered;
 import dev.rolloutledger.avro.HostSilent;
 import dev.rolloutledger.avro.ManualHalt;
 import dev.rolloutledger.avro.OutageRecorded;
+import dev.rolloutledger.avro.PauseRecorded;
 import dev.rolloutledger.avro.PolicySet;
 import dev.rolloutledger.avro.ReleasePublished;
 import dev.rolloutledger.avro.Rollback;
@@ -100,14 +102,18 @@ public final class Topics {
               RolloutResumed.getClassSchema(),
               ManualHalt.getClassSchema(),
               RollbackRequested.getClassSchema(),
-              PolicySet.getClassSchema()),
+              PolicySet.getClassSchema(),
+              // last: a union grows at its end (ADR 0003)
+              HostLifecycleChanged.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           FOREVER,
           "RolloutPlanned | ApprovalGranted | RolloutPaused | RolloutResumed | ManualHalt |"
               + " RollbackRequested, key tenant/rollout;"
-              + " PolicySet, key tenant/policy");
+              + " PolicySet, key tenant/policy;"
+              + " HostLifecycleChanged, key tenant/host (not on the compacted hosts topic, where"
+              + " it would compact a host's labels away)");
 
   public static final TopicDescriptor<String, SpecificRecord> TELEMETRY =
       new TopicDescriptor<>(
@@ -170,12 +176,14 @@ public final class Topics {
           flatUnion(
               HOSTS.valueSchema(),
               RELEASES.valueSchema(),
-              ROLLOUT_CONTROL.valueSchema(),
+              // the control topic's union as it was before HostLifecycleChanged joined its end
+              without(ROLLOUT_CONTROL.valueSchema(), HostLifecycleChanged.getClassSchema()),
               TELEMETRY.valueSchema(),
               CLOCK.valueSchema(),
               // last: a union grows at its end (ADR 0003), so older readers keep their indexes
               FanOutContinued.getClassSchema(),
-              AssignmentContinued.getClassSchema()),
+              AssignmentContinued.getClassSchema(),
+              HostLifecycleChanged.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
@@ -194,14 +202,16 @@ public final class Topics {
               RolloutHalted.getClassSchema(),
               RolloutCompleted.getClassSchema(),
               HaltLifted.getClassSchema(),
-              // last: a union grows at its end (ADR 0003)
-              OutageRecorded.getClassSchema()),
+              // a union grows at its end (ADR 0003)
+              OutageRecorded.getClassSchema(),
+              PauseRecorded.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           Map.of(
               "retention.ms", "-1", "max.message.bytes", Integer.toString(MAX_LEDGER_ENTRY_BYTES)),
-          "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted | HaltLifted | OutageRecorded, key tenant/rollout;"
+          "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted | HaltLifted | OutageRecorded"
+              + " | PauseRecorded, key tenant/rollout;"
               + " hash-chained");
 
   public static final TopicDescriptor<String, SpecificRecord> COMMANDS =
@@ -294,6 +304,14 @@ public final class Topics {
       }
     }
     return Schema.createUnion(types);
+  }
+
+  /** {@code union} without its member {@code member}. */
+  private static Schema without(Schema union, Schema member) {
+    return Schema.createUnion(
+        union.getTypes().stream()
+            .filter(s -> !s.getFullName().equals(member.getFullName()))
+            .toList());
   }
 
   private static Schema union(Schema... schemas) {

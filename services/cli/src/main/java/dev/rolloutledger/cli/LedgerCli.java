@@ -21,8 +21,9 @@ import picocli.CommandLine.Command;
     versionProvider = LedgerCli.Version.class,
     description = "Rollout Ledger: staged, verifiable rollouts.",
     subcommands = {
-      ServerCommands.Hosts.class,
+      InventoryCommands.Hosts.class,
       ServerCommands.Release.class,
+      InventoryCommands.Releases.class,
       ServerCommands.Rollout.class,
       ServerCommands.Policy.class,
       ServerCommands.Tail.class,

@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,39 +52,6 @@ final class ServerCommands {
         Api.printJson(out(), answer);
       } else {
         out().println(what + " (accepted; the engine decides within a second)");
-      }
-    }
-  }
-
-  @Command(
-      name = "hosts",
-      description = "Register hosts of the fleet.",
-      subcommands = {Hosts.Register.class})
-  static final class Hosts {
-    @Command(
-        name = "register",
-        description = "Register hosts with labels (re-registering updates them).")
-    static final class Register extends Base {
-      @Parameters(arity = "1..*", paramLabel = "HOST", description = "Host ids.")
-      List<String> hosts;
-
-      @Option(
-          names = {"-l", "--label"},
-          paramLabel = "KEY=VALUE",
-          description = "A label of every host given (repeatable), e.g. env=dev.")
-      Map<String, String> labels = new LinkedHashMap<>();
-
-      @Override
-      void run(ApiClient client) throws Exception {
-        ArrayNode body = Api.JSON.createArrayNode();
-        for (String h : hosts) {
-          ObjectNode host = body.addObject();
-          host.put("host", h);
-          ObjectNode l = host.putObject("labels");
-          labels.forEach(l::put);
-        }
-        accepted(
-            client.post(api.tenantPath("/hosts"), body), "registered " + String.join(", ", hosts));
       }
     }
   }

@@ -80,6 +80,10 @@ class TenancyIT {
               T + "/telemetry",
               "[{\"type\": \"crash\", \"host\": \"h1\", \"release\": \"cf-1\"}]"),
           new Call("GET", T + "/hosts/{host}/commands", null),
+          new Call("GET", T + "/hosts", null),
+          new Call("POST", T + "/hosts/{host}/cordon", null),
+          new Call("POST", T + "/hosts/{host}/retire", null),
+          new Call("POST", T + "/hosts/{host}/activate", null),
           new Call("PUT", T + "/policy", "{\"paused\": true, \"by\": \"x\"}"),
           new Call("GET", T + "/policy", null),
           new Call("POST", T + "/tokens", "{\"name\": \"stolen\", \"role\": \"admin\"}"),
@@ -207,6 +211,9 @@ class TenancyIT {
       JsonNode tokens = json(server.get(bAdmin, "/api/v1/tenants/" + b + "/tokens"));
       assertThat(tokens).hasSize(2);
       assertThat(tokens.toString()).doesNotContain("stolen");
+      assertThat(json(server.get(bAdmin, "/api/v1/tenants/" + b + "/hosts")).get("hosts"))
+          .extracting(h -> h.get("lifecycle").asText())
+          .containsExactly("active", "active"); // neither cordoned nor retired
       assertThat(
               json(server.get(bAdmin, "/api/v1/tenants/" + b + "/policy"))
                   .get("paused")

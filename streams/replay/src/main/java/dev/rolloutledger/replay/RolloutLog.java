@@ -75,8 +75,18 @@ public final class RolloutLog {
    */
   public static final int VERSION_OUTAGE_GRACE = 4;
 
+  /**
+   * As version 4, and: each host's reachability is followed ({@code EngineConfig.reachability}): a
+   * host with no sign of life at dispatch is recorded unreachable instead of sent an Apply, an
+   * Apply that expired unanswered is sent once more, a host silent before its apply report fails by
+   * silence, and too many unreachable hosts pause the rollout ({@code PauseRecorded}); the host
+   * stage forwards each host's first heartbeat. Replayed with {@code EngineConfig.journalV5()} and
+   * the default command validity (one hour, the server's default {@code ledger.command-ttl}).
+   */
+  public static final int VERSION_REACHABILITY = 5;
+
   /** The version this build writes. */
-  public static final int VERSION_CURRENT = VERSION_OUTAGE_GRACE;
+  public static final int VERSION_CURRENT = VERSION_REACHABILITY;
 
   /** Whether this build reads (and replays) logs of {@code version}. */
   public static boolean knows(long version) {
@@ -134,7 +144,10 @@ public final class RolloutLog {
       if (version == VERSION_ASSIGNED_IN_CHUNKS) {
         return every.journalV3();
       }
-      return version == VERSION_OUTAGE_GRACE ? every.journalV4() : every;
+      if (version == VERSION_OUTAGE_GRACE) {
+        return every.journalV4();
+      }
+      return version == VERSION_REACHABILITY ? every.journalV5() : every;
     }
 
     /** The host stage absorbed the heartbeats: only news is in the log (ADR 0007). */

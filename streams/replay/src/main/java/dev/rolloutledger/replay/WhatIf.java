@@ -42,7 +42,7 @@ import java.util.PriorityQueue;
  *
  * <p>It runs what the server runs, as the simulator does (ADR 0007): the hosts' telemetry goes to a
  * {@link HostStage}, its news to the engine on a version 2 journal ({@link
- * EngineConfig#journalV4()}), each second's clock tick to the engine and then the stage's silence
+ * EngineConfig#journalV5()}), each second's clock tick to the engine and then the stage's silence
  * reports of that tick. Hosts beat every {@code min(10 s, timeout / 3)}, thinned to the heartbeats
  * the host stage needs (as in the simulator). Time advances by whole seconds from the rollout's
  * planning.
@@ -157,8 +157,8 @@ public final class WhatIf {
     private final Progress progress;
     private final InMemoryLedgerStore store = new InMemoryLedgerStore();
     private final RolloutEngine engine =
-        new RolloutEngine(store, EngineConfig.defaults().journalV4());
-    private final HostStage stage = new HostStage();
+        new RolloutEngine(store, EngineConfig.defaults().journalV5());
+    private final HostStage stage = new HostStage().withFirstSightNews();
     private final boolean everyHeartbeat;
     private final long silenceAfterMillis;
     private final ReportBuilder report;
@@ -261,8 +261,10 @@ public final class WhatIf {
         if (in == rec.planned) {
           break;
         }
+        // a host cordoned or retired before the rollout is left out of the what-if's waves too
         boolean keep =
             in instanceof HostRegistered
+                || in instanceof dev.rolloutledger.domain.HostLifecycleChanged
                 || in instanceof ReleasePublished
                 || (in instanceof PolicySet && policy == null);
         if (keep) {

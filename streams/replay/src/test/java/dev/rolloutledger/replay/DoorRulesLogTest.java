@@ -117,6 +117,30 @@ class DoorRulesLogTest {
     }
   }
 
+  @Test
+  void a_host_lifecycle_change_is_written_read_back_and_refused_when_no_door_accepts_it()
+      throws Exception {
+    var cordon =
+        new dev.rolloutledger.domain.HostLifecycleChanged(
+            "sim", AT, "h1", dev.rolloutledger.domain.HostLifecycle.CORDONED, "alice");
+    try (RolloutLogReader reader =
+        new RolloutLogReader(new ByteArrayInputStream(log(List.of(H1, cordon))))) {
+      assertThat(reader.next()).isEqualTo(RolloutLog.Kind.INPUT);
+      assertThat(reader.input()).isEqualTo(H1);
+      assertThat(reader.next()).isEqualTo(RolloutLog.Kind.INPUT);
+      assertThat(reader.input()).isEqualTo(cordon);
+    }
+
+    LogException bad =
+        refusal(
+            log(
+                List.of(
+                    H1,
+                    new dev.rolloutledger.domain.HostLifecycleChanged(
+                        "sim", AT, "h1", dev.rolloutledger.domain.HostLifecycle.RETIRED, "a/b"))));
+    assertThat(bad.getMessage()).startsWith("line 3 holds an input no door accepts: field by");
+  }
+
   /** {@code log} with {@code from} replaced by {@code to}, every chain recomputed. */
   static String rechain(String log, String from, String to) {
     RolloutLog.Chain chain = new RolloutLog.Chain();

@@ -171,6 +171,47 @@ class WhatIfTest {
     assertThat(r.assumedHealthy()).isZero();
   }
 
+  @Test
+  void a_host_cordoned_before_the_rollout_stays_out_of_the_what_if_too() {
+    String t = "acme";
+    Instant t0 = Instant.parse("2026-12-07T00:00:00Z");
+    List<LedgerInput> in = new ArrayList<>();
+    for (int h = 0; h < 10; h++) {
+      in.add(new HostRegistered(t, t0, "h" + h, Map.of("env", "dev")));
+    }
+    in.add(
+        new dev.rolloutledger.domain.HostLifecycleChanged(
+            t, t0, "h9", dev.rolloutledger.domain.HostLifecycle.CORDONED, "ops"));
+    in.add(
+        new ReleasePublished(
+            t, t0, "rel", "agent", "2", "a".repeat(64), "vendor", Severity.NORMAL));
+    WavePlan dev =
+        new WavePlan("dev", Map.of("env", "dev"), null, null, 0.3, 1, Duration.ofMinutes(5));
+    in.add(new RolloutPlanned(t, t0, "r1", "rel", new Plan(List.of(dev))));
+    for (int s = 1; s <= 400; s++) {
+      for (int h = 0; h < 9; h++) {
+        if (s == 2) {
+          in.add(new UpdateApplied(t, t0.plusSeconds(s), "h" + h, "rel", true, null));
+        } else if (s % 10 == 2) {
+          in.add(new Heartbeat(t, t0.plusSeconds(s), "h" + h, "rel", Map.of()));
+        }
+      }
+      in.add(new ClockTick(t, t0.plusSeconds(s)));
+    }
+    byte[] log =
+        AbsorbedHeartbeatsLogTest.log(
+            new RolloutLog.Header(t, "r1", "export", RolloutLog.VERSION_EVERY_HEARTBEAT),
+            EngineConfig.defaults(),
+            in);
+
+    WhatIf.Result r = whatIf(log, ScenarioJson.plan(BIG_BANG), null);
+
+    assertThat(r.actual().exposedHosts()).isEqualTo(9);
+    assertThat(r.actual().completed()).isTrue();
+    assertThat(r.whatIf().exposedHosts()).isEqualTo(9);
+    assertThat(r.whatIf().completed()).isTrue();
+  }
+
   /**
    * A server's log from before the host stage (version 1): ten hosts apply at 2 s and beat every 10
    * s, but h0 stops after 12 s; one wave that tolerates it, baked 5 minutes.

@@ -7,6 +7,7 @@ import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.domain.OutageRecorded;
+import dev.rolloutledger.domain.PauseRecorded;
 import dev.rolloutledger.domain.Rollback;
 import dev.rolloutledger.domain.RolloutCompleted;
 import dev.rolloutledger.domain.RolloutHalted;
@@ -84,6 +85,18 @@ final class AvroEntries {
           .setGraceUntil(e.graceUntil())
           .setBakeExtendedBy(e.bakeExtendedBy().toString())
           .build();
+    } else if (entry instanceof PauseRecorded e) {
+      return dev.rolloutledger.avro.PauseRecorded.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .setWave(e.wave())
+          .setReason(e.reason())
+          .setEvidence(e.evidence())
+          .build();
     } else if (entry instanceof HaltLifted e) {
       return dev.rolloutledger.avro.HaltLifted.newBuilder()
           .setTenant(e.tenant())
@@ -144,6 +157,16 @@ final class AvroEntries {
           r.getFrom(),
           r.getGraceUntil(),
           AvroMapper.duration("bakeExtendedBy", r.getBakeExtendedBy()));
+    } else if (record instanceof dev.rolloutledger.avro.PauseRecorded r) {
+      return new PauseRecorded(
+          r.getTenant(),
+          r.getAt(),
+          r.getRollout(),
+          r.getSeq(),
+          r.getPrevHash(),
+          r.getWave(),
+          r.getReason(),
+          r.getEvidence());
     } else if (record instanceof dev.rolloutledger.avro.HaltLifted r) {
       return new HaltLifted(
           r.getTenant(),

@@ -11,6 +11,7 @@ import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.HostBack;
 import dev.rolloutledger.domain.HostCommand;
+import dev.rolloutledger.domain.HostLifecycleChanged;
 import dev.rolloutledger.domain.HostRecord;
 import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.HostSilent;
@@ -118,6 +119,13 @@ public final class AvroMapper {
         throw e.within("policy");
       }
       return new PolicySet(r.getTenant(), r.getAt(), policy);
+    } else if (record instanceof dev.rolloutledger.avro.HostLifecycleChanged r) {
+      return new HostLifecycleChanged(
+          r.getTenant(),
+          r.getAt(),
+          r.getHost(),
+          HostLifecycles.parse("lifecycle", r.getLifecycle()),
+          r.getBy());
     }
     throw new InvalidFieldException(
         "type",
@@ -254,6 +262,14 @@ public final class AvroMapper {
           .setTenant(e.tenant())
           .setAt(e.at())
           .setPolicy(policySpec(e.policy()))
+          .build();
+    } else if (input instanceof HostLifecycleChanged e) {
+      return dev.rolloutledger.avro.HostLifecycleChanged.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setHost(e.host())
+          .setLifecycle(HostLifecycles.wireName(e.lifecycle()))
+          .setBy(e.by())
           .build();
     }
     throw new IllegalArgumentException("unmapped input " + input.getClass());

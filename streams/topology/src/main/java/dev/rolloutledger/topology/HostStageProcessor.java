@@ -66,7 +66,7 @@ final class HostStageProcessor
 
   /** The stage as the stores hold it: at start, and after an input that changed nothing. */
   private void load() {
-    this.stage = new HostStage(evictAfter);
+    this.stage = new HostStage(evictAfter).withFirstSightNews(); // a v5 journal's engine
     // slots and tenant rows first: a watch keeps the version its tenant's row names
     try (KeyValueIterator<String, HostSlotState> it = slots.all()) {
       it.forEachRemaining(

@@ -9,6 +9,7 @@ import dev.rolloutledger.domain.Detector;
 import dev.rolloutledger.domain.FanOutContinued;
 import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.HostBack;
+import dev.rolloutledger.domain.HostLifecycleChanged;
 import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.InvalidFieldException;
@@ -139,6 +140,9 @@ public final class InputChecks {
       control(e.rollout(), e.by(), e.reason());
     } else if (input instanceof PolicySet e) {
       policy("policy", e.policy());
+    } else if (input instanceof HostLifecycleChanged e) {
+      Checks.doorId("host", e.host());
+      Checks.doorId("by", e.by());
     } else if (input instanceof FanOutContinued e) {
       Checks.doorId("rollout", e.rollout());
       Checks.doorId("after", e.after());
@@ -271,9 +275,9 @@ public final class InputChecks {
 
   /**
    * The key a Kafka door requires of {@code input}: the one {@link InputTopics#route} gives it,
-   * {@code tenant/host}, {@code tenant/release}, {@code tenant/rollout} or {@code tenant/policy}. A
-   * key naming another tenant would let one tenant's record be compacted, partitioned and
-   * dead-lettered as another's.
+   * {@code tenant/host} (telemetry, a registration, a lifecycle change), {@code tenant/release},
+   * {@code tenant/rollout} or {@code tenant/policy}. A key naming another tenant would let one
+   * tenant's record be compacted, partitioned and dead-lettered as another's.
    */
   public static void key(String key, LedgerInput input) {
     String tenant = input.tenant();
@@ -310,6 +314,8 @@ public final class InputChecks {
     } else if (input instanceof HostBack e) {
       return e.host();
     } else if (input instanceof HostRegistered e) {
+      return e.host();
+    } else if (input instanceof HostLifecycleChanged e) {
       return e.host();
     } else if (input instanceof ReleasePublished e) {
       return e.release();

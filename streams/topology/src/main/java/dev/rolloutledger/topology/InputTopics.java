@@ -4,6 +4,7 @@ import dev.rolloutledger.domain.ApprovalGranted;
 import dev.rolloutledger.domain.CrashReport;
 import dev.rolloutledger.domain.Heartbeat;
 import dev.rolloutledger.domain.HostBack;
+import dev.rolloutledger.domain.HostLifecycleChanged;
 import dev.rolloutledger.domain.HostRegistered;
 import dev.rolloutledger.domain.HostSilent;
 import dev.rolloutledger.domain.LedgerInput;
@@ -48,6 +49,9 @@ public final class InputTopics {
       return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, e.rollout()), value);
     } else if (input instanceof PolicySet) {
       return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, "policy"), value);
+    } else if (input instanceof HostLifecycleChanged e) {
+      // by host: one host's changes stay in order; not the compacted hosts topic (its labels)
+      return new Routed(Topics.ROLLOUT_CONTROL, Keys.of(t, e.host()), value);
     } else if (input instanceof UpdateApplied e) {
       return new Routed(Topics.TELEMETRY, Keys.of(t, e.host()), value);
     } else if (input instanceof Heartbeat e) {

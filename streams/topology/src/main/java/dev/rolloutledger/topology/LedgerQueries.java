@@ -1,13 +1,16 @@
 package dev.rolloutledger.topology;
 
 import dev.rolloutledger.avro.OwnerPolicySpec;
+import dev.rolloutledger.avro.state.HostState;
 import dev.rolloutledger.avro.state.RolloutSnapshot;
+import dev.rolloutledger.domain.HostRecord;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.RolloutState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -18,8 +21,8 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Reads of the topology's state by interactive query: rollouts and their ledgers. Answers from the
- * stores of this instance; throws {@link
+ * Reads of the topology's state by interactive query: rollouts and their ledgers, hosts, releases,
+ * the policy. Answers from the stores of this instance; throws {@link
  * org.apache.kafka.streams.errors.InvalidStateStoreException} while the stores are not queryable
  * (starting, rebalancing), which callers report as 503.
  */
@@ -88,6 +91,44 @@ public final class LedgerQueries {
     }
     out.sort(Comparator.comparing(dev.rolloutledger.domain.ReleaseInfo::release));
     return out;
+  }
+
+  /** The tenant's host as the engine knows it, if it was registered. */
+  public Optional<HostRecord> host(String tenant, String host) {
+    return Optional.ofNullable(hosts().get(StoreKeys.of(tenant, host))).map(AvroMapper::toDomain);
+  }
+
+  /**
+   * The tenant's hosts that {@code keep} accepts, in host-id order, after the host {@code after}
+   * (null: from the first), at most {@code max}. Reads the store from {@code after} on, so a page
+   * costs the hosts it skips by filter, not those of the pages before it.
+   */
+  public List<HostRecord> hosts(String tenant, String after, Predicate<HostRecord> keep, int max) {
+    String prefix = StoreKeys.tenantPrefix(tenant);
+    String from = after == null ? prefix : StoreKeys.of(tenant, after);
+    // ids are ASCII without '/' (Checks.doorId): the store's byte order is host-id order, and the
+    // character after '/' bounds the tenant's keys
+    String to = tenant + (char) ('/' + 1);
+    List<HostRecord> out = new ArrayList<>();
+    try (KeyValueIterator<String, HostState> it = hosts().range(from, to)) {
+      while (it.hasNext() && out.size() < max) {
+        KeyValue<String, HostState> kv = it.next();
+        if (!kv.key.startsWith(prefix) || kv.key.equals(from)) {
+          continue; // the range's end is inclusive; 'after' itself is on the page before
+        }
+        HostRecord host = AvroMapper.toDomain(kv.value);
+        if (keep.test(host)) {
+          out.add(host);
+        }
+      }
+    }
+    return out;
+  }
+
+  private ReadOnlyKeyValueStore<String, HostState> hosts() {
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+            LedgerTopology.HOSTS_STORE, QueryableStoreTypes.keyValueStore()));
   }
 
   private ReadOnlyKeyValueStore<String, RolloutSnapshot> rollouts() {

@@ -139,10 +139,20 @@ class AtomicOutputsTest {
     return all;
   }
 
+  /** A host registered by its agent, which beats once: it can be reached. */
   private void givenHost(String id, Map<String, String> labels) {
     hosts.pipeInput(
         Keys.of(T, id),
         HostRegistered.newBuilder().setTenant(T).setAt(T0).setHost(id).setLabels(labels).build());
+    telemetry.pipeInput(
+        Keys.of(T, id),
+        Heartbeat.newBuilder()
+            .setTenant(T)
+            .setAt(T0)
+            .setHost(id)
+            .setRelease("cf-290")
+            .setMetrics(Map.of())
+            .build());
   }
 
   private void givenRelease() {
@@ -325,13 +335,24 @@ class AtomicOutputsTest {
       assertThat(stores()).isEqualTo(before);
       assertThat(deadLetters.isEmpty()).isTrue();
 
-      // the stage forgot the crash too: the host's first heartbeat is no answer to a report
+      // the stage forgot the crash too: the host's first heartbeat is news only as a first
+      // sight (it can be reached), not as the answer to a report
       registry.heal();
       telemetry.pipeInput(
           Keys.of(T, host),
           Heartbeat.newBuilder()
               .setTenant(T)
               .setAt(T0.plusSeconds(5))
+              .setHost(host)
+              .setRelease("cf-291")
+              .setMetrics(Map.of())
+              .build());
+      assertThat(journal.readValuesToList()).singleElement().isInstanceOf(Heartbeat.class);
+      telemetry.pipeInput(
+          Keys.of(T, host),
+          Heartbeat.newBuilder()
+              .setTenant(T)
+              .setAt(T0.plusSeconds(15))
               .setHost(host)
               .setRelease("cf-291")
               .setMetrics(Map.of())

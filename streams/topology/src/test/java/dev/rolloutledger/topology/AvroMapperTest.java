@@ -107,6 +107,12 @@ class AvroMapperTest {
               new RolloutResumed("t", AT, "ro", "bob", "back"),
               new ManualHalt("t", AT, "ro", "carol", "smell"),
               new dev.rolloutledger.domain.RollbackRequested("t", AT, "ro", "dave", "bad build"),
+              new dev.rolloutledger.domain.HostLifecycleChanged(
+                  "t", AT, "h1", dev.rolloutledger.domain.HostLifecycle.CORDONED, "erin"),
+              new dev.rolloutledger.domain.HostLifecycleChanged(
+                  "t", AT, "h1", dev.rolloutledger.domain.HostLifecycle.RETIRED, "erin"),
+              new dev.rolloutledger.domain.HostLifecycleChanged(
+                  "t", AT, "h1", dev.rolloutledger.domain.HostLifecycle.ACTIVE, "erin"),
               new PolicySet(
                   "t",
                   AT,

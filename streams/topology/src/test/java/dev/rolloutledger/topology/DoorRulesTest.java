@@ -103,6 +103,16 @@ class DoorRulesTest {
         new Field("by", v -> new ManualHalt("acme", AT, "r1", v, "why")),
         new Field("rollout", v -> new RolloutPaused("acme", AT, v, "alice", "why")),
         new Field(
+            "host",
+            v ->
+                new dev.rolloutledger.domain.HostLifecycleChanged(
+                    "acme", AT, v, dev.rolloutledger.domain.HostLifecycle.CORDONED, "alice")),
+        new Field(
+            "by",
+            v ->
+                new dev.rolloutledger.domain.HostLifecycleChanged(
+                    "acme", AT, "h1", dev.rolloutledger.domain.HostLifecycle.RETIRED, v)),
+        new Field(
             "policy.pin", v -> new PolicySet("acme", AT, policy(v, List.of(), Duration.ZERO))));
   }
 

@@ -122,6 +122,10 @@ class HostStageProcessorTest {
     watch(List.of("r1"));
     beat("h1", 1);
     beat("h2", 1);
+    // each host's first heartbeat is news: the engine learns it can be reached
+    assertThat(journal.readValuesToList())
+        .extracting(v -> ((Heartbeat) v).getHost())
+        .containsExactly("h1", "h2");
     for (long s = 2; s <= 61; s++) {
       if (s % 10 == 0) {
         beat("h2", s);

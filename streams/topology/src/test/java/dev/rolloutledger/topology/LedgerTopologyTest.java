@@ -113,7 +113,26 @@ class LedgerTopologyTest {
     driver.close();
   }
 
+  /** Hosts registered by their agents, each beating once: they can be reached. */
   private void givenHosts(String... ids) {
+    for (String id : ids) {
+      hosts.pipeInput(
+          Keys.of(T, id),
+          HostRegistered.newBuilder()
+              .setTenant(T)
+              .setAt(t0)
+              .setHost(id)
+              .setLabels(Map.of("env", "dev"))
+              .build());
+      heartbeat(id, t0, Map.of(), "cf-290");
+    }
+  }
+
+  /**
+   * Hosts registered but never heard from: sent no Apply when their wave starts (recorded
+   * unreachable), and never reported silent by the host stage, which has not seen them.
+   */
+  private void givenUnseenHosts(String... ids) {
     for (String id : ids) {
       hosts.pipeInput(
           Keys.of(T, id),
@@ -353,7 +372,8 @@ class LedgerTopologyTest {
    * 0.95.
    */
   private void givenCanaryOfTwo() {
-    givenHosts("h1", "h2", "h3", "h4");
+    givenHosts("h1", "h2");
+    givenUnseenHosts("h3", "h4"); // the baseline: nothing heard of them until a test says so
     givenRelease();
     control.pipeInput(
         Keys.of(T, "r1"),

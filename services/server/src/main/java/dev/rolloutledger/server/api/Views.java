@@ -33,6 +33,7 @@ public final class Views {
       int silent,
       int hot,
       int dispatched,
+      int unreachable,
       double maxCrashFraction,
       String bake,
       boolean approval,
@@ -67,6 +68,7 @@ public final class Views {
                 c.silent(),
                 c.hot(),
                 c.dispatched(),
+                c.unreachable(),
                 p.maxCrashFraction(),
                 p.bake().toString(),
                 p.approval(),
@@ -129,6 +131,18 @@ public final class Views {
       } else if (r instanceof RolloutHalted e) {
         return new LedgerEntryView(
             "RolloutHalted",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            e.getWave(),
+            null,
+            null,
+            e.getReason(),
+            e.getEvidence());
+      } else if (r instanceof dev.rolloutledger.avro.PauseRecorded e) {
+        return new LedgerEntryView(
+            "PauseRecorded",
             e.getSeq(),
             e.getAt(),
             e.getPrevHash(),
