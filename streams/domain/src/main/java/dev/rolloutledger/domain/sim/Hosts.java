@@ -142,6 +142,24 @@ final class Hosts {
     }
   }
 
+  /**
+   * A fleet was beating long before the release: under heartbeats, each host that is not offline
+   * sends its last beat up to publication (at its phase, at most a heartbeat interval before), so
+   * an engine that follows reachability has seen it when it dispatches at publication.
+   */
+  void beatBeforePublication() {
+    if (detector != null) {
+      return; // the detector reports hosts that go down; none has yet
+    }
+    for (int p = 1; p <= interval; p++) { // phase 0 beats at publication, before it is fed
+      for (int i : byPhase[p % interval]) {
+        if (down[i] == 0) {
+          heartbeat(i, p - interval, at(p - interval));
+        }
+      }
+    }
+  }
+
   /** Exposed hosts that fail because of the release (now or later). */
   int failedExposed() {
     int failed = 0;

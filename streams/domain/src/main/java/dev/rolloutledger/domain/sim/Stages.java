@@ -26,7 +26,7 @@ import java.util.function.ObjLongConsumer;
 final class Stages {
   private final InMemoryLedgerStore store = new InMemoryLedgerStore();
   private final RolloutEngine engine;
-  private final HostStage stage = new HostStage();
+  private final HostStage stage;
   private final Simulator.Listener listener;
   private final Tally tally;
   private final ObjLongConsumer<Apply> applySent;
@@ -38,6 +38,8 @@ final class Stages {
       Tally tally,
       ObjLongConsumer<Apply> applySent) {
     this.engine = new RolloutEngine(store, config);
+    // an engine that follows reachability learns from the host stage who can be reached
+    this.stage = config.reachability() ? new HostStage().withFirstSightNews() : new HostStage();
     this.listener = listener;
     this.tally = tally;
     this.applySent = applySent;

@@ -106,6 +106,7 @@ class RealFleetSimulationTest {
     final Map<String, List<LedgerInput>> sent = new HashMap<>();
     final Map<String, Instant> applySent = new HashMap<>();
     final List<String> journal = new ArrayList<>();
+    SimulationReport report;
 
     @Override
     public void telemetry(LedgerInput input) {
@@ -167,14 +168,35 @@ class RealFleetSimulationTest {
     /** A good release over 400 prod hosts, 5% of them offline as {@code offline} says. */
     private Watch run(long seed, Scenario.Offline offline, Liveness liveness, Duration horizon) {
       Watch watch = new Watch();
-      Simulator.run(
-          scenario(seed, 400, Map.of("prod", 1.0), offline, good(), liveness, BEAT, horizon),
-          watch);
+      watch.report =
+          Simulator.run(
+              scenario(seed, 400, Map.of("prod", 1.0), offline, good(), liveness, BEAT, horizon),
+              watch);
       return watch;
     }
 
+    /** Back within minutes: before the rollout (at least 40 minutes of bakes) can complete. */
     private final Scenario.Offline back =
-        new Scenario.Offline(0.05, Duration.ofMinutes(20), Duration.ofMinutes(40));
+        new Scenario.Offline(0.05, Duration.ofMinutes(5), Duration.ofMinutes(10));
+
+    @Test
+    void a_good_release_completes_with_the_hosts_that_never_come_back_recorded_unreachable() {
+      for (long seed = 1; seed <= 3; seed++) {
+        Watch watch =
+            run(seed, new Scenario.Offline(0.03), Liveness.HEARTBEATS, Duration.ofHours(2));
+        SimulationReport r = watch.report;
+
+        assertThat(r.completed()).as("seed %d", seed).isTrue();
+        assertThat(r.unreachableHosts()).as("seed %d", seed).isEqualTo(12);
+        assertThat(r.waves().stream().mapToInt(SimulationReport.Wave::unreachable).sum())
+            .as("seed %d", seed)
+            .isEqualTo(12);
+        assertThat(r.exposedHosts()).as("seed %d", seed).isEqualTo(400 - 12);
+        assertThat(watch.applySent.keySet())
+            .as("seed %d", seed)
+            .doesNotContainAnyElementsOf(watch.silentHosts());
+      }
+    }
 
     @Test
     void exactly_their_share_of_the_fleet_never_sends_anything_when_they_never_come_back() {
@@ -193,7 +215,7 @@ class RealFleetSimulationTest {
     }
 
     @Test
-    void hosts_that_come_back_heartbeat_from_then_on() {
+    void hosts_that_come_back_heartbeat_from_then_on_and_take_the_release() {
       for (long seed = 1; seed <= 3; seed++) {
         Watch watch = run(seed, back, Liveness.HEARTBEATS, Duration.ofHours(4));
 
@@ -207,6 +229,9 @@ class RealFleetSimulationTest {
           List<LedgerInput> beats =
               watch.sent.get(host).stream().filter(i -> i instanceof Heartbeat).toList();
           assertThat(beats).as("seed %d: %s beats once back", seed, host).hasSizeGreaterThan(1);
+          assertThat(watch.sent.get(host))
+              .as("seed %d: %s takes the release once back", seed, host)
+              .anyMatch(i -> i instanceof UpdateApplied);
           assertThat(Duration.between(watch.first(host), Watch.at(beats.get(beats.size() - 1))))
               .as("seed %d: %s keeps beating", seed, host)
               .isGreaterThan(BEAT);
@@ -268,6 +293,35 @@ class RealFleetSimulationTest {
         assertThat(r.exposedHosts()).as("seed %d", seed).isEqualTo(watch.applySent.size());
         assertThat(r.failedHosts()).as("seed %d", seed).isEqualTo(r.exposedHosts());
       }
+    }
+
+    @Test
+    void a_total_failure_before_the_report_is_halted_in_the_first_wave_as_fast_as_one_after_it() {
+      for (long seed = 1; seed <= 3; seed++) {
+        SimulationReport before = totalFailureRun(seed, 1.0);
+        SimulationReport after = totalFailureRun(seed, 0.0);
+
+        assertThat(before.halted()).as("seed %d", seed).isTrue();
+        assertThat(before.haltedWave()).as("seed %d", seed).isEqualTo("first");
+        assertThat(after.haltedWave()).as("seed %d", seed).isEqualTo("first");
+        assertThat(before.exposedHosts()).as("seed %d", seed).isEqualTo(before.firstWaveHosts());
+        assertThat(before.timeToHalt())
+            .as("seed %d: %s before, %s after", seed, before.timeToHalt(), after.timeToHalt())
+            .isLessThanOrEqualTo(after.timeToHalt());
+      }
+    }
+
+    private SimulationReport totalFailureRun(long seed, double dies) {
+      return Simulator.run(
+          scenario(
+              seed,
+              300,
+              Map.of("prod", 1.0),
+              null,
+              totalFailure(dies),
+              Liveness.HEARTBEATS,
+              BEAT,
+              Duration.ofMinutes(20)));
     }
 
     @Test
