@@ -29,7 +29,7 @@ final class Planner {
         context
             .store
             .host(e.tenant(), e.host())
-            .map(h -> h.withLabels(e.labels()))
+            .map(h -> h.withLabels(e.labels()).registered())
             .orElseGet(() -> HostRecord.registered(e.tenant(), e.host(), e.labels()));
     if (context.isFree(host)) {
       for (RolloutState rollout : sortedRollouts(context.store.rollouts(e.tenant()))) {
