@@ -79,6 +79,8 @@ class OperatorCliIT {
 
     assertThat(ledger("hosts", "register", "w1", "w2", "--label", "env=dev").exit()).isZero();
     assertThat(ledger("hosts", "register", "p1", "-l", "env=prod").exit()).isZero();
+    // w1's and w2's agents beat (p1's does not): hosts never heard from are sent no Apply
+    server.reachable(Files.readString(adminToken), tenant, "w1", "w2");
     Run published = ledger("release", "publish", "cf-7", "--file", artifact.toString());
     assertThat(published.exit()).isZero();
     String sha256 =

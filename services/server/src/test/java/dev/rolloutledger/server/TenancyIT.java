@@ -122,6 +122,7 @@ class TenancyIT {
                         + " {\"host\": \"h2\", \"labels\": {\"env\": \"dev\"}}]")
                 .statusCode())
         .isEqualTo(202);
+    server.reachable(token, tenant, "h1", "h2");
     server.post(
         token,
         api + "/releases",
