@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ServerCommands.Hosts.class,
       ServerCommands.Release.class,
       ServerCommands.Rollout.class,
+      PlanCommands.class,
       ServerCommands.Policy.class,
       ServerCommands.Tail.class,
       ServerCommands.Token.class,

@@ -143,7 +143,7 @@ class AvroMapperTest {
           .setWindows(
               List.of(
                   new dev.rolloutledger.avro.MaintenanceWindowSpec(
-                      List.of("FUNDAY"), "02:00", "04:00")));
+                      List.of("FUNDAY"), "02:00", "04:00", "UTC")));
       assertThatThrownBy(() -> AvroMapper.toDomain(avro))
           .isInstanceOfSatisfying(
               InvalidFieldException.class,
