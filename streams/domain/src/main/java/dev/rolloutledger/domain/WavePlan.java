@@ -260,6 +260,30 @@ public record WavePlan(
 
   /** The same wave with other bake times: {@code bake} and {@code batchBake}. */
   public WavePlan withBakes(Duration newBake, Duration newBatchBake) {
+    return with(newBake, batches, batchSize, newBatchBake, spread);
+  }
+
+  /** The same wave with another bake time. */
+  public WavePlan withBake(Duration newBake) {
+    return withBakes(newBake, batchBake);
+  }
+
+  /** The same wave, split into {@code n} batches with {@code between} as each batch's bake. */
+  public WavePlan inBatches(int n, Duration between) {
+    return with(bake, n, null, between, null);
+  }
+
+  /** The same wave, taking at most {@code perValue} hosts per value of the label {@code by}. */
+  public WavePlan spreadBy(String by, int perValue) {
+    return with(bake, batches, batchSize, batchBake, new Spread(by, perValue));
+  }
+
+  private WavePlan with(
+      Duration newBake,
+      Integer newBatches,
+      Integer newBatchSize,
+      Duration newBatchBake,
+      Spread newSpread) {
     return new WavePlan(
         name,
         selector,
@@ -270,51 +294,10 @@ public record WavePlan(
         newBake,
         approval,
         maxFailureRate,
-        batches,
-        batchSize,
+        newBatches,
+        newBatchSize,
         newBatchBake,
-        spread);
-  }
-
-  /** The same wave with another bake time. */
-  public WavePlan withBake(Duration newBake) {
-    return withBakes(newBake, batchBake);
-  }
-
-  /** The same wave, split into {@code n} batches with {@code between} as each batch's bake. */
-  public WavePlan inBatches(int n, Duration between) {
-    return new WavePlan(
-        name,
-        selector,
-        hosts,
-        percent,
-        maxCrashFraction,
-        minCrashes,
-        bake,
-        approval,
-        maxFailureRate,
-        n,
-        null,
-        between,
-        null);
-  }
-
-  /** The same wave, taking at most {@code perValue} hosts per value of the label {@code by}. */
-  public WavePlan spreadBy(String by, int perValue) {
-    return new WavePlan(
-        name,
-        selector,
-        hosts,
-        percent,
-        maxCrashFraction,
-        minCrashes,
-        bake,
-        approval,
-        maxFailureRate,
-        batches,
-        batchSize,
-        batchBake,
-        new Spread(by, perValue));
+        newSpread);
   }
 
   /**
