@@ -139,6 +139,28 @@ class OperatorCliIT {
   }
 
   @Test
+  void plan_templates_are_listed_and_a_rollout_names_one_or_a_file() throws Exception {
+    Run templates = ledger("plan", "templates");
+    assertThat(templates.exit()).isZero();
+    assertThat(templates.out().lines().filter(l -> l.startsWith("patch-server")).findFirst())
+        .hasValueSatisfying(l -> assertThat(l).contains("PT288H", "PT3H"));
+    assertThat(templates.out()).contains("dba", "classic");
+
+    Run named = ledger("rollout", "create", "r-8", "--release", "cf-8", "--plan", "patch-server");
+    Run unknown = ledger("rollout", "create", "r-9", "--release", "cf-8", "--plan", "nightly");
+    Run noFile = ledger("rollout", "create", "r-9", "--release", "cf-8", "--plan", "no/plan.json");
+
+    assertThat(named.exit()).isZero();
+    assertThat(unknown.exit()).isEqualTo(LedgerCli.BAD_INPUT);
+    assertThat(unknown.err()).contains("plan", "dba", "patch-server", "classic");
+    assertThat(noFile.exit()).isEqualTo(LedgerCli.BAD_INPUT);
+    assertThat(noFile.err()).contains("plan file no/plan.json not found");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> ledger("rollout", "status", "r-8").exit() == 0);
+  }
+
+  @Test
   void a_token_made_by_the_cli_works_and_its_secret_is_alone_on_stdout() throws Exception {
     Run created = ledger("token", "create", "ops-bot", "--role", "viewer");
     assertThat(created.exit()).isZero();
