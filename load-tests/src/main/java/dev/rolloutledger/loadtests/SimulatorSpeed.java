@@ -2,6 +2,7 @@ package dev.rolloutledger.loadtests;
 
 import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PlanTemplates;
 import dev.rolloutledger.domain.Severity;
 import dev.rolloutledger.domain.WavePlan;
 import dev.rolloutledger.domain.sim.Scenario;
@@ -82,22 +83,23 @@ public final class SimulatorSpeed {
       return s.withFleet(s.fleet().withLiveness(Liveness.REPORTED));
     }
     return switch (name) {
-      case "good" -> scenario(name, hosts, Plan.defaultPlan(), Duration.ofDays(1), good());
+      case "good" -> scenario(name, hosts, PlanTemplates.classic(), Duration.ofDays(1), good());
       case "week" -> scenario(name, hosts, weekLongPlan(), Duration.ofDays(8), good());
       case "crowdstrike" ->
-          scenario(name, hosts, Plan.defaultPlan(), Duration.ofDays(1), crowdStrike());
+          scenario(name, hosts, PlanTemplates.classic(), Duration.ofDays(1), crowdStrike());
       default -> throw new IllegalArgumentException("no case " + name);
     };
   }
 
   /**
-   * The default plan's waves with longer bakes: 8 h for dev, 16 h for staging, the prod canary and
-   * each tier-C wave, 24 h for each tier-B and tier-A wave, 7 days together. The last wave (prod
-   * hosts without tier or role) is empty in this fleet and passes at once.
+   * The classic plan's waves (the default before templates) with longer bakes: 8 h for dev, 16 h
+   * for staging, the prod canary and each tier-C wave, 24 h for each tier-B and tier-A wave, 7 days
+   * together. The last wave (prod hosts without tier or role) is empty in this fleet and passes at
+   * once.
    */
   static Plan weekLongPlan() {
     int[] hours = {8, 16, 16, 16, 16, 24, 24, 24, 24, 0};
-    Plan plan = Plan.defaultPlan();
+    Plan plan = PlanTemplates.classic();
     List<WavePlan> waves = new ArrayList<>();
     for (int i = 0; i < plan.waves().size(); i++) {
       waves.add(plan.waves().get(i).withBake(Duration.ofHours(hours[i])));

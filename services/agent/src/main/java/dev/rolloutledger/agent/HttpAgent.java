@@ -59,12 +59,9 @@ public final class HttpAgent implements AutoCloseable {
     heartbeats.scheduleAtFixedRate(
         () -> {
           try {
-            String installed = agent.state().installed();
-            if (installed != null) {
-              telemetry.heartbeat(installed, metrics.get());
-            } else {
-              telemetry.flush();
-            }
+            // a host with nothing installed yet beats too (no release): a host never heard from
+            // is sent no Apply
+            telemetry.heartbeat(agent.state().installed(), metrics.get());
           } catch (RuntimeException e) {
             LOG.warn("heartbeat failed: {}", e.getMessage());
           }

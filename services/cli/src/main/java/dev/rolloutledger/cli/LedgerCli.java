@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       ServerCommands.Release.class,
       InventoryCommands.Releases.class,
       ServerCommands.Rollout.class,
+      PlanCommands.class,
       ServerCommands.Policy.class,
       ServerCommands.Tail.class,
       ServerCommands.Token.class,

@@ -143,9 +143,11 @@ final class ServerCommands {
 
       @Option(
           names = "--plan",
-          paramLabel = "PLAN.json",
-          description = "The plan (waves, bakes, limits) as in the API; default: the default plan.")
-      Path plan;
+          paramLabel = "PLAN.json|NAME",
+          description =
+              "A plan file (waves, bakes, limits, as in the API) or a template name (see plan"
+                  + " templates); default: the default plan (dba).")
+      String plan;
 
       @Override
       void run(ApiClient client) throws Exception {
@@ -153,13 +155,7 @@ final class ServerCommands {
         body.put("rollout", rollout);
         body.put("release", release);
         if (plan != null) {
-          try {
-            body.set("plan", Api.JSON.readTree(plan.toFile()));
-          } catch (java.io.FileNotFoundException e) {
-            throw new LedgerCli.UsageProblem("plan file " + plan + " not found");
-          } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new LedgerCli.UsageProblem(plan + " is not JSON: " + e.getOriginalMessage());
-          }
+          PlanCommands.setPlan(body, plan);
         }
         accepted(
             client.post(api.tenantPath("/rollouts"), body),
@@ -332,9 +328,10 @@ final class ServerCommands {
 
       @Option(
           names = "--window",
-          paramLabel = "DAYS@HH:MM-HH:MM",
+          paramLabel = "DAYS@HH:MM-HH:MM[@ZONE]",
           description =
-              "A maintenance window in UTC (repeatable), e.g. MONDAY,TUESDAY@02:00-04:00.")
+              "A maintenance window (repeatable), in UTC or an IANA zone, e.g."
+                  + " MONDAY,TUESDAY@02:00-04:00@Europe/Paris.")
       List<String> windows = new ArrayList<>();
 
       @Override
@@ -351,8 +348,8 @@ final class ServerCommands {
         publishers.forEach(p::add);
         ArrayNode w = body.putArray("windows");
         for (String spec : windows) {
-          String[] parts = spec.split("@", 2);
-          String[] times = parts.length == 2 ? parts[1].split("-", 2) : new String[0];
+          String[] parts = spec.split("@", 3);
+          String[] times = parts.length >= 2 ? parts[1].split("-", 2) : new String[0];
           if (times.length != 2) {
             throw new LedgerCli.UsageProblem(
                 "--window " + spec + ": expected DAYS@HH:MM-HH:MM, e.g. MONDAY@02:00-04:00");
@@ -364,6 +361,9 @@ final class ServerCommands {
           }
           window.put("start", times[0]);
           window.put("end", times[1]);
+          if (parts.length == 3) {
+            window.put("zone", parts[2]);
+          }
         }
         accepted(client.put(api.tenantPath("/policy"), body), "policy set");
       }

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The incident library (load-tests/incidents, docs/incidents.md) against the engine, and the {@code
  * ledger incidents} command that tabulates it.
  *
- * <p>The library's own runs take minutes (the good releases run for 9 simulated hours over 10,000
+ * <p>The library's own runs take minutes (the good releases run for 8 simulated days over 10,000
  * hosts), so each scenario runs here only as far as its verdict needs. A bad incident runs until
  * twice its first wave's bake: by then it has halted in that wave or failed the case; up to there
  * the run is the library's own, step for step (the simulator draws nothing that depends on the

@@ -110,6 +110,11 @@ class AtomicOutputsIT {
                 .statusCode())
         .isEqualTo(202);
     await().atMost(Duration.ofSeconds(60)).until(() -> server.hostsKnown(tenant) == HOSTS);
+    String[] small = new String[SMALL];
+    for (int i = 0; i < SMALL; i++) {
+      small[i] = host(i);
+    }
+    server.reachable(admin, tenant, small); // the small group's agents beat
 
     try (KafkaConsumer<String, SpecificRecord> ledger =
             TestKafka.readCommitted(Topics.LEDGER.valueSerde(registry()).deserializer());

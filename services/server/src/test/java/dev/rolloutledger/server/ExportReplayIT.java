@@ -117,6 +117,7 @@ class ExportReplayIT {
         {"host": "h3", "labels": {"env": "prod"}}""");
     // registrations and the plan come through different topics: plan once the engine has the hosts
     await().atMost(Duration.ofSeconds(60)).until(() -> server.hostsKnown(tenant) == 3);
+    server.reachable(token(tenant), tenant, "h1", "h2", "h3");
     server.post(
         token(tenant),
         api(tenant, "/releases"),

@@ -102,6 +102,7 @@ class LedgerPipelineIT {
          {"host": "h3", "labels": {"env": "dev"}}]""")
                 .statusCode())
         .isEqualTo(202);
+    server.reachable(admin, tenant, "h1", "h2", "h3");
     assertThat(
             post(
                     api("/releases"),
@@ -199,6 +200,7 @@ class LedgerPipelineIT {
           [{"host": "s1", "labels": {"env": "dev"}}, {"host": "s2", "labels": {"env": "dev"}}]""")
                   .statusCode())
           .isEqualTo(202);
+      server.reachable(admin, tenant, "s1", "s2");
       post(
           api("/releases"),
           """

@@ -79,6 +79,8 @@ class OperatorCliIT {
 
     assertThat(ledger("hosts", "register", "w1", "w2", "--label", "env=dev").exit()).isZero();
     assertThat(ledger("hosts", "register", "p1", "-l", "env=prod").exit()).isZero();
+    // w1's and w2's agents beat (p1's does not): hosts never heard from are sent no Apply
+    server.reachable(Files.readString(adminToken), tenant, "w1", "w2");
     Run published = ledger("release", "publish", "cf-7", "--file", artifact.toString());
     assertThat(published.exit()).isZero();
     String sha256 =
@@ -134,6 +136,28 @@ class OperatorCliIT {
             () ->
                 server.get(admin, commands.formatted("w1") + "0").body().contains("\"Rollback\""));
     assertThat(server.get(admin, commands.formatted("p1") + "0").body()).doesNotContain("Rollback");
+  }
+
+  @Test
+  void plan_templates_are_listed_and_a_rollout_names_one_or_a_file() throws Exception {
+    Run templates = ledger("plan", "templates");
+    assertThat(templates.exit()).isZero();
+    assertThat(templates.out().lines().filter(l -> l.startsWith("patch-server")).findFirst())
+        .hasValueSatisfying(l -> assertThat(l).contains("PT288H", "PT3H"));
+    assertThat(templates.out()).contains("dba", "classic");
+
+    Run named = ledger("rollout", "create", "r-8", "--release", "cf-8", "--plan", "patch-server");
+    Run unknown = ledger("rollout", "create", "r-9", "--release", "cf-8", "--plan", "nightly");
+    Run noFile = ledger("rollout", "create", "r-9", "--release", "cf-8", "--plan", "no/plan.json");
+
+    assertThat(named.exit()).isZero();
+    assertThat(unknown.exit()).isEqualTo(LedgerCli.BAD_INPUT);
+    assertThat(unknown.err()).contains("plan", "dba", "patch-server", "classic");
+    assertThat(noFile.exit()).isEqualTo(LedgerCli.BAD_INPUT);
+    assertThat(noFile.err()).contains("plan file no/plan.json not found");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> ledger("rollout", "status", "r-8").exit() == 0);
   }
 
   @Test

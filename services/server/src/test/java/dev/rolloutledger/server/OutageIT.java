@@ -108,6 +108,7 @@ class OutageIT {
       }
       assertThat(post(tenant, "/hosts", hosts + "]").statusCode()).isEqualTo(202);
       await().atMost(Duration.ofSeconds(30)).until(() -> server.hostsKnown(tenant) == HOSTS.size());
+      server.reachable(admin, tenant, HOSTS.toArray(String[]::new));
       assertThat(
               post(
                       tenant,

@@ -67,6 +67,7 @@ class TenancyIT {
                   + "\", \"publisher\": \"p\"}"),
           new Call("POST", T + "/rollouts", "{\"rollout\": \"r-new\", \"release\": \"cf-1\"}"),
           new Call("GET", T + "/releases", null),
+          new Call("GET", T + "/plans/templates", null),
           new Call("GET", T + "/rollouts", null),
           new Call("GET", T + "/rollouts/{rollout}", null),
           new Call("GET", T + "/rollouts/{rollout}/ledger", null),
@@ -122,6 +123,7 @@ class TenancyIT {
                         + " {\"host\": \"h2\", \"labels\": {\"env\": \"dev\"}}]")
                 .statusCode())
         .isEqualTo(202);
+    server.reachable(token, tenant, "h1", "h2");
     server.post(
         token,
         api + "/releases",

@@ -154,4 +154,44 @@ public final class TestServer implements AutoCloseable {
     }
     return n;
   }
+
+  /**
+   * The hosts' agents beat once (release {@code cf-290}) and the engine has heard them: a host
+   * never heard from is sent no Apply (journals of version 5), and the heartbeat and a plan come
+   * through different topics, so a test that plans right after awaits this. {@code token} needs the
+   * telemetry and read permissions (operator, admin).
+   */
+  public void reachable(String token, String tenant, String... hosts) {
+    StringBuilder items = new StringBuilder("[");
+    for (String h : hosts) {
+      if (items.length() > 1) {
+        items.append(',');
+      }
+      items.append(
+          "{\"type\": \"heartbeat\", \"host\": \"%s\", \"release\": \"cf-290\"}".formatted(h));
+    }
+    String base = "/api/v1/tenants/" + tenant;
+    HttpResponse<String> posted = post(token, base + "/telemetry", items.append(']').toString());
+    if (posted.statusCode() != 202) {
+      throw new AssertionError("heartbeats refused: " + posted.statusCode() + " " + posted.body());
+    }
+    java.util.Set<String> wanted = java.util.Set.of(hosts);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () -> {
+              java.util.Set<String> alive = new java.util.HashSet<>();
+              String after = null;
+              do {
+                String page = base + "/hosts?liveness=alive&limit=1000";
+                HttpResponse<String> r =
+                    get(token, after == null ? page : page + "&after=" + after);
+                com.fasterxml.jackson.databind.JsonNode body =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+                body.get("hosts").forEach(h -> alive.add(h.get("host").asText()));
+                after = body.get("next").isNull() ? null : body.get("next").asText();
+              } while (after != null);
+              return alive.containsAll(wanted);
+            });
+  }
 }

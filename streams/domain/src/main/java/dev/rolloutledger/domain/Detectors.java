@@ -34,21 +34,23 @@ final class Detectors {
   Decision onOutcome(String tenant, Instant at, String hostId, String release, boolean crashed) {
     HostRecord host = context.host(tenant, hostId).orElse(null);
     if (host == null) {
-      return Decision.none();
+      return heardBeforeRegistration(tenant, hostId, at);
     }
     RolloutState rollout =
         host.rollout() == null ? null : context.store.rollout(tenant, host.rollout()).orElse(null);
     if (context.config.reachability()) {
       HostRecord heard = heard(host, rollout, at, crashed ? null : release);
-      if (heard.unreachable() != host.unreachable()) {
+      if (host.unreachable() && rollout != null && rollout.release().equals(release)) {
+        // its outcome shows an Apply reached it, whatever the rollout's state: counted as sent
+        // and no longer unreachable, so that its outcome counts below
+        heard = heard.reachableAgain().markedDispatched();
+        context.fleet.put(heard);
+        int wave = rollout.plan().indexOf(host.wave());
         rollout = cameBack(host, rollout);
-        if (rollout.release().equals(release)) {
-          // its outcome shows the Apply reached it: counted as sent, not to be sent again
-          heard = heard.markedDispatched();
-          context.fleet.put(heard);
-          int wave = rollout.plan().indexOf(host.wave());
-          rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
-        }
+        rollout = rollout.withCounts(wave, rollout.counts(wave).plusDispatched(1));
+        context.store.putRollout(rollout);
+      } else if (heard.unreachable() != host.unreachable()) {
+        rollout = cameBack(host, rollout); // back: its Apply goes out at the next dispatch
         context.store.putRollout(rollout);
       }
       host = heard;
@@ -116,7 +118,7 @@ final class Detectors {
             ? context.host(e.tenant(), e.host()).orElse(null)
             : context.boundHost(e.tenant(), e.host());
     if (host == null) {
-      return Decision.none();
+      return heardBeforeRegistration(e.tenant(), e.host(), e.at());
     }
     RolloutState rollout =
         host.rollout() == null
@@ -428,5 +430,17 @@ final class Detectors {
   private static RolloutState cameBack(HostRecord host, RolloutState rollout) {
     int wave = rollout.plan().indexOf(host.wave());
     return rollout.withCounts(wave, rollout.counts(wave).plusUnreachable(-1));
+  }
+
+  /**
+   * A sign of life from a host nobody registered, when the engine follows reachability: kept, so
+   * that the host can be reached once its owner registers it (the host stage forwards a host's
+   * first heartbeat once). It is not in the fleet until then ({@link HostLifecycle#UNREGISTERED}).
+   */
+  private Decision heardBeforeRegistration(String tenant, String hostId, Instant at) {
+    if (context.config.reachability()) {
+      context.fleet.put(HostRecord.heardBeforeRegistration(tenant, hostId, at));
+    }
+    return Decision.none();
   }
 }

@@ -6,11 +6,15 @@ package dev.rolloutledger.domain;
  * an Apply already sent is still judged), but no rollout takes it and no Apply is sent to it.
  * {@link #RETIRED}: left the fleet (decommissioned); nothing is sent to it, no rollout takes it,
  * and its record and history are kept. A registration does not change it: only an operator does.
+ * {@link #UNREGISTERED}: heard from (its agent beats) but never registered by its owner, so not in
+ * the fleet: no rollout takes it until it is registered, which makes it ACTIVE and keeps what was
+ * heard (an agent may start before the inventory names its host).
  */
 public enum HostLifecycle {
   ACTIVE,
   CORDONED,
-  RETIRED;
+  RETIRED,
+  UNREGISTERED;
 
   /** Takes part in rollouts: may be assigned to waves and sent an Apply. */
   public boolean dispatchable() {

@@ -16,6 +16,10 @@ public record HostLifecycleChanged(
     Checks.present("at", at);
     Checks.id("host", host);
     Checks.present("lifecycle", lifecycle);
+    if (lifecycle == HostLifecycle.UNREGISTERED) {
+      throw new InvalidFieldException(
+          "lifecycle", "is active, cordoned or retired: a registration is what makes a host known");
+    }
     Checks.id("by", by);
   }
 }

@@ -460,6 +460,25 @@ public record HostRecord(
         newDelivery);
   }
 
+  /**
+   * Registered by its owner: a host only heard from so far ({@link HostLifecycle#UNREGISTERED})
+   * joins the fleet, ACTIVE; any other is returned as is.
+   */
+  public HostRecord registered() {
+    return contact.lifecycle() == HostLifecycle.UNREGISTERED
+        ? withContact(contact.withLifecycle(HostLifecycle.ACTIVE))
+        : this;
+  }
+
+  /**
+   * A host heard from at {@code at} before anyone registered it: not in the fleet until it is, its
+   * sign of life kept for then.
+   */
+  public static HostRecord heardBeforeRegistration(String tenant, String host, Instant at) {
+    return registered(tenant, host, Map.of())
+        .withContact(new Contact(at, false, null, HostLifecycle.UNREGISTERED));
+  }
+
   /** Recorded unreachable in its wave: not dispatched, and the wave does not wait for it. */
   public boolean unreachable() {
     return delivery.unreachable();

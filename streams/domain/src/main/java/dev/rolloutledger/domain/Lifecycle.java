@@ -23,7 +23,7 @@ final class Lifecycle {
 
   Decision onChanged(HostLifecycleChanged e) {
     HostRecord host = context.host(e.tenant(), e.host()).orElse(null);
-    if (host == null) {
+    if (host == null || host.contact().lifecycle() == HostLifecycle.UNREGISTERED) {
       return reject(e, "host:" + e.host(), "host not registered");
     }
     HostRecord changed = host.withContact(host.contact().withLifecycle(e.lifecycle()));

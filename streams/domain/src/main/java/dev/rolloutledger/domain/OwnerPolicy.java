@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param pin stay on this release: rollouts of any other release are refused (e.g. pin N-1)
  * @param paused no dispatch and no promotion for any rollout of the tenant
- * @param windows dispatch and promotion only inside one of these (none = any time)
+ * @param windows dispatch and promotion only inside one of these (none = any time), each in its own
+ *     time zone ({@link MaintenanceWindow#zone()}, UTC by default)
  * @param delay no host applies a release sooner than this after it was published
  * @param allowedPublishers rollouts only of releases from these publishers (none = any)
  * @param by who set it

@@ -17,8 +17,8 @@ import java.util.Map;
  *     records how far each wave proved the release is not worse than this
  * @param maxDispatchPerMinute Apply commands per minute, at most (blast radius = rate x timeout)
  * @param limits heartbeat metrics ceilings, e.g. cpu 0.95, errorRate 0.05 (sorted by name)
- * @param emergencyCompression an EMERGENCY release divides every bake by this (waves are never
- *     skipped)
+ * @param emergencyCompression an EMERGENCY release divides every bake and batch bake by this (waves
+ *     are never skipped)
  * @param liveness how silence is judged: from heartbeats, or from a failure detector's reports (ADR
  *     0006); fixed for the rollout's life
  * @param maxUnreachableFraction the share of a wave's hosts that may be unreachable (no sign of
@@ -122,6 +122,19 @@ public record Plan(
             "must be unique ('" + wave.name() + "' is waves[" + earlier + "])");
       }
     }
+    for (int i = 0; i < waves.size(); i++) {
+      for (int j = 0; j < waves.size(); j++) {
+        if (waves.get(j).isBatchName(waves.get(i).name())) {
+          throw new InvalidFieldException(
+              "waves[" + i + "].name",
+              "must not be a batch name of waves["
+                  + j
+                  + "] ('"
+                  + waves.get(j).name()
+                  + ".N', which it is split into)");
+        }
+      }
+    }
     waves = List.copyOf(waves);
     Checks.present("heartbeatTimeout", heartbeatTimeout);
     if (heartbeatTimeout.isNegative() || heartbeatTimeout.isZero()) {
@@ -176,6 +189,20 @@ public record Plan(
     return unreachable > 1 && unreachable > maxUnreachableFraction * assigned;
   }
 
+  /** The same plan with these waves (e.g. a batched wave replaced by its batches). */
+  public Plan withWaves(List<WavePlan> newWaves) {
+    return new Plan(
+        newWaves,
+        heartbeatTimeout,
+        alpha,
+        beta,
+        toleratedRatio,
+        maxDispatchPerMinute,
+        limits,
+        emergencyCompression,
+        liveness);
+  }
+
   /** The same plan with liveness judged as {@code newLiveness} says. */
   public Plan withLiveness(Liveness newLiveness) {
     if (newLiveness == liveness) {
@@ -203,14 +230,21 @@ public record Plan(
 
   /**
    * The plan a release of this severity follows: the same waves in the same order; for EMERGENCY,
-   * every bake divided by {@code emergencyCompression}. No wave is ever skipped.
+   * every bake and every batch bake divided by {@code emergencyCompression}. No wave is ever
+   * skipped.
    */
   public Plan forSeverity(Severity severity) {
     if (severity != Severity.EMERGENCY || emergencyCompression == 1) {
       return this;
     }
     List<WavePlan> compressed =
-        waves.stream().map(w -> w.withBake(w.bake().dividedBy(emergencyCompression))).toList();
+        waves.stream()
+            .map(
+                w ->
+                    w.withBakes(
+                        w.bake().dividedBy(emergencyCompression),
+                        w.batchBake().dividedBy(emergencyCompression)))
+            .toList();
     return new Plan(
         compressed,
         heartbeatTimeout,
@@ -225,51 +259,31 @@ public record Plan(
   }
 
   /**
-   * Careful operators' practice when the owner gives no plan: dev, staging, then prod from the
-   * least to the most critical tier, replicas before primaries, the first prod wave small (two
-   * tier-C replicas); last, prod hosts that carry no tier or role label. Failure fraction cap 20%,
-   * 1 failure. Bakes grow with criticality: 10 min, 30 min, 30 min, 1 h per tier-C and -B wave, 2 h
-   * for A. Heartbeat limits {@link #DEFAULT_LIMITS}: a host that stays up with its CPU pegged or
-   * one request in twenty failing is failing (the Cloudflare 2019 and Fastly 2021 shapes).
+   * The plan a rollout follows when its owner names none: the {@code dba} template ({@link
+   * PlanTemplates#dba()}), devbox, staging, UAT, edge systems, then production from the least to
+   * the most critical tier, replicas before primaries, in batches.
    */
   public static Plan defaultPlan() {
-    List<WavePlan> waves = new java.util.ArrayList<>();
-    waves.add(wave("dev", Map.of("env", "dev"), null, Duration.ofMinutes(10)));
-    waves.add(wave("staging", Map.of("env", "staging"), null, Duration.ofMinutes(30)));
-    waves.add(wave("prod-canary", prod("C", "replica"), 2, Duration.ofMinutes(30)));
-    for (String tier : List.of("C", "B", "A")) {
-      Duration bake = tier.equals("A") ? Duration.ofHours(2) : Duration.ofHours(1);
-      for (String role : List.of("replica", "primary")) {
-        waves.add(
-            wave(
-                "prod-"
-                    + tier.toLowerCase(java.util.Locale.ROOT)
-                    + "-"
-                    + (role.equals("replica") ? "replicas" : "primaries"),
-                prod(tier, role),
-                null,
-                bake));
+    return PlanTemplates.dba();
+  }
+
+  /**
+   * The summed bakes of the waves, each batched wave counted with its full batches: a {@code
+   * batches: N} wave bakes {@code (N - 1) x batchBake + bake} when it has at least N hosts, a
+   * {@code batchSize} wave its {@code bake} plus one {@code batchBake} per further batch (unknown
+   * before the fleet is: counted here as none). This is how long the plan runs at least with every
+   * wave populated, without the time hosts take to apply and the heartbeat timeout each wave also
+   * waits after its last apply; waves no host matches pass at once.
+   */
+  public Duration totalBake() {
+    Duration total = Duration.ZERO;
+    for (WavePlan w : waves) {
+      total = total.plus(w.bake());
+      if (w.batches() != null) {
+        total = total.plus(w.batchBake().multipliedBy(w.batches() - 1L));
       }
     }
-    waves.add(wave("prod-other", Map.of("env", "prod"), null, Duration.ofHours(2)));
-    return new Plan(
-        waves,
-        DEFAULT_HEARTBEAT_TIMEOUT,
-        DEFAULT_ALPHA,
-        DEFAULT_BETA,
-        DEFAULT_TOLERATED_RATIO,
-        DEFAULT_MAX_DISPATCH_PER_MINUTE,
-        DEFAULT_LIMITS,
-        DEFAULT_EMERGENCY_COMPRESSION);
-  }
-
-  private static Map<String, String> prod(String tier, String role) {
-    return Map.of("env", "prod", "tier", tier, "role", role);
-  }
-
-  private static WavePlan wave(
-      String name, Map<String, String> selector, Integer hosts, Duration bake) {
-    return new WavePlan(name, selector, hosts, null, 0.2, 1, bake);
+    return total;
   }
 
   /** The index of the wave with this name, or -1. */

@@ -4,6 +4,7 @@ import static dev.rolloutledger.domain.EngineContext.reject;
 import static dev.rolloutledger.domain.EngineContext.sortedRollouts;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +12,12 @@ import java.util.Map;
  * Planning: a planned rollout takes the tenant's free hosts into its waves once its release is
  * known, and a host that registers later joins the first ACTIVE rollout with a matching wave that
  * has room.
+ *
+ * <p>A batched wave ({@link WavePlan#batches(int)}) becomes its batches {@code NAME.1} .. {@code
+ * NAME.k} when the rollout starts, once its members are known: the rollout's stored plan is the
+ * expanded one, so the engine, the ledger and the API see each batch as a wave. A spread wave
+ * ({@link Spread}) takes at most its number of hosts per label value, the same hosts whether they
+ * are bound at once or chunk by chunk.
  */
 final class Planner {
 
@@ -29,7 +36,7 @@ final class Planner {
         context
             .store
             .host(e.tenant(), e.host())
-            .map(h -> h.withLabels(e.labels()))
+            .map(h -> h.withLabels(e.labels()).registered())
             .orElseGet(() -> HostRecord.registered(e.tenant(), e.host(), e.labels()));
     if (context.isFree(host)) {
       for (RolloutState rollout : sortedRollouts(context.store.rollouts(e.tenant()))) {
@@ -62,7 +69,14 @@ final class Planner {
     return step.decision();
   }
 
-  /** The first wave whose selector matches the host and that has room for one more, or -1. */
+  /**
+   * The first wave whose selector matches the host and that has room for one more, or -1. A batch
+   * has room only if it is the last of its wave and the wave had room ({@link
+   * WavePlan#batches(int)}): a late host joins the last batch of a wave that takes all its matching
+   * hosts. A spread wave has room while the host's label value has fewer than its number of hosts
+   * in it (and its {@code hosts} cap, if any, has room; its {@code percent}, if any, is a share of
+   * its hosts plus the newcomer).
+   */
   private int waveWithRoom(RolloutState rollout, HostRecord host) {
     List<WavePlan> waves = rollout.plan().waves();
     for (int i = 0; i < waves.size(); i++) {
@@ -72,7 +86,13 @@ final class Planner {
       }
       long assigned = rollout.counts(i).assigned();
       long eligible = assigned + 1;
-      if (wave.percent() != null) {
+      if (wave.spread() != null) {
+        String value = wave.spread().valueOf(host.labels());
+        Map<String, Integer> perValue = spreadCounts(rollout, wave);
+        if (perValue.getOrDefault(value, 0) >= wave.spread().hosts()) {
+          continue;
+        }
+      } else if (wave.percent() != null) {
         // The share is of the hosts the wave could have taken: the newcomer plus this rollout's
         // matching hosts in this or later waves, as if all of them had been there at planning.
         final int index = i;
@@ -177,26 +197,41 @@ final class Planner {
     List<WaveCounts> counts = new ArrayList<>();
     List<Integer> matching = new ArrayList<>();
     boolean chunked = context.config.assignChunk() > 0;
+    List<WavePlan> expanded = new ArrayList<>();
+    List<String> approvals = new ArrayList<>(pending.approvals());
     for (WavePlan wave : plan.waves()) {
       matching.clear();
+      SpreadCount spread = SpreadCount.of(wave);
       for (int i = 0; i < available.size(); i++) {
-        if (!taken[i] && wave.matches(available.get(i).labels())) {
+        Map<String, String> labels = available.get(i).labels();
+        if (!taken[i] && wave.matches(labels) && spread.admits(labels)) {
           matching.add(i);
         }
       }
       int members = (int) wave.capacity(matching.size());
-      for (int m = 0; m < members; m++) {
-        int i = matching.get(m);
-        taken[i] = true;
-        if (!chunked) {
-          assigned.add(
-              available
-                  .get(i)
-                  .assignedTo(pending.rollout(), wave.name(), context.config.livenessOf(plan)));
+      List<WavePlan> parts = wave.batches(members);
+      int next = 0;
+      for (int p = 0; p < parts.size(); p++) {
+        WavePlan part = parts.get(p);
+        int size = p == parts.size() - 1 ? members - next : part.hosts();
+        for (int m = 0; m < size; m++) {
+          int i = matching.get(next++);
+          taken[i] = true;
+          if (!chunked) {
+            assigned.add(
+                available
+                    .get(i)
+                    .assignedTo(pending.rollout(), part.name(), context.config.livenessOf(plan)));
+          }
         }
+        counts.add(new WaveCounts(part.name(), size, 0, 0));
+        expanded.add(part);
       }
-      counts.add(new WaveCounts(wave.name(), members, 0, 0));
+      if (wave.batched() && approvals.contains(wave.name())) {
+        approvals.add(parts.get(0).name()); // approved before it was split: its first batch is
+      }
     }
+    plan = plan.withWaves(expanded);
     RolloutState sized =
         new RolloutState(
             tenant,
@@ -210,7 +245,7 @@ final class Planner {
             pending.lastHash(),
             pending.plannedAt(),
             step.at,
-            pending.approvals());
+            approvals);
     if (chunked) {
       return bindChunk(step, sized.withAssignment(new AssignmentCursor(0, null)));
     }
@@ -250,6 +285,11 @@ final class Planner {
       List<HostRecord> binding = new ArrayList<>();
       boolean ranOut = true;
       if (bound < target) {
+        // a spread wave counts the label values of the hosts bound in earlier chunks first
+        SpreadCount spread = SpreadCount.of(wave);
+        for (String id : members.wave(wave.name())) {
+          spread.admits(context.fleet.assigned(tenant, id).labels());
+        }
         for (HostRecord h : new FreeHosts(context, tenant, after, rollout.rollout())) {
           if (budget == 0 || looks == 0) {
             ranOut = false;
@@ -257,7 +297,7 @@ final class Planner {
           }
           looks--;
           after = h.host();
-          if (wave.matches(h.labels())) {
+          if (wave.matches(h.labels()) && spread.admits(h.labels())) {
             binding.add(h.assignedTo(rollout.rollout(), wave.name(), liveness));
             budget--;
             if (bound + binding.size() == target) {
@@ -352,6 +392,46 @@ final class Planner {
     }
     String wave = r.plan().waves().get(0).name();
     return dispatcher.halt(step, r, wave, RolloutEngine.REFUSED, Map.of("refusal", refusal));
+  }
+
+  /** The hosts of a spread wave of this rollout, by their value of its label. */
+  private Map<String, Integer> spreadCounts(RolloutState rollout, WavePlan wave) {
+    SpreadCount count = SpreadCount.of(wave);
+    for (String id : context.fleet.members(rollout.tenant(), rollout.rollout()).wave(wave.name())) {
+      count.admits(context.fleet.assigned(rollout.tenant(), id).labels());
+    }
+    return count.perValue;
+  }
+
+  /**
+   * A spread wave's hosts per label value while its hosts are taken in host-id order: {@link
+   * #admits} counts a host in if its value has room. A wave without spread admits every host.
+   */
+  private static final class SpreadCount {
+    private final Spread spread;
+    private final Map<String, Integer> perValue = new HashMap<>();
+
+    private SpreadCount(Spread spread) {
+      this.spread = spread;
+    }
+
+    static SpreadCount of(WavePlan wave) {
+      return new SpreadCount(wave.spread());
+    }
+
+    /** Whether a host with these labels may join; if so it is counted. */
+    boolean admits(Map<String, String> labels) {
+      if (spread == null) {
+        return true;
+      }
+      String value = spread.valueOf(labels);
+      int n = perValue.getOrDefault(value, 0);
+      if (value == null || n >= spread.hosts()) {
+        return false;
+      }
+      perValue.put(value, n + 1);
+      return true;
+    }
   }
 
   /** How many free hosts a chunk may look at per host it may bind. */

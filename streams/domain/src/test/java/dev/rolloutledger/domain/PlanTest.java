@@ -169,8 +169,8 @@ class PlanTest {
     }
 
     @Test
-    void the_default_plan_goes_dev_staging_then_prod_by_tier_c_b_a_replicas_before_primaries() {
-      Plan plan = Plan.defaultPlan();
+    void the_classic_plan_goes_dev_staging_then_prod_by_tier_c_b_a_replicas_before_primaries() {
+      Plan plan = PlanTemplates.classic();
 
       assertThat(plan.waves())
           .extracting(WavePlan::name)

@@ -386,6 +386,42 @@ class ReachabilityTest {
     }
 
     @Test
+    void an_agent_that_beats_before_its_host_is_registered_is_reached_once_it_is() {
+      World w = new World(V5);
+      w.t0 = w.s.now;
+      w.runUntil(20); // every agent beats; nobody registered a host yet
+      assertThat(w.s.hostRecord("h07").contact().lifecycle()).isEqualTo(HostLifecycle.UNREGISTERED);
+      for (String h : w.hosts) {
+        if (!h.equals("h19")) { // h19's agent beats, but its owner never registers it
+          w.feed(new HostRegistered(TENANT, w.s.now, h, Map.of("env", "prod")));
+        }
+      }
+      w.feed(
+          new ReleasePublished(
+              TENANT, w.s.now, "rel", "agent", "2.0", Scenario.sha("rel"), "ci", Severity.NORMAL));
+      // a plan that takes every host, labels or not
+      Plan all =
+          new Plan(List.of(new WavePlan("all", Map.of(), null, null, 0.2, 1, BAKE)))
+              .withMaxUnreachableFraction(0.1);
+      w.feed(new RolloutPlanned(TENANT, w.s.now, "r1", "rel", all));
+      w.runUntil(3_600);
+
+      assertThat(w.rollout().status()).isEqualTo(RolloutStatus.COMPLETED);
+      assertThat(w.rollout().counts(0).assigned()).isEqualTo(19);
+      assertThat(w.rollout().counts(0).unreachable()).isZero();
+      assertThat(w.s.hostRecord("h07").contact().lifecycle()).isEqualTo(HostLifecycle.ACTIVE);
+      assertThat(w.s.hostRecord("h19").rollout()).isNull();
+      assertThat(w.appliesSentTo("h19")).isZero();
+      // an operator cannot cordon a host nobody registered
+      Decision d =
+          w.s.apply(new HostLifecycleChanged(TENANT, w.s.now, "h19", HostLifecycle.CORDONED, "x"));
+      assertThat(d.rejections())
+          .singleElement()
+          .extracting(Rejection::reason)
+          .isEqualTo("host not registered");
+    }
+
+    @Test
     void a_lifecycle_change_of_an_unknown_host_is_rejected() {
       World w = new World(V5);
       Decision d =

@@ -1256,8 +1256,8 @@ class RolloutEngineTest {
   class Promotion {
 
     @Test
-    void promotes_through_every_wave_of_the_default_plan_in_order_to_completion() {
-      // Given a small fleet labelled as the default plan expects
+    void promotes_through_every_wave_of_the_classic_plan_in_order_to_completion() {
+      // Given a small fleet labelled as the classic plan expects
       Scenario s = new Scenario().hosts("dev", "d1").hosts("staging", "s1", "s2");
       for (String p : List.of("p1", "p2", "p3")) {
         s.host(p, "env", "prod", "tier", "C", "role", "replica");
@@ -1267,7 +1267,7 @@ class RolloutEngineTest {
       s.host("p6", "env", "prod", "tier", "A", "role", "primary");
       s.host("p7", "env", "prod");
       s.release("rel");
-      s.plan("r1", "rel", withoutBake(Plan.defaultPlan()));
+      s.plan("r1", "rel", withoutBake(PlanTemplates.classic()));
 
       // When every host applies, wave by wave
       for (String h : List.of("d1", "s1", "s2", "p1", "p2", "p3", "p4", "p5", "p6", "p7")) {
@@ -1306,6 +1306,64 @@ class RolloutEngineTest {
           .allSatisfy(c -> assertThat(c).isInstanceOf(Apply.class))
           .extracting(HostCommand::host)
           .containsExactly("d1", "s1", "s2", "p1", "p2", "p3", "p4", "p5", "p6", "p7");
+    }
+
+    @Test
+    void promotes_through_every_wave_and_batch_of_the_default_plan_in_order_to_completion() {
+      // Given a small fleet labelled as the default plan (dba) expects: no UAT host, one edge host
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("staging", "s1");
+      s.host("e1", "env", "prod", "role", "edge");
+      for (String p : List.of("p1", "p2", "p3", "p4")) {
+        s.host(p, "env", "prod", "tier", "C", "role", "replica");
+      }
+      s.host("p5", "env", "prod", "tier", "A", "role", "primary");
+      s.host("p6", "env", "prod");
+      s.release("rel");
+      Plan dba = Plan.defaultPlan();
+      s.plan(
+          "r1",
+          "rel",
+          dba.withWaves(
+              dba.waves().stream().map(w -> w.withBakes(Duration.ZERO, Duration.ZERO)).toList()));
+
+      // When every host applies, wave by wave
+      for (String h : List.of("d1", "s1", "e1", "p1", "p2", "p3", "p4", "p5", "p6")) {
+        s.applied(h, "rel");
+        s.settle();
+      }
+
+      // Then each batched wave ran as its batches (3 near-equal ones, fewer with fewer hosts)
+      assertThat(s.allEntries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly(
+              "WaveStarted devbox [d1]",
+              "WavePromoted devbox",
+              "WaveStarted staging [s1]",
+              "WavePromoted staging",
+              "WaveStarted uat []",
+              "WavePromoted uat",
+              "WaveStarted edge [e1]",
+              "WavePromoted edge",
+              "WaveStarted prod-c-replicas.1 [p1, p2]",
+              "WavePromoted prod-c-replicas.1",
+              "WaveStarted prod-c-replicas.2 [p3]",
+              "WavePromoted prod-c-replicas.2",
+              "WaveStarted prod-c-replicas.3 [p4]",
+              "WavePromoted prod-c-replicas.3",
+              "WaveStarted prod-c-primaries.1 []",
+              "WavePromoted prod-c-primaries.1",
+              "WaveStarted prod-b-replicas.1 []",
+              "WavePromoted prod-b-replicas.1",
+              "WaveStarted prod-b-primaries.1 []",
+              "WavePromoted prod-b-primaries.1",
+              "WaveStarted prod-a-replicas.1 []",
+              "WavePromoted prod-a-replicas.1",
+              "WaveStarted prod-a-primaries.1 [p5]",
+              "WavePromoted prod-a-primaries.1",
+              "WaveStarted prod-other [p6]",
+              "WavePromoted prod-other",
+              "RolloutCompleted");
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.COMPLETED);
     }
 
     @Test

@@ -281,9 +281,12 @@ public final class ScenarioJson {
         p.list(
             "windows",
             w -> {
-              w.only("days", "start", "end");
+              w.only("days", "start", "end", "zone");
               return new MaintenanceWindowSpec(
-                  w.texts("days"), w.text("start", null), w.text("end", null));
+                  w.texts("days"),
+                  w.text("start", null),
+                  w.text("end", null),
+                  w.text("zone", "UTC"));
             });
     OwnerPolicySpec spec =
         OwnerPolicySpec.newBuilder()

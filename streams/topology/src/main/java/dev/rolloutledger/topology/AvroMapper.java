@@ -290,7 +290,11 @@ public final class AvroMapper {
                 w.getMinCrashes(),
                 duration("bake", w.getBake()),
                 w.getApproval(),
-                w.getMaxFailureRate()));
+                w.getMaxFailureRate(),
+                w.getBatches(),
+                w.getBatchSize(),
+                duration("batchBake", w.getBatchBake()),
+                spread(w.getSpread())));
       } catch (InvalidFieldException e) {
         throw e.within("plan.waves[" + i + "]");
       }
@@ -308,6 +312,17 @@ public final class AvroMapper {
           Liveness.parse("liveness", spec.getLiveness()));
     } catch (InvalidFieldException e) {
       throw e.within("plan");
+    }
+  }
+
+  private static dev.rolloutledger.domain.Spread spread(dev.rolloutledger.avro.SpreadSpec spec) {
+    if (spec == null) {
+      return null;
+    }
+    try {
+      return new dev.rolloutledger.domain.Spread(spec.getBy(), spec.getHosts());
+    } catch (InvalidFieldException e) {
+      throw e.within("spread");
     }
   }
 
@@ -341,7 +356,10 @@ public final class AvroMapper {
       try {
         windows.add(
             new MaintenanceWindow(
-                days, time(path + ".start", w.getStart()), time(path + ".end", w.getEnd())));
+                days,
+                time(path + ".start", w.getStart()),
+                time(path + ".end", w.getEnd()),
+                MaintenanceWindow.zone(path + ".zone", w.getZone())));
       } catch (InvalidFieldException e) {
         throw e.field().startsWith(path) ? e : e.within(path);
       }
@@ -363,7 +381,8 @@ public final class AvroMapper {
           new MaintenanceWindowSpec(
               w.days().stream().sorted().map(DayOfWeek::name).toList(),
               w.start().toString(),
-              w.end().toString()));
+              w.end().toString(),
+              w.zone().getId()));
     }
     return OwnerPolicySpec.newBuilder()
         .setPin(p.pin())
@@ -379,8 +398,7 @@ public final class AvroMapper {
     try {
       return LocalTime.parse(hhmm);
     } catch (DateTimeParseException | NullPointerException e) {
-      throw new InvalidFieldException(
-          field, "must be a time of day HH:MM (UTC), was '" + hhmm + "'");
+      throw new InvalidFieldException(field, "must be a time of day HH:MM, was '" + hhmm + "'");
     }
   }
 
@@ -398,6 +416,13 @@ public final class AvroMapper {
               .setBake(w.bake().toString())
               .setApproval(w.approval())
               .setMaxFailureRate(w.maxFailureRate())
+              .setBatches(w.batches())
+              .setBatchSize(w.batchSize())
+              .setBatchBake(w.batchBake().toString())
+              .setSpread(
+                  w.spread() == null
+                      ? null
+                      : new dev.rolloutledger.avro.SpreadSpec(w.spread().by(), w.spread().hosts()))
               .build());
     }
     return PlanSpec.newBuilder()

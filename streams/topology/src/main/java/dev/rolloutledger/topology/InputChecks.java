@@ -164,6 +164,10 @@ public final class InputChecks {
       Checks.doorId(wave + ".name", w.name());
       labels(wave + ".selector", w.selector());
       duration(wave + ".bake", w.bake());
+      duration(wave + ".batchBake", w.batchBake());
+      if (w.spread() != null) {
+        Checks.doorName(wave + ".spread.by", w.spread().by(), Checks.MAX_ID_LENGTH);
+      }
     }
     duration(path + ".heartbeatTimeout", plan.heartbeatTimeout());
     Checks.doorCount(path + ".limits", plan.limits().size());

@@ -71,6 +71,10 @@ class AvroMapperTest {
                 Duration.ofHours(1),
                 true,
                 null),
+            new WavePlan("branches", Map.of("env", "prod"), 8, null, 0.2, 1, Duration.ofDays(1))
+                .spreadBy("branch", 2),
+            new WavePlan("prod", Map.of("env", "prod"), null, null, 0.2, 1, Duration.ofHours(4))
+                .inBatches(3, Duration.ofHours(1)),
             new WavePlan("rest", Map.of(), null, null, 0.2, 1, Duration.ofHours(2))),
         Duration.ofSeconds(30),
         0.01,
@@ -125,7 +129,12 @@ class AvroMapperTest {
                               java.util.Set.of(
                                   java.time.DayOfWeek.SATURDAY, java.time.DayOfWeek.MONDAY),
                               java.time.LocalTime.of(22, 0),
-                              java.time.LocalTime.of(2, 30))),
+                              java.time.LocalTime.of(2, 30)),
+                          new MaintenanceWindow(
+                              java.util.Set.of(),
+                              java.time.LocalTime.of(1, 0),
+                              java.time.LocalTime.of(5, 0),
+                              java.time.ZoneId.of("Europe/Paris"))),
                       Duration.ofHours(1),
                       List.of("internal-ci"),
                       "owner")));
@@ -149,7 +158,7 @@ class AvroMapperTest {
           .setWindows(
               List.of(
                   new dev.rolloutledger.avro.MaintenanceWindowSpec(
-                      List.of("FUNDAY"), "02:00", "04:00")));
+                      List.of("FUNDAY"), "02:00", "04:00", "UTC")));
       assertThatThrownBy(() -> AvroMapper.toDomain(avro))
           .isInstanceOfSatisfying(
               InvalidFieldException.class,
@@ -164,6 +173,39 @@ class AvroMapperTest {
           .isInstanceOfSatisfying(
               InvalidFieldException.class,
               e -> assertThat(e.field()).isEqualTo("plan.waves[1].bake"));
+    }
+
+    @Test
+    void an_invalid_spread_or_batch_bake_names_the_field_under_plan() {
+      var spread = AvroMapper.planSpec(fullPlan());
+      spread.getWaves().get(2).getSpread().setHosts(0);
+      var batchBake = AvroMapper.planSpec(fullPlan());
+      batchBake.getWaves().get(3).setBatchBake("an hour");
+
+      assertThatThrownBy(() -> AvroMapper.plan(spread))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
+              e -> assertThat(e.field()).isEqualTo("plan.waves[2].spread.hosts"));
+      assertThatThrownBy(() -> AvroMapper.plan(batchBake))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
+              e -> assertThat(e.field()).isEqualTo("plan.waves[3].batchBake"));
+    }
+
+    @Test
+    void a_window_in_an_unknown_zone_names_the_field_under_policy() {
+      var avro =
+          (dev.rolloutledger.avro.PolicySet)
+              AvroMapper.toAvro(new PolicySet("t", AT, OwnerPolicy.none("t")));
+      avro.getPolicy()
+          .setWindows(
+              List.of(
+                  new dev.rolloutledger.avro.MaintenanceWindowSpec(
+                      List.of(), "02:00", "04:00", "Mars/Olympus")));
+      assertThatThrownBy(() -> AvroMapper.toDomain(avro))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
+              e -> assertThat(e.field()).isEqualTo("policy.windows[0].zone"));
     }
   }
 
@@ -212,6 +254,8 @@ class AvroMapperTest {
                       20,
                       AT.plusSeconds(60)),
                   new WaveCounts("staging", 5, 2, 0),
+                  WaveCounts.empty("branches"),
+                  WaveCounts.empty("prod"),
                   WaveCounts.empty("rest")),
               7,
               "d".repeat(64),

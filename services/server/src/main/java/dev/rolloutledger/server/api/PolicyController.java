@@ -34,8 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The owner's policy for a tenant: pin, pause, maintenance windows (UTC), delay after publication,
- * allowed publishers. Stronger than any publisher's request; it never holds back a HALT.
+ * The owner's policy for a tenant: pin, pause, maintenance windows (in an IANA time zone, UTC by
+ * default), delay after publication, allowed publishers. Stronger than any publisher's request; it
+ * never holds back a HALT.
  */
 @Controller("/api/v1/tenants/{tenant}/policy")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -51,7 +52,10 @@ public class PolicyController {
 
   @Serdeable
   public record WindowBody(
-      @Nullable List<String> days, @Nullable String start, @Nullable String end) {}
+      @Nullable List<String> days,
+      @Nullable String start,
+      @Nullable String end,
+      @Nullable String zone) {}
 
   @Serdeable
   public record PolicyBody(
@@ -89,7 +93,9 @@ public class PolicyController {
             throw ApiProblemException.badField(field, field + " must be MONDAY..SUNDAY, not null");
           }
         }
-        windows.add(new MaintenanceWindowSpec(days, w.start(), w.end()));
+        windows.add(
+            new MaintenanceWindowSpec(
+                days, w.start(), w.end(), w.zone() == null ? "UTC" : w.zone()));
       }
     }
     OwnerPolicySpec spec =
@@ -133,7 +139,8 @@ public class PolicyController {
                     new WindowBody(
                         w.days().stream().sorted().map(Enum::name).toList(),
                         w.start().toString(),
-                        w.end().toString()))
+                        w.end().toString(),
+                        w.zone().getId()))
             .toList();
     return new PolicyBody(
         p.pin(), p.paused(), windows, p.delay().toString(), p.allowedPublishers(), p.by());

@@ -35,7 +35,15 @@ public final class Requests {
       @Nullable Integer minCrashes,
       @Nullable String bake,
       @Nullable Boolean approval,
-      @Nullable Double maxFailureRate) {}
+      @Nullable Double maxFailureRate,
+      @Nullable Integer batches,
+      @Nullable Integer batchSize,
+      @Nullable String batchBake,
+      @Nullable SpreadBody spread) {}
+
+  /** At most {@code hosts} hosts per value of the label {@code by}. */
+  @Serdeable
+  public record SpreadBody(@Nullable String by, @Nullable Integer hosts) {}
 
   /** A plan; every setting but {@code waves} has a default (see {@code Plan}). */
   @Serdeable
@@ -50,9 +58,15 @@ public final class Requests {
       @Nullable Integer emergencyCompression,
       @Nullable String liveness) {}
 
+  /**
+   * {@code plan}: a plan object ({@link PlanBody}), or a string naming a template ({@code
+   * PlanTemplates}), or absent (the default plan). Read untyped, then bound by the controller.
+   */
   @Serdeable
   public record RolloutBody(
-      @Nullable String rollout, @Nullable String release, @Nullable PlanBody plan) {}
+      @Nullable String rollout,
+      @Nullable String release,
+      @Nullable @Schema(oneOf = {String.class, PlanBody.class}) Object plan) {}
 
   /** Who acts is the caller's token name, recorded in the ledger; never a field of the body. */
   @Serdeable

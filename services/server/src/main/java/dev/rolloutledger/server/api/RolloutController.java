@@ -12,12 +12,14 @@ import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PlanTemplates;
 import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.RollbackRequested;
 import dev.rolloutledger.domain.RolloutPaused;
 import dev.rolloutledger.domain.RolloutPlanned;
 import dev.rolloutledger.domain.RolloutResumed;
 import dev.rolloutledger.domain.Severity;
+import dev.rolloutledger.domain.Spread;
 import dev.rolloutledger.domain.WavePlan;
 import dev.rolloutledger.server.api.Requests.ActionBody;
 import dev.rolloutledger.server.api.Requests.ApprovalBody;
@@ -155,7 +157,7 @@ public class RolloutController {
     String rollout =
         body.rollout() == null ? "r-" + UUID.randomUUID() : Ids.require("rollout", body.rollout());
     Ids.require("release", body.release());
-    Plan plan = body.plan() == null ? Plan.defaultPlan() : plan(body.plan());
+    Plan plan = rolloutPlan(body.plan());
     publisher.publish(
         InputChecks.check(
             new RolloutPlanned(tenant, clock.instant(), rollout, body.release(), plan)));
@@ -300,6 +302,21 @@ public class RolloutController {
     return HttpResponse.accepted().body(new Accepted(1, List.of(rollout)));
   }
 
+  /**
+   * A rollout's {@code plan}: absent, the default plan ({@link Plan#defaultPlan()}); a string, the
+   * template it names ({@link PlanTemplates}; an unknown name is a 400 on {@code plan} that lists
+   * the known ones); an object, a plan ({@link Requests.PlanBody}).
+   */
+  static Plan rolloutPlan(@Nullable Object plan) {
+    if (plan == null) {
+      return Plan.defaultPlan();
+    }
+    if (plan instanceof String name) {
+      return PlanTemplates.require("plan", name);
+    }
+    return plan(StrictJson.bind(plan, Requests.PlanBody.class, "plan"));
+  }
+
   static Plan plan(Requests.PlanBody body) {
     if (body.waves() == null) {
       throw ApiProblemException.badField("plan.waves", "plan.waves is required");
@@ -324,7 +341,13 @@ public class RolloutController {
                       w.minCrashes() == null ? 1 : w.minCrashes(),
                       AvroMapper.duration("bake", w.bake() == null ? DEFAULT_BAKE : w.bake()),
                       Boolean.TRUE.equals(w.approval()),
-                      w.maxFailureRate())));
+                      w.maxFailureRate(),
+                      w.batches(),
+                      w.batchSize(),
+                      w.batchBake() == null
+                          ? java.time.Duration.ZERO
+                          : AvroMapper.duration("batchBake", w.batchBake()),
+                      spread(w.spread()))));
     }
     return within(
         "plan",
@@ -343,6 +366,16 @@ public class RolloutController {
                 body.liveness() == null
                     ? Liveness.HEARTBEATS
                     : Liveness.parse("liveness", body.liveness())));
+  }
+
+  private static Spread spread(@Nullable Requests.SpreadBody body) {
+    if (body == null) {
+      return null;
+    }
+    if (body.hosts() == null) {
+      throw new InvalidFieldException("spread.hosts", "is required");
+    }
+    return within("spread", () -> new Spread(body.by(), body.hosts()));
   }
 
   private static <T> T or(@Nullable T value, T fallback) {

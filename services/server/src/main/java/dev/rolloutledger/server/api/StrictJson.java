@@ -62,6 +62,18 @@ final class StrictJson {
     }
   }
 
+  /**
+   * A part of a body read untyped (e.g. a rollout's {@code plan}: a name or an object), bound to
+   * {@code type} under the same rules; a field is named under {@code at} ({@code plan.waves[0]}).
+   */
+  static <T> T bind(Object value, Class<T> type, String at) {
+    try {
+      return JSON.treeToValue(JSON.valueToTree(value), type);
+    } catch (JsonProcessingException e) {
+      throw refused(e, at);
+    }
+  }
+
   private static <T> T notNull(T value, String what) {
     if (value == null) {
       throw ApiProblemException.badField(null, "the body must be " + what + ", not null");
@@ -111,11 +123,19 @@ final class StrictJson {
 
   /** A 400 naming the field, as {@code plan.waves[0].bake} or {@code [3].metrics}. */
   private static ApiProblemException refused(JsonProcessingException e) {
+    return refused(e, null);
+  }
+
+  /** {@link #refused(JsonProcessingException)} for a part of a body bound under {@code at}. */
+  private static ApiProblemException refused(JsonProcessingException e, String at) {
     String field = null;
     if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
       field = path(m.getPath());
     } else if (e instanceof StreamReadException r && r.getProcessor() != null) {
       field = path(r.getProcessor().getParsingContext()); // e.g. the name of a duplicate field
+    }
+    if (at != null) {
+      field = field == null ? at : field.startsWith("[") ? at + field : at + "." + field;
     }
     String detail;
     if (e instanceof UnrecognizedPropertyException u) {

@@ -5,7 +5,10 @@ import dev.rolloutledger.avro.RolloutCompleted;
 import dev.rolloutledger.avro.RolloutHalted;
 import dev.rolloutledger.avro.WavePromoted;
 import dev.rolloutledger.avro.WaveStarted;
+import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PlanTemplates;
 import dev.rolloutledger.domain.RolloutState;
+import dev.rolloutledger.domain.Severity;
 import dev.rolloutledger.domain.WaveCounts;
 import dev.rolloutledger.domain.WavePlan;
 import io.micronaut.core.annotation.Nullable;
@@ -39,6 +42,71 @@ public final class Views {
       boolean approval,
       boolean approved,
       @Nullable Double maxFailureRate) {}
+
+  /** A wave as a plan (or a template) states it, before any host is taken. */
+  @Serdeable
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PlanWaveView(
+      String name,
+      Map<String, String> selector,
+      @Nullable Integer hosts,
+      @Nullable Integer percent,
+      @Nullable SpreadView spread,
+      String bake,
+      @Nullable Integer batches,
+      @Nullable Integer batchSize,
+      @Nullable String batchBake,
+      double maxCrashFraction,
+      int minCrashes,
+      boolean approval,
+      @Nullable Double maxFailureRate) {
+
+    static PlanWaveView of(WavePlan w) {
+      return new PlanWaveView(
+          w.name(),
+          w.selector(),
+          w.hosts(),
+          w.percent(),
+          w.spread() == null ? null : new SpreadView(w.spread().by(), w.spread().hosts()),
+          w.bake().toString(),
+          w.batches(),
+          w.batchSize(),
+          w.batched() ? w.batchBake().toString() : null,
+          w.maxCrashFraction(),
+          w.minCrashes(),
+          w.approval(),
+          w.maxFailureRate());
+    }
+  }
+
+  @Serdeable
+  public record SpreadView(String by, int hosts) {}
+
+  /**
+   * A named plan ({@link PlanTemplates}): its waves, its EMERGENCY compression, and its total bake
+   * per severity ({@link Plan#totalBake()}: every wave populated, batches full).
+   */
+  @Serdeable
+  public record TemplateView(
+      String name,
+      String description,
+      List<PlanWaveView> waves,
+      int emergencyCompression,
+      Map<String, String> totalBake) {
+
+    static TemplateView of(PlanTemplates.Template t) {
+      Map<String, String> total = new java.util.LinkedHashMap<>();
+      for (Severity severity : Severity.values()) {
+        total.put(severity.name(), t.plan().forSeverity(severity).totalBake().toString());
+      }
+      return new TemplateView(
+          t.name(),
+          t.description(),
+          t.plan().waves().stream().map(PlanWaveView::of).toList(),
+          t.plan().emergencyCompression(),
+          total);
+    }
+  }
 
   @Serdeable
   public record RolloutView(

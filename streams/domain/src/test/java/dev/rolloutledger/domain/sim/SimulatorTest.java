@@ -129,22 +129,22 @@ class SimulatorTest {
     }
 
     @Test
-    void over_the_default_plan_a_wave_without_hosts_adds_nothing_to_the_plans_minimum() {
-      // every prod host has a tier and a role: the default plan's last wave (prod-other) is empty
+    void over_the_classic_plan_a_wave_without_hosts_adds_nothing_to_the_plans_minimum() {
+      // every prod host has a tier and a role: the classic plan's last wave (prod-other) is empty
       Map<String, Map<String, Double>> labels = new TreeMap<>();
       labels.put("env", Map.of("dev", 0.1, "staging", 0.1, "prod", 0.8));
       labels.put("tier", Map.of("A", 0.3, "B", 0.3, "C", 0.4));
       labels.put("role", Map.of("primary", 0.5, "replica", 0.5));
       Scenario s =
           new Scenario(
-              "default plan",
+              "classic plan",
               4,
               Duration.ofDays(1),
               new Scenario.Fleet(300, Duration.ofSeconds(10), labels),
               new Scenario.Release("rel-2", Severity.NORMAL),
               good(),
               null,
-              null,
+              dev.rolloutledger.domain.PlanTemplates.classic(),
               null,
               List.of());
 

@@ -1,0 +1,73 @@
+package dev.rolloutledger.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolloutledger.agent.ApiClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code ledger plan ...}: the named plans ({@code GET /plans/templates}), and how {@code ledger
+ * rollout create --plan} reads its argument: a plan file, or a template's name.
+ */
+@Command(
+    name = "plan",
+    description = "Plans of waves: the named templates a rollout may use.",
+    subcommands = {PlanCommands.Templates.class})
+final class PlanCommands {
+  private PlanCommands() {}
+
+  @Command(
+      name = "templates",
+      description =
+          "The plan templates (use one with rollout create --plan NAME): waves and total bake for"
+              + " NORMAL and EMERGENCY releases.")
+  static final class Templates extends ServerCommands.Base {
+    @Override
+    void run(ApiClient client) throws Exception {
+      JsonNode all = client.get(api.tenantPath("/plans/templates"), Duration.ofSeconds(30));
+      if (api.json) {
+        Api.printJson(out(), all);
+        return;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (JsonNode t : all) {
+        rows.add(
+            List.of(
+                Api.text(t, "name"),
+                String.valueOf(t.path("waves").size()),
+                Api.text(t.path("totalBake"), "NORMAL"),
+                Api.text(t.path("totalBake"), "EMERGENCY"),
+                Api.text(t, "description")));
+      }
+      Api.printTable(out(), List.of("TEMPLATE", "WAVES", "NORMAL", "EMERGENCY", "ABOUT"), rows);
+    }
+  }
+
+  /**
+   * Sets a rollout body's {@code plan} from {@code --plan}: the JSON of the file at that path if
+   * there is one, otherwise the argument as a template name (the server refuses an unknown one,
+   * listing the known names).
+   */
+  static void setPlan(ObjectNode body, String plan) {
+    Path file = Path.of(plan);
+    if (!Files.exists(file)) {
+      if (plan.contains("/") || plan.endsWith(".json")) {
+        throw new LedgerCli.UsageProblem("plan file " + plan + " not found");
+      }
+      body.put("plan", plan);
+      return;
+    }
+    try {
+      body.set("plan", Api.JSON.readTree(file.toFile()));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new LedgerCli.UsageProblem(plan + " is not JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw new LedgerCli.UsageProblem("plan file " + plan + " cannot be read: " + e.getMessage());
+    }
+  }
+}
