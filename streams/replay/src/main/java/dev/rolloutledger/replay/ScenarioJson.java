@@ -9,7 +9,9 @@ import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PlanTemplates;
 import dev.rolloutledger.domain.Severity;
+import dev.rolloutledger.domain.Spread;
 import dev.rolloutledger.domain.WavePlan;
 import dev.rolloutledger.domain.sim.Scenario;
 import dev.rolloutledger.domain.sim.Simulator;
@@ -40,14 +42,8 @@ public final class ScenarioJson {
   /** Defaults of the optional behaviour fields. */
   static final String DEFAULT_BACKGROUND_OUTAGE = "PT10M";
 
-  /**
-   * Finds a named plan template, for {@code "plan": "NAME"}. None is known yet: the templates
-   * (issue 16) come with {@code PlanTemplates.named}, which this is to call.
-   */
-  private static final Function<String, Optional<Plan>> PLAN_TEMPLATES = name -> Optional.empty();
-
   public static Scenario scenario(String json) {
-    return scenario(json, PLAN_TEMPLATES);
+    return scenario(json, PlanTemplates::named);
   }
 
   /**
@@ -186,10 +182,10 @@ public final class ScenarioJson {
             () ->
                 new InvalidFieldException(
                     s.path("plan"),
-                    "must be a plan object or the name of a plan template; there is no template"
-                        + " named '"
+                    "must be a plan object or the name of a plan template: '"
                         + name
-                        + "'"));
+                        + "' is none of "
+                        + String.join(", ", PlanTemplates.names())));
   }
 
   private static Scenario.Historical historical(Obj h) {
@@ -222,7 +218,8 @@ public final class ScenarioJson {
         "maxDispatchPerMinute",
         "limits",
         "emergencyCompression",
-        "liveness");
+        "liveness",
+        "maxUnreachableFraction");
     List<WavePlan> waves =
         p.list(
             "waves",
@@ -236,7 +233,11 @@ public final class ScenarioJson {
                   "minCrashes",
                   "bake",
                   "approval",
-                  "maxFailureRate");
+                  "maxFailureRate",
+                  "batches",
+                  "batchSize",
+                  "batchBake",
+                  "spread");
               return w.within(
                   () ->
                       new WavePlan(
@@ -248,7 +249,11 @@ public final class ScenarioJson {
                           (int) w.integer("minCrashes", 1L),
                           w.duration("bake", "PT5M"),
                           w.bool("approval", false),
-                          w.has("maxFailureRate") ? w.number("maxFailureRate", null) : null));
+                          w.has("maxFailureRate") ? w.number("maxFailureRate", null) : null,
+                          w.has("batches") ? (int) w.integer("batches", null) : null,
+                          w.has("batchSize") ? (int) w.integer("batchSize", null) : null,
+                          w.duration("batchBake", "PT0S"),
+                          w.has("spread") ? spread(w.obj("spread")) : null));
             });
     if (!p.has("waves")) {
       throw new InvalidFieldException(p.path("waves"), "must be set");
@@ -272,7 +277,15 @@ public final class ScenarioJson {
                     p.integer("maxDispatchPerMinute", (long) Plan.DEFAULT_MAX_DISPATCH_PER_MINUTE),
                 limits,
                 (int) p.integer("emergencyCompression", (long) Plan.DEFAULT_EMERGENCY_COMPRESSION),
-                Liveness.parse(p.path("liveness"), p.text("liveness", "heartbeats"))));
+                Liveness.parse(p.path("liveness"), p.text("liveness", "heartbeats")),
+                p.number("maxUnreachableFraction", Plan.DEFAULT_MAX_UNREACHABLE_FRACTION)));
+  }
+
+  /** A wave's {@code spread}: {@code by} (a label) and {@code hosts} per value of it. */
+  private static Spread spread(Obj spread) {
+    spread.only("by", "hosts");
+    return spread.within(
+        () -> new Spread(spread.text("by", null), (int) spread.integer("hosts", null)));
   }
 
   private static OwnerPolicy policy(Obj p, String tenant) {

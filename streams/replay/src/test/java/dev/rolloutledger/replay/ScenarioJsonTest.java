@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PlanTemplates;
+import dev.rolloutledger.domain.Spread;
 import dev.rolloutledger.domain.sim.Scenario;
 import java.time.Duration;
 import java.util.Map;
@@ -121,6 +123,50 @@ class ScenarioJsonTest {
   }
 
   @Nested
+  class WaveBatchesAndSpread {
+    private String plan(String wave) {
+      return scenario(
+          "",
+          "",
+          "{\"maxUnreachableFraction\": 0.25, \"waves\": [{\"name\": \"w\", \"selector\":"
+              + " {\"env\": \"prod\"}"
+              + (wave.isEmpty() ? "" : ", " + wave)
+              + "}]}");
+    }
+
+    @Test
+    void reads_batches_their_bake_and_a_spread() {
+      Plan batches = ScenarioJson.scenario(plan("\"batches\": 3, \"batchBake\": \"PT2H\"")).plan();
+      Plan size = ScenarioJson.scenario(plan("\"batchSize\": 50")).plan();
+      Plan spread =
+          ScenarioJson.scenario(plan("\"spread\": {\"by\": \"branch\", \"hosts\": 2}")).plan();
+
+      assertThat(batches.waves().get(0).batches()).isEqualTo(3);
+      assertThat(batches.waves().get(0).batchBake()).isEqualTo(Duration.ofHours(2));
+      assertThat(size.waves().get(0).batchSize()).isEqualTo(50);
+      assertThat(size.waves().get(0).batchBake()).isZero();
+      assertThat(spread.waves().get(0).spread()).isEqualTo(new Spread("branch", 2));
+      assertThat(spread.maxUnreachableFraction()).isEqualTo(0.25);
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "\"batches\": 3, \"batchSize\": 5|plan.waves[0].batchSize",
+          "\"batches\": \"three\"|plan.waves[0].batches",
+          "\"batchBake\": \"2h\"|plan.waves[0].batchBake",
+          "\"spread\": {\"by\": \"branch\", \"hosts\": 0}|plan.waves[0].spread.hosts",
+          "\"spread\": {\"hosts\": 2}|plan.waves[0].spread.by",
+          "\"spread\": {\"by\": \"branch\", \"hosts\": 2, \"per\": 1}|plan.waves[0].spread.per",
+          "\"spread\": 2|plan.waves[0].spread"
+        })
+    void refuses_a_bad_value_naming_its_field(String wave, String field) {
+      refused(plan(wave), field);
+    }
+  }
+
+  @Nested
   class PlanTemplate {
     private final Plan template = Plan.defaultPlan();
     private final Function<String, Optional<Plan>> templates =
@@ -147,6 +193,24 @@ class ScenarioJsonTest {
     @Test
     void a_plan_that_is_neither_an_object_nor_a_name_is_refused() {
       refused(scenario("", "", "7"), "plan");
+    }
+
+    @Test
+    void the_templates_are_the_plan_templates_by_their_names() {
+      Scenario s = ScenarioJson.scenario(scenario("", "", "\"patch-server\""));
+
+      assertThat(s.plan()).isEqualTo(PlanTemplates.patchServer());
+    }
+
+    @Test
+    void an_unknown_template_is_refused_with_the_names_of_the_known_ones() {
+      assertThatThrownBy(() -> ScenarioJson.scenario(scenario("", "", "\"dab\"")))
+          .isInstanceOfSatisfying(
+              InvalidFieldException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("plan");
+                assertThat(e.problem()).contains("'dab'", "dba", "patch-server");
+              });
     }
 
     @Test
