@@ -17,9 +17,10 @@ import java.util.TreeMap;
 
 /**
  * The simulated fleet: each host's agent, by index. A host beats every {@code heartbeatInterval} at
- * its own phase, applies an Apply a second after it is sent (or when it is up again), fails as the
- * scenario's behaviour draws, and goes down for as long as any cause (a failure, a background
- * outage, a shock) keeps it down. Its telemetry goes to the {@link Stages}.
+ * its own phase, applies an Apply a second after it is sent (or, if it is down then, when it is up
+ * again and the Apply has not expired), fails as the scenario's behaviour draws (some die applying,
+ * before their report), and goes down for as long as any cause (offline from the start, a failure,
+ * a background outage, a shock) keeps it down. Its telemetry goes to the {@link Stages}.
  *
  * <p>Heartbeats are thinned to the ones the host stage needs (see {@link Simulator}); with {@code
  * fleet.liveness: reported} a failure detector speaks for the hosts instead (ADR 0006).

@@ -91,10 +91,10 @@ final class Tally {
 
   /**
    * The plan's own minimum time for the waves as they were filled: every bake, plus the minutes its
-   * pacing needs to dispatch each wave.
+   * pacing needs to dispatch each wave. {@code effective}: the plan the rollout ran, for the
+   * release's severity, a batched wave as its batches.
    */
-  private Duration planMinimum(Scenario scenario, Plan plan) {
-    Plan effective = plan.forSeverity(scenario.release().severity());
+  private Duration planMinimum(Plan effective) {
     Duration total = Duration.ZERO;
     for (int w = 0; w < effective.waves().size() && w < waveSizes.size(); w++) {
       if (waveSizes.get(w) == 0) {
@@ -153,7 +153,12 @@ final class Tally {
         List.copyOf(promoted),
         completedAt != null,
         Duration.ofSeconds(end),
-        completedAt == null ? null : planMinimum(scenario, plan),
+        completedAt == null
+            ? null
+            : planMinimum(
+                rollout
+                    .map(RolloutState::plan)
+                    .orElseGet(() -> plan.forSeverity(scenario.release().severity()))),
         historical == null ? null : historical.exposedHosts(),
         historical == null ? null : historical.failedHosts(),
         unreachable,
