@@ -417,6 +417,66 @@ class RealFleetSimulationTest {
     }
 
     @Test
+    void list_a_batched_wave_as_its_batches_and_count_their_bakes_in_the_plans_minimum() {
+      Plan batched =
+          new Plan(
+              List.of(
+                  new WavePlan(
+                      "all",
+                      Map.of("env", "prod"),
+                      null,
+                      null,
+                      0.2,
+                      1,
+                      Duration.ofMinutes(20),
+                      false,
+                      null,
+                      3,
+                      null,
+                      Duration.ofMinutes(10),
+                      null)),
+              TIMEOUT,
+              0.01,
+              0.01,
+              2.0,
+              600,
+              Map.of(),
+              10);
+      Scenario base =
+          scenario(
+              5,
+              300,
+              Map.of("prod", 1.0),
+              null,
+              good(),
+              Liveness.HEARTBEATS,
+              BEAT,
+              Duration.ofHours(2));
+      SimulationReport r =
+          Simulator.run(
+              new Scenario(
+                  base.name(),
+                  base.seed(),
+                  base.horizon(),
+                  base.fleet(),
+                  base.release(),
+                  base.behavior(),
+                  null,
+                  batched,
+                  null,
+                  List.of()));
+
+      assertThat(r.completed()).isTrue();
+      assertThat(r.waves())
+          .extracting(SimulationReport.Wave::name)
+          .containsExactly("all.1", "all.2", "all.3");
+      assertThat(r.waves()).extracting(SimulationReport.Wave::hosts).containsExactly(100, 100, 100);
+      assertThat(r.planMinimum()).isEqualTo(Duration.ofMinutes(10 + 10 + 20));
+      assertThat(r.duration())
+          .isBetween(r.planMinimum(), r.planMinimum().plus(r.planMinimum().dividedBy(10)));
+    }
+
+    @Test
     void are_in_the_json_after_the_other_fields() {
       SimulationReport r =
           Simulator.run(
