@@ -161,7 +161,7 @@ class AgentChannelIT {
     TrustedKeys keys = TrustedKeys.parse(server.get(admin, "/api/v1/keys").body(), "/api/v1/keys");
     Agent web1 = agent("web-1", keys, false);
     Agent web2 = agent("web-2", keys, false);
-    server.reachable(admin, tenant, "web-1", "web-2"); // their first heartbeats reached the engine
+    server.reachable(admin, tenant, "web-1", "web-2", "db-1"); // db-1 beats without an agent here
     byte[] good = "content 291 good".getBytes(StandardCharsets.UTF_8);
     publish("cf-291", good);
     String plan =

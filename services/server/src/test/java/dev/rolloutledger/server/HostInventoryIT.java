@@ -228,6 +228,8 @@ class HostInventoryIT {
           {"release": "cf-9", "artifact": "a", "version": "9", "sha256": "%s", "publisher": "p"}"""
               .formatted(SHA));
       await().atMost(Duration.ofSeconds(30)).until(() -> json(get("/releases")).size() == 1);
+      // the canary hosts' agents beat: a host never heard from is sent no Apply
+      server.reachable(admin, tenant, "h01", "h03");
       assertThat(
               post(
                       "/rollouts",
@@ -238,13 +240,6 @@ class HostInventoryIT {
                   .statusCode())
           .isEqualTo(202);
       await().atMost(Duration.ofSeconds(30)).until(() -> get("/rollouts/r1").statusCode() == 200);
-      // the hosts report in: an engine that sends nothing to a host it never heard from sends
-      // the Apply once it has
-      post(
-          "/telemetry",
-          """
-          [{"type": "heartbeat", "host": "h01"}, {"type": "heartbeat", "host": "h03"}]""");
-
       await()
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(

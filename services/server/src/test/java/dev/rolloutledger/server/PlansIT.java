@@ -95,6 +95,9 @@ class PlansIT {
    * takes every host counts them (late ones join it), then is halted, which frees them.
    */
   private void fleetKnown() throws Exception {
+    // every host's agent beats: a host never heard from is sent no Apply
+    server.reachable(
+        admin, tenant, "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "q1", "q2", "d1");
     assertThat(
             server
                 .post(

@@ -200,7 +200,8 @@ public record Plan(
         maxDispatchPerMinute,
         limits,
         emergencyCompression,
-        liveness);
+        liveness,
+        maxUnreachableFraction);
   }
 
   /** The same plan with liveness judged as {@code newLiveness} says. */

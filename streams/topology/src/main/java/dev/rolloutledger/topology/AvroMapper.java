@@ -309,7 +309,8 @@ public final class AvroMapper {
           spec.getMaxDispatchPerMinute(),
           spec.getLimits(),
           spec.getEmergencyCompression(),
-          Liveness.parse("liveness", spec.getLiveness()));
+          Liveness.parse("liveness", spec.getLiveness()),
+          spec.getMaxUnreachableFraction());
     } catch (InvalidFieldException e) {
       throw e.within("plan");
     }
@@ -435,6 +436,7 @@ public final class AvroMapper {
         .setLimits(new TreeMap<>(plan.limits()))
         .setEmergencyCompression(plan.emergencyCompression())
         .setLiveness(plan.liveness().wireName())
+        .setMaxUnreachableFraction(plan.maxUnreachableFraction())
         .build();
   }
 

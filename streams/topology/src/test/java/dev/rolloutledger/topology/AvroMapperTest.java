@@ -96,6 +96,7 @@ class AvroMapperTest {
                   "t", AT, "r", "agent", "1.2.3", SHA, "vendor", Severity.EMERGENCY),
               new RolloutPlanned("t", AT, "ro", "r", fullPlan()),
               new RolloutPlanned("t", AT, "ro2", "r", fullPlan().withLiveness(Liveness.REPORTED)),
+              new RolloutPlanned("t", AT, "ro3", "r", fullPlan().withMaxUnreachableFraction(0.25)),
               new HostSilent("t", AT, "h1", AT.minusSeconds(45)),
               new HostSilent(
                   "t", AT, "h2", AT.minusSeconds(14), dev.rolloutledger.domain.Detector.HOST_STAGE),

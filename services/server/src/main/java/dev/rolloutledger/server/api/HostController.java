@@ -55,8 +55,9 @@ public class HostController {
   }
 
   /**
-   * A page of hosts. Without {@code lifecycle}, retired hosts are left out (they left the fleet);
-   * {@code lifecycle=retired} lists them.
+   * A page of hosts. Without {@code lifecycle}, retired hosts (they left the fleet) and hosts only
+   * heard from (their agent beats, nobody registered them) are left out; {@code lifecycle=retired}
+   * and {@code lifecycle=unregistered} list them.
    */
   @Get
   @Allowed(READ)
@@ -141,7 +142,9 @@ public class HostController {
     @Override
     public boolean test(HostRecord h) {
       HostLifecycle l = h.contact().lifecycle();
-      if (lifecycle == null ? l == HostLifecycle.RETIRED : l != lifecycle) {
+      // by default the fleet: neither retired nor only heard from (never registered)
+      boolean outOfFleet = l == HostLifecycle.RETIRED || l == HostLifecycle.UNREGISTERED;
+      if (lifecycle == null ? outOfFleet : l != lifecycle) {
         return false;
       }
       if (liveness != null && Liveness.of(h.contact()) != liveness) {

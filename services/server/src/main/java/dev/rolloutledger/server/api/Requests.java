@@ -56,7 +56,8 @@ public final class Requests {
       @Nullable Integer maxDispatchPerMinute,
       @Nullable Map<String, Double> limits,
       @Nullable Integer emergencyCompression,
-      @Nullable String liveness) {}
+      @Nullable String liveness,
+      @Nullable Double maxUnreachableFraction) {}
 
   /**
    * {@code plan}: a plan object ({@link PlanBody}), or a string naming a template ({@code

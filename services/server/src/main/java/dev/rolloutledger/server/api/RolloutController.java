@@ -365,7 +365,8 @@ public class RolloutController {
                 or(body.emergencyCompression(), Plan.DEFAULT_EMERGENCY_COMPRESSION),
                 body.liveness() == null
                     ? Liveness.HEARTBEATS
-                    : Liveness.parse("liveness", body.liveness())));
+                    : Liveness.parse("liveness", body.liveness()),
+                or(body.maxUnreachableFraction(), Plan.DEFAULT_MAX_UNREACHABLE_FRACTION)));
   }
 
   private static Spread spread(@Nullable Requests.SpreadBody body) {
