@@ -8,6 +8,9 @@ import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.PlanTemplates;
 import dev.rolloutledger.domain.Spread;
 import dev.rolloutledger.domain.sim.Scenario;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +42,20 @@ class ScenarioJsonTest {
     assertThatThrownBy(() -> ScenarioJson.scenario(json))
         .isInstanceOfSatisfying(
             InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo(field));
+  }
+
+  @Test
+  void the_real_fleet_example_of_docs_simulation_md_reads() throws IOException {
+    String doc =
+        Files.readString(Path.of("../../docs/simulation.md")); // surefire runs in the module
+    int start = doc.indexOf("{\"name\": \"offline-and-dying\"");
+    String json = doc.substring(start, doc.indexOf("```", start));
+
+    Scenario s = ScenarioJson.scenario(json);
+
+    assertThat(s.fleet().offline().of(s.fleet().hosts())).isEqualTo(300);
+    assertThat(s.behavior().diesBeforeReport()).isEqualTo(0.5);
+    assertThat(s.plan()).isEqualTo(PlanTemplates.dba());
   }
 
   @Nested
