@@ -22,6 +22,8 @@ import java.util.Locale;
  * @param historicalExposedHosts with {@code historical}: hosts the all-at-once propagation reached
  * @param unreachableHosts hosts the engine has recorded unreachable at the end (no sign of life
  *     when their Apply was due, or an Apply unanswered twice), over all waves
+ * @param pausedWave the wave in which the engine first paused the rollout for a person (for example
+ *     for unreachable hosts), or null; {@code pauseReason}: why
  * @param waves every wave of the plan in force, in plan order, as the engine counted it at the end
  * @param inputs events the engine processed; {@code entries}: ledger entries it wrote
  */
@@ -46,6 +48,8 @@ public record SimulationReport(
     Integer historicalExposedHosts,
     Integer historicalFailedHosts,
     Integer unreachableHosts,
+    String pausedWave,
+    String pauseReason,
     List<Wave> waves,
     long inputs,
     long entries) {
@@ -62,8 +66,9 @@ public record SimulationReport(
   }
 
   /**
-   * A report without the engine's final wave counts (a replay's): {@code unreachableHosts} and
-   * {@code waves} are left out of its JSON.
+   * A report without the engine's final wave counts nor its pauses (a replay's): {@code
+   * unreachableHosts}, {@code pausedWave}, {@code pauseReason} and {@code waves} are left out of
+   * its JSON.
    */
   public SimulationReport(
       String name,
@@ -107,6 +112,8 @@ public record SimulationReport(
         planMinimum,
         historicalExposedHosts,
         historicalFailedHosts,
+        null,
+        null,
         null,
         null,
         inputs,
@@ -171,6 +178,8 @@ public record SimulationReport(
     }
     if (unreachableHosts != null) {
       field(b, "unreachableHosts", Integer.toString(unreachableHosts));
+      field(b, "pausedWave", str(pausedWave));
+      field(b, "pauseReason", str(pauseReason));
     }
     if (this.waves != null) {
       StringBuilder list = new StringBuilder("[");

@@ -1,6 +1,7 @@
 package dev.rolloutledger.domain.sim;
 
 import dev.rolloutledger.domain.LedgerEntry;
+import dev.rolloutledger.domain.PauseRecorded;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.RolloutCompleted;
 import dev.rolloutledger.domain.RolloutHalted;
@@ -23,6 +24,7 @@ final class Tally {
   private Long haltedAt;
   private Long completedAt;
   private RolloutHalted halt;
+  private PauseRecorded pause; // the first
   private final List<Integer> waveSizes = new ArrayList<>();
   private final List<String> promoted = new ArrayList<>();
   private long inputs;
@@ -54,6 +56,8 @@ final class Tally {
       waveSizes.add(w.hosts().size());
     } else if (entry instanceof WavePromoted p) {
       promoted.add(p.wave());
+    } else if (entry instanceof PauseRecorded p && pause == null) {
+      pause = p;
     } else if (entry instanceof RolloutCompleted) {
       completedAt = Math.max(s, 0);
     }
@@ -162,6 +166,8 @@ final class Tally {
         historical == null ? null : historical.exposedHosts(),
         historical == null ? null : historical.failedHosts(),
         unreachable,
+        pause == null ? null : pause.wave(),
+        pause == null ? null : pause.reason(),
         waves,
         inputs,
         entries);

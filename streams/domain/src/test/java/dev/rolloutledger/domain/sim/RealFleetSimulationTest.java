@@ -266,6 +266,38 @@ class RealFleetSimulationTest {
   }
 
   @Nested
+  class Partition {
+    @Test
+    void a_fifth_of_the_fleet_off_pauses_the_rollout_in_its_first_wave_for_unreachable_hosts() {
+      for (long seed = 1; seed <= 3; seed++) {
+        SimulationReport r =
+            Simulator.run(
+                scenario(
+                    seed,
+                    400,
+                    Map.of("prod", 1.0),
+                    new Scenario.Offline(0.2),
+                    good(),
+                    Liveness.HEARTBEATS,
+                    BEAT,
+                    Duration.ofHours(2)));
+
+        assertThat(r.halted()).as("seed %d", seed).isFalse();
+        assertThat(r.completed()).as("seed %d", seed).isFalse();
+        assertThat(r.pausedWave()).as("seed %d", seed).isEqualTo("first");
+        assertThat(r.pauseReason()).as("seed %d", seed).contains("unreachable");
+        assertThat(r.unreachableHosts())
+            .as("seed %d", seed)
+            .isEqualTo(r.waves().get(0).unreachable())
+            .isGreaterThan(r.waves().get(0).hosts() / 10);
+        assertThat(r.toJson())
+            .as("seed %d", seed)
+            .contains("\"pausedWave\": \"first\",\n  \"pauseReason\": ");
+      }
+    }
+  }
+
+  @Nested
   class DiesBeforeReport {
     @Test
     void a_host_that_dies_applying_sends_nothing_after_its_apply_not_even_the_apply() {
@@ -495,7 +527,9 @@ class RealFleetSimulationTest {
       assertThat(first.failed()).isPositive().isLessThanOrEqualTo(first.applied());
       assertThat(r.toJson())
           .contains(
-              "  \"unreachableHosts\": " + r.unreachableHosts() + ",\n  \"waves\": [\n    ",
+              "  \"unreachableHosts\": "
+                  + r.unreachableHosts()
+                  + ",\n  \"pausedWave\": null,\n  \"pauseReason\": null,\n  \"waves\": [\n    ",
               "{\"name\": \"first\", \"hosts\": "
                   + first.hosts()
                   + ", \"applied\": "
