@@ -56,8 +56,13 @@ class AgentChannelIT {
     admin = server.token(tenant, Role.ADMIN);
   }
 
+  /** db-1 has no agent here: it beats every 5 s, as an agent would, so the engine can reach it. */
+  private final java.util.concurrent.ScheduledExecutorService dbBeats =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
   @AfterAll
   void stop() throws Exception {
+    dbBeats.shutdownNow();
     agents.forEach(HttpAgent::close);
     for (Thread t : threads) {
       t.interrupt();
@@ -161,7 +166,16 @@ class AgentChannelIT {
     TrustedKeys keys = TrustedKeys.parse(server.get(admin, "/api/v1/keys").body(), "/api/v1/keys");
     Agent web1 = agent("web-1", keys, false);
     Agent web2 = agent("web-2", keys, false);
-    server.reachable(admin, tenant, "web-1", "web-2", "db-1"); // db-1 beats without an agent here
+    server.reachable(admin, tenant, "web-1", "web-2", "db-1");
+    dbBeats.scheduleAtFixedRate(
+        () ->
+            server.post(
+                admin,
+                api("/telemetry"),
+                "[{\"type\": \"heartbeat\", \"host\": \"db-1\", \"release\": \"cf-290\"}]"),
+        5,
+        5,
+        java.util.concurrent.TimeUnit.SECONDS);
     byte[] good = "content 291 good".getBytes(StandardCharsets.UTF_8);
     publish("cf-291", good);
     String plan =
