@@ -160,6 +160,10 @@ public final class WhatIf {
         new RolloutEngine(store, EngineConfig.defaults().journalV5());
     private final HostStage stage = new HostStage().withFirstSightNews();
     private final boolean everyHeartbeat;
+
+    /** The second of a beat never delivered: far enough back, and no overflow in millis. */
+    private static final long NEVER = -1_000_000_000L;
+
     private final long silenceAfterMillis;
     private final ReportBuilder report;
     private final String tenant;
@@ -225,7 +229,7 @@ public final class WhatIf {
       for (int i = 0; i < n; i++) {
         index.put(ids[i], i);
         bySlot.get(Math.floorMod(ids[i].hashCode(), interval)).add(i);
-        lastDelivered[i] = Long.MIN_VALUE / 2;
+        lastDelivered[i] = NEVER;
         nextDown[i] = Long.MAX_VALUE;
         recordedDowns.add(new ArrayDeque<>());
       }
@@ -236,6 +240,23 @@ public final class WhatIf {
       for (int i = 0; i < ids.length; i++) {
         recordedBackground(i);
       }
+      while (!queue.isEmpty() && queue.peek().at() <= 0) {
+        handle(queue.poll(), 0); // down when the rollout starts: crashed, or not heard yet
+      }
+      // every host up at the start beats once before the plan: the engine follows reachability
+      // (journals of version 5), and a host it never heard from is sent no Apply
+      for (int i = 0; i < ids.length; i++) {
+        if (down[i] == 0) {
+          lastDelivered[i] = 0;
+          telemetry(new Heartbeat(tenant, at(0), ids[i], oldRelease[i], Map.of()), 0);
+        }
+      }
+      // the what-if's fleet heartbeats, so the engine judges liveness from them whatever the plan
+      // names; reported liveness reaches the same verdicts at the same seconds (ADR 0006)
+      feed(
+          new RolloutPlanned(
+              tenant, at(0), rec.rollout(), release, plan.withLiveness(Liveness.HEARTBEATS)),
+          0);
       long lastProgress = 0;
       for (long s = 1; s <= horizon && !report.finished(); s++) {
         while (!queue.isEmpty() && queue.peek().at() <= s && !report.finished()) {
@@ -255,7 +276,10 @@ public final class WhatIf {
       return report.build("what-if " + rec.rollout(), ids.length, end);
     }
 
-    /** The fleet, the release and the policy as recorded before the rollout, then the rollout. */
+    /**
+     * The fleet, the release and the policy as recorded before the rollout, and the hosts that join
+     * later; {@link #run} then plans the rollout.
+     */
     private void setUp() {
       for (LedgerInput in : rec.inputs) {
         if (in == rec.planned) {
@@ -281,12 +305,6 @@ public final class WhatIf {
           push(h.at().getEpochSecond() - start, Kind.LATE_INPUT, -1, h);
         }
       }
-      // the what-if's fleet heartbeats, so the engine judges liveness from them whatever the plan
-      // names; reported liveness reaches the same verdicts at the same seconds (ADR 0006)
-      feed(
-          new RolloutPlanned(
-              tenant, at(0), rec.rollout(), release, plan.withLiveness(Liveness.HEARTBEATS)),
-          0);
     }
 
     /**
@@ -376,7 +394,7 @@ public final class WhatIf {
         case UP -> {
           if (!updated[i] && down[i] > 0) {
             down[i]--;
-            lastDelivered[i] = Long.MIN_VALUE / 2;
+            lastDelivered[i] = NEVER;
             if (down[i] == 0 && waiting[i]) {
               waiting[i] = false;
               apply(i, s);
@@ -399,7 +417,7 @@ public final class WhatIf {
           if (down[i] > 0) {
             down[i]--;
           }
-          lastDelivered[i] = Long.MIN_VALUE / 2;
+          lastDelivered[i] = NEVER;
         }
         case LATE_INPUT -> feed(e.input(), s);
       }
