@@ -37,11 +37,12 @@ public final class DecisionQuality {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * The engine measured: the server's, a version 4 journal's ({@link EngineConfig#journalV4()}: the
-   * failure fraction cap counts a silence only while it lasts, and the system's own outages are
-   * never judged as silence).
+   * The engine measured: the server's, a version 5 journal's ({@link EngineConfig#journalV5()}: the
+   * failure fraction cap counts a silence only while it lasts, the system's own outages are never
+   * judged as silence, and hosts that cannot be reached are recorded unreachable instead of
+   * stalling their wave).
    */
-  static final EngineConfig ENGINE = EngineConfig.defaults().journalV4();
+  static final EngineConfig ENGINE = EngineConfig.defaults().journalV5();
 
   /** One measured case: a scenario per seed. */
   record Case(String name, String what, java.util.function.LongFunction<Scenario> scenario) {}
@@ -95,7 +96,38 @@ public final class DecisionQuality {
         new Case(
             "total-silent",
             "every updated host dies silently within ~5 s, default plan, 10,000 hosts",
-            DecisionQuality::totalSilent));
+            seed -> totalSilent(seed, 0.0)),
+        new Case(
+            "total-silent-before-report",
+            "as total-silent, but every host dies applying, before it can report the apply",
+            seed -> totalSilent(seed, 1.0)),
+        new Case(
+            "good-offline",
+            "good release as good-noise, 3% of the hosts off at publication, back after a"
+                + " lognormal delay (median 6 h, p95 3 days)",
+            seed ->
+                withOffline(
+                    goodRelease(seed, List.of()),
+                    new Scenario.Offline(0.03, Duration.ofHours(6), Duration.ofDays(3)))),
+        new Case(
+            "partition",
+            "good release as good-noise, 20% of the hosts off at publication and never back",
+            seed -> withOffline(goodRelease(seed, List.of()), new Scenario.Offline(0.2))));
+  }
+
+  /** The same scenario with some of its fleet off at publication. */
+  private static Scenario withOffline(Scenario s, Scenario.Offline offline) {
+    return new Scenario(
+        s.name() + "-offline",
+        s.seed(),
+        s.horizon(),
+        s.fleet().withOffline(offline),
+        s.release(),
+        s.behavior(),
+        s.policy(),
+        s.plan(),
+        s.historical(),
+        s.approvals());
   }
 
   private static Map<String, Map<String, Double>> labels() {
@@ -186,8 +218,11 @@ public final class DecisionQuality {
         List.of());
   }
 
-  /** CrowdStrike 2024 in miniature: the default plan, every host that applies dies silently. */
-  static Scenario totalSilent(long seed) {
+  /**
+   * CrowdStrike 2024 in miniature: the default plan, every host that applies dies silently; {@code
+   * diesBeforeReport} of them before they can report the apply.
+   */
+  static Scenario totalSilent(long seed, double diesBeforeReport) {
     Map<String, Map<String, Double>> labels = new TreeMap<>();
     labels.put("env", Map.of("dev", 0.01, "staging", 0.04, "prod", 0.95));
     labels.put("tier", Map.of("A", 0.2, "B", 0.3, "C", 0.5));
@@ -207,7 +242,9 @@ public final class DecisionQuality {
             null,
             0.00006,
             Duration.ofMinutes(10),
-            List.of()),
+            List.of(),
+            1.0,
+            diesBeforeReport),
         null,
         null,
         null,
@@ -295,6 +332,23 @@ public final class DecisionQuality {
       b.append(
           String.format(
               Locale.ROOT, "- halted with more exposed than the first wave: %d%n", beyond));
+    }
+    Map<String, Integer> pauses = new TreeMap<>();
+    for (SimulationReport r : reports) {
+      if (r.pausedWave() != null) {
+        pauses.merge(r.pauseReason() + " in " + r.pausedWave(), 1, Integer::sum);
+      }
+    }
+    if (!pauses.isEmpty()) {
+      b.append("- paused for a person: ").append(pauses).append('\n');
+    }
+    if (reports.stream().anyMatch(r -> r.unreachableHosts() != null && r.unreachableHosts() > 0)) {
+      b.append(
+          stats(
+              "hosts unreachable at the end",
+              reports.stream()
+                  .mapToDouble(r -> r.unreachableHosts() == null ? 0 : r.unreachableHosts())
+                  .toArray()));
     }
     List<SimulationReport> completed =
         reports.stream().filter(SimulationReport::completed).toList();
