@@ -12,7 +12,14 @@ import java.util.stream.Collectors;
  * the CLI.
  */
 public final class HostLifecycles {
+  // what an operator sets; unregistered is the engine's (a host heard from, never registered)
   private static final String NAMES =
+      Arrays.stream(HostLifecycle.values())
+          .filter(l -> l != HostLifecycle.UNREGISTERED)
+          .map(HostLifecycles::wireName)
+          .collect(Collectors.joining(", "));
+
+  private static final String ALL_NAMES =
       Arrays.stream(HostLifecycle.values())
           .map(HostLifecycles::wireName)
           .collect(Collectors.joining(", "));
@@ -23,13 +30,26 @@ public final class HostLifecycles {
     return lifecycle.name().toLowerCase(Locale.ROOT);
   }
 
-  /** The lifecycle {@code wire} names; anything else throws, naming {@code field}. */
+  /**
+   * The lifecycle an operator sets that {@code wire} names ({@code active}, {@code cordoned},
+   * {@code retired}); anything else throws, naming {@code field}.
+   */
   public static HostLifecycle parse(String field, String wire) {
+    for (HostLifecycle l : HostLifecycle.values()) {
+      if (l != HostLifecycle.UNREGISTERED && wireName(l).equals(wire)) {
+        return l;
+      }
+    }
+    throw new InvalidFieldException(field, "must be one of " + NAMES + ", was '" + wire + "'");
+  }
+
+  /** Any lifecycle {@code wire} names, {@code unregistered} too (a listing's filter). */
+  public static HostLifecycle parseAny(String field, String wire) {
     for (HostLifecycle l : HostLifecycle.values()) {
       if (wireName(l).equals(wire)) {
         return l;
       }
     }
-    throw new InvalidFieldException(field, "must be one of " + NAMES + ", was '" + wire + "'");
+    throw new InvalidFieldException(field, "must be one of " + ALL_NAMES + ", was '" + wire + "'");
   }
 }

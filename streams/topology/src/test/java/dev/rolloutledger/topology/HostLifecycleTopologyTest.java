@@ -113,6 +113,22 @@ class HostLifecycleTopologyTest {
             .setPublisher("vendor")
             .setSeverity(Severity.NORMAL)
             .build());
+    // each host's agent beats once: a host never heard from is sent no Apply (version 5)
+    TestInputTopic<String, org.apache.avro.specific.SpecificRecord> telemetry =
+        driver.createInputTopic(
+            Topics.TELEMETRY.name(), keys, Topics.TELEMETRY.valueSerde(registry).serializer());
+    for (String id : List.of("h1", "h2", "h3")) {
+      telemetry.pipeInput(
+          Keys.of(T, id),
+          dev.rolloutledger.avro.Heartbeat.newBuilder()
+              .setTenant(T)
+              .setAt(T0)
+              .setHost(id)
+              .setRelease("cf-0")
+              .setMetrics(Map.of())
+              .build());
+    }
+    journal.readValuesToList(); // their first sights: the tests read what comes after
   }
 
   @AfterEach

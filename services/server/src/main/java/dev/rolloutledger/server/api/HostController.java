@@ -75,7 +75,7 @@ public class HostController {
         new Filter(
             selector(selector),
             // an unknown name is an InvalidFieldException: 400 naming the parameter
-            lifecycle == null ? null : HostLifecycles.parse("lifecycle", lifecycle),
+            lifecycle == null ? null : HostLifecycles.parseAny("lifecycle", lifecycle),
             liveness(liveness),
             rollout == null ? null : Ids.require("rollout", rollout),
             wave == null ? null : Ids.require("wave", wave));
