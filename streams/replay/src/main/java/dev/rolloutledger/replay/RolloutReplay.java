@@ -163,6 +163,8 @@ public final class RolloutReplay {
                   line.number(),
                   "records a decision that differs from the engine's: "
                       + new String(want, StandardCharsets.UTF_8)
+                      + "}; the log has: "
+                      + new String(line.decision(), StandardCharsets.UTF_8)
                       + "}");
             }
             decisions++;
