@@ -116,6 +116,8 @@ class EdgeValuesReplayIT {
               .build());
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> server.hostsKnown(tenant) == 3);
+    // the first wave's agents beat: they are sent the release, not recorded unreachable
+    server.reachable(operator, tenant, hosts.get(0), hosts.get(1));
     send(
         Topics.RELEASES,
         release,

@@ -266,7 +266,9 @@ class LedgerPipelineIT {
         telemetry.subscribe(List.of(Topics.TELEMETRY.name()));
         inputs.subscribe(List.of(Topics.INPUTS.name()));
         await()
-            .atMost(Duration.ofSeconds(30))
+            .atMost(
+                Duration.ofSeconds(
+                    60)) // two consumers join their groups first: slow on a busy machine
             .untilAsserted(
                 () -> {
                   for (ConsumerRecord<String, byte[]> r : telemetry.poll(Duration.ofMillis(200))) {
