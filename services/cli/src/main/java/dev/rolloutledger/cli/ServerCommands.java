@@ -211,6 +211,7 @@ final class ServerCommands {
                   Api.text(w, "name"),
                   Api.text(w, "assigned"),
                   Api.text(w, "dispatched"),
+                  Api.text(w, "unreachable"),
                   Api.text(w, "applied"),
                   Api.text(w, "crashed"),
                   Api.text(w, "silent"),
@@ -223,7 +224,16 @@ final class ServerCommands {
         Api.printTable(
             out(),
             List.of(
-                "WAVE", "HOSTS", "SENT", "APPLIED", "CRASHED", "SILENT", "HOT", "BAKE", "APPROVAL"),
+                "WAVE",
+                "HOSTS",
+                "SENT",
+                "UNREACHABLE",
+                "APPLIED",
+                "CRASHED",
+                "SILENT",
+                "HOT",
+                "BAKE",
+                "APPROVAL"),
             rows);
       }
     }
