@@ -147,12 +147,19 @@ public final class Driver implements AutoCloseable {
     api.postUntilAccepted(tenant, "/hosts", body.append("]").toString());
     fleet.get(tenant).addAll(hosts);
     // hosts and plans travel on different topics: a plan decided before its hosts are known
-    // would select none of them
+    // would select none of them, and one decided before their first heartbeats would send them
+    // nothing (a host never heard from is recorded unreachable)
     Deadline.await(
-        "the registration of the hosts of " + tenant + "/r-" + k + " on the input journal",
+        "the registration and first heartbeat of the hosts of "
+            + tenant
+            + "/r-"
+            + k
+            + " on the input journal",
         Duration.ofMinutes(10),
         Duration.ofMillis(100),
-        () -> hosts.stream().allMatch(h -> outputs.registered(tenant, h)));
+        () ->
+            hosts.stream()
+                .allMatch(h -> outputs.registered(tenant, h) && outputs.heard(tenant, h)));
     String release = "rel-" + k;
     if (bad) {
       badReleases.add(tenant + "/" + release);

@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class Outputs implements AutoCloseable {
   private final Map<String, String> ends = new ConcurrentHashMap<>();
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
+  private final Set<String> heard = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private volatile boolean closed;
   private volatile Throwable failure;
@@ -57,6 +58,8 @@ public final class Outputs implements AutoCloseable {
                       SpecificRecord v = inputs.deserialize(r.topic(), r.value());
                       if (v instanceof HostRegistered h) {
                         registered.add(h.getTenant() + "/" + h.getHost());
+                      } else if (v instanceof dev.rolloutledger.avro.Heartbeat b) {
+                        heard.add(b.getTenant() + "/" + b.getHost()); // a first sight, or news
                       }
                     } else if (r.topic().equals(Topics.COMMANDS.name())) {
                       SpecificRecord v = commands.deserialize(r.topic(), r.value());
@@ -105,6 +108,14 @@ public final class Outputs implements AutoCloseable {
    */
   public boolean registered(String tenant, String host) {
     return registered.contains(tenant + "/" + host);
+  }
+
+  /**
+   * Whether a heartbeat of the host reached the input journal (the host stage forwards a host's
+   * first one): the engine can reach it, and a plan sends it the Apply (journals of version 5).
+   */
+  public boolean heard(String tenant, String host) {
+    return heard.contains(tenant + "/" + host);
   }
 
   @Override
