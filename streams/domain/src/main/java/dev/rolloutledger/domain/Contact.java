@@ -31,7 +31,7 @@ public record Contact(
   }
 
   /** Heard at {@code at} (never moves back in time); a sign of life answers a silence report. */
-  public Contact heardAt(java.time.Instant at) {
+  public Contact heardAt(Instant at) {
     if (signOfLifeAt != null && !at.isAfter(signOfLifeAt)) {
       return offline ? new Contact(signOfLifeAt, false, reportedRelease, lifecycle) : this;
     }

@@ -302,8 +302,10 @@ final class Detectors {
       }
       RolloutState updated = context.config.outageGrace() ? followClock(step, rollout) : rollout;
       if (!updated.inGraceAt(step.at)) {
-        RolloutState judged = silence(step, updated);
-        updated = dispatcher.pauseIfUnreachable(step, updated, dispatcher.expire(step, judged));
+        // hosts found unreachable by the silence verdicts or by expired Applies may pause it
+        updated =
+            dispatcher.pauseIfUnreachable(
+                step, updated, dispatcher.expire(step, silence(step, updated)));
       }
       updated = gate.promote(step, dispatcher.dispatch(step, updated));
       if (!updated.equals(rollout)) {

@@ -128,7 +128,8 @@ final class Dispatcher {
   /**
    * Applies that expired unanswered ({@link EngineConfig#commandTtl()} after they were sent, no
    * outcome reported): each is sent once more to a host that can be reached, with a new seq; a
-   * second expiry, or a host that cannot be reached, records the host unreachable in its wave.
+   * second expiry, or a host that cannot be reached, records the host unreachable in its wave. The
+   * caller asks {@link #pauseIfUnreachable} afterwards.
    */
   RolloutState expire(Step step, RolloutState rollout) {
     if (!context.config.reachability() || rollout.status() != RolloutStatus.ACTIVE) {
@@ -137,10 +138,6 @@ final class Dispatcher {
     Instant bound = step.at.minus(context.config.commandTtl());
     List<String> expired =
         context.fleet.members(rollout.tenant(), rollout.rollout()).sentBefore(bound);
-    if (expired.isEmpty()) {
-      return rollout;
-    }
-    RolloutState before = rollout;
     for (HostRecord host : context.records(rollout, expired)) {
       int wave = rollout.plan().indexOf(host.wave());
       if (host.delivery().sends() < 2 && reachable(host, rollout, step.at)) {
@@ -153,7 +150,7 @@ final class Dispatcher {
         rollout = rollout.withCounts(wave, counts.plusDispatched(-1).plusUnreachable(1));
       }
     }
-    return pauseIfUnreachable(step, before, rollout);
+    return rollout;
   }
 
   /**
