@@ -186,6 +186,10 @@ public final class TestServer implements AutoCloseable {
                 String page = base + "/hosts?liveness=alive&limit=1000";
                 HttpResponse<String> r =
                     get(token, after == null ? page : page + "&after=" + after);
+                if (r.statusCode() != 200) {
+                  // 503 while the tenant's state moves between instances: asked again
+                  return false;
+                }
                 com.fasterxml.jackson.databind.JsonNode body =
                     new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
                 body.get("hosts").forEach(h -> alive.add(h.get("host").asText()));

@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -31,6 +32,16 @@ public final class LedgerQueries {
 
   public LedgerQueries(KafkaStreams streams) {
     this.streams = streams;
+  }
+
+  /**
+   * Which instance holds {@code tenant}'s state: every store of a tenant lives in the task of the
+   * tenant's partition of the by-tenant journal (ADR 0001), found from the instances' {@code
+   * application.server}. {@link KeyQueryMetadata#NOT_AVAILABLE} while nobody does (rebalancing).
+   */
+  public KeyQueryMetadata ownerOf(String tenant) {
+    return streams.queryMetadataForKey(
+        LedgerTopology.ROLLOUTS_STORE, tenant, new TenantPartitioner());
   }
 
   public Optional<RolloutState> rollout(String tenant, String rollout) {

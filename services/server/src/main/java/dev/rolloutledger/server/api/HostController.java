@@ -12,6 +12,7 @@ import dev.rolloutledger.server.api.HostViews.LifecycleChange;
 import dev.rolloutledger.server.api.HostViews.Liveness;
 import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.auth.Caller;
+import dev.rolloutledger.server.cluster.OwnerAnswers;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.HostLifecycles;
 import dev.rolloutledger.topology.InputChecks;
@@ -59,6 +60,7 @@ public class HostController {
    * heard from (their agent beats, nobody registered them) are left out; {@code lifecycle=retired}
    * and {@code lifecycle=unregistered} list them.
    */
+  @OwnerAnswers
   @Get
   @Allowed(READ)
   public HostPage list(
@@ -87,6 +89,7 @@ public class HostController {
     return new HostPage(page, next);
   }
 
+  @OwnerAnswers
   @Post("/{host}/cordon")
   @Allowed(OPERATE)
   public HttpResponse<LifecycleChange> cordon(
@@ -96,6 +99,7 @@ public class HostController {
     return change(tenant, host, HostLifecycle.CORDONED, caller);
   }
 
+  @OwnerAnswers
   @Post("/{host}/retire")
   @Allowed(OPERATE)
   public HttpResponse<LifecycleChange> retire(
@@ -106,6 +110,7 @@ public class HostController {
   }
 
   /** Uncordons a host, or brings a retired one back into the fleet. */
+  @OwnerAnswers
   @Post("/{host}/activate")
   @Allowed(OPERATE)
   public HttpResponse<LifecycleChange> activate(

@@ -11,6 +11,7 @@ import dev.rolloutledger.domain.PolicySet;
 import dev.rolloutledger.server.api.Views.Accepted;
 import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.auth.Caller;
+import dev.rolloutledger.server.cluster.OwnerAnswers;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.AvroMapper;
 import dev.rolloutledger.topology.InputChecks;
@@ -127,6 +128,7 @@ public class PolicyController {
   }
 
   /** The policy the engine enforces; a tenant without one gets no constraint. */
+  @OwnerAnswers
   @Get
   @Allowed(READ)
   public PolicyBody get(@PathVariable String tenant) {

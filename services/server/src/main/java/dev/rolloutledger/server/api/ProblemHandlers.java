@@ -84,6 +84,8 @@ public final class ProblemHandlers {
       implements ExceptionHandler<InvalidStateStoreException, HttpResponse<Problem>> {
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, InvalidStateStoreException e) {
+      org.slf4j.LoggerFactory.getLogger(StoresNotReady.class)
+          .debug("{}: stores not queryable: {}", request.getPath(), e.getMessage());
       return Problem.response(
               HttpStatus.SERVICE_UNAVAILABLE,
               "state is not queryable yet (starting or rebalancing); retry shortly",

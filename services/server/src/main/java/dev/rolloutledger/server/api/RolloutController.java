@@ -33,6 +33,7 @@ import dev.rolloutledger.server.api.Views.LedgerPage;
 import dev.rolloutledger.server.api.Views.RolloutView;
 import dev.rolloutledger.server.auth.Allowed;
 import dev.rolloutledger.server.auth.Caller;
+import dev.rolloutledger.server.cluster.OwnerAnswers;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.topology.AvroMapper;
 import dev.rolloutledger.topology.InputChecks;
@@ -166,6 +167,7 @@ public class RolloutController {
         .body(new Accepted(1, List.of(rollout)));
   }
 
+  @OwnerAnswers
   @Get("/releases")
   @Allowed(READ)
   public List<Views.ReleaseView> listReleases(@PathVariable String tenant) {
@@ -173,6 +175,7 @@ public class RolloutController {
     return queries.releases(tenant).stream().map(Views.ReleaseView::of).toList();
   }
 
+  @OwnerAnswers
   @Get("/rollouts")
   @Allowed(READ)
   public List<RolloutView> listRollouts(@PathVariable String tenant) {
@@ -180,6 +183,7 @@ public class RolloutController {
     return queries.rollouts(tenant).stream().map(RolloutView::of).toList();
   }
 
+  @OwnerAnswers
   @Get("/rollouts/{rollout}")
   @Allowed(READ)
   public RolloutView getRollout(@PathVariable String tenant, @PathVariable String rollout) {
@@ -191,6 +195,7 @@ public class RolloutController {
         .orElseThrow(() -> ApiProblemException.notFound("rollout " + rollout));
   }
 
+  @OwnerAnswers
   @Get("/rollouts/{rollout}/ledger")
   @Allowed(READ)
   public LedgerPage ledger(
@@ -211,6 +216,7 @@ public class RolloutController {
     return new LedgerPage(rollout, entries, next);
   }
 
+  @OwnerAnswers
   @Post("/rollouts/{rollout}/halt")
   @Allowed(OPERATE)
   public HttpResponse<Accepted> halt(
@@ -223,6 +229,7 @@ public class RolloutController {
   }
 
   /** Halts the rollout and sends Rollback to each of its hosts that was sent the release. */
+  @OwnerAnswers
   @Post("/rollouts/{rollout}/rollback")
   @Allowed(OPERATE)
   public HttpResponse<Accepted> rollback(
@@ -234,6 +241,7 @@ public class RolloutController {
     return action(tenant, rollout, body, caller, RollbackRequested::new);
   }
 
+  @OwnerAnswers
   @Post("/rollouts/{rollout}/pause")
   @Allowed(OPERATE)
   public HttpResponse<Accepted> pause(
@@ -245,6 +253,7 @@ public class RolloutController {
     return action(tenant, rollout, body, caller, RolloutPaused::new);
   }
 
+  @OwnerAnswers
   @Post("/rollouts/{rollout}/resume")
   @Allowed(OPERATE)
   public HttpResponse<Accepted> resume(
@@ -256,6 +265,7 @@ public class RolloutController {
     return action(tenant, rollout, body, caller, RolloutResumed::new);
   }
 
+  @OwnerAnswers
   @Post("/rollouts/{rollout}/approvals")
   @Allowed(APPROVE)
   public HttpResponse<Accepted> approve(

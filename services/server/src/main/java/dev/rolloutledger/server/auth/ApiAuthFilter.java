@@ -67,7 +67,8 @@ public class ApiAuthFilter {
     return null;
   }
 
-  private static Optional<String> bearer(HttpRequest<?> request) {
+  /** The secret of {@code Authorization: Bearer <secret>}, if the request has one. */
+  public static Optional<String> bearer(HttpRequest<?> request) {
     return request
         .getHeaders()
         .getAuthorization()

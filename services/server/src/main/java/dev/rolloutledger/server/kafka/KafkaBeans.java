@@ -8,6 +8,7 @@ import dev.rolloutledger.schemas.registry.SchemaRegistries;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.LedgerSettings;
 import dev.rolloutledger.server.auth.TokenStore;
+import dev.rolloutledger.server.cluster.Instances;
 import dev.rolloutledger.topology.LedgerQueries;
 import dev.rolloutledger.topology.LedgerStreamsConfig;
 import dev.rolloutledger.topology.LedgerTopology;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,10 +78,17 @@ public class KafkaBeans {
       SchemaRegistry registry,
       CommandSigningKey signingKey,
       StreamThreadFailures failures,
+      Instances instances,
       @Property(name = "kafka.streams.default")
           @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
           Map<String, Object> overrides) {
     LedgerSettings.Streams s = settings.getStreams();
+    Map<String, Object> streamsSettings = new java.util.HashMap<>();
+    // every instance tells the others where it answers (docs/adr/0009-every-instance-answers.md)
+    instances
+        .applicationServer()
+        .ifPresent(a -> streamsSettings.put(StreamsConfig.APPLICATION_SERVER_CONFIG, a));
+    streamsSettings.putAll(overrides);
     KafkaStreams streams =
         new KafkaStreams(
             LedgerTopology.build(registry, new EngineConfig(s.getCommandTtl()), signingKey),
@@ -88,7 +97,7 @@ public class KafkaBeans {
                 settings.getKafka().getBootstrapServers(),
                 s.getStateDir(),
                 registry,
-                overrides));
+                streamsSettings));
     // a failing stream thread is replaced after a pause, until failures repeat (docs/failures.md)
     streams.setUncaughtExceptionHandler(failures::onFailure);
     streams.start();
