@@ -65,9 +65,14 @@ public class ServerTls implements BeanCreatedEventListener<ServerSslConfiguratio
 
   @Override
   public ServerSslConfiguration onCreated(BeanCreatedEvent<ServerSslConfiguration> event) {
-    ServerSslConfiguration ssl = event.getBean();
+    configure(event.getBean());
+    return event.getBean();
+  }
+
+  /** Fills the keystore settings of {@code ssl} in when TLS is on; leaves them alone when off. */
+  void configure(SslConfiguration ssl) {
     if (!ssl.isEnabled()) {
-      return ssl;
+      return;
     }
     SslConfiguration.KeyStoreConfiguration keyStore = ssl.getKeyStore();
     String given = keyStore.getPath().map(String::strip).orElse("");
@@ -76,7 +81,6 @@ public class ServerTls implements BeanCreatedEventListener<ServerSslConfiguratio
     } else {
       useOperatorKeystore(keyStore, given, ssl.getKey().getPassword().orElse(null));
     }
-    return ssl;
   }
 
   private void useSelfSigned(SslConfiguration.KeyStoreConfiguration keyStore) {
