@@ -60,6 +60,9 @@ public final class SelfSignedCertificate {
   static final Duration VALIDITY = Duration.ofDays(825);
   static final Duration RENEW_BEFORE = Duration.ofDays(30);
 
+  /** How keytool is given the password: through its environment, never its command line. */
+  private static final String PASSWORD_ENV = "LEDGER_KEYTOOL_PASSWORD";
+
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   /** What was made (or found): the files and the certificate. */
@@ -234,8 +237,6 @@ public final class SelfSignedCertificate {
       throw new IllegalStateException(e);
     }
   }
-
-  private static final String PASSWORD_ENV = "LEDGER_KEYTOOL_PASSWORD";
 
   private static void keytool(String password, String... args) throws IOException {
     Path keytool =
