@@ -3,11 +3,23 @@ package dev.rolloutledger.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A small client of the Rollout Ledger HTTP API, shared by {@code ledger agent} and the operator
@@ -20,6 +32,10 @@ public final class ApiClient {
   private final URI server;
   private final String token;
   private final HttpClient http;
+  private final Path caCert;
+
+  /** The environment variable naming the PEM file of the CA (or certificate) to trust. */
+  public static final String CA_CERT_ENV = "LEDGER_CA_CERT";
 
   /** The API answered with an error status; {@link #getMessage()} is its problem detail. */
   public static final class ApiException extends IOException {
@@ -42,10 +58,71 @@ public final class ApiClient {
     }
   }
 
+  /**
+   * A client of {@code server}; an {@code https://} server is trusted by the certificates in the
+   * PEM file {@code LEDGER_CA_CERT} names, or by the JVM's default trust store when it is unset.
+   */
   public ApiClient(URI server, String token) {
+    this(server, token, caCertFromEnvironment());
+  }
+
+  /**
+   * A client of {@code server} that trusts, for {@code https://}, exactly the certificates in the
+   * PEM file {@code caCert} (a CA, or the server's self-signed certificate), or the JVM's default
+   * trust store when {@code caCert} is null. The host name is always verified against the
+   * certificate: there is no way to trust every server.
+   */
+  public ApiClient(URI server, String token, Path caCert) {
+    String scheme = server.getScheme() == null ? "" : server.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException(
+          "the server URL must start with http:// or https://, not: " + server);
+    }
     this.server = server;
     this.token = token;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.caCert = caCert;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (caCert != null) {
+      builder.sslContext(trusting(caCert));
+    }
+    this.http = builder.build();
+  }
+
+  /** The PEM file named by {@code LEDGER_CA_CERT}, or null. */
+  public static Path caCertFromEnvironment() {
+    String env = System.getenv(CA_CERT_ENV);
+    return env == null || env.isBlank() ? null : Path.of(env.strip());
+  }
+
+  /** An SSL context that trusts exactly the certificates in the PEM file {@code caCert}. */
+  public static SSLContext trusting(Path caCert) {
+    try {
+      Collection<? extends Certificate> certificates;
+      try (InputStream in = Files.newInputStream(caCert)) {
+        certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      }
+      if (certificates.isEmpty()) {
+        throw new IllegalArgumentException(caCert + " holds no PEM certificate");
+      }
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate certificate : certificates) {
+        trust.setCertificateEntry("ca-" + i++, certificate);
+      }
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read the CA certificate file " + caCert + ": " + e.getMessage(), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          caCert + " is not a PEM certificate file: " + e.getMessage(), e);
+    }
   }
 
   public URI server() {
@@ -88,6 +165,18 @@ public final class ApiClient {
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (java.net.ConnectException e) {
       throw new IOException("cannot reach " + server + " (is the server up? ./ledger up)", e);
+    } catch (SSLHandshakeException e) {
+      throw new IOException(
+          "the TLS handshake with "
+              + server
+              + " failed: "
+              + e.getMessage()
+              + (caCert == null
+                  ? " (a self-signed or private CA certificate? give its PEM with --ca-cert or "
+                      + CA_CERT_ENV
+                      + ")"
+                  : " (is " + caCert + " the certificate of this server, issued for this host?)"),
+          e);
     }
     JsonNode node = r.body().isBlank() ? JSON.nullNode() : parse(r);
     if (r.statusCode() >= 400) {

@@ -47,11 +47,28 @@ final class Api {
                 + ".")
     Path tokenFile;
 
+    @Option(
+        names = "--ca-cert",
+        defaultValue = "${env:LEDGER_CA_CERT}",
+        description =
+            "PEM file of the CA (or the self-signed certificate) that an https:// server's"
+                + " certificate must chain to (env LEDGER_CA_CERT; default: the JVM's trust store).")
+    Path caCert;
+
     @Option(names = "--json", description = "Print the server's JSON instead of a table.")
     boolean json;
 
     ApiClient client() {
-      return new ApiClient(URI.create(server.endsWith("/") ? server : server + "/"), token());
+      if (caCert != null && !Files.isReadable(caCert)) {
+        throw new LedgerCli.UsageProblem(
+            "--ca-cert / LEDGER_CA_CERT names " + caCert + ", which is not a readable file");
+      }
+      try {
+        return new ApiClient(
+            URI.create(server.endsWith("/") ? server : server + "/"), token(), caCert);
+      } catch (IllegalArgumentException e) {
+        throw new LedgerCli.UsageProblem(e.getMessage());
+      }
     }
 
     String tenantPath(String path) {

@@ -7,36 +7,49 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * {@code /api/v1} asks for tenant tokens, but the registry facade ({@code /registry}) has no
- * authentication yet, so the server refuses to listen on anything but loopback unless {@code
- * ledger.allow-non-loopback=true} says the operator has put something in front of it.
+ * Beyond loopback, bearer tokens and registry writes cross the network: the server listens there
+ * only with TLS on ({@code LEDGER_TLS=true}; docs/tls.md), or when {@code
+ * ledger.allow-non-loopback=true} says the operator terminates TLS in front of it (a reverse proxy
+ * on the same machine). On loopback plain HTTP stays allowed, so local use needs no certificate.
+ *
+ * <table>
+ *   <caption>the decision</caption>
+ *   <tr><th>host</th><th>TLS</th><th>allow-non-loopback</th><th>starts</th></tr>
+ *   <tr><td>loopback</td><td>any</td><td>any</td><td>yes</td></tr>
+ *   <tr><td>other</td><td>on</td><td>any</td><td>yes</td></tr>
+ *   <tr><td>other</td><td>off</td><td>true</td><td>yes</td></tr>
+ *   <tr><td>other</td><td>off</td><td>false</td><td>no: says why and the ways out</td></tr>
+ * </table>
  */
 @Context
 public class LoopbackGuard {
 
   public LoopbackGuard(
       @Value("${micronaut.server.host:127.0.0.1}") String host,
+      @Value("${micronaut.server.ssl.enabled:false}") boolean tls,
       @Value("${ledger.allow-non-loopback:false}") boolean allowNonLoopback) {
-    check(host, allowNonLoopback);
+    check(host, tls, allowNonLoopback);
   }
 
-  static void check(String host, boolean allowNonLoopback) {
-    if (allowNonLoopback) {
+  static void check(String host, boolean tls, boolean allowNonLoopback) {
+    if (tls || allowNonLoopback || loopback(host)) {
       return;
     }
-    boolean loopback;
+    throw new ConfigurationException(
+        "refusing to listen on "
+            + host
+            + " over plain HTTP: beyond loopback, tokens and registry writes would cross the"
+            + " network in clear. Turn TLS on (LEDGER_TLS=true, with LEDGER_TLS_KEYSTORE or a"
+            + " generated self-signed certificate; docs/tls.md), or listen on loopback"
+            + " (LEDGER_HTTP_HOST=127.0.0.1), or set ledger.allow-non-loopback=true when your own"
+            + " TLS proxy is in front of the server");
+  }
+
+  static boolean loopback(String host) {
     try {
-      loopback = InetAddress.getByName(host).isLoopbackAddress();
+      return InetAddress.getByName(host).isLoopbackAddress();
     } catch (UnknownHostException e) {
-      loopback = false;
-    }
-    if (!loopback) {
-      throw new ConfigurationException(
-          "refusing to listen on "
-              + host
-              + ": /registry has no authentication yet, so the server binds to loopback only"
-              + " (set LEDGER_HTTP_HOST=127.0.0.1, or ledger.allow-non-loopback=true behind your own"
-              + " authenticating proxy)");
+      return false;
     }
   }
 }
