@@ -265,6 +265,23 @@ public final class Topics {
           Map.of(),
           "API tokens: key tenant/name, value JSON with the SHA-256 of the secret; tombstone = revoked");
 
+  /**
+   * Each deployment's command-signing public keys and their status (one partition, kept for ever):
+   * key = {@code <application id>/<key id>}, value JSON {@code {keyId, algorithm, publicKey,
+   * status, at, claim}}; read in log order ({@code KeySet}). Plain UTF-8 JSON, as {@link #TOKENS}:
+   * server-internal state.
+   */
+  public static final TopicDescriptor<String, String> KEYS =
+      new TopicDescriptor<>(
+          "ledger.keys",
+          Serdes.String(),
+          Schema.create(Schema.Type.STRING),
+          String.class,
+          1,
+          TopicDescriptor.DELETE,
+          FOREVER,
+          "Command-signing public keys: key app-id/key-id, value JSON {keyId, publicKey, status, at}");
+
   public static List<TopicDescriptor<?, ?>> all() {
     return List.of(
         HOSTS,
@@ -278,7 +295,8 @@ public final class Topics {
         COMMANDS,
         DEAD_LETTERS,
         SCHEMAS,
-        TOKENS);
+        TOKENS,
+        KEYS);
   }
 
   /**

@@ -541,18 +541,25 @@ final class ServerCommands {
       name = "keys",
       description =
           "The public keys that verify commands, as JSON: give this file to agents (--keys).",
-      subcommands = {Keys.Generate.class})
+      subcommands = {
+        Keys.Generate.class,
+        KeyCommands.Publish.class,
+        KeyCommands.Activate.class,
+        KeyCommands.Retire.class
+      })
   static final class Keys extends Base {
     /**
      * Key rotation's first step, offline on the server's host: a new pair in a directory of its
      * own, and its public key added to an agents' keys file beside the old one (see
-     * services/agent/README.md). The server signs with it once restarted with that key directory.
+     * services/agent/README.md and docs/keys.md). Then: copy the directory into every instance's
+     * key directory, {@code ledger keys publish DIR}, {@code ledger keys activate ID}.
      */
     @Command(
         name = "generate",
         description =
-            "Make a new command-signing key pair in DIR (for rotation) and add its public key to"
-                + " KEYS.json; start the server with LEDGER_KEY_DIR=DIR to sign with it.")
+            "Make a new command-signing key pair in DIR (for rotation: a new subdirectory of"
+                + " LEDGER_HOME/keys) and add its public key to KEYS.json; then copy DIR to every"
+                + " instance, `ledger keys publish DIR`, `ledger keys activate KEY_ID`.")
     static final class Generate implements Callable<Integer> {
       @Parameters(index = "0", paramLabel = "DIR", description = "A new, empty key directory.")
       Path dir;

@@ -55,7 +55,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   private static final Logger LOG = LoggerFactory.getLogger(LedgerProcessor.class);
 
   private final EngineConfig config;
-  private final CommandSigningKey signingKey;
+  private final java.util.function.Supplier<CommandSigningKey> signingKeys;
   private ProcessorContext<String, SpecificRecord> context;
   private RolloutEngine engine;
   private KeyValueStore<String, SpecificRecord> ledger;
@@ -64,9 +64,9 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   private KeyValueStore<String, HostWatch> watchesSent;
   private Sinks sinks;
 
-  LedgerProcessor(EngineConfig config, CommandSigningKey signingKey) {
+  LedgerProcessor(EngineConfig config, java.util.function.Supplier<CommandSigningKey> signingKeys) {
     this.config = config;
-    this.signingKey = signingKey;
+    this.signingKeys = signingKeys;
   }
 
   @Override
@@ -244,6 +244,8 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   private SpecificRecord checkedCommand(HostCommand command, Headers headers) {
     SpecificRecord unsigned = AvroMapper.toAvro(command);
     SpecificRecord signed;
+    // the deployment's active key (docs/keys.md): a rotation switches between two commands
+    CommandSigningKey signingKey = signingKeys.get();
     try {
       signed = CommandSignatures.sign(unsigned, signingKey.keyId(), signingKey.privateKey());
     } catch (RuntimeException e) {

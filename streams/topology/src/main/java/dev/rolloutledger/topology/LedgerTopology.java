@@ -94,6 +94,17 @@ public final class LedgerTopology {
    */
   public static Topology build(
       SchemaRegistry registry, EngineConfig config, CommandSigningKey signingKey) {
+    return build(registry, config, () -> signingKey);
+  }
+
+  /**
+   * As above, every command signed with the key {@code signingKeys} gives at that moment: the
+   * deployment's active key, which a rotation changes while the topology runs.
+   */
+  public static Topology build(
+      SchemaRegistry registry,
+      EngineConfig config,
+      java.util.function.Supplier<CommandSigningKey> signingKeys) {
     StreamsBuilder builder = new StreamsBuilder();
     Serde<SpecificRecord> inputSerde = Topics.INPUTS.valueSerde(registry);
     Serde<SpecificRecord> ledgerSerde = Topics.LEDGER.valueSerde(registry);
@@ -202,7 +213,7 @@ public final class LedgerTopology {
                 Topics.INPUTS.name(),
                 Consumed.with(Serdes.String(), inputSerde).withName("from-" + Topics.INPUTS.name()))
             .process(
-                () -> new LedgerProcessor(journalConfig(config), signingKey),
+                () -> new LedgerProcessor(journalConfig(config), signingKeys),
                 Named.as("rollout-engine"),
                 HOSTS_STORE,
                 ROLLOUTS_STORE,

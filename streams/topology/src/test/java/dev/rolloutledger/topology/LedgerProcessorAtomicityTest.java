@@ -104,7 +104,8 @@ class LedgerProcessorAtomicityTest {
       store(
           LedgerTopology.WATCHES_SENT_STORE,
           avro(registry, HostWatch.getClassSchema(), HostWatch.class));
-      processor = new LedgerProcessor(LedgerTopology.journalConfig(EngineConfig.defaults()), KEY);
+      processor =
+          new LedgerProcessor(LedgerTopology.journalConfig(EngineConfig.defaults()), () -> KEY);
       processor.init(context);
     }
 

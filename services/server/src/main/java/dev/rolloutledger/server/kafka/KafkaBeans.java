@@ -3,12 +3,13 @@ package dev.rolloutledger.server.kafka;
 import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.schemas.TopicInstaller;
 import dev.rolloutledger.schemas.Topics;
-import dev.rolloutledger.schemas.commands.CommandSigningKey;
+import dev.rolloutledger.schemas.commands.SigningKeys;
 import dev.rolloutledger.schemas.registry.SchemaRegistries;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.LedgerSettings;
 import dev.rolloutledger.server.auth.TokenStore;
 import dev.rolloutledger.server.cluster.Instances;
+import dev.rolloutledger.server.keys.DeploymentKeys;
 import dev.rolloutledger.topology.LedgerQueries;
 import dev.rolloutledger.topology.LedgerStreamsConfig;
 import dev.rolloutledger.topology.LedgerTopology;
@@ -64,11 +65,16 @@ public class KafkaBeans {
   /** The cluster, once every topic of {@code Topics.all()} exists on it. */
   public record InstalledTopics(String bootstrapServers) {}
 
-  @Singleton
-  CommandSigningKey commandSigningKey(LedgerSettings settings) {
-    CommandSigningKey key = CommandSigningKey.loadOrCreate(Path.of(settings.getKeyDir()));
-    LOG.info("commands are signed with Ed25519 key {}", key.keyId());
-    return key;
+  /** The deployment's key set; an instance without its active private key stops here. */
+  @Context
+  @Bean(preDestroy = "close")
+  DeploymentKeys deploymentKeys(LedgerSettings settings, InstalledTopics topics) {
+    Properties clients = new Properties();
+    clients.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers());
+    return new DeploymentKeys(
+        clients,
+        settings.getStreams().getApplicationId(),
+        SigningKeys.load(Path.of(settings.getKeyDir())));
   }
 
   @Context
@@ -76,7 +82,7 @@ public class KafkaBeans {
   LedgerStreams ledgerStreams(
       LedgerSettings settings,
       SchemaRegistry registry,
-      CommandSigningKey signingKey,
+      DeploymentKeys keys,
       StreamThreadFailures failures,
       Instances instances,
       @Property(name = "kafka.streams.default")
@@ -91,7 +97,7 @@ public class KafkaBeans {
     streamsSettings.putAll(overrides);
     KafkaStreams streams =
         new KafkaStreams(
-            LedgerTopology.build(registry, new EngineConfig(s.getCommandTtl()), signingKey),
+            LedgerTopology.build(registry, new EngineConfig(s.getCommandTtl()), keys.signer()),
             LedgerStreamsConfig.properties(
                 s.getApplicationId(),
                 settings.getKafka().getBootstrapServers(),
