@@ -1,5 +1,7 @@
 package dev.rolloutledger.server.cluster;
 
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -8,10 +10,19 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -31,13 +42,44 @@ public class Forwarder {
   private final Instances instances;
   private final HttpClient http;
 
-  public Forwarder(Instances instances) {
+  /**
+   * {@code caCert}: with TLS on, the PEM certificate(s) the other instances' certificates are
+   * checked against (the deployment's CA, or the self-signed certificate every instance shares);
+   * empty: the JVM's trust store.
+   */
+  public Forwarder(Instances instances, @Value("${ledger.instance.ca-cert:}") String caCert) {
     this.instances = instances;
-    this.http =
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+            .connectTimeout(Duration.ofSeconds(2));
+    if (caCert != null && !caCert.isBlank()) {
+      b.sslContext(trusting(Path.of(caCert)));
+    }
+    this.http = b.build();
+  }
+
+  private static SSLContext trusting(Path pem) {
+    try (InputStream in = Files.newInputStream(pem)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("ca-" + i++, c);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new ConfigurationException(
+          "ledger.instance.ca-cert / LEDGER_CA_CERT "
+              + pem
+              + " is not a readable PEM certificate: "
+              + e.getMessage());
+    }
   }
 
   /** The owner could not be reached: it died, or it is not listening yet. */

@@ -24,11 +24,12 @@ public class Instances {
   public Instances(
       @Value("${ledger.instance.advertised-host:127.0.0.1}") String advertisedHost,
       @Value("${micronaut.server.port:8080}") int port,
-      @Value("${ledger.instance.scheme:http}") String scheme) {
+      @Value("${micronaut.server.ssl.enabled:false}") boolean tls) {
     // a random port (-1, tests) is known only once the server has bound: such an instance cannot
     // be reached by the others, so it is taken to be alone and answers everything itself
     this.self = port > 0 ? Optional.of(new HostInfo(advertisedHost, port)) : Optional.empty();
-    this.scheme = scheme;
+    // instances talk to each other as clients do: HTTPS when TLS is on
+    this.scheme = tls ? "https" : "http";
   }
 
   /** The value of {@code application.server}, if this instance can be reached by the others. */
