@@ -10,7 +10,7 @@ final class Registrations {
     if (!problems.isEmpty()) {
       throw new SchemaRegistryException(
           SchemaRegistryException.INCOMPATIBLE,
-          "Schema being registered is incompatible with the latest version of subject '"
+          "Schema being registered is incompatible with an earlier schema for subject '"
               + subject
               + "': "
               + String.join("; ", problems));

@@ -132,9 +132,17 @@ final class RegistryView {
 
   /**
    * Compatibility of a candidate against the subject's latest version that is not soft-deleted, at
-   * the given level.
+   * the given level; under a subject of the topic contract, against the contract instead ({@link
+   * TopicContract#problems}): the server reads those topics with the contract's schema whatever was
+   * registered last, and a producer may register the one event record it writes (ADR 0003), which
+   * BACKWARD against the contract's union would refuse.
    */
   List<String> problems(Compatibility.Level level, String subject, Schema candidate) {
+    if (TopicContract.schemaOf(subject).isPresent()) {
+      return TopicContract.problems(subject, candidate).stream()
+          .map(p -> "topic contract: " + p)
+          .toList();
+    }
     return latest(subject)
         .map(latest -> Compatibility.problems(level, candidate, latest.schema()))
         .orElse(List.of());

@@ -62,6 +62,29 @@ class TopicContractTest {
   }
 
   @Nested
+  class InTheRegistry {
+    @Test
+    void a_fresh_registry_refuses_a_string_under_the_decisions_subject() {
+      SchemaRegistry registry = new InMemorySchemaRegistry();
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> registry.register(DECISIONS, Schema.create(Schema.Type.STRING)))
+          .isInstanceOfSatisfying(
+              SchemaRegistryException.class,
+              e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE));
+      assertThat(registry.versions(DECISIONS)).isEmpty();
+    }
+
+    @Test
+    void takes_one_event_record_after_the_union_which_backward_would_refuse() {
+      SchemaRegistry registry = new InMemorySchemaRegistry();
+      int union = registry.register(TELEMETRY, Topics.TELEMETRY.valueSchema());
+      int crash = registry.register(TELEMETRY, CrashReport.getClassSchema());
+      assertThat(crash).isNotEqualTo(union);
+      assertThat(registry.versions(TELEMETRY)).containsExactly(1, 2);
+    }
+  }
+
+  @Nested
   class Accepts {
     @Test
     void the_contract_itself() {

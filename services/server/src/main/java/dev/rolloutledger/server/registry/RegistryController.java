@@ -154,7 +154,9 @@ public class RegistryController {
       @PathVariable String version,
       @QueryValue(defaultValue = "false") boolean permanent) {
     refusePermanent(permanent);
-    RegisteredSchema r = RegistryRequests.version(registry, subject, version, false);
+    // a number finds a deleted version too, so deleting it again is 40406 as in Confluent
+    boolean latest = "latest".equals(version) || "-1".equals(version);
+    RegisteredSchema r = RegistryRequests.version(registry, subject, version, !latest);
     protectContract(r);
     return registry.deleteVersion(subject, r.version());
   }
