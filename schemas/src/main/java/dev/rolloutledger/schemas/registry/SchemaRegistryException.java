@@ -10,6 +10,7 @@ public class SchemaRegistryException extends RuntimeException {
   public static final int INCOMPATIBLE = 409;
   public static final int INVALID_SCHEMA = 42201;
   public static final int INVALID_VERSION = 42202;
+  public static final int INVALID_COMPATIBILITY_LEVEL = 42203;
   public static final int OPERATION_NOT_PERMITTED = 42205;
 
   /** No credentials, or ones that name no token (HTTP 401). */

@@ -16,6 +16,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -110,6 +111,51 @@ public class RegistrySchemasController {
           "Subject '" + subject + "' does not have subject-level compatibility configured");
     }
     return config();
+  }
+
+  /** {@code {"compatibility": "BACKWARD"}}, the body of a configuration change. */
+  @Serdeable
+  public record ConfigChange(@Nullable String compatibility) {}
+
+  /**
+   * A configuration change (admins only, see {@link RegistryAuthFilter}). The level is fixed: a
+   * change to the level in force is answered as done (Node's client sends one on a subject's first
+   * registration), any other refused with 42205; an unknown level is 42203.
+   */
+  @Put("/config")
+  public ConfigChange setConfig(@Body ConfigChange change) {
+    return sameLevel(change);
+  }
+
+  @Put("/config/{subject}")
+  public ConfigChange setSubjectConfig(@PathVariable String subject, @Body ConfigChange change) {
+    return sameLevel(change);
+  }
+
+  private ConfigChange sameLevel(ConfigChange change) {
+    String asked = change == null || change.compatibility() == null ? "" : change.compatibility();
+    if (!java.util.Set.of(
+            "NONE",
+            "BACKWARD",
+            "BACKWARD_TRANSITIVE",
+            "FORWARD",
+            "FORWARD_TRANSITIVE",
+            "FULL",
+            "FULL_TRANSITIVE")
+        .contains(asked)) {
+      throw new SchemaRegistryException(
+          SchemaRegistryException.INVALID_COMPATIBILITY_LEVEL,
+          "Invalid compatibility level. Valid values are none, backward, forward, full,"
+              + " backward_transitive, forward_transitive, and full_transitive");
+    }
+    if (!asked.equals(registry.level().name())) {
+      throw RegistryErrors.notPermitted(
+          "the compatibility level is fixed at "
+              + registry.level().name()
+              + " for the whole registry (subjects of the topic contract are judged against the"
+              + " contract)");
+    }
+    return new ConfigChange(asked);
   }
 
   @Error(exception = SchemaRegistryException.class)
