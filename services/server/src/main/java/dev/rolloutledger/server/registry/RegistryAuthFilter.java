@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
  * Every {@code /registry} request carries an API token, as {@code Authorization: Bearer <token>} or
  * as the password of HTTP Basic (any user name), which is what Confluent clients send from {@code
  * basic.auth.user.info} or a {@code user:password@} URL. Any valid token, of any tenant and role,
- * reads. Deleting and changing configuration need {@link Permission#REGISTER_SCHEMAS} (admins);
- * registering needs it too unless the schema is already registered, which {@link
- * RegistryController} decides, because a Confluent serializer that auto-registers asks that on
- * every start. Errors are Confluent's: 401 with {@code error_code} 40101, 403 with 40301.
+ * reads. Deleting needs {@link Permission#REGISTER_SCHEMAS} (admins); so do registering and
+ * changing the configuration, unless the request changes nothing (the schema is already registered,
+ * the level asked is the one in force), which the controllers decide: a Confluent serializer that
+ * auto-registers asks that on every start, and Node's client sends a level on a subject's first
+ * registration. Errors are Confluent's: 401 with {@code error_code} 40101, 403 with 40301.
  */
 @ServerFilter("/registry/**")
 public class RegistryAuthFilter {
@@ -36,6 +37,8 @@ public class RegistryAuthFilter {
       Pattern.compile("^/registry/(subjects/[^/]+/?|compatibility/.*)$");
 
   private static final Pattern REGISTER = Pattern.compile("^/registry/subjects/[^/]+/versions/?$");
+
+  private static final Pattern CONFIG = Pattern.compile("^/registry/config(/[^/]+)?/?$");
 
   private final TokenStore tokens;
 
@@ -96,6 +99,9 @@ public class RegistryAuthFilter {
     if (method == HttpMethod.POST
         && (READ_POSTS.matcher(path).matches() || REGISTER.matcher(path).matches())) {
       return false; // a registration is judged by the controller (see the class comment)
+    }
+    if (method == HttpMethod.PUT && CONFIG.matcher(path).matches()) {
+      return false; // so is a configuration change (one to the level in force changes nothing)
     }
     return true;
   }

@@ -6,6 +6,7 @@ import dev.rolloutledger.schemas.registry.SchemaRegistryException;
 import dev.rolloutledger.server.registry.RegistryErrors.ConfluentError;
 import dev.rolloutledger.server.registry.RegistryRequests.SchemaBody;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -118,21 +119,22 @@ public class RegistrySchemasController {
   public record ConfigChange(@Nullable String compatibility) {}
 
   /**
-   * A configuration change (admins only, see {@link RegistryAuthFilter}). The level is fixed: a
-   * change to the level in force is answered as done (Node's client sends one on a subject's first
-   * registration), any other refused with 42205; an unknown level is 42203.
+   * A configuration change. The level is fixed: a change to the level in force is answered as done
+   * to any token (Node's client sends one on a subject's first registration), any other is refused:
+   * 40301 to a token that is not an admin's, 42205 to an admin; an unknown level is 42203.
    */
   @Put("/config")
-  public ConfigChange setConfig(@Body ConfigChange change) {
-    return sameLevel(change);
+  public ConfigChange setConfig(HttpRequest<?> request, @Body ConfigChange change) {
+    return sameLevel(request, change);
   }
 
   @Put("/config/{subject}")
-  public ConfigChange setSubjectConfig(@PathVariable String subject, @Body ConfigChange change) {
-    return sameLevel(change);
+  public ConfigChange setSubjectConfig(
+      HttpRequest<?> request, @PathVariable String subject, @Body ConfigChange change) {
+    return sameLevel(request, change);
   }
 
-  private ConfigChange sameLevel(ConfigChange change) {
+  private ConfigChange sameLevel(HttpRequest<?> request, ConfigChange change) {
     String asked = change == null || change.compatibility() == null ? "" : change.compatibility();
     if (!java.util.Set.of(
             "NONE",
@@ -149,6 +151,7 @@ public class RegistrySchemasController {
               + " backward_transitive, forward_transitive, and full_transitive");
     }
     if (!asked.equals(registry.level().name())) {
+      RegistryAuthFilter.requireWrite(request);
       throw RegistryErrors.notPermitted(
           "the compatibility level is fixed at "
               + registry.level().name()

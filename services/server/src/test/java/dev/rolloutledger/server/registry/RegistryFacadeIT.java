@@ -236,6 +236,27 @@ class RegistryFacadeIT {
     }
 
     @Test
+    void answer_a_change_to_the_level_in_force_and_refuse_any_other() {
+      String path = "/registry/config/" + subject;
+      HttpResponse<String> same = server.put(viewer, path, "{\"compatibility\": \"BACKWARD\"}");
+      assertThat(same.statusCode()).isEqualTo(200);
+      assertThat(json(same).get("compatibility").asText()).isEqualTo("BACKWARD");
+
+      HttpResponse<String> byViewer = server.put(viewer, path, "{\"compatibility\": \"NONE\"}");
+      assertThat(byViewer.statusCode()).isEqualTo(403);
+      assertThat(errorCode(byViewer)).isEqualTo(40301);
+      HttpResponse<String> byAdmin = server.put(admin, path, "{\"compatibility\": \"NONE\"}");
+      assertThat(byAdmin.statusCode()).isEqualTo(422);
+      assertThat(errorCode(byAdmin)).isEqualTo(42205);
+      HttpResponse<String> unknown =
+          server.put(admin, "/registry/config", "{\"compatibility\": \"SIDEWAYS\"}");
+      assertThat(unknown.statusCode()).isEqualTo(422);
+      assertThat(errorCode(unknown)).isEqualTo(42203);
+      assertThat(json(server.get(viewer, "/registry/config")).get("compatibilityLevel").asText())
+          .isEqualTo("BACKWARD");
+    }
+
+    @Test
     void list_the_schema_types() {
       assertThat(strings(json(server.get(viewer, "/registry/schemas/types"))))
           .containsExactly("AVRO");
