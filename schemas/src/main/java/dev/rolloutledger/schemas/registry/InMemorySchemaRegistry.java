@@ -5,9 +5,14 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.avro.Schema;
 
-/** A registry held in memory: for tests, TopologyTestDriver and offline replay. */
+/**
+ * A registry held in memory: for tests, TopologyTestDriver and offline replay. Unlike the embedded
+ * {@link KafkaSchemaRegistry}, it judges every subject by its compatibility level alone unless made
+ * with {@link #guardingTheTopicContract()}, so a test can hold what a foreign application may
+ * register in a registry of its own.
+ */
 public final class InMemorySchemaRegistry implements SchemaRegistry {
-  private final RegistryView view = new RegistryView();
+  private final RegistryView view;
   private final Compatibility.Level level;
 
   public InMemorySchemaRegistry() {
@@ -15,7 +20,17 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
   }
 
   public InMemorySchemaRegistry(Compatibility.Level level) {
+    this(level, false);
+  }
+
+  private InMemorySchemaRegistry(Compatibility.Level level, boolean guardContract) {
     this.level = level;
+    this.view = new RegistryView(guardContract);
+  }
+
+  /** A BACKWARD registry that guards the topic contract's subjects as the embedded one does. */
+  public static InMemorySchemaRegistry guardingTheTopicContract() {
+    return new InMemorySchemaRegistry(Compatibility.Level.BACKWARD, true);
   }
 
   @Override

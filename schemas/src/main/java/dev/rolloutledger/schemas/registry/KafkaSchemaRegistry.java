@@ -46,7 +46,8 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
   private final TopicPartition partition = new TopicPartition(topic, 0);
   private final KafkaProducer<String, String> producer;
   private final KafkaConsumer<String, String> consumer;
-  private final RegistryView view = new RegistryView();
+  // the embedded registry guards the topic contract's subjects (TopicContract)
+  private final RegistryView view = new RegistryView(true);
   private final Compatibility.Level level;
 
   public KafkaSchemaRegistry(String bootstrapServers, Compatibility.Level level) {

@@ -27,6 +27,15 @@ final class RegistryView {
   private final Map<String, Integer> idByJson = new HashMap<>();
   private final Map<String, List<RegisteredSchema>> subjects = new TreeMap<>();
   private final Map<String, Set<Integer>> deletedVersions = new HashMap<>();
+  private final boolean guardContract;
+
+  /**
+   * @param guardContract judge registrations under the topic contract's subjects against the
+   *     contract ({@link TopicContract}) rather than against the latest version
+   */
+  RegistryView(boolean guardContract) {
+    this.guardContract = guardContract;
+  }
 
   /** Applies one registration; returns the registered schema (existing if already there). */
   RegisteredSchema append(String subject, Schema schema) {
@@ -132,13 +141,13 @@ final class RegistryView {
 
   /**
    * Compatibility of a candidate against the subject's latest version that is not soft-deleted, at
-   * the given level; under a subject of the topic contract, against the contract instead ({@link
-   * TopicContract#problems}): the server reads those topics with the contract's schema whatever was
-   * registered last, and a producer may register the one event record it writes (ADR 0003), which
-   * BACKWARD against the contract's union would refuse.
+   * the given level; when the view guards the contract, under a subject of the topic contract
+   * against the contract instead ({@link TopicContract#problems}): the server reads those topics
+   * with the contract's schema whatever was registered last, and a producer may register the one
+   * event record it writes (ADR 0003), which BACKWARD against the contract's union would refuse.
    */
   List<String> problems(Compatibility.Level level, String subject, Schema candidate) {
-    if (TopicContract.schemaOf(subject).isPresent()) {
+    if (guardContract && TopicContract.schemaOf(subject).isPresent()) {
       return TopicContract.problems(subject, candidate).stream()
           .map(p -> "topic contract: " + p)
           .toList();

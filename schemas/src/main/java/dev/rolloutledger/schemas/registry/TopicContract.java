@@ -23,6 +23,10 @@ import org.apache.avro.Schema;
  * type the topic carries, by name: otherwise every record written with it would fail to decode (a
  * {@code "string"} under {@code ledger.decisions-value}). A single event record of the union (a
  * producer that only sends {@code CrashReport}) is a compatible evolution (ADR 0003).
+ *
+ * <p>Applied by the embedded {@link KafkaSchemaRegistry} (instead of its level, for these subjects)
+ * and by the server's {@code /registry} before any registration, so also in front of a user's own
+ * registry; {@link InMemorySchemaRegistry} applies it only when made to.
  */
 public final class TopicContract {
   private static final Map<String, Schema> SUBJECTS = subjectsOf(Topics.all());

@@ -65,7 +65,7 @@ class TopicContractTest {
   class InTheRegistry {
     @Test
     void a_fresh_registry_refuses_a_string_under_the_decisions_subject() {
-      SchemaRegistry registry = new InMemorySchemaRegistry();
+      SchemaRegistry registry = InMemorySchemaRegistry.guardingTheTopicContract();
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () -> registry.register(DECISIONS, Schema.create(Schema.Type.STRING)))
           .isInstanceOfSatisfying(
@@ -75,8 +75,15 @@ class TopicContractTest {
     }
 
     @Test
-    void takes_one_event_record_after_the_union_which_backward_would_refuse() {
+    void an_unguarded_registry_judges_the_subject_by_its_level_alone() {
       SchemaRegistry registry = new InMemorySchemaRegistry();
+      registry.register(DECISIONS, Schema.create(Schema.Type.STRING));
+      assertThat(registry.versions(DECISIONS)).containsExactly(1);
+    }
+
+    @Test
+    void takes_one_event_record_after_the_union_which_backward_would_refuse() {
+      SchemaRegistry registry = InMemorySchemaRegistry.guardingTheTopicContract();
       int union = registry.register(TELEMETRY, Topics.TELEMETRY.valueSchema());
       int crash = registry.register(TELEMETRY, CrashReport.getClassSchema());
       assertThat(crash).isNotEqualTo(union);
