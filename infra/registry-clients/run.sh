@@ -25,6 +25,7 @@ mkdir -p "$out"
 
 # Python: Debian's package, its python (not a virtualenv's); python3-avro for the legacy serializer
 if ! /usr/bin/python3 -c 'import confluent_kafka, avro' 2>/dev/null; then
+  apt-get update -q >/dev/null
   apt-get install -y -q python3-confluent-kafka python3-avro python3-requests >/dev/null
 fi
 # Node: the registry client into node_modules/ here
