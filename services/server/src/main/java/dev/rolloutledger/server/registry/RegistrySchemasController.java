@@ -1,8 +1,10 @@
 package dev.rolloutledger.server.registry;
 
+import dev.rolloutledger.schemas.compat.Compatibility;
 import dev.rolloutledger.schemas.registry.RegisteredSchema;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.schemas.registry.SchemaRegistryException;
+import dev.rolloutledger.schemas.registry.TopicContract;
 import dev.rolloutledger.server.registry.RegistryErrors.ConfluentError;
 import dev.rolloutledger.server.registry.RegistryRequests.SchemaBody;
 import io.micronaut.core.annotation.Nullable;
@@ -23,6 +25,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
+import org.apache.avro.Schema;
 
 /**
  * The embedded registry's REST facade, continued: schemas by id, the schema types, the
@@ -89,11 +92,16 @@ public class RegistrySchemasController {
       @QueryValue(defaultValue = "false") boolean verbose,
       @Body SchemaBody body) {
     RegisteredSchema against = RegistryRequests.version(registry, subject, version, false);
-    List<String> problems =
-        "latest".equals(version) || "-1".equals(version)
-            ? registry.compatibilityProblems(subject, RegistryRequests.parse(body))
-            : dev.rolloutledger.schemas.compat.Compatibility.problems(
-                registry.level(), RegistryRequests.parse(body), against.schema());
+    Schema candidate = RegistryRequests.parse(body);
+    List<String> problems;
+    if (TopicContract.schemaOf(subject).isPresent()) {
+      // a contract subject takes what the contract reads, whichever version is named
+      problems = TopicContract.problems(subject, candidate);
+    } else if ("latest".equals(version) || "-1".equals(version)) {
+      problems = registry.compatibilityProblems(subject, candidate);
+    } else {
+      problems = Compatibility.problems(registry.level(), candidate, against.schema());
+    }
     return new CompatibilityBody(problems.isEmpty(), problems);
   }
 

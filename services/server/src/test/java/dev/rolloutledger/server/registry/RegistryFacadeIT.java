@@ -191,6 +191,23 @@ class RegistryFacadeIT {
     }
 
     @Test
+    void are_checked_for_compatibility_against_the_contract() {
+      String telemetry = path(Topics.TELEMETRY.valueSubject()).replace("/registry/", "");
+      String check = "/registry/compatibility/" + telemetry + "/versions/latest";
+      HttpResponse<String> record =
+          server.post(
+              viewer,
+              check,
+              JSON.createObjectNode()
+                  .put("schema", CrashReport.getClassSchema().toString())
+                  .toString());
+      assertThat(json(record).get("is_compatible").asBoolean()).isTrue();
+      HttpResponse<String> string = server.post(viewer, check, "{\"schema\": \"\\\"string\\\"\"}");
+      assertThat(json(string).get("is_compatible").asBoolean()).isFalse();
+      assertThat(json(string).get("messages").get(0).asText()).contains("not an event");
+    }
+
+    @Test
     void keep_the_contract_schema_in_its_subject() {
       String decisions = Topics.LEDGER.valueSubject();
       JsonNode contract = json(lookup(viewer, decisions, Topics.LEDGER.valueSchema()));
