@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * the embedded registry or in the one {@code ledger.schema-registry-url} names, so an external
  * producer on a fresh install finds the subject it looks up. Registering a schema already there
  * writes nothing. A subject that refuses the contract (a schema registered there before the
- * registry guarded its subjects) is logged with the way out and the server starts anyway: writes to
- * that topic fail until an admin soft-deletes the offending version.
+ * registry guarded its subjects, or your own registry's level) or a registry that cannot be reached
+ * is logged with the way out and the server starts anyway.
  */
 @Context
 public class ContractSubjects {
@@ -30,7 +30,12 @@ public class ContractSubjects {
         ids.put(e.getKey(), registry.register(e.getKey(), e.getValue()));
       } catch (SchemaRegistryException ex) {
         if (ex.errorCode() == SchemaRegistryException.UNAVAILABLE) {
-          throw ex;
+          // a registry of your own that cannot be reached does not keep the server down: each
+          // topic's serializer registers its schema on its first write
+          LOG.error(
+              "the schema registry cannot be reached, the topic contract is not registered: {}",
+              ex.getMessage());
+          break;
         }
         LOG.error(
             "the registry refuses the topic contract's schema for {} (error {}: {}); records"

@@ -47,6 +47,28 @@ class ContractSubjectsTest {
   }
 
   @Test
+  void starts_without_the_contract_when_the_registry_cannot_be_reached_and_asks_once() {
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    SchemaRegistry unreachable =
+        (SchemaRegistry)
+            java.lang.reflect.Proxy.newProxyInstance(
+                SchemaRegistry.class.getClassLoader(),
+                new Class<?>[] {SchemaRegistry.class},
+                (proxy, method, args) -> {
+                  asked.incrementAndGet();
+                  throw new dev.rolloutledger.schemas.registry.SchemaRegistryException(
+                      dev.rolloutledger.schemas.registry.SchemaRegistryException.UNAVAILABLE,
+                      "connection refused");
+                });
+
+    ContractSubjects subjects = new ContractSubjects(unreachable);
+
+    assertThat(subjects.ids()).isEmpty();
+    assertThat(asked).hasValue(1);
+  }
+
+  @Test
   void writes_nothing_when_the_contract_is_already_there() {
     SchemaRegistry registry = new InMemorySchemaRegistry();
     var first = new ContractSubjects(registry).ids();
