@@ -40,15 +40,28 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * @param basicCredentials {@code user:password}, or null
    */
   public HttpSchemaRegistryClient(String baseUrl, String basicCredentials) {
-    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    this.authorization =
+    this(
+        baseUrl,
         Optional.ofNullable(basicCredentials)
             .filter(c -> !c.isBlank())
             .map(
                 c ->
                     "Basic "
-                        + Base64.getEncoder().encodeToString(c.getBytes(StandardCharsets.UTF_8)));
+                        + Base64.getEncoder().encodeToString(c.getBytes(StandardCharsets.UTF_8))));
+  }
+
+  private HttpSchemaRegistryClient(String baseUrl, Optional<String> authorization) {
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.authorization = authorization;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /**
+   * A client that sends {@code Authorization: Bearer <token>}, e.g. a Rollout Ledger API token to
+   * the server's {@code /registry}.
+   */
+  public static HttpSchemaRegistryClient withBearerToken(String baseUrl, String token) {
+    return new HttpSchemaRegistryClient(baseUrl, Optional.of("Bearer " + token));
   }
 
   @Override
@@ -107,23 +120,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   @Override
   public List<String> subjects() {
-    List<String> out = new ArrayList<>();
-    call("GET", "/subjects", null).forEach(n -> out.add(n.asText()));
-    return out.stream().sorted().toList();
+    return subjects(false);
   }
 
   @Override
   public List<Integer> versions(String subject) {
-    try {
-      List<Integer> out = new ArrayList<>();
-      call("GET", "/subjects/" + enc(subject) + "/versions", null).forEach(n -> out.add(n.asInt()));
-      return out;
-    } catch (SchemaRegistryException e) {
-      if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND) {
-        return List.of();
-      }
-      throw e;
-    }
+    return versions(subject, false);
   }
 
   @Override
@@ -134,6 +136,88 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     } catch (IllegalArgumentException e) {
       return Compatibility.Level.BACKWARD;
     }
+  }
+
+  @Override
+  public Optional<RegisteredSchema> version(String subject, int version, boolean includeDeleted) {
+    return getVersion(subject, version + (includeDeleted ? "?deleted=true" : ""));
+  }
+
+  @Override
+  public Optional<RegisteredSchema> lookup(String subject, Schema schema, boolean includeDeleted) {
+    try {
+      JsonNode body =
+          call(
+              "POST",
+              "/subjects/" + enc(subject) + (includeDeleted ? "?deleted=true" : ""),
+              schemaBody(schema));
+      int id = body.get("id").asInt();
+      schemaById.putIfAbsent(id, schema);
+      return Optional.of(new RegisteredSchema(subject, body.get("version").asInt(), id, schema));
+    } catch (SchemaRegistryException e) {
+      if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND
+          || e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public List<String> subjects(boolean includeDeleted) {
+    List<String> out = new ArrayList<>();
+    call("GET", "/subjects" + (includeDeleted ? "?deleted=true" : ""), null)
+        .forEach(n -> out.add(n.asText()));
+    return out.stream().sorted().toList();
+  }
+
+  @Override
+  public List<Integer> versions(String subject, boolean includeDeleted) {
+    try {
+      List<Integer> out = new ArrayList<>();
+      call(
+              "GET",
+              "/subjects/" + enc(subject) + "/versions" + (includeDeleted ? "?deleted=true" : ""),
+              null)
+          .forEach(n -> out.add(n.asInt()));
+      return out;
+    } catch (SchemaRegistryException e) {
+      if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND) {
+        return List.of();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public List<RegisteredSchema> usages(int id, boolean includeDeleted) {
+    JsonNode body;
+    try {
+      body =
+          call(
+              "GET",
+              "/schemas/ids/" + id + "/versions" + (includeDeleted ? "?deleted=true" : ""),
+              null);
+    } catch (SchemaRegistryException e) {
+      if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
+        return List.of();
+      }
+      throw e;
+    }
+    Schema schema = byId(id);
+    List<RegisteredSchema> out = new ArrayList<>();
+    body.forEach(
+        n ->
+            out.add(
+                new RegisteredSchema(
+                    n.get("subject").asText(), n.get("version").asInt(), id, schema)));
+    return out;
+  }
+
+  @Override
+  public int deleteVersion(String subject, int version) {
+    idBySubjectAndSchema.keySet().removeIf(k -> k.startsWith(subject + "\u0000"));
+    return call("DELETE", "/subjects/" + enc(subject) + "/versions/" + version, null).asInt();
   }
 
   private Optional<RegisteredSchema> getVersion(String subject, String version) {

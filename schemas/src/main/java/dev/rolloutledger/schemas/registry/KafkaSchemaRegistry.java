@@ -35,7 +35,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * own Kafka-backed store does.
  *
  * <p>Record key: {@code subject/<fingerprint of the schema>}; value: JSON {@code {subject,
- * schema}}. A concurrent registration of the same schema by two instances compacts to one record.
+ * schema}}. A concurrent registration of the same schema by two instances compacts to one record. A
+ * soft deletion is a record of its own (see {@link #deleteVersion}).
  */
 public final class KafkaSchemaRegistry implements SchemaRegistry {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,7 +46,8 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
   private final TopicPartition partition = new TopicPartition(topic, 0);
   private final KafkaProducer<String, String> producer;
   private final KafkaConsumer<String, String> consumer;
-  private final RegistryView view = new RegistryView();
+  // the embedded registry guards the topic contract's subjects (TopicContract)
+  private final RegistryView view = new RegistryView(true);
   private final Compatibility.Level level;
 
   public KafkaSchemaRegistry(String bootstrapServers, Compatibility.Level level) {
@@ -72,19 +74,42 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
   public synchronized int register(String subject, Schema schema) {
     catchUp();
     Optional<RegisteredSchema> existing = view.find(subject, schema);
-    if (existing.isPresent()) {
+    if (existing.isPresent() && !view.isDeleted(existing.get())) {
       return existing.get().id();
     }
     Registrations.requireCompatible(subject, view.problems(level, subject, schema));
+    // registered again after a soft delete: the version is restored, not added
+    write(
+        existing.isPresent() ? deletionKey(subject, schema) : key(subject, schema),
+        subject,
+        schema,
+        existing.isPresent() ? Boolean.FALSE : null);
+    return view.lookup(subject, schema, false)
+        .orElseThrow(() -> unavailable("registration not read back from " + topic, null))
+        .id();
+  }
+
+  /**
+   * Soft-deletes a version by writing a deletion record (key {@code subject/<fingerprint>/deleted},
+   * value {@code {subject, schema, deleted: true}}) that every instance reads; registering the
+   * schema again writes {@code deleted: false} under the same key, so compaction keeps the last
+   * word and never the registration itself (which fixes versions and ids, ADR 0002).
+   */
+  @Override
+  public synchronized int deleteVersion(String subject, int version) {
+    catchUp();
+    RegisteredSchema r = Registrations.deletable(view, subject, version);
+    write(deletionKey(subject, r.schema()), subject, r.schema(), Boolean.TRUE);
+    return version;
+  }
+
+  private void write(String key, String subject, Schema schema, Boolean deleted) {
     ObjectNode value = JSON.createObjectNode();
     value.put("subject", subject);
     value.put("schema", schema.toString());
-    String key =
-        subject
-            + "/"
-            + Long.toHexString(
-                SchemaNormalization.fingerprint64(
-                    schema.toString().getBytes(StandardCharsets.UTF_8)));
+    if (deleted != null) {
+      value.put("deleted", deleted);
+    }
     RecordMetadata written;
     try {
       written =
@@ -93,14 +118,22 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
               .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw unavailable("interrupted while registering", e);
+      throw unavailable("interrupted while writing to " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
       throw unavailable("could not write to " + topic, e);
     }
     catchUpTo(written.offset() + 1);
-    return view.find(subject, schema)
-        .orElseThrow(() -> unavailable("registration not read back from " + topic, null))
-        .id();
+  }
+
+  private static String key(String subject, Schema schema) {
+    return subject
+        + "/"
+        + Long.toHexString(
+            SchemaNormalization.fingerprint64(schema.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String deletionKey(String subject, Schema schema) {
+    return key(subject, schema) + "/deleted";
   }
 
   @Override
@@ -122,8 +155,27 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
 
   @Override
   public synchronized Optional<RegisteredSchema> version(String subject, int version) {
+    return version(subject, version, false);
+  }
+
+  @Override
+  public synchronized Optional<RegisteredSchema> version(
+      String subject, int version, boolean includeDeleted) {
     catchUp();
-    return view.version(subject, version);
+    return view.version(subject, version, includeDeleted);
+  }
+
+  @Override
+  public synchronized Optional<RegisteredSchema> lookup(
+      String subject, Schema schema, boolean includeDeleted) {
+    catchUp();
+    return view.lookup(subject, schema, includeDeleted);
+  }
+
+  @Override
+  public synchronized List<RegisteredSchema> usages(int id, boolean includeDeleted) {
+    catchUp();
+    return view.usages(id, includeDeleted);
   }
 
   @Override
@@ -134,14 +186,24 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
 
   @Override
   public synchronized List<String> subjects() {
+    return subjects(false);
+  }
+
+  @Override
+  public synchronized List<String> subjects(boolean includeDeleted) {
     catchUp();
-    return view.subjects();
+    return view.subjects(includeDeleted);
   }
 
   @Override
   public synchronized List<Integer> versions(String subject) {
+    return versions(subject, false);
+  }
+
+  @Override
+  public synchronized List<Integer> versions(String subject, boolean includeDeleted) {
     catchUp();
-    return view.versions(subject);
+    return view.versions(subject, includeDeleted);
   }
 
   @Override
@@ -174,12 +236,17 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
 
   private void apply(ConsumerRecord<String, String> record) {
     if (record.value() == null) {
-      return; // tombstone: deletion is not part of the supported subset
+      return; // tombstone: permanent deletion is not supported (ids and versions, ADR 0002)
     }
     try {
       JsonNode node = JSON.readTree(record.value());
-      view.append(
-          node.get("subject").asText(), new Schema.Parser().parse(node.get("schema").asText()));
+      String subject = node.get("subject").asText();
+      Schema schema = new Schema.Parser().parse(node.get("schema").asText());
+      if (node.has("deleted")) {
+        view.markDeleted(subject, schema, node.get("deleted").asBoolean());
+      } else {
+        view.append(subject, schema);
+      }
     } catch (Exception e) {
       // A record we cannot read must not make the registry unusable; it is skipped and reported.
       org.slf4j.LoggerFactory.getLogger(KafkaSchemaRegistry.class)

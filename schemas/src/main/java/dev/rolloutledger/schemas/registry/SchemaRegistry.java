@@ -44,6 +44,58 @@ public interface SchemaRegistry extends AutoCloseable {
   /** The compatibility level this registry applies to new versions. */
   Compatibility.Level level();
 
+  /**
+   * The version of {@code subject} that holds {@code schema} (Confluent's {@code POST
+   * /subjects/{subject}}), hiding a soft-deleted version unless {@code includeDeleted}.
+   */
+  default Optional<RegisteredSchema> lookup(String subject, Schema schema, boolean includeDeleted) {
+    String json = schema.toString();
+    for (int v : versions(subject, includeDeleted)) {
+      Optional<RegisteredSchema> r = version(subject, v, includeDeleted);
+      if (r.isPresent() && r.get().schema().toString().equals(json)) {
+        return r;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Versions of a subject, soft-deleted ones too if {@code includeDeleted}. */
+  default List<Integer> versions(String subject, boolean includeDeleted) {
+    return versions(subject);
+  }
+
+  /** A given version, found even when soft-deleted if {@code includeDeleted}. */
+  default Optional<RegisteredSchema> version(String subject, int version, boolean includeDeleted) {
+    return version(subject, version);
+  }
+
+  /** Subjects, sorted; with {@code includeDeleted} also those whose every version is deleted. */
+  default List<String> subjects(boolean includeDeleted) {
+    return subjects();
+  }
+
+  /** Every subject version that holds the schema with this id (empty for an unknown id). */
+  default List<RegisteredSchema> usages(int id, boolean includeDeleted) {
+    List<RegisteredSchema> out = new java.util.ArrayList<>();
+    for (String subject : subjects(includeDeleted)) {
+      for (int v : versions(subject, includeDeleted)) {
+        version(subject, v, includeDeleted).filter(r -> r.id() == id).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Soft-deletes a version (Confluent's {@code DELETE /subjects/{s}/versions/{v}}): reads no longer
+   * show it, its id still resolves. Returns the version. Throws with {@link
+   * SchemaRegistryException#SUBJECT_NOT_FOUND} or {@link
+   * SchemaRegistryException#VERSION_NOT_FOUND}.
+   */
+  default int deleteVersion(String subject, int version) {
+    throw new SchemaRegistryException(
+        SchemaRegistryException.OPERATION_NOT_PERMITTED, "this registry does not delete versions");
+  }
+
   @Override
   default void close() {}
 }

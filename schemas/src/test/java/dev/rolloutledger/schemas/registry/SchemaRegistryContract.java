@@ -126,6 +126,104 @@ public abstract class SchemaRegistryContract {
   }
 
   @Nested
+  class LookupBySchema {
+    @Test
+    void finds_the_version_and_id_of_a_registered_schema() {
+      registry().register(subject, V1);
+      int id = registry().register(subject, V2_WITH_DEFAULT);
+      RegisteredSchema found = registry().lookup(subject, V2_WITH_DEFAULT, false).orElseThrow();
+      assertThat(found.version()).isEqualTo(2);
+      assertThat(found.id()).isEqualTo(id);
+    }
+
+    @Test
+    void finds_nothing_for_a_schema_the_subject_does_not_hold() {
+      registry().register(subject, V1);
+      assertThat(registry().lookup(subject, V2_WITH_DEFAULT, false)).isEmpty();
+      assertThat(registry().lookup(subject + "-unknown", V1, false)).isEmpty();
+    }
+
+    @Test
+    void lists_the_subject_versions_that_hold_an_id() {
+      int id = registry().register(subject, V1);
+      registry().register(subject + "-other", V1);
+      assertThat(registry().usages(id, false))
+          .extracting(RegisteredSchema::subject, RegisteredSchema::version)
+          .contains(
+              org.assertj.core.groups.Tuple.tuple(subject, 1),
+              org.assertj.core.groups.Tuple.tuple(subject + "-other", 1));
+    }
+  }
+
+  @Nested
+  class SoftDelete {
+    @Test
+    void hides_a_deleted_version_from_reads_but_keeps_its_id_resolvable() {
+      int v1 = registry().register(subject, V1);
+      registry().register(subject, V2_WITH_DEFAULT);
+
+      assertThat(registry().deleteVersion(subject, 2)).isEqualTo(2);
+
+      assertThat(registry().versions(subject)).containsExactly(1);
+      assertThat(registry().versions(subject, true)).containsExactly(1, 2);
+      assertThat(registry().latest(subject).orElseThrow().id()).isEqualTo(v1);
+      assertThat(registry().version(subject, 2)).isEmpty();
+      assertThat(registry().version(subject, 2, true).orElseThrow().schema())
+          .isEqualTo(V2_WITH_DEFAULT);
+      assertThat(registry().lookup(subject, V2_WITH_DEFAULT, false)).isEmpty();
+      assertThat(registry().lookup(subject, V2_WITH_DEFAULT, true)).isPresent();
+      int v2 = registry().version(subject, 2, true).orElseThrow().id();
+      assertThat(registry().byId(v2)).isEqualTo(V2_WITH_DEFAULT);
+    }
+
+    @Test
+    void hides_a_subject_whose_every_version_is_deleted() {
+      registry().register(subject, V1);
+      registry().deleteVersion(subject, 1);
+      assertThat(registry().subjects()).doesNotContain(subject);
+      assertThat(registry().subjects(true)).contains(subject);
+      assertThat(registry().latest(subject)).isEmpty();
+    }
+
+    @Test
+    void checks_compatibility_against_the_latest_version_not_deleted() {
+      registry().register(subject, V1);
+      registry().register(subject, V2_WITH_DEFAULT);
+      registry().deleteVersion(subject, 2);
+      assertThat(registry().compatibilityProblems(subject, V2_WITHOUT_DEFAULT))
+          .anySatisfy(p -> assertThat(p).contains("cores"));
+    }
+
+    @Test
+    void restores_a_deleted_version_when_its_schema_is_registered_again() {
+      int id = registry().register(subject, V1);
+      registry().deleteVersion(subject, 1);
+      assertThat(registry().register(subject, V1)).isEqualTo(id);
+      assertThat(registry().versions(subject)).containsExactly(1);
+    }
+
+    @Test
+    void refuses_to_delete_a_missing_or_already_deleted_version() {
+      assertThatThrownBy(() -> registry().deleteVersion(subject, 1))
+          .isInstanceOfSatisfying(
+              SchemaRegistryException.class,
+              e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
+      registry().register(subject, V1);
+      assertThatThrownBy(() -> registry().deleteVersion(subject, 2))
+          .isInstanceOfSatisfying(
+              SchemaRegistryException.class,
+              e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.VERSION_NOT_FOUND));
+      registry().deleteVersion(subject, 1);
+      assertThatThrownBy(() -> registry().deleteVersion(subject, 1))
+          .isInstanceOfSatisfying(
+              SchemaRegistryException.class,
+              e ->
+                  assertThat(e.errorCode())
+                      .isEqualTo(SchemaRegistryException.VERSION_SOFT_DELETED));
+    }
+  }
+
+  @Nested
   class CompatibilityCheck {
     @Test
     void accepts_any_schema_for_a_new_subject() {

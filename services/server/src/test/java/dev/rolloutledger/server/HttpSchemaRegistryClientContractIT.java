@@ -3,6 +3,7 @@ package dev.rolloutledger.server;
 import dev.rolloutledger.schemas.registry.HttpSchemaRegistryClient;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.schemas.registry.SchemaRegistryContract;
+import dev.rolloutledger.server.auth.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.UUID;
@@ -23,7 +24,10 @@ class HttpSchemaRegistryClientContractIT extends SchemaRegistryContract {
     server =
         new TestServer(
             "it-registry-" + UUID.randomUUID(), Files.createTempDirectory("ledger-it-state"));
-    client = new HttpSchemaRegistryClient(server.url("/registry"), null);
+    // writes need an admin token (the registry's readers need any token)
+    client =
+        HttpSchemaRegistryClient.withBearerToken(
+            server.url("/registry"), server.token("registry-contract", Role.ADMIN));
   }
 
   @AfterAll

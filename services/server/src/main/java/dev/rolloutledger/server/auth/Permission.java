@@ -15,5 +15,10 @@ public enum Permission {
   /** Set the owner's policy, create and revoke tokens. */
   ADMINISTER,
   /** Read the public keys that verify commands: every token, agents first of all. */
-  KEYS
+  KEYS,
+  /**
+   * Register and delete schemas in {@code /registry} (reading it needs only a valid token): the
+   * registry is shared by every tenant, so only admins change it.
+   */
+  REGISTER_SCHEMAS
 }

@@ -3,39 +3,47 @@ package dev.rolloutledger.server.registry;
 import dev.rolloutledger.schemas.registry.RegisteredSchema;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.schemas.registry.SchemaRegistryException;
+import dev.rolloutledger.schemas.registry.TopicContract;
+import dev.rolloutledger.server.registry.RegistryErrors.ConfluentError;
+import dev.rolloutledger.server.registry.RegistryRequests.SchemaBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 
 /**
- * The embedded registry's REST facade: the subset of the Confluent Schema Registry API that
- * serializers and operators use, at {@code /registry}. Point a Confluent serializer at {@code
- * http://127.0.0.1:8080/registry}. Errors carry Confluent's {@code error_code}.
+ * The embedded registry's REST facade, subjects and their versions: the routes of the Confluent
+ * Schema Registry API that serializers and operators call, at {@code /registry} (schemas by id,
+ * configuration and compatibility are in {@link RegistrySchemasController}). Point a Confluent
+ * client at {@code http://127.0.0.1:8080/registry} with an API token ({@link RegistryAuthFilter}).
+ * Errors carry Confluent's {@code error_code}. Whatever the token, a registration under a subject
+ * of the topic contract must be a compatible evolution of the contract ({@link TopicContract}), and
+ * the contract's own schema cannot be deleted from its subject. See docs/registry.md.
  */
 @Controller("/registry")
-@Produces({"application/vnd.schemaregistry.v1+json", MediaType.APPLICATION_JSON})
+@Produces({RegistryErrors.CONTENT_TYPE, MediaType.APPLICATION_JSON})
 @Consumes({
-  "application/vnd.schemaregistry.v1+json",
+  RegistryErrors.CONTENT_TYPE,
   "application/vnd.schemaregistry+json",
-  MediaType.APPLICATION_JSON
+  MediaType.APPLICATION_JSON,
+  "application/octet-stream"
 })
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RegistryController {
@@ -46,116 +54,158 @@ public class RegistryController {
   }
 
   @Serdeable
-  public record SchemaBody(@Nullable String schema, @Nullable String schemaType) {}
-
-  @Serdeable
   public record IdBody(int id) {}
 
   @Serdeable
-  public record SchemaString(String schema) {}
-
-  @Serdeable
-  public record Version(String subject, int version, int id, String schema) {}
-
-  @Serdeable
-  public record CompatibilityBody(boolean is_compatible, List<String> messages) {}
-
-  @Serdeable
-  public record ConfluentError(int error_code, String message) {}
+  public record Version(String subject, int version, int id, String schema) {
+    static Version of(RegisteredSchema r) {
+      return new Version(r.subject(), r.version(), r.id(), r.schema().toString());
+    }
+  }
 
   @Get("/subjects")
-  public List<String> subjects() {
-    return registry.subjects();
+  public List<String> subjects(@QueryValue(defaultValue = "false") boolean deleted) {
+    return registry.subjects(deleted);
   }
 
   @Get("/subjects/{subject}/versions")
-  public List<Integer> versions(@PathVariable String subject) {
-    List<Integer> versions = registry.versions(subject);
+  public List<Integer> versions(
+      @PathVariable String subject, @QueryValue(defaultValue = "false") boolean deleted) {
+    List<Integer> versions = registry.versions(subject, deleted);
     if (versions.isEmpty()) {
-      throw subjectNotFound(subject);
+      throw RegistryErrors.subjectNotFound(subject);
     }
     return versions;
   }
 
+  /**
+   * Registers a schema, or answers the id of the same schema already registered under the subject
+   * (which any token may ask: it writes nothing). {@code normalize} is accepted and changes
+   * nothing: schemas are always kept in Avro's parsed form, so texts that differ only in layout
+   * share an id.
+   */
   @Post("/subjects/{subject}/versions")
-  public IdBody register(@PathVariable String subject, @Body SchemaBody body) {
-    return new IdBody(registry.register(subject, parse(body)));
+  public IdBody register(
+      HttpRequest<?> request,
+      @PathVariable String subject,
+      @QueryValue @Nullable Boolean normalize,
+      @Body SchemaBody body) {
+    Schema schema = RegistryRequests.parse(body);
+    Optional<RegisteredSchema> existing = registry.lookup(subject, schema, false);
+    if (existing.isPresent()) {
+      return new IdBody(existing.get().id());
+    }
+    RegistryAuthFilter.requireWrite(request);
+    List<String> problems = TopicContract.problems(subject, schema);
+    if (!problems.isEmpty()) {
+      throw new SchemaRegistryException(
+          SchemaRegistryException.INCOMPATIBLE,
+          "Schema being registered is incompatible with the topic contract of subject '"
+              + subject
+              + "': "
+              + String.join("; ", problems));
+    }
+    return new IdBody(registry.register(subject, schema));
+  }
+
+  /** Is this schema registered under the subject? Its version and id, or 40401 / 40403. */
+  @Post("/subjects/{subject}")
+  public Version lookup(
+      @PathVariable String subject,
+      @QueryValue(defaultValue = "false") boolean deleted,
+      @QueryValue @Nullable Boolean normalize,
+      @Body SchemaBody body) {
+    Schema schema = RegistryRequests.parse(body);
+    if (registry.versions(subject, deleted).isEmpty()) {
+      throw RegistryErrors.subjectNotFound(subject);
+    }
+    return registry
+        .lookup(subject, schema, deleted)
+        .map(Version::of)
+        .orElseThrow(
+            () ->
+                new SchemaRegistryException(
+                    SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found"));
   }
 
   @Get("/subjects/{subject}/versions/{version}")
-  public Version version(@PathVariable String subject, @PathVariable String version) {
-    Optional<RegisteredSchema> found =
-        "latest".equals(version) || "-1".equals(version)
-            ? registry.latest(subject)
-            : registry.version(subject, parseVersion(version));
-    RegisteredSchema r =
-        found.orElseThrow(
-            () ->
-                registry.versions(subject).isEmpty()
-                    ? subjectNotFound(subject)
-                    : new SchemaRegistryException(
-                        SchemaRegistryException.VERSION_NOT_FOUND,
-                        "Version " + version + " not found."));
-    return new Version(r.subject(), r.version(), r.id(), r.schema().toString());
+  public Version version(
+      @PathVariable String subject,
+      @PathVariable String version,
+      @QueryValue(defaultValue = "false") boolean deleted) {
+    return Version.of(RegistryRequests.version(registry, subject, version, deleted));
   }
 
-  @Get("/schemas/ids/{id}")
-  public SchemaString byId(@PathVariable int id) {
-    return new SchemaString(registry.byId(id).toString());
+  /** The schema alone, as its JSON, not wrapped in a string. */
+  @Get("/subjects/{subject}/versions/{version}/schema")
+  public HttpResponse<String> rawSchema(
+      @PathVariable String subject,
+      @PathVariable String version,
+      @QueryValue(defaultValue = "false") boolean deleted) {
+    return HttpResponse.ok(
+            RegistryRequests.version(registry, subject, version, deleted).schema().toString())
+        .contentType(RegistryErrors.CONTENT_TYPE);
   }
 
-  @Post("/compatibility/subjects/{subject}/versions/{version}")
-  public CompatibilityBody compatibility(
-      @PathVariable String subject, @PathVariable String version, @Body SchemaBody body) {
-    if (registry.versions(subject).isEmpty()) {
-      throw subjectNotFound(subject);
+  /** Soft delete: the version disappears from reads, its id keeps resolving. */
+  @Delete("/subjects/{subject}/versions/{version}")
+  public int deleteVersion(
+      @PathVariable String subject,
+      @PathVariable String version,
+      @QueryValue(defaultValue = "false") boolean permanent) {
+    refusePermanent(permanent);
+    // a number finds a deleted version too, so deleting it again is 40406 as in Confluent
+    boolean latest = "latest".equals(version) || "-1".equals(version);
+    RegisteredSchema r = RegistryRequests.version(registry, subject, version, !latest);
+    protectContract(r);
+    return registry.deleteVersion(subject, r.version());
+  }
+
+  /** Soft-deletes every version of the subject; answers their numbers. */
+  @Delete("/subjects/{subject}")
+  public List<Integer> deleteSubject(
+      @PathVariable String subject, @QueryValue(defaultValue = "false") boolean permanent) {
+    refusePermanent(permanent);
+    List<Integer> versions = registry.versions(subject, false);
+    if (versions.isEmpty()) {
+      throw RegistryErrors.subjectNotFound(subject);
     }
-    List<String> problems = registry.compatibilityProblems(subject, parse(body));
-    return new CompatibilityBody(problems.isEmpty(), problems);
-  }
-
-  @Get("/config")
-  public Map<String, String> config() {
-    return Map.of("compatibilityLevel", registry.level().name());
+    List<RegisteredSchema> doomed = new ArrayList<>();
+    for (int v : versions) {
+      RegisteredSchema r = registry.version(subject, v).orElseThrow();
+      protectContract(r);
+      doomed.add(r);
+    }
+    for (RegisteredSchema r : doomed) {
+      registry.deleteVersion(subject, r.version());
+    }
+    return versions;
   }
 
   @Error(exception = SchemaRegistryException.class)
-  public HttpResponse<ConfluentError> registryError(
-      HttpRequest<?> request, SchemaRegistryException e) {
-    return HttpResponse.<ConfluentError>status(HttpStatus.valueOf(e.httpStatus()))
-        .contentType("application/vnd.schemaregistry.v1+json")
-        .body(new ConfluentError(e.errorCode(), e.getMessage()));
+  public HttpResponse<ConfluentError> registryError(SchemaRegistryException e) {
+    return RegistryErrors.response(e);
   }
 
-  private static Schema parse(SchemaBody body) {
-    if (body == null || body.schema() == null) {
-      throw new SchemaRegistryException(
-          SchemaRegistryException.INVALID_SCHEMA, "schema is required");
-    }
-    if (body.schemaType() != null && !"AVRO".equals(body.schemaType())) {
-      throw new SchemaRegistryException(
-          SchemaRegistryException.INVALID_SCHEMA,
-          "only AVRO schemas are supported, got " + body.schemaType());
-    }
-    try {
-      return new Schema.Parser().parse(body.schema());
-    } catch (SchemaParseException e) {
-      throw new SchemaRegistryException(
-          SchemaRegistryException.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
+  private static void refusePermanent(boolean permanent) {
+    if (permanent) {
+      throw RegistryErrors.notPermitted(
+          "permanent deletion is not supported: ids and versions are derived from the registry's"
+              + " log (ADR 0002); a soft delete hides a version");
     }
   }
 
-  private static int parseVersion(String version) {
-    try {
-      return Integer.parseInt(version);
-    } catch (NumberFormatException e) {
-      throw new SchemaRegistryException(
-          42202, "The specified version '" + version + "' is not a valid version id.");
+  /** The schema the server itself writes and reads a topic with stays in its subject. */
+  private static void protectContract(RegisteredSchema r) {
+    Optional<Schema> contract = TopicContract.schemaOf(r.subject());
+    if (contract.isPresent() && contract.get().toString().equals(r.schema().toString())) {
+      throw RegistryErrors.notPermitted(
+          "version "
+              + r.version()
+              + " of '"
+              + r.subject()
+              + "' is the topic contract's own schema, which the server writes and reads that"
+              + " topic with; it cannot be deleted");
     }
-  }
-
-  private static SchemaRegistryException subjectNotFound(String subject) {
-    return new SchemaRegistryException(
-        SchemaRegistryException.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
   }
 }
