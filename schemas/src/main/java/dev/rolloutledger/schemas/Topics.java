@@ -246,7 +246,7 @@ public final class Topics {
           1,
           TopicDescriptor.COMPACT,
           Map.of(),
-          "Embedded schema registry: key subject/version, value JSON {subject, version, id, schema}");
+          "Embedded schema registry: key subject/fingerprint[/deleted], value JSON {subject, schema[, deleted]}");
 
   /**
    * The API tokens of every tenant (one partition, compacted): key {@code tenant/name}, value JSON
