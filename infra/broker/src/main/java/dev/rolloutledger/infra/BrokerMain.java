@@ -79,6 +79,15 @@ public final class BrokerMain {
           "  --allow-non-loopback    allow a --host that is not a loopback address (no auth, no TLS!)",
           "  --ready-file FILE       where to write KAFKA_BOOTSTRAP_SERVERS=...; default DATA_DIR/../"
               + READY_FILE,
+          "  --open                  no authentication (tests, a private network); default: closed,",
+          "                          SASL/SCRAM + ACLs, credentials in DATA_DIR/credentials/ (0600)",
+          "  --application-id ID     the server's Kafka Streams application id, whose internal",
+          "                          topics, groups and transactional ids ledger-server owns; default",
+          "                          $LEDGER_APPLICATION_ID or "
+              + BrokerOptions.DEFAULT_APPLICATION_ID,
+          "  --add-user NAME --role server|telemetry|admin",
+          "                          make a principal's credentials file and grant its role (on the",
+          "                          running broker of DATA_DIR at once, else at its next start); exit",
           "  --verbose               Kafka's INFO logging on stderr (default: warnings only)",
           "  --help                  this text",
           "",
@@ -110,7 +119,11 @@ public final class BrokerMain {
       boolean help,
       String topicsOnlyBootstrap,
       Path adminConfig,
-      short replicationFactor) {
+      short replicationFactor,
+      boolean open,
+      String applicationId,
+      String addUser,
+      KafkaRole addRole) {
 
     boolean topicsOnly() {
       return topicsOnlyBootstrap != null;
@@ -142,6 +155,11 @@ public final class BrokerMain {
     String bootstrap = env.get(ENV_BOOTSTRAP);
     Path adminConfig = null;
     Integer replicationFactor = null;
+    boolean open = false;
+    String applicationId =
+        env.getOrDefault("LEDGER_APPLICATION_ID", BrokerOptions.DEFAULT_APPLICATION_ID);
+    String addUser = null;
+    String role = null;
     for (int i = 0; i < argv.length; i++) {
       String arg = argv[i];
       String value = null;
@@ -164,6 +182,10 @@ public final class BrokerMain {
             adminConfig = Paths.get(value != null ? value : next(argv, ++i, arg));
         case "--replication-factor" ->
             replicationFactor = replicationFactor(value != null ? value : next(argv, ++i, arg));
+        case "--open" -> open = true;
+        case "--application-id" -> applicationId = value != null ? value : next(argv, ++i, arg);
+        case "--add-user" -> addUser = value != null ? value : next(argv, ++i, arg);
+        case "--role" -> role = value != null ? value : next(argv, ++i, arg);
         case "--verbose", "-v" -> verbose = true;
         case "--help", "-h" -> help = true;
         default -> throw new UsageException("unknown argument '" + argv[i] + "'");
@@ -187,6 +209,17 @@ public final class BrokerMain {
     if (!topicsOnly && (adminConfig != null || replicationFactor != null)) {
       throw new UsageException("--admin-config and --replication-factor go with --topics-only");
     }
+    KafkaRole addRole = null;
+    if ((addUser == null) != (role == null)) {
+      throw new UsageException("--add-user NAME and --role ROLE go together");
+    }
+    if (role != null) {
+      try {
+        addRole = KafkaRole.of(role);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
     short rf =
         replicationFactor != null
             ? replicationFactor.shortValue()
@@ -202,7 +235,11 @@ public final class BrokerMain {
         help,
         topicsOnly ? bootstrap.trim() : null,
         adminConfig,
-        rf);
+        rf,
+        open,
+        applicationId,
+        addUser,
+        addRole);
   }
 
   private static int replicationFactor(String value) throws UsageException {
@@ -260,14 +297,19 @@ public final class BrokerMain {
     if (args.topicsOnly()) {
       return installTopicsOnly(args, out, err);
     }
+    if (args.addUser() != null) {
+      return addUser(args, out, err);
+    }
 
     BrokerOptions options =
         new BrokerOptions(
-            args.dataDir(),
-            args.host(),
-            args.port(),
-            args.controllerPort(),
-            args.allowNonLoopback());
+                args.dataDir(),
+                args.host(),
+                args.port(),
+                args.controllerPort(),
+                args.allowNonLoopback())
+            .withClosed(!args.open())
+            .withServerApplicationId(args.applicationId());
     try {
       removeStaleReadyFile(args.readyFile());
     } catch (IOException e) {
@@ -319,13 +361,9 @@ public final class BrokerMain {
       long t0 = System.nanoTime();
       List<TopicDescriptor<?, ?>> topics = Topics.all();
       topicCount = topics.size();
-      try (Admin admin =
-          Admin.create(
-              Map.of(
-                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  broker.bootstrapServers(),
-                  AdminClientConfig.CLIENT_ID_CONFIG,
-                  "ledger-broker-topic-installer"))) {
+      Properties installer = broker.adminConnection().properties();
+      installer.put(AdminClientConfig.CLIENT_ID_CONFIG, "ledger-broker-topic-installer");
+      try (Admin admin = Admin.create(installer)) {
         created = TopicInstaller.ensureTopics(admin, topics);
         awaitLeaders(admin, topics, Duration.ofSeconds(30));
       }
@@ -382,6 +420,62 @@ public final class BrokerMain {
       latch.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * {@code --add-user NAME --role ROLE}: the principal's credentials file (0600), granted on the
+   * running broker of the data dir (as the admin principal) or at its next start.
+   */
+  static int addUser(Args args, PrintStream out, PrintStream err) {
+    BrokerSecurity security = new BrokerSecurity(args.dataDir(), args.applicationId());
+    Path file;
+    try {
+      file = security.ensureCredentials(args.addUser(), args.addRole());
+    } catch (RuntimeException e) {
+      err.println("ledger-broker: error: " + e.getMessage());
+      return 1;
+    }
+    String bootstrap = runningBootstrap(args.readyFile());
+    if (bootstrap == null) {
+      err.printf(
+          "ledger-broker: %s (%s) in %s; no broker runs on %s: granted at its next start%n",
+          args.addUser(), args.addRole().id(), file, args.dataDir());
+      out.println(file);
+      return 0;
+    }
+    Properties admin =
+        BrokerSecurity.connection(args.dataDir(), BrokerSecurity.ADMIN_USER, bootstrap)
+            .properties();
+    admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    try (Admin client = Admin.create(admin)) {
+      security.apply(client, Duration.ofSeconds(30));
+    } catch (RuntimeException | ExecutionException e) {
+      err.println(
+          "ledger-broker: error: cannot grant " + args.addUser() + " on " + bootstrap + ": " + e);
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+    err.printf(
+        "ledger-broker: %s (%s) granted on %s; its client settings: %s%n",
+        args.addUser(), args.addRole().id(), bootstrap, file);
+    out.println(file);
+    return 0;
+  }
+
+  /** The bootstrap servers of the ready file of a running broker, or null. */
+  private static String runningBootstrap(Path readyFile) {
+    try {
+      removeStaleReadyFile(readyFile);
+      if (!Files.exists(readyFile)) {
+        return null;
+      }
+      String line = Files.readString(readyFile, StandardCharsets.UTF_8).trim();
+      return line.substring(line.indexOf('=') + 1);
+    } catch (IOException e) {
+      return null;
     }
   }
 
