@@ -108,6 +108,14 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> setti
   }
 
   /**
+   * The process environment's client settings for the cluster at {@code bootstrapServers} (a tool
+   * told its cluster on the command line: the load tests, the reliability suite).
+   */
+  public static KafkaConnection fromEnvironment(String bootstrapServers) {
+    return resolve(bootstrapServers, System::getenv);
+  }
+
+  /**
    * From the settings {@code lookup} finds under the environment variable names of this class (an
    * absent or blank value is unset); {@code bootstrapServers}, when not blank, names the cluster
    * over {@value #ENV_BOOTSTRAP_SERVERS}.
