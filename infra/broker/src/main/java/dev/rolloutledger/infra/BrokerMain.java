@@ -81,6 +81,8 @@ public final class BrokerMain {
               + READY_FILE,
           "  --open                  no authentication (tests, a private network); default: closed,",
           "                          SASL/SCRAM + ACLs, credentials in DATA_DIR/credentials/ (0600)",
+          "  --tls                   closed broker on SASL_SSL with a self-signed certificate in",
+          "                          DATA_DIR/tls/ (clients' truststore: in their credentials files)",
           "  --application-id ID     the server's Kafka Streams application id, whose internal",
           "                          topics, groups and transactional ids ledger-server owns; default",
           "                          $LEDGER_APPLICATION_ID or "
@@ -123,7 +125,8 @@ public final class BrokerMain {
       boolean open,
       String applicationId,
       String addUser,
-      KafkaRole addRole) {
+      KafkaRole addRole,
+      boolean tls) {
 
     boolean topicsOnly() {
       return topicsOnlyBootstrap != null;
@@ -156,6 +159,7 @@ public final class BrokerMain {
     Path adminConfig = null;
     Integer replicationFactor = null;
     boolean open = false;
+    boolean tls = false;
     String applicationId =
         env.getOrDefault("LEDGER_APPLICATION_ID", BrokerOptions.DEFAULT_APPLICATION_ID);
     String addUser = null;
@@ -183,6 +187,7 @@ public final class BrokerMain {
         case "--replication-factor" ->
             replicationFactor = replicationFactor(value != null ? value : next(argv, ++i, arg));
         case "--open" -> open = true;
+        case "--tls" -> tls = true;
         case "--application-id" -> applicationId = value != null ? value : next(argv, ++i, arg);
         case "--add-user" -> addUser = value != null ? value : next(argv, ++i, arg);
         case "--role" -> role = value != null ? value : next(argv, ++i, arg);
@@ -210,6 +215,9 @@ public final class BrokerMain {
       throw new UsageException("--admin-config and --replication-factor go with --topics-only");
     }
     KafkaRole addRole = null;
+    if (tls && open) {
+      throw new UsageException("--tls goes with a closed broker, not with --open");
+    }
     if ((addUser == null) != (role == null)) {
       throw new UsageException("--add-user NAME and --role ROLE go together");
     }
@@ -239,7 +247,8 @@ public final class BrokerMain {
         open,
         applicationId,
         addUser,
-        addRole);
+        addRole,
+        tls);
   }
 
   private static int replicationFactor(String value) throws UsageException {
@@ -309,6 +318,7 @@ public final class BrokerMain {
                 args.controllerPort(),
                 args.allowNonLoopback())
             .withClosed(!args.open())
+            .withTls(args.tls())
             .withServerApplicationId(args.applicationId());
     try {
       removeStaleReadyFile(args.readyFile());
@@ -428,7 +438,7 @@ public final class BrokerMain {
    * running broker of the data dir (as the admin principal) or at its next start.
    */
   static int addUser(Args args, PrintStream out, PrintStream err) {
-    BrokerSecurity security = new BrokerSecurity(args.dataDir(), args.applicationId());
+    BrokerSecurity security = new BrokerSecurity(args.dataDir(), args.applicationId(), args.tls());
     Path file;
     try {
       file = security.ensureCredentials(args.addUser(), args.addRole());

@@ -25,7 +25,8 @@ public record BrokerOptions(
     boolean allowNonLoopback,
     Quorum quorum,
     boolean closed,
-    String serverApplicationId) {
+    String serverApplicationId,
+    boolean tls) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
 
@@ -40,6 +41,9 @@ public record BrokerOptions(
         serverApplicationId == null || serverApplicationId.isBlank()
             ? DEFAULT_APPLICATION_ID
             : serverApplicationId.trim();
+    if (tls && !closed) {
+      throw new IllegalArgumentException("TLS goes with a closed broker (SASL_SSL)");
+    }
     if (closed && quorum != null) {
       throw new IllegalArgumentException("a node of a cluster (quorum) cannot be closed yet");
     }
@@ -73,7 +77,7 @@ public record BrokerOptions(
       int controllerPort,
       boolean allowNonLoopback,
       Quorum quorum) {
-    this(dataDir, host, port, controllerPort, allowNonLoopback, quorum, false, null);
+    this(dataDir, host, port, controllerPort, allowNonLoopback, quorum, false, null, false);
   }
 
   /**
@@ -89,13 +93,28 @@ public record BrokerOptions(
         allowNonLoopback,
         quorum,
         isClosed,
-        serverApplicationId);
+        serverApplicationId,
+        isClosed && tls);
+  }
+
+  /** SASL_SSL instead of SASL_PLAINTEXT, with a self-signed certificate (closed only). */
+  public BrokerOptions withTls(boolean withTls) {
+    return new BrokerOptions(
+        dataDir,
+        host,
+        port,
+        controllerPort,
+        allowNonLoopback,
+        quorum,
+        closed,
+        serverApplicationId,
+        withTls);
   }
 
   /** The server's Streams application id, whose internal topics and groups its principal owns. */
   public BrokerOptions withServerApplicationId(String applicationId) {
     return new BrokerOptions(
-        dataDir, host, port, controllerPort, allowNonLoopback, quorum, closed, applicationId);
+        dataDir, host, port, controllerPort, allowNonLoopback, quorum, closed, applicationId, tls);
   }
 
   /** Node {@code quorum.nodeId()} of a multi-node cluster on loopback. */
@@ -127,7 +146,8 @@ public record BrokerOptions(
         allowNonLoopback,
         quorum,
         closed,
-        serverApplicationId);
+        serverApplicationId,
+        tls);
   }
 
   public BrokerOptions withPort(int newPort) {
@@ -139,7 +159,8 @@ public record BrokerOptions(
         allowNonLoopback,
         quorum,
         closed,
-        serverApplicationId);
+        serverApplicationId,
+        tls);
   }
 
   public BrokerOptions withControllerPort(int newControllerPort) {
@@ -151,12 +172,13 @@ public record BrokerOptions(
         allowNonLoopback,
         quorum,
         closed,
-        serverApplicationId);
+        serverApplicationId,
+        tls);
   }
 
   public BrokerOptions withAllowNonLoopback(boolean allow) {
     return new BrokerOptions(
-        dataDir, host, port, controllerPort, allow, quorum, closed, serverApplicationId);
+        dataDir, host, port, controllerPort, allow, quorum, closed, serverApplicationId, tls);
   }
 
   private static void checkPort(String what, int value) {

@@ -1,12 +1,13 @@
 package dev.rolloutledger.infra;
 
 import dev.rolloutledger.schemas.kafka.KafkaConnection;
+import dev.rolloutledger.schemas.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -57,7 +59,10 @@ public final class BrokerSecurity {
   public static final String TELEMETRY_USER = "ledger-telemetry";
   public static final String ADMIN_USER = "ledger-admin";
   public static final String MECHANISM = "SCRAM-SHA-512";
-  public static final String CLIENT_LISTENER = "SASL_PLAINTEXT";
+
+  /** The directory (under the data dir) of the broker's self-signed certificate with TLS. */
+  public static final String TLS_DIR = "tls";
+
   static final String REDACTED = "[generated on each start, kept in memory]";
 
   private static final Logger LOG = LoggerFactory.getLogger(BrokerSecurity.class);
@@ -68,11 +73,37 @@ public final class BrokerSecurity {
 
   private final Path credentialsDir;
   private final String serverApplicationId;
+  private final SelfSignedCertificate.Material certificate;
   private final String brokerPassword = randomPassword();
 
-  BrokerSecurity(Path dataDir, String serverApplicationId) {
+  /**
+   * @param tls SASL_SSL on the client listener with a self-signed certificate kept in {@code
+   *     dataDir/tls} (made on first use); else SASL_PLAINTEXT
+   */
+  BrokerSecurity(Path dataDir, String serverApplicationId, boolean tls) {
     this.credentialsDir = dataDir.resolve(CREDENTIALS_DIR);
     this.serverApplicationId = serverApplicationId;
+    this.certificate =
+        tls
+            ? SelfSignedCertificate.loadOrCreate(dataDir.resolve(TLS_DIR), "broker", List.of())
+            : null;
+  }
+
+  /** The client listener's name and security protocol: SASL_SSL or SASL_PLAINTEXT. */
+  String clientListener() {
+    return certificate == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+  }
+
+  /** What every client of this broker needs besides its SASL login: protocol, truststore. */
+  Map<String, String> clientTransport() {
+    Map<String, String> t = new LinkedHashMap<>();
+    t.put("security.protocol", clientListener());
+    if (certificate != null) {
+      t.put("ssl.truststore.location", certificate.truststore().toString());
+      t.put("ssl.truststore.password", new String(certificate.password()));
+      t.put("ssl.truststore.type", "PKCS12");
+    }
+    return t;
   }
 
   /** The credentials file of {@code user} under {@code dataDir}. */
@@ -86,21 +117,32 @@ public final class BrokerSecurity {
     return new KafkaConnection(bootstrap, KafkaConnection.readClientProperties(file));
   }
 
-  /** The Kafka settings of a closed node whose client listener is {@value #CLIENT_LISTENER}. */
+  /** The Kafka settings of a closed node (its client listener: {@link #clientListener()}). */
   Map<String, String> kafkaConfig() {
     Map<String, String> c = new LinkedHashMap<>();
     String plain = plainJaas();
-    c.put("inter.broker.listener.name", CLIENT_LISTENER);
-    c.put(
-        "listener.security.protocol.map",
-        "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+    String client = clientListener();
+    String prefix = "listener.name." + client.toLowerCase(Locale.ROOT) + ".";
+    c.put("inter.broker.listener.name", client);
+    c.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:SASL_PLAINTEXT");
     c.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     c.put("sasl.mechanism.controller.protocol", "PLAIN");
-    c.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", MECHANISM + ",PLAIN");
+    c.put(prefix + "sasl.enabled.mechanisms", MECHANISM + ",PLAIN");
     c.put(
-        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+        prefix + "scram-sha-512.sasl.jaas.config",
         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-    c.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", plain);
+    c.put(prefix + "plain.sasl.jaas.config", plain);
+    if (certificate != null) {
+      String password = new String(certificate.password());
+      c.put("ssl.keystore.location", certificate.keystore().toString());
+      c.put("ssl.keystore.password", password);
+      c.put("ssl.key.password", password);
+      c.put("ssl.keystore.type", "PKCS12");
+      // the node's own inter-broker connections trust its certificate
+      c.put("ssl.truststore.location", certificate.truststore().toString());
+      c.put("ssl.truststore.password", password);
+      c.put("ssl.truststore.type", "PKCS12");
+    }
     c.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
     c.put("listener.name.controller.plain.sasl.jaas.config", plain);
     c.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
@@ -111,12 +153,15 @@ public final class BrokerSecurity {
 
   /** Whether a config key holds a secret (written redacted to {@code server.properties}). */
   static boolean secret(String key) {
-    return key.endsWith(".sasl.jaas.config");
+    return key.endsWith(".sasl.jaas.config") || key.endsWith(".password");
   }
 
   /** The node's own client settings (PLAIN, a super user): topic installer, ACLs, credentials. */
   KafkaConnection internal(String bootstrap) {
-    return KafkaConnection.sasl(bootstrap, "SASL_PLAINTEXT", "PLAIN", BROKER_USER, brokerPassword);
+    Map<String, String> s = new LinkedHashMap<>(clientTransport());
+    s.put("sasl.mechanism", "PLAIN");
+    s.put("sasl.jaas.config", KafkaConnection.jaasConfig("PLAIN", BROKER_USER, brokerPassword));
+    return new KafkaConnection(bootstrap, s);
   }
 
   /**
@@ -124,6 +169,11 @@ public final class BrokerSecurity {
    * new file, never its secret.
    */
   void ensureDefaultCredentials() {
+    // every file, also one added with --add-user, follows the broker's transport
+    for (Path file : credentialFiles()) {
+      String user = file.getFileName().toString().replaceFirst("\\.properties$", "");
+      ensureCredentials(user, roleOf(file));
+    }
     ensureCredentials(SERVER_USER, KafkaRole.SERVER);
     ensureCredentials(TELEMETRY_USER, KafkaRole.TELEMETRY);
     ensureCredentials(ADMIN_USER, KafkaRole.ADMIN);
@@ -138,29 +188,32 @@ public final class BrokerSecurity {
     Path file = credentialsDir.resolve(user + ".properties");
     try {
       createPrivateDirectory(credentialsDir);
-      if (Files.exists(file)) {
-        return file;
-      }
-      String content =
-          "# Rollout Ledger: Kafka client settings of principal "
-              + user
-              + " on the embedded broker\n"
-              + "# role: "
-              + role.id()
-              + "\n"
-              + "security.protocol=SASL_PLAINTEXT\n"
-              + "sasl.mechanism="
-              + MECHANISM
-              + "\n"
-              + "sasl.jaas.config="
-              + KafkaConnection.jaasConfig(MECHANISM, user, randomPassword())
-              + "\n";
+      boolean exists = Files.exists(file);
+      // an existing file keeps its password and role; its transport follows the broker's (TLS)
+      String password = exists ? passwordOf(file) : randomPassword();
+      KafkaRole kept = exists ? roleOf(file) : role;
+      StringBuilder content =
+          new StringBuilder("# Rollout Ledger: Kafka client settings of principal ")
+              .append(user)
+              .append(" on the embedded broker (rewritten on each start; the password is kept)\n")
+              .append("# role: ")
+              .append(kept.id())
+              .append('\n');
+      clientTransport().forEach((k, v) -> content.append(k).append('=').append(v).append('\n'));
+      content.append("sasl.mechanism=").append(MECHANISM).append('\n');
+      content
+          .append("sasl.jaas.config=")
+          .append(KafkaConnection.jaasConfig(MECHANISM, user, password))
+          .append('\n');
+      Path tmp = credentialsDir.resolve("." + user + ".properties.tmp");
+      Files.deleteIfExists(tmp);
       Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, content, StandardCharsets.UTF_8);
-      LOG.info("credentials of Kafka principal {} ({}) written to {}", user, role.id(), file);
-      return file;
-    } catch (FileAlreadyExistsException e) {
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      if (!exists) {
+        LOG.info("credentials of Kafka principal {} ({}) written to {}", user, kept.id(), file);
+      }
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the credentials file " + file, e);

@@ -177,9 +177,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         kafkaConfig(bindHost, advertisedHost, port, controllerPort, logDir, quorum);
     BrokerSecurity security = null;
     if (options.closed()) {
-      security = new BrokerSecurity(dataDir, options.serverApplicationId());
+      security = new BrokerSecurity(dataDir, options.serverApplicationId(), options.tls());
       security.ensureDefaultCredentials();
-      closeListeners(config, bindHost, advertisedHost, port, controllerPort);
+      closeListeners(
+          config, security.clientListener(), bindHost, advertisedHost, port, controllerPort);
       config.putAll(security.kafkaConfig());
     }
     Properties props = new Properties();
@@ -236,7 +237,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         broker.bootstrapServers(),
         security == null
             ? "open: no authentication"
-            : "closed: SASL/SCRAM, credentials in "
+            : "closed: "
+                + security.clientListener()
+                + " SCRAM, credentials in "
                 + dataDir.resolve(BrokerSecurity.CREDENTIALS_DIR),
         clusterId,
         dataDir,
@@ -358,8 +361,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** The client and inter-broker listener and the controller listener, both SASL_PLAINTEXT. */
   private static void closeListeners(
-      Map<String, String> c, String bindHost, String advertisedHost, int port, int controllerPort) {
-    String client = BrokerSecurity.CLIENT_LISTENER;
+      Map<String, String> c,
+      String client,
+      String bindHost,
+      String advertisedHost,
+      int port,
+      int controllerPort) {
     c.put(
         "listeners",
         client
