@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClosedBrokerIT {
+  // not final: ClosedTlsBrokerIT runs the same tests on SASL_SSL
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TENANT = "closed";
 
@@ -48,7 +49,7 @@ class ClosedBrokerIT {
   @BeforeAll
   void start() {
     kafkaDir = dir.resolve("kafka");
-    broker = EmbeddedKafkaBroker.start(BrokerOptions.closed(kafkaDir));
+    broker = EmbeddedKafkaBroker.start(BrokerOptions.closed(kafkaDir).withTls(tls()));
     try {
       server =
           new TestServer(
@@ -64,6 +65,11 @@ class ClosedBrokerIT {
       throw e;
     }
     admin = server.token(TENANT, Role.ADMIN);
+  }
+
+  /** SASL_PLAINTEXT here; {@link ClosedTlsBrokerIT}: SASL_SSL. */
+  boolean tls() {
+    return false;
   }
 
   @AfterAll
