@@ -417,6 +417,12 @@ public final class BrokerMain {
         created.size(),
         topicCount,
         broker.dataDir());
+    err.println(
+        broker.closed()
+            ? "ledger-broker: closed (SASL/SCRAM, ACLs); each principal's client settings: "
+                + broker.dataDir().resolve(BrokerSecurity.CREDENTIALS_DIR)
+                + "/NAME.properties"
+            : "ledger-broker: OPEN: no authentication, anyone who reaches the port reads and writes");
     err.flush();
     out.println(line);
     out.flush();
