@@ -221,6 +221,47 @@ public final class BrokerSecurity {
   }
 
   /**
+   * {@link #apply} as the node itself; when that fails, runs {@code onFailure} (a starting node
+   * stops) and throws.
+   */
+  void grant(String bootstrap, Runnable onFailure) {
+    try (Admin admin = Admin.create(internal(bootstrap).properties())) {
+      apply(admin, Duration.ofSeconds(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      runQuietly(onFailure);
+      throw new EmbeddedKafkaBroker.BrokerStartException(
+          "interrupted while granting the Kafka principals", e);
+    } catch (ExecutionException | RuntimeException e) {
+      runQuietly(onFailure);
+      throw new EmbeddedKafkaBroker.BrokerStartException(
+          "cannot set the Kafka principals' credentials and ACLs: " + e.getMessage(), e);
+    }
+  }
+
+  private static void runQuietly(Runnable r) {
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  /** The client (and inter-broker) listener and the controller listener, on the bind address. */
+  void closeListeners(
+      Map<String, String> c, String bindHost, String advertisedHost, int port, int controllerPort) {
+    String client = clientListener();
+    c.put(
+        "listeners",
+        client
+            + "://"
+            + EmbeddedKafkaBroker.hostPort(bindHost, port)
+            + ",CONTROLLER://"
+            + EmbeddedKafkaBroker.hostPort(bindHost, controllerPort));
+    c.put(
+        "advertised.listeners",
+        client + "://" + EmbeddedKafkaBroker.hostPort(advertisedHost, port));
+  }
+
+  /**
    * Upserts the SCRAM credential and the role's ACLs of every credentials file, then waits until
    * the broker knows every credential (so a client started after this authenticates).
    */

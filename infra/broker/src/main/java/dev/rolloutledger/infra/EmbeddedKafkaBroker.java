@@ -20,16 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -179,8 +176,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     if (options.closed()) {
       security = new BrokerSecurity(dataDir, options.serverApplicationId(), options.tls());
       security.ensureDefaultCredentials();
-      closeListeners(
-          config, security.clientListener(), bindHost, advertisedHost, port, controllerPort);
+      security.closeListeners(config, bindHost, advertisedHost, port, controllerPort);
       config.putAll(security.kafkaConfig());
     }
     Properties props = new Properties();
@@ -216,7 +212,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new BrokerStartException(describeStartupFailure(e, logDir), e);
     }
     if (security != null) {
-      grantPrincipals(security, hostPort(advertisedHost, port), server);
+      security.grant(hostPort(advertisedHost, port), () -> shutdownQuietly(server));
     }
     long startMillis = (System.nanoTime() - t1) / 1_000_000;
     EmbeddedKafkaBroker broker =
@@ -278,7 +274,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new IllegalStateException("an open broker has no principals");
     }
     Path file = security.ensureCredentials(user, role);
-    grantPrincipals(security, bootstrapServers(), null);
+    security.grant(bootstrapServers(), null);
     return file;
   }
 
@@ -341,41 +337,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
-
-  /** Upserts every principal's credential and ACLs as the node itself; stops a failed start. */
-  private static void grantPrincipals(
-      BrokerSecurity security, String bootstrap, KafkaRaftServer starting) {
-    try (Admin admin = Admin.create(security.internal(bootstrap).properties())) {
-      security.apply(admin, Duration.ofSeconds(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BrokerStartException("interrupted while granting the Kafka principals", e);
-    } catch (ExecutionException | RuntimeException e) {
-      if (starting != null) {
-        shutdownQuietly(starting);
-      }
-      throw new BrokerStartException(
-          "cannot set the Kafka principals' credentials and ACLs: " + e.getMessage(), e);
-    }
-  }
-
-  /** The client and inter-broker listener and the controller listener, both SASL_PLAINTEXT. */
-  private static void closeListeners(
-      Map<String, String> c,
-      String client,
-      String bindHost,
-      String advertisedHost,
-      int port,
-      int controllerPort) {
-    c.put(
-        "listeners",
-        client
-            + "://"
-            + hostPort(bindHost, port)
-            + ",CONTROLLER://"
-            + hostPort(bindHost, controllerPort));
-    c.put("advertised.listeners", client + "://" + hostPort(advertisedHost, port));
-  }
 
   static Map<String, String> kafkaConfig(
       String bindHost, String advertisedHost, int port, int controllerPort, Path logDir) {

@@ -38,11 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClosedBrokerTest {
 
-  @TempDir static Path dataDir;
+  @TempDir static Path tmp;
+  private Path dataDir; // tmp/kafka: the default ready file, DATA_DIR/../broker.ready, is in tmp
   private EmbeddedKafkaBroker broker;
 
   @BeforeAll
   void start() {
+    dataDir = tmp.resolve("kafka");
     broker = EmbeddedKafkaBroker.start(BrokerOptions.closed(dataDir));
     try (Admin admin = Admin.create(broker.adminConnection().properties())) {
       TopicInstaller.ensureTopics(admin, Topics.all());
@@ -176,6 +178,38 @@ class ClosedBrokerTest {
         assertThat(send(added, Topics.TELEMETRY.name()).topic()).isEqualTo("ledger.telemetry");
         assertThatThrownBy(() -> send(added, Topics.TOKENS.name()))
             .satisfies(e -> assertThat(rootOf(e)).isInstanceOf(TopicAuthorizationException.class));
+      }
+    }
+  }
+
+  @Nested
+  class AddUserCommand {
+    @Test
+    void add_user_grants_a_principal_on_the_running_broker_of_the_data_dir() throws Exception {
+      // the ready file a running ledger-broker.sh writes next to its data dir
+      Files.writeString(
+          dataDir.resolveSibling("broker.ready"),
+          "KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers() + "\n");
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+      int rc =
+          BrokerMain.run(
+              new String[] {
+                "--data-dir", dataDir.toString(), "--add-user", "gw-2", "--role", "telemetry"
+              },
+              java.util.Map.of(),
+              new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+              new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+
+      assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8).trim())
+          .isEqualTo(BrokerSecurity.credentialsFile(dataDir, "gw-2").toString());
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("granted")
+          .doesNotContain("password");
+      try (KafkaProducer<String, String> added = producer(broker.connection("gw-2"))) {
+        assertThat(send(added, Topics.TELEMETRY.name()).topic()).isEqualTo("ledger.telemetry");
       }
     }
   }
