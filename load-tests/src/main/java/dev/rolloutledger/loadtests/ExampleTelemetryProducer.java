@@ -4,6 +4,7 @@ import dev.rolloutledger.avro.CrashReport;
 import dev.rolloutledger.avro.Heartbeat;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistries;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.time.Instant;
@@ -41,11 +42,12 @@ public final class ExampleTelemetryProducer {
     String host = args[1];
     String release = args[2];
     String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = KafkaConnection.fromEnvironment(bootstrap).properties();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     try (SchemaRegistry registry =
-            SchemaRegistries.create(System.getenv("LEDGER_SCHEMA_REGISTRY_URL"), bootstrap);
+            SchemaRegistries.create(
+                System.getenv("LEDGER_SCHEMA_REGISTRY_URL"),
+                KafkaConnection.fromEnvironment(bootstrap));
         KafkaProducer<String, SpecificRecord> producer =
             new KafkaProducer<>(
                 p, new StringSerializer(), Topics.TELEMETRY.valueSerde(registry).serializer())) {

@@ -2,6 +2,7 @@ package dev.rolloutledger.reliability;
 
 import dev.rolloutledger.schemas.TopicInstaller;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -103,19 +105,23 @@ public final class BrokerCluster implements AutoCloseable {
         });
   }
 
+  /**
+   * How the suite's clients reach this cluster: its own nodes, open (no authentication) on
+   * loopback, whatever LEDGER_KAFKA_* the environment holds.
+   */
+  public KafkaConnection connection() {
+    return KafkaConnection.plaintext(bootstrap());
+  }
+
   public String bootstrap() {
     return ports.values().stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
   }
 
   public Admin admin() {
-    return Admin.create(
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap(),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-            "15000",
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-            "30000"));
+    Properties p = connection().properties();
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    return Admin.create(p);
   }
 
   /** The node leading {@code topic}-{@code partition} now. */

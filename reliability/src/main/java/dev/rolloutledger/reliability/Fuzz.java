@@ -2,6 +2,7 @@ package dev.rolloutledger.reliability;
 
 import dev.rolloutledger.avro.DeadLetter;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,8 +101,7 @@ public final class Fuzz {
     int kafkaN = n - httpN;
     Map<String, String> kindAt = new HashMap<>();
     Map<TopicPartition, Long> last = new HashMap<>();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = KafkaConnection.plaintext(bootstrap).properties();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
@@ -159,7 +159,7 @@ public final class Fuzz {
 
   /** Waits until the servers' application has committed past every fuzz record. */
   private void awaitConsumed(Map<TopicPartition, Long> last) {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+    try (Admin admin = Admin.create(KafkaConnection.plaintext(bootstrap).properties())) {
       Deadline.await(
           "the servers consuming every fuzz record",
           Duration.ofMinutes(10),

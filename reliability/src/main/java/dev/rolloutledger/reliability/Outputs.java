@@ -5,6 +5,7 @@ import dev.rolloutledger.avro.HostRegistered;
 import dev.rolloutledger.avro.RolloutCompleted;
 import dev.rolloutledger.avro.RolloutHalted;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,8 +85,7 @@ public final class Outputs implements AutoCloseable {
   }
 
   static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = KafkaConnection.plaintext(bootstrap).properties();
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(

@@ -56,6 +56,10 @@ public final class ServerFleet implements AutoCloseable {
       Path dir = workDir.resolve("server-" + (i + 1)).toAbsolutePath();
       Path tokenFile = dir.resolve("bootstrap-admin.token");
       Map<String, String> env = new LinkedHashMap<>();
+      // the suite's own open cluster: no client settings meant for another one (blank = unset)
+      System.getenv().keySet().stream()
+          .filter(k -> k.startsWith("LEDGER_KAFKA_"))
+          .forEach(k -> env.put(k, ""));
       env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
       env.put("LEDGER_HTTP_PORT", Integer.toString(port));
       env.put("LEDGER_STATE_DIR", dir.resolve("streams").toString());

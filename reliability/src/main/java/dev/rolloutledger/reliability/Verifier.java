@@ -7,6 +7,7 @@ import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.replay.RolloutExport;
 import dev.rolloutledger.replay.RolloutReplay;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.topology.AvroMapper;
 import java.io.ByteArrayInputStream;
@@ -177,7 +178,8 @@ public final class Verifier {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       RolloutExport.Exported x =
           RolloutExport.export(
-              new RolloutExport.Source(bootstrap, registry, applicationId),
+              new RolloutExport.Source(
+                  KafkaConnection.plaintext(bootstrap), registry, applicationId),
               tenant,
               rollout,
               out,

@@ -79,6 +79,17 @@ public final class BrokerMain {
           "  --allow-non-loopback    allow a --host that is not a loopback address (no auth, no TLS!)",
           "  --ready-file FILE       where to write KAFKA_BOOTSTRAP_SERVERS=...; default DATA_DIR/../"
               + READY_FILE,
+          "  --open                  no authentication (tests, a private network); default: closed,",
+          "                          SASL/SCRAM + ACLs, credentials in DATA_DIR/credentials/ (0600)",
+          "  --tls                   closed broker on SASL_SSL with a self-signed certificate in",
+          "                          DATA_DIR/tls/ (clients' truststore: in their credentials files)",
+          "  --application-id ID     the server's Kafka Streams application id, whose internal",
+          "                          topics, groups and transactional ids ledger-server owns; default",
+          "                          $LEDGER_APPLICATION_ID or "
+              + BrokerOptions.DEFAULT_APPLICATION_ID,
+          "  --add-user NAME --role server|telemetry|admin",
+          "                          make a principal's credentials file and grant its role (on the",
+          "                          running broker of DATA_DIR at once, else at its next start); exit",
           "  --verbose               Kafka's INFO logging on stderr (default: warnings only)",
           "  --help                  this text",
           "",
@@ -110,7 +121,12 @@ public final class BrokerMain {
       boolean help,
       String topicsOnlyBootstrap,
       Path adminConfig,
-      short replicationFactor) {
+      short replicationFactor,
+      boolean open,
+      String applicationId,
+      String addUser,
+      KafkaRole addRole,
+      boolean tls) {
 
     boolean topicsOnly() {
       return topicsOnlyBootstrap != null;
@@ -142,6 +158,12 @@ public final class BrokerMain {
     String bootstrap = env.get(ENV_BOOTSTRAP);
     Path adminConfig = null;
     Integer replicationFactor = null;
+    boolean open = false;
+    boolean tls = false;
+    String applicationId =
+        env.getOrDefault("LEDGER_APPLICATION_ID", BrokerOptions.DEFAULT_APPLICATION_ID);
+    String addUser = null;
+    String role = null;
     for (int i = 0; i < argv.length; i++) {
       String arg = argv[i];
       String value = null;
@@ -164,6 +186,11 @@ public final class BrokerMain {
             adminConfig = Paths.get(value != null ? value : next(argv, ++i, arg));
         case "--replication-factor" ->
             replicationFactor = replicationFactor(value != null ? value : next(argv, ++i, arg));
+        case "--open" -> open = true;
+        case "--tls" -> tls = true;
+        case "--application-id" -> applicationId = value != null ? value : next(argv, ++i, arg);
+        case "--add-user" -> addUser = value != null ? value : next(argv, ++i, arg);
+        case "--role" -> role = value != null ? value : next(argv, ++i, arg);
         case "--verbose", "-v" -> verbose = true;
         case "--help", "-h" -> help = true;
         default -> throw new UsageException("unknown argument '" + argv[i] + "'");
@@ -187,6 +214,20 @@ public final class BrokerMain {
     if (!topicsOnly && (adminConfig != null || replicationFactor != null)) {
       throw new UsageException("--admin-config and --replication-factor go with --topics-only");
     }
+    KafkaRole addRole = null;
+    if (tls && open) {
+      throw new UsageException("--tls goes with a closed broker, not with --open");
+    }
+    if ((addUser == null) != (role == null)) {
+      throw new UsageException("--add-user NAME and --role ROLE go together");
+    }
+    if (role != null) {
+      try {
+        addRole = KafkaRole.of(role);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
     short rf =
         replicationFactor != null
             ? replicationFactor.shortValue()
@@ -202,7 +243,12 @@ public final class BrokerMain {
         help,
         topicsOnly ? bootstrap.trim() : null,
         adminConfig,
-        rf);
+        rf,
+        open,
+        applicationId,
+        addUser,
+        addRole,
+        tls);
   }
 
   private static int replicationFactor(String value) throws UsageException {
@@ -260,14 +306,20 @@ public final class BrokerMain {
     if (args.topicsOnly()) {
       return installTopicsOnly(args, out, err);
     }
+    if (args.addUser() != null) {
+      return AddPrincipal.run(args, out, err);
+    }
 
     BrokerOptions options =
         new BrokerOptions(
-            args.dataDir(),
-            args.host(),
-            args.port(),
-            args.controllerPort(),
-            args.allowNonLoopback());
+                args.dataDir(),
+                args.host(),
+                args.port(),
+                args.controllerPort(),
+                args.allowNonLoopback())
+            .withClosed(!args.open())
+            .withTls(args.tls())
+            .withServerApplicationId(args.applicationId());
     try {
       removeStaleReadyFile(args.readyFile());
     } catch (IOException e) {
@@ -319,13 +371,9 @@ public final class BrokerMain {
       long t0 = System.nanoTime();
       List<TopicDescriptor<?, ?>> topics = Topics.all();
       topicCount = topics.size();
-      try (Admin admin =
-          Admin.create(
-              Map.of(
-                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  broker.bootstrapServers(),
-                  AdminClientConfig.CLIENT_ID_CONFIG,
-                  "ledger-broker-topic-installer"))) {
+      Properties installer = broker.adminConnection().properties();
+      installer.put(AdminClientConfig.CLIENT_ID_CONFIG, "ledger-broker-topic-installer");
+      try (Admin admin = Admin.create(installer)) {
         created = TopicInstaller.ensureTopics(admin, topics);
         awaitLeaders(admin, topics, Duration.ofSeconds(30));
       }
@@ -369,6 +417,12 @@ public final class BrokerMain {
         created.size(),
         topicCount,
         broker.dataDir());
+    err.println(
+        broker.closed()
+            ? "ledger-broker: closed (SASL/SCRAM, ACLs); each principal's client settings: "
+                + broker.dataDir().resolve(BrokerSecurity.CREDENTIALS_DIR)
+                + "/NAME.properties"
+            : "ledger-broker: OPEN: no authentication, anyone who reaches the port reads and writes");
     err.flush();
     out.println(line);
     out.flush();

@@ -23,14 +23,30 @@ public record BrokerOptions(
     int port,
     int controllerPort,
     boolean allowNonLoopback,
-    Quorum quorum) {
+    Quorum quorum,
+    boolean closed,
+    String serverApplicationId,
+    boolean tls) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
+
+  /** The server's Kafka Streams application id by default (application.yml). */
+  public static final String DEFAULT_APPLICATION_ID = "rollout-ledger";
 
   public BrokerOptions {
     Objects.requireNonNull(dataDir, "dataDir");
     dataDir = dataDir.toAbsolutePath().normalize();
     host = host == null || host.isBlank() ? DEFAULT_HOST : host.trim();
+    serverApplicationId =
+        serverApplicationId == null || serverApplicationId.isBlank()
+            ? DEFAULT_APPLICATION_ID
+            : serverApplicationId.trim();
+    if (tls && !closed) {
+      throw new IllegalArgumentException("TLS goes with a closed broker (SASL_SSL)");
+    }
+    if (closed && quorum != null) {
+      throw new IllegalArgumentException("a node of a cluster (quorum) cannot be closed yet");
+    }
     checkPort("port", port);
     checkPort("controllerPort", controllerPort);
     if (port != 0 && port == controllerPort) {
@@ -53,6 +69,54 @@ public record BrokerOptions(
     this(dataDir, host, port, controllerPort, allowNonLoopback, null);
   }
 
+  /** An open node (no authentication), as before the closed mode. */
+  public BrokerOptions(
+      Path dataDir,
+      String host,
+      int port,
+      int controllerPort,
+      boolean allowNonLoopback,
+      Quorum quorum) {
+    this(dataDir, host, port, controllerPort, allowNonLoopback, quorum, false, null, false);
+  }
+
+  /**
+   * Closed (SASL/SCRAM, ACLs, generated credentials; {@link BrokerSecurity}) or open (no
+   * authentication: tests, a private network).
+   */
+  public BrokerOptions withClosed(boolean isClosed) {
+    return new BrokerOptions(
+        dataDir,
+        host,
+        port,
+        controllerPort,
+        allowNonLoopback,
+        quorum,
+        isClosed,
+        serverApplicationId,
+        isClosed && tls);
+  }
+
+  /** SASL_SSL instead of SASL_PLAINTEXT, with a self-signed certificate (closed only). */
+  public BrokerOptions withTls(boolean withTls) {
+    return new BrokerOptions(
+        dataDir,
+        host,
+        port,
+        controllerPort,
+        allowNonLoopback,
+        quorum,
+        closed,
+        serverApplicationId,
+        withTls);
+  }
+
+  /** The server's Streams application id, whose internal topics and groups its principal owns. */
+  public BrokerOptions withServerApplicationId(String applicationId) {
+    return new BrokerOptions(
+        dataDir, host, port, controllerPort, allowNonLoopback, quorum, closed, applicationId, tls);
+  }
+
   /** Node {@code quorum.nodeId()} of a multi-node cluster on loopback. */
   public static BrokerOptions clusterNode(Path dataDir, int port, Quorum quorum) {
     return new BrokerOptions(dataDir, DEFAULT_HOST, port, quorum.controllerPort(), false, quorum);
@@ -68,20 +132,53 @@ public record BrokerOptions(
     return new BrokerOptions(dataDir, DEFAULT_HOST, 0, 0, false);
   }
 
+  /** As {@link #of}, closed: SASL/SCRAM, ACLs, credentials in {@code dataDir/credentials}. */
+  public static BrokerOptions closed(Path dataDir) {
+    return of(dataDir).withClosed(true);
+  }
+
   public BrokerOptions withHost(String newHost) {
-    return new BrokerOptions(dataDir, newHost, port, controllerPort, allowNonLoopback, quorum);
+    return new BrokerOptions(
+        dataDir,
+        newHost,
+        port,
+        controllerPort,
+        allowNonLoopback,
+        quorum,
+        closed,
+        serverApplicationId,
+        tls);
   }
 
   public BrokerOptions withPort(int newPort) {
-    return new BrokerOptions(dataDir, host, newPort, controllerPort, allowNonLoopback, quorum);
+    return new BrokerOptions(
+        dataDir,
+        host,
+        newPort,
+        controllerPort,
+        allowNonLoopback,
+        quorum,
+        closed,
+        serverApplicationId,
+        tls);
   }
 
   public BrokerOptions withControllerPort(int newControllerPort) {
-    return new BrokerOptions(dataDir, host, port, newControllerPort, allowNonLoopback, quorum);
+    return new BrokerOptions(
+        dataDir,
+        host,
+        port,
+        newControllerPort,
+        allowNonLoopback,
+        quorum,
+        closed,
+        serverApplicationId,
+        tls);
   }
 
   public BrokerOptions withAllowNonLoopback(boolean allow) {
-    return new BrokerOptions(dataDir, host, port, controllerPort, allow, quorum);
+    return new BrokerOptions(
+        dataDir, host, port, controllerPort, allow, quorum, closed, serverApplicationId, tls);
   }
 
   private static void checkPort(String what, int value) {

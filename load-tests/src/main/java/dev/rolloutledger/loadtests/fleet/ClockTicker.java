@@ -2,6 +2,7 @@ package dev.rolloutledger.loadtests.fleet;
 
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
@@ -19,8 +20,7 @@ public final class ClockTicker implements AutoCloseable {
   private volatile boolean closed;
 
   public ClockTicker(String bootstrap, Serializer<SpecificRecord> serializer) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = KafkaConnection.fromEnvironment(bootstrap).properties();
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     producer = new KafkaProducer<>(p, new StringSerializer(), serializer);
     thread =

@@ -2,6 +2,7 @@ package dev.rolloutledger.loadtests.fleet;
 
 import dev.rolloutledger.schemas.TopicInstaller;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistries;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.io.PrintStream;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
@@ -71,8 +71,7 @@ public final class FleetRun {
 
   public void run() throws Exception {
     header();
-    Properties ap = new Properties();
-    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties ap = KafkaConnection.fromEnvironment(bootstrap).properties();
     try (Admin admin = Admin.create(ap)) {
       // the embedded registry lives in ledger.schemas: the topics come first
       TopicInstaller.ensureTopics(
@@ -82,7 +81,9 @@ public final class FleetRun {
               ? TopicInstaller.DEFAULT_REPLICATION_FACTOR
               : TopicInstaller.CLUSTER_DEFAULT_REPLICATION_FACTOR);
       try (SchemaRegistry registry =
-          SchemaRegistries.create(System.getenv("LEDGER_SCHEMA_REGISTRY_URL"), bootstrap)) {
+          SchemaRegistries.create(
+              System.getenv("LEDGER_SCHEMA_REGISTRY_URL"),
+              KafkaConnection.fromEnvironment(bootstrap))) {
         FleetContext c =
             new FleetContext(
                 o,
@@ -120,8 +121,7 @@ public final class FleetRun {
 
   private void runWith(FleetContext c) throws Exception {
     LoadFleet fleet = LoadFleet.of(o, runId);
-    Properties producerSettings = new Properties();
-    producerSettings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties producerSettings = KafkaConnection.fromEnvironment(bootstrap).properties();
     producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
     producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     producerSettings.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);

@@ -2,6 +2,7 @@ package dev.rolloutledger.loadtests.fleet;
 
 import dev.rolloutledger.schemas.TopicDescriptor;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.util.HashMap;
 import java.util.List;
@@ -48,8 +49,7 @@ public final class Inputs {
   /** A producer that sends each record at once (linger 0, acks=all): for probes. */
   public static KafkaProducer<String, SpecificRecord> probeProducer(
       String bootstrap, SchemaRegistry registry) {
-    Properties pp = new Properties();
-    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties pp = KafkaConnection.fromEnvironment(bootstrap).properties();
     pp.put(ProducerConfig.ACKS_CONFIG, "all");
     pp.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     return new KafkaProducer<>(pp, new StringSerializer(), routingSerializer(registry));

@@ -5,6 +5,7 @@ import dev.rolloutledger.avro.Rollback;
 import dev.rolloutledger.avro.RolloutHalted;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,8 +45,7 @@ public final class Outputs implements AutoCloseable {
    * are then not decoded here).
    */
   public Outputs(String bootstrap, SchemaRegistry registry, String prefix, boolean readCommands) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = KafkaConnection.fromEnvironment(bootstrap).properties();
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
     KafkaConsumer<String, byte[]> consumer =

@@ -1,5 +1,6 @@
 package dev.rolloutledger.loadtests.fleet;
 
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +45,7 @@ public final class RawBaseline {
       byte[] value,
       long records,
       Properties producerSettings) {
-    Properties cp = new Properties();
-    cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties cp = KafkaConnection.fromEnvironment(bootstrap).properties();
     cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     AtomicLong consumed = new AtomicLong();

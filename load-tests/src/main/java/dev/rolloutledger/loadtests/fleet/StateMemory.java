@@ -1,5 +1,6 @@
 package dev.rolloutledger.loadtests.fleet;
 
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.topology.LedgerTopology;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,8 +77,7 @@ public final class StateMemory {
 
   /** Keys, live bytes (latest key+value per key) and records of a changelog topic. */
   private static long[] changelogLiveBytes(String bootstrap, String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = KafkaConnection.fromEnvironment(bootstrap).properties();
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     Map<String, Integer> sizes = new HashMap<>();

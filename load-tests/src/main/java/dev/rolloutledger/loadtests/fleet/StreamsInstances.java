@@ -3,6 +3,7 @@ package dev.rolloutledger.loadtests.fleet;
 import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.topology.LedgerStreamsConfig;
 import dev.rolloutledger.topology.LedgerTopology;
 import java.nio.file.Path;
@@ -69,7 +70,11 @@ public final class StreamsInstances implements AutoCloseable {
           new KafkaStreams(
               topology,
               LedgerStreamsConfig.properties(
-                  c.appId(), c.bootstrap(), stateDir.toString(), c.registry(), overrides));
+                  c.appId(),
+                  KafkaConnection.fromEnvironment(c.bootstrap()),
+                  stateDir.toString(),
+                  c.registry(),
+                  overrides));
       streams.setUncaughtExceptionHandler(
           e -> {
             c.progress().fail("stream thread of " + clientId + " failed: " + e);

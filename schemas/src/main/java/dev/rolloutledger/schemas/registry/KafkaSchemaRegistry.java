@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.compat.Compatibility;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -51,16 +52,21 @@ public final class KafkaSchemaRegistry implements SchemaRegistry {
   private final Compatibility.Level level;
 
   public KafkaSchemaRegistry(String bootstrapServers, Compatibility.Level level) {
+    this(KafkaConnection.plaintext(bootstrapServers), level);
+  }
+
+  /**
+   * On a cluster that needs client settings (SASL, TLS): every client starts from {@code kafka}.
+   */
+  public KafkaSchemaRegistry(KafkaConnection kafka, Compatibility.Level level) {
     this.level = level;
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = kafka.properties();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "ledger-schema-registry-writer");
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties c = kafka.properties();
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "ledger-schema-registry-reader");

@@ -1,6 +1,7 @@
 package dev.rolloutledger.schemas.registry;
 
 import dev.rolloutledger.schemas.compat.Compatibility;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import java.net.URI;
 
 /**
@@ -16,8 +17,13 @@ public final class SchemaRegistries {
    * @param bootstrapServers the Kafka cluster that stores the embedded registry
    */
   public static SchemaRegistry create(String registryUrl, String bootstrapServers) {
+    return create(registryUrl, KafkaConnection.plaintext(bootstrapServers));
+  }
+
+  /** As above, on a cluster that needs client settings (SASL, TLS). */
+  public static SchemaRegistry create(String registryUrl, KafkaConnection kafka) {
     if (registryUrl == null || registryUrl.isBlank()) {
-      return new KafkaSchemaRegistry(bootstrapServers, Compatibility.Level.BACKWARD);
+      return new KafkaSchemaRegistry(kafka, Compatibility.Level.BACKWARD);
     }
     URI uri = URI.create(registryUrl);
     String credentials = uri.getUserInfo();

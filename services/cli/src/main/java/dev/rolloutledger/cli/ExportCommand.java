@@ -1,6 +1,7 @@
 package dev.rolloutledger.cli;
 
 import dev.rolloutledger.replay.RolloutExport;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistries;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.io.OutputStream;
@@ -56,12 +57,14 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RolloutExport.Exported exported;
-    try (SchemaRegistry registry = SchemaRegistries.create(registryUrl, bootstrapServers);
+    // client settings (SASL, TLS) from LEDGER_KAFKA_CLIENT_PROPERTIES and LEDGER_KAFKA_*
+    KafkaConnection kafka = KafkaConnection.resolve(bootstrapServers, System::getenv);
+    try (SchemaRegistry registry = SchemaRegistries.create(registryUrl, kafka);
         OutputStream file = Files2.create(out);
         Progress progress = Progress.of("export", quiet)) {
       exported =
           RolloutExport.export(
-              new RolloutExport.Source(bootstrapServers, registry, applicationId),
+              new RolloutExport.Source(kafka, registry, applicationId),
               tenant,
               rollout,
               file,

@@ -3,6 +3,7 @@ package dev.rolloutledger.cli;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.commands.KeySet;
 import dev.rolloutledger.schemas.commands.KeySetLog;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,8 +43,8 @@ final class KeyCommands {
 
     @Override
     public Integer call() {
-      Properties clients = new Properties();
-      clients.put("bootstrap.servers", bootstrapServers);
+      // the same client settings as every other client (LEDGER_KAFKA_*, a client properties file)
+      Properties clients = KafkaConnection.resolve(bootstrapServers, System::getenv).properties();
       try (KeySetLog log = new KeySetLog(clients, deployment)) {
         KeySet after = change(log, log.readToEnd());
         for (KeySet.Key k : after.verifying()) {

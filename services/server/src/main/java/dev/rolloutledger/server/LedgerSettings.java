@@ -1,8 +1,11 @@
 package dev.rolloutledger.server;
 
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Settings under {@code ledger.*} in application.yml (each has an environment variable). */
 @ConfigurationProperties("ledger")
@@ -47,10 +50,174 @@ public class LedgerSettings {
     this.streams = streams;
   }
 
+  /**
+   * {@code ledger.kafka.*}: the cluster and the client settings every Kafka client of the server
+   * uses ({@link KafkaConnection}). Each has the environment variable of the same meaning; blank is
+   * unset. A client properties file comes first, the single settings override it.
+   */
   @ConfigurationProperties("kafka")
   public static class Kafka {
-    private String bootstrapServers = "127.0.0.1:9092";
+    private String bootstrapServers = KafkaConnection.DEFAULT_BOOTSTRAP_SERVERS;
     private int telemetryPartitions = dev.rolloutledger.schemas.Topics.TELEMETRY_PARTITIONS;
+    private String clientPropertiesFile;
+    private String securityProtocol;
+    private String saslMechanism;
+    private String saslUsername;
+    private String saslPassword;
+    private String sslTruststoreLocation;
+    private String sslTruststorePassword;
+    private String sslTruststoreType;
+    private String sslKeystoreLocation;
+    private String sslKeystorePassword;
+    private String sslKeystoreType;
+    private String sslKeyPassword;
+    private String sslEndpointIdentificationAlgorithm;
+
+    /** The client configuration these settings make. */
+    public KafkaConnection connection() {
+      Map<String, String> byVariable = new HashMap<>();
+      putIfSet(byVariable, KafkaConnection.ENV_CLIENT_PROPERTIES, clientPropertiesFile);
+      putIfSet(byVariable, KafkaConnection.ENV_SECURITY_PROTOCOL, securityProtocol);
+      putIfSet(byVariable, KafkaConnection.ENV_SASL_MECHANISM, saslMechanism);
+      putIfSet(byVariable, KafkaConnection.ENV_SASL_USERNAME, saslUsername);
+      putIfSet(byVariable, KafkaConnection.ENV_SASL_PASSWORD, saslPassword);
+      putIfSet(byVariable, KafkaConnection.ENV_TRUSTSTORE_LOCATION, sslTruststoreLocation);
+      putIfSet(byVariable, KafkaConnection.ENV_TRUSTSTORE_PASSWORD, sslTruststorePassword);
+      putIfSet(byVariable, KafkaConnection.ENV_TRUSTSTORE_TYPE, sslTruststoreType);
+      putIfSet(byVariable, KafkaConnection.ENV_KEYSTORE_LOCATION, sslKeystoreLocation);
+      putIfSet(byVariable, KafkaConnection.ENV_KEYSTORE_PASSWORD, sslKeystorePassword);
+      putIfSet(byVariable, KafkaConnection.ENV_KEYSTORE_TYPE, sslKeystoreType);
+      putIfSet(byVariable, KafkaConnection.ENV_KEY_PASSWORD, sslKeyPassword);
+      putIfSet(
+          byVariable,
+          KafkaConnection.ENV_ENDPOINT_IDENTIFICATION,
+          sslEndpointIdentificationAlgorithm);
+      return KafkaConnection.resolve(bootstrapServers, byVariable::get);
+    }
+
+    private static void putIfSet(Map<String, String> m, String key, @Nullable String value) {
+      if (value != null && !value.isBlank()) {
+        m.put(key, value);
+      }
+    }
+
+    @Nullable
+    public String getClientPropertiesFile() {
+      return clientPropertiesFile;
+    }
+
+    public void setClientPropertiesFile(@Nullable String clientPropertiesFile) {
+      this.clientPropertiesFile = clientPropertiesFile;
+    }
+
+    @Nullable
+    public String getSecurityProtocol() {
+      return securityProtocol;
+    }
+
+    public void setSecurityProtocol(@Nullable String securityProtocol) {
+      this.securityProtocol = securityProtocol;
+    }
+
+    @Nullable
+    public String getSaslMechanism() {
+      return saslMechanism;
+    }
+
+    public void setSaslMechanism(@Nullable String saslMechanism) {
+      this.saslMechanism = saslMechanism;
+    }
+
+    @Nullable
+    public String getSaslUsername() {
+      return saslUsername;
+    }
+
+    public void setSaslUsername(@Nullable String saslUsername) {
+      this.saslUsername = saslUsername;
+    }
+
+    @Nullable
+    public String getSaslPassword() {
+      return saslPassword;
+    }
+
+    public void setSaslPassword(@Nullable String saslPassword) {
+      this.saslPassword = saslPassword;
+    }
+
+    @Nullable
+    public String getSslTruststoreLocation() {
+      return sslTruststoreLocation;
+    }
+
+    public void setSslTruststoreLocation(@Nullable String sslTruststoreLocation) {
+      this.sslTruststoreLocation = sslTruststoreLocation;
+    }
+
+    @Nullable
+    public String getSslTruststorePassword() {
+      return sslTruststorePassword;
+    }
+
+    public void setSslTruststorePassword(@Nullable String sslTruststorePassword) {
+      this.sslTruststorePassword = sslTruststorePassword;
+    }
+
+    @Nullable
+    public String getSslTruststoreType() {
+      return sslTruststoreType;
+    }
+
+    public void setSslTruststoreType(@Nullable String sslTruststoreType) {
+      this.sslTruststoreType = sslTruststoreType;
+    }
+
+    @Nullable
+    public String getSslKeystoreLocation() {
+      return sslKeystoreLocation;
+    }
+
+    public void setSslKeystoreLocation(@Nullable String sslKeystoreLocation) {
+      this.sslKeystoreLocation = sslKeystoreLocation;
+    }
+
+    @Nullable
+    public String getSslKeystorePassword() {
+      return sslKeystorePassword;
+    }
+
+    public void setSslKeystorePassword(@Nullable String sslKeystorePassword) {
+      this.sslKeystorePassword = sslKeystorePassword;
+    }
+
+    @Nullable
+    public String getSslKeystoreType() {
+      return sslKeystoreType;
+    }
+
+    public void setSslKeystoreType(@Nullable String sslKeystoreType) {
+      this.sslKeystoreType = sslKeystoreType;
+    }
+
+    @Nullable
+    public String getSslKeyPassword() {
+      return sslKeyPassword;
+    }
+
+    public void setSslKeyPassword(@Nullable String sslKeyPassword) {
+      this.sslKeyPassword = sslKeyPassword;
+    }
+
+    @Nullable
+    public String getSslEndpointIdentificationAlgorithm() {
+      return sslEndpointIdentificationAlgorithm;
+    }
+
+    public void setSslEndpointIdentificationAlgorithm(
+        @Nullable String sslEndpointIdentificationAlgorithm) {
+      this.sslEndpointIdentificationAlgorithm = sslEndpointIdentificationAlgorithm;
+    }
 
     /**
      * Partitions of ledger.telemetry and ledger.host-watch when the server creates them: the host

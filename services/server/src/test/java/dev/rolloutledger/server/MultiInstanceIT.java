@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Two instances of one deployment (same application id, same broker, one key set) answer every
- * route for every tenant with the same bodies (docs/adr/0009-every-instance-answers.md): a tenant
+ * route for every tenant with the same bodies (docs/adr/0010-every-instance-answers.md): a tenant
  * whose state the other instance holds is forwarded there, and an action taken on either instance
  * reaches the owner's engine.
  */

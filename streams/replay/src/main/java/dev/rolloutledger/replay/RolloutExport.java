@@ -5,6 +5,7 @@ import dev.rolloutledger.avro.RolloutPlanned;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.topology.LedgerTopology;
 import java.io.OutputStream;
@@ -44,8 +45,16 @@ public final class RolloutExport {
 
   private static final Duration POLL = Duration.ofMillis(500);
 
-  /** Where to read: the cluster, its registry and the streams application that ran the engine. */
-  public record Source(String bootstrapServers, SchemaRegistry registry, String applicationId) {}
+  /**
+   * Where to read: the cluster (with its client settings), its registry and the streams application
+   * that ran the engine.
+   */
+  public record Source(KafkaConnection kafka, SchemaRegistry registry, String applicationId) {
+    /** A cluster without authentication or TLS. */
+    public Source(String bootstrapServers, SchemaRegistry registry, String applicationId) {
+      this(KafkaConnection.plaintext(bootstrapServers), registry, applicationId);
+    }
+  }
 
   public record Exported(long inputs, long decisions) {}
 
@@ -62,7 +71,7 @@ public final class RolloutExport {
     String key = Keys.of(tenant, rollout);
     int partition;
     long committed;
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", source.bootstrapServers()))) {
+    try (Admin admin = Admin.create(source.kafka().properties())) {
       int partitions = partitions(admin, Topics.INPUTS.name());
       partition = LedgerTopology.partitionOf(tenant, partitions);
       committed = committed(admin, source.applicationId(), partition);
@@ -167,12 +176,10 @@ public final class RolloutExport {
 
   private static KafkaConsumer<String, SpecificRecord> consumer(
       Source source, Deserializer<SpecificRecord> values) {
-    Properties p = new Properties();
+    Properties p = source.kafka().properties();
     p.putAll(
         new HashMap<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                source.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                 "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,

@@ -1,6 +1,7 @@
 package dev.rolloutledger.topology;
 
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.util.Map;
 import java.util.Properties;
@@ -36,9 +37,22 @@ public final class LedgerStreamsConfig {
       String stateDir,
       SchemaRegistry registry,
       Map<String, ?> overrides) {
-    Properties p = new Properties();
+    return properties(
+        applicationId, KafkaConnection.plaintext(bootstrapServers), stateDir, registry, overrides);
+  }
+
+  /**
+   * As above, on a cluster that needs client settings (SASL, TLS): they apply to every client the
+   * Streams app makes (its producers, consumers, admin).
+   */
+  public static Properties properties(
+      String applicationId,
+      KafkaConnection kafka,
+      String stateDir,
+      SchemaRegistry registry,
+      Map<String, ?> overrides) {
+    Properties p = kafka.properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(

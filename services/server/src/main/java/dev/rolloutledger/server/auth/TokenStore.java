@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.server.auth.TokenRegistry.Issued;
 import dev.rolloutledger.server.kafka.EventPublisher;
 import dev.rolloutledger.server.kafka.EventPublisher.PublishFailedException;
@@ -54,14 +55,13 @@ public final class TokenStore implements AutoCloseable {
   private volatile boolean running = true;
   private long position; // guarded by this: the offset up to which the registry is current
 
-  public TokenStore(String bootstrapServers) {
+  public TokenStore(KafkaConnection kafka) {
     this.producer =
         new KafkaProducer<>(
-            EventPublisher.acknowledgedWrites(bootstrapServers, "ledger-tokens-writer"),
+            EventPublisher.acknowledgedWrites(kafka, "ledger-tokens-writer"),
             new StringSerializer(),
             new StringSerializer());
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties c = kafka.properties();
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "ledger-tokens-reader");
     this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());

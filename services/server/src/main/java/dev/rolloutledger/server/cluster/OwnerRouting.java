@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every instance answers everything (docs/adr/0009-every-instance-answers.md): a route marked
+ * Every instance answers everything (docs/adr/0010-every-instance-answers.md): a route marked
  * {@link OwnerAnswers} is answered by the instance that holds the tenant's state, and forwarded
  * there, once, from any other. Runs after the token check ({@code ApiAuthFilter}), so a request is
  * authenticated and tenant-checked where it lands and again where it is answered. While no instance

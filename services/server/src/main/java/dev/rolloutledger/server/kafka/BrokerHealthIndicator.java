@@ -1,6 +1,6 @@
 package dev.rolloutledger.server.kafka;
 
-import dev.rolloutledger.server.LedgerSettings;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
@@ -37,10 +37,9 @@ public class BrokerHealthIndicator implements HealthIndicator, AutoCloseable {
   private CompletableFuture<HealthResult> last;
   private long lastAskedNanos;
 
-  public BrokerHealthIndicator(LedgerSettings settings) {
-    this.bootstrapServers = settings.getKafka().getBootstrapServers();
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public BrokerHealthIndicator(KafkaConnection kafka) {
+    this.bootstrapServers = kafka.bootstrapServers();
+    Properties p = kafka.properties();
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ledger-health");
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());

@@ -3,6 +3,7 @@ package dev.rolloutledger.server.kafka;
 import dev.rolloutledger.schemas.Keys;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.CommandSignatures;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,9 +54,8 @@ public final class CommandFeed implements AutoCloseable {
    * @param commandTtl how long a command lives: the feed starts reading that far back, since every
    *     older command has expired and no agent would act on it
    */
-  public CommandFeed(String bootstrapServers, SchemaRegistry registry, Duration commandTtl) {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public CommandFeed(KafkaConnection kafka, SchemaRegistry registry, Duration commandTtl) {
+    Properties c = kafka.properties();
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "ledger-command-feed");

@@ -2,6 +2,7 @@ package dev.rolloutledger.server.kafka;
 
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.schemas.TopicDescriptor;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.topology.InputTopics;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public final class EventPublisher implements AutoCloseable {
   private final SchemaRegistry registry;
   private final KafkaProducer<String, byte[]> producer;
   private final Map<String, Serializer<SpecificRecord>> serializers = new ConcurrentHashMap<>();
-  private final String bootstrapServers;
+  private final KafkaConnection kafka;
 
   /** Unique per server process, so that two servers never fence each other's transactions. */
   private final String transactionalIdPrefix = "ledger-api-" + UUID.randomUUID() + "-";
@@ -64,12 +65,12 @@ public final class EventPublisher implements AutoCloseable {
   private final Queue<KafkaProducer<String, byte[]>> idleTransactional =
       new ConcurrentLinkedQueue<>();
 
-  public EventPublisher(String bootstrapServers, SchemaRegistry registry) {
+  public EventPublisher(KafkaConnection kafka, SchemaRegistry registry) {
     this.registry = registry;
-    this.bootstrapServers = bootstrapServers;
+    this.kafka = kafka;
     this.producer =
         new KafkaProducer<>(
-            acknowledgedWrites(bootstrapServers, "ledger-api"),
+            acknowledgedWrites(kafka, "ledger-api"),
             new StringSerializer(),
             new ByteArraySerializer());
   }
@@ -78,9 +79,8 @@ public final class EventPublisher implements AutoCloseable {
    * Producer settings for writes that a caller waits on: acknowledged by all in-sync replicas,
    * never duplicated by a retry, sent at once rather than lingering for a batch.
    */
-  public static Properties acknowledgedWrites(String bootstrapServers, String clientId) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static Properties acknowledgedWrites(KafkaConnection kafka, String clientId) {
+    Properties p = kafka.properties();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -161,7 +161,7 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   private KafkaProducer<String, byte[]> transactionalProducer() {
-    Properties p = acknowledgedWrites(bootstrapServers, "ledger-api-tx");
+    Properties p = acknowledgedWrites(kafka, "ledger-api-tx");
     p.put(
         ProducerConfig.TRANSACTIONAL_ID_CONFIG,
         transactionalIdPrefix + transactionalProducersMade.incrementAndGet());

@@ -4,6 +4,7 @@ import dev.rolloutledger.domain.EngineConfig;
 import dev.rolloutledger.schemas.TopicInstaller;
 import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.SigningKeys;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistries;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import dev.rolloutledger.server.LedgerSettings;
@@ -22,9 +23,7 @@ import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -42,37 +41,45 @@ public class KafkaBeans {
   @Singleton
   @Bean(preDestroy = "close")
   SchemaRegistry schemaRegistry(LedgerSettings settings, InstalledTopics topics) {
-    return SchemaRegistries.create(settings.getSchemaRegistryUrl(), topics.bootstrapServers());
+    return SchemaRegistries.create(settings.getSchemaRegistryUrl(), topics.kafka());
   }
 
   /** Read to its end before the server answers: a request is never judged on half the tokens. */
   @Context
   @Bean(preDestroy = "close")
   TokenStore tokenStore(InstalledTopics topics) {
-    return new TokenStore(topics.bootstrapServers());
+    return new TokenStore(topics.kafka());
   }
 
   /**
    * The topics exist before anything reads or writes them, on the embedded broker or any cluster.
    */
   @Singleton
-  InstalledTopics installedTopics(LedgerSettings settings) {
-    String bootstrapServers = settings.getKafka().getBootstrapServers();
-    ensureTopics(bootstrapServers, settings.getKafka().getTelemetryPartitions());
-    return new InstalledTopics(bootstrapServers);
+  InstalledTopics installedTopics(LedgerSettings settings, KafkaConnection kafka) {
+    ensureTopics(kafka, settings.getKafka().getTelemetryPartitions());
+    return new InstalledTopics(kafka);
   }
 
   /** The cluster, once every topic of {@code Topics.all()} exists on it. */
-  public record InstalledTopics(String bootstrapServers) {}
+  public record InstalledTopics(KafkaConnection kafka) {}
+
+  /**
+   * The one client configuration every Kafka client of the server starts from ({@code
+   * ledger.kafka.*}: bootstrap servers, a client properties file, security settings).
+   */
+  @Singleton
+  KafkaConnection kafkaConnection(LedgerSettings settings) {
+    KafkaConnection kafka = settings.getKafka().connection();
+    LOG.info("Kafka: {}", kafka);
+    return kafka;
+  }
 
   /** The deployment's key set; an instance without its active private key stops here. */
   @Context
   @Bean(preDestroy = "close")
   DeploymentKeys deploymentKeys(LedgerSettings settings, InstalledTopics topics) {
-    Properties clients = new Properties();
-    clients.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers());
     return new DeploymentKeys(
-        clients,
+        topics.kafka().properties(),
         settings.getStreams().getApplicationId(),
         SigningKeys.load(Path.of(settings.getKeyDir())));
   }
@@ -81,6 +88,7 @@ public class KafkaBeans {
   @Bean(preDestroy = "close")
   LedgerStreams ledgerStreams(
       LedgerSettings settings,
+      KafkaConnection kafka,
       SchemaRegistry registry,
       DeploymentKeys keys,
       StreamThreadFailures failures,
@@ -90,7 +98,7 @@ public class KafkaBeans {
           Map<String, Object> overrides) {
     LedgerSettings.Streams s = settings.getStreams();
     Map<String, Object> streamsSettings = new java.util.HashMap<>();
-    // every instance tells the others where it answers (docs/adr/0009-every-instance-answers.md)
+    // every instance tells the others where it answers (docs/adr/0010-every-instance-answers.md)
     instances
         .applicationServer()
         .ifPresent(a -> streamsSettings.put(StreamsConfig.APPLICATION_SERVER_CONFIG, a));
@@ -99,11 +107,7 @@ public class KafkaBeans {
         new KafkaStreams(
             LedgerTopology.build(registry, new EngineConfig(s.getCommandTtl()), keys.signer()),
             LedgerStreamsConfig.properties(
-                s.getApplicationId(),
-                settings.getKafka().getBootstrapServers(),
-                s.getStateDir(),
-                registry,
-                streamsSettings));
+                s.getApplicationId(), kafka, s.getStateDir(), registry, streamsSettings));
     // a failing stream thread is replaced after a pause, until failures repeat (docs/failures.md)
     streams.setUncaughtExceptionHandler(failures::onFailure);
     streams.start();
@@ -143,26 +147,23 @@ public class KafkaBeans {
   @Bean(preDestroy = "close")
   CommandFeed commandFeed(
       InstalledTopics topics, SchemaRegistry registry, LedgerSettings settings) {
-    return new CommandFeed(
-        topics.bootstrapServers(), registry, settings.getStreams().getCommandTtl());
+    return new CommandFeed(topics.kafka(), registry, settings.getStreams().getCommandTtl());
   }
 
   @Singleton
   @Bean(preDestroy = "close")
-  TickPublisher tickPublisher(LedgerSettings settings, SchemaRegistry registry) {
-    return new TickPublisher(settings.getKafka().getBootstrapServers(), registry);
+  TickPublisher tickPublisher(KafkaConnection kafka, SchemaRegistry registry) {
+    return new TickPublisher(kafka, registry);
   }
 
   @Singleton
   @Bean(preDestroy = "close")
-  EventPublisher eventPublisher(LedgerSettings settings, SchemaRegistry registry) {
-    return new EventPublisher(settings.getKafka().getBootstrapServers(), registry);
+  EventPublisher eventPublisher(KafkaConnection kafka, SchemaRegistry registry) {
+    return new EventPublisher(kafka, registry);
   }
 
-  private static void ensureTopics(String bootstrapServers, int telemetryPartitions) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(p)) {
+  private static void ensureTopics(KafkaConnection kafka, int telemetryPartitions) {
+    try (Admin admin = Admin.create(kafka.properties())) {
       var created =
           TopicInstaller.ensureTopics(
               admin,

@@ -2,6 +2,7 @@ package dev.rolloutledger.server.kafka;
 
 import dev.rolloutledger.avro.ClockTick;
 import dev.rolloutledger.schemas.Topics;
+import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,15 +33,14 @@ public final class TickPublisher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final Serializer<ClockTick> serializer;
 
-  public TickPublisher(String bootstrapServers, SchemaRegistry registry) {
+  public TickPublisher(KafkaConnection kafka, SchemaRegistry registry) {
     this.serializer = Topics.CLOCK.valueSerde(registry).serializer();
     this.producer =
-        new KafkaProducer<>(
-            settings(bootstrapServers), new StringSerializer(), new ByteArraySerializer());
+        new KafkaProducer<>(settings(kafka), new StringSerializer(), new ByteArraySerializer());
   }
 
-  static Properties settings(String bootstrapServers) {
-    Properties p = EventPublisher.acknowledgedWrites(bootstrapServers, "ledger-clock");
+  static Properties settings(KafkaConnection kafka) {
+    Properties p = EventPublisher.acknowledgedWrites(kafka, "ledger-clock");
     long delivery = DELIVERY_TIMEOUT.toMillis();
     // delivery.timeout.ms must be at least linger.ms + request.timeout.ms
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(delivery * 3 / 4));
