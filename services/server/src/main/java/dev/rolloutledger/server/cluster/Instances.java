@@ -47,7 +47,9 @@ public class Instances {
       return Owner.LOCAL;
     }
     KafkaStreams.State state = streams.state();
-    if (state != KafkaStreams.State.RUNNING) {
+    // while a rebalance moves some tasks, the others keep running (cooperative rebalancing): the
+    // assignment answers, and an owner whose task is on the move answers 503 itself
+    if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
       return Owner.unavailable("the topology is " + state.name().toLowerCase());
     }
     KeyQueryMetadata owner = queries.ownerOf(tenant);
