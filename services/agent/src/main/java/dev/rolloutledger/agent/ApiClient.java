@@ -2,24 +2,17 @@ package dev.rolloutledger.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rolloutledger.schemas.tls.PemTrust;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A small client of the Rollout Ledger HTTP API, shared by {@code ledger agent} and the operator
@@ -96,33 +89,7 @@ public final class ApiClient {
 
   /** An SSL context that trusts exactly the certificates in the PEM file {@code caCert}. */
   public static SSLContext trusting(Path caCert) {
-    try {
-      Collection<? extends Certificate> certificates;
-      try (InputStream in = Files.newInputStream(caCert)) {
-        certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-      }
-      if (certificates.isEmpty()) {
-        throw new IllegalArgumentException(caCert + " holds no PEM certificate");
-      }
-      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-      trust.load(null, null);
-      int i = 0;
-      for (Certificate certificate : certificates) {
-        trust.setCertificateEntry("ca-" + i++, certificate);
-      }
-      TrustManagerFactory factory =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init(trust);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, factory.getTrustManagers(), null);
-      return context;
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "cannot read the CA certificate file " + caCert + ": " + e.getMessage(), e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException(
-          caCert + " is not a PEM certificate file: " + e.getMessage(), e);
-    }
+    return PemTrust.sslContext(caCert);
   }
 
   public URI server() {

@@ -3,23 +3,18 @@ package dev.rolloutledger.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.rolloutledger.agent.ApiClient;
 import dev.rolloutledger.server.auth.Role;
 import dev.rolloutledger.topology.LedgerQueries;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +38,7 @@ class MultiInstanceTlsIT {
       // the second instance finds the deployment's certificate the first one made
       try (TestServer two =
           new TestServer(app, Files.createTempDirectory("it-two"), tls(portTwo, keys, tls, pem))) {
-        HttpClient client = HttpClient.newBuilder().sslContext(trusting(pem)).build();
+        HttpClient client = HttpClient.newBuilder().sslContext(ApiClient.trusting(pem)).build();
         String[] tenant = new String[1];
         LedgerQueries queries = one.bean(LedgerQueries.class);
         await()
@@ -102,23 +97,6 @@ class MultiInstanceTlsIT {
             .header("Authorization", "Bearer " + token)
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static SSLContext trusting(Path pem) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(pem)) {
-      int i = 0;
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        trust.setCertificateEntry("c" + i++, c);
-      }
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 
   private static String tenantOwnedByPort(LedgerQueries queries, int port) {
