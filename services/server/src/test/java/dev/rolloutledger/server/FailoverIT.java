@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +53,7 @@ class FailoverIT {
             .atMost(Duration.ofSeconds(60))
             .until(
                 () -> {
-                  tenant[0] = tenantOwnedByPort(queries, childPort);
+                  tenant[0] = MultiInstanceIT.tenantOwnedByPort(queries, childPort, "fo");
                   return tenant[0] != null;
                 });
         String t = "/api/v1/tenants/" + tenant[0];
@@ -150,19 +149,5 @@ class FailoverIT {
                             HttpResponse.BodyHandlers.ofString())
                         .statusCode()
                     == 200);
-  }
-
-  private static String tenantOwnedByPort(LedgerQueries queries, int port) {
-    for (int i = 0; i < 64; i++) {
-      String tenant = "fo" + i + UUID.randomUUID().toString().substring(0, 4);
-      KeyQueryMetadata owner = queries.ownerOf(tenant);
-      if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-        return null;
-      }
-      if (owner.activeHost().port() == port) {
-        return tenant;
-      }
-    }
-    return null;
   }
 }

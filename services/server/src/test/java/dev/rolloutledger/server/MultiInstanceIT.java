@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -199,15 +198,21 @@ class MultiInstanceIT {
 
   /** A tenant name whose state {@code server} holds, or null while nobody holds it. */
   private static String tenantOwnedBy(TestServer server) {
-    LedgerQueries queries = server.bean(LedgerQueries.class);
-    HostInfo self = new HostInfo("127.0.0.1", port(server));
+    return tenantOwnedByPort(server.bean(LedgerQueries.class), port(server), "mt");
+  }
+
+  /**
+   * A tenant name (starting with {@code prefix}) whose state the instance answering on {@code port}
+   * holds, or null while nobody holds it (the group is still settling).
+   */
+  static String tenantOwnedByPort(LedgerQueries queries, int port, String prefix) {
     for (int i = 0; i < 64; i++) {
-      String tenant = "mt" + i + UUID.randomUUID().toString().substring(0, 4);
+      String tenant = prefix + i + UUID.randomUUID().toString().substring(0, 4);
       KeyQueryMetadata owner = queries.ownerOf(tenant);
       if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
         return null;
       }
-      if (owner.activeHost().equals(self)) {
+      if (owner.activeHost().port() == port) {
         return tenant;
       }
     }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +44,7 @@ class MultiInstanceTlsIT {
             .atMost(Duration.ofSeconds(60))
             .until(
                 () -> {
-                  tenant[0] = tenantOwnedByPort(queries, portTwo);
+                  tenant[0] = MultiInstanceIT.tenantOwnedByPort(queries, portTwo, "tl");
                   return tenant[0] != null;
                 });
         String admin = one.token(tenant[0], Role.ADMIN);
@@ -97,19 +96,5 @@ class MultiInstanceTlsIT {
             .header("Authorization", "Bearer " + token)
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String tenantOwnedByPort(LedgerQueries queries, int port) {
-    for (int i = 0; i < 64; i++) {
-      String tenant = "tl" + i + UUID.randomUUID().toString().substring(0, 4);
-      KeyQueryMetadata owner = queries.ownerOf(tenant);
-      if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-        return null;
-      }
-      if (owner.activeHost().port() == port) {
-        return tenant;
-      }
-    }
-    return null;
   }
 }
