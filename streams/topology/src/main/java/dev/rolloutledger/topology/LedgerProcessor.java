@@ -319,10 +319,14 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
 
   /**
    * The input's headers plus the journal offset of the input, so that an export places each entry
-   * right after the input that caused it.
+   * right after the input that caused it, and the input's timestamp (decision latency).
    */
   private Headers inputOffset(Record<String, SpecificRecord> record) {
     Headers headers = new RecordHeaders(record.headers().toArray());
+    headers.remove(LedgerTopology.INPUT_TIMESTAMP_HEADER);
+    headers.add(
+        LedgerTopology.INPUT_TIMESTAMP_HEADER,
+        Long.toString(record.timestamp()).getBytes(StandardCharsets.US_ASCII));
     context
         .recordMetadata()
         .ifPresent(

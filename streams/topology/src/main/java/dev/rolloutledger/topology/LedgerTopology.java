@@ -77,6 +77,14 @@ public final class LedgerTopology {
    */
   public static final String INPUT_OFFSET_HEADER = "ledger.input.offset";
 
+  /**
+   * Header of a ledger entry on the decisions topic: the Kafka timestamp of the input it follows,
+   * in epoch milliseconds as ASCII digits. For an input a door published (HTTP, Kafka producers
+   * that leave the timestamp to the client) it is when the door sent it, so "now minus this" where
+   * the committed entry is read is the decision latency ({@code ledger_decision_latency_seconds}).
+   */
+  public static final String INPUT_TIMESTAMP_HEADER = "ledger.input.timestamp";
+
   /** Key of clock ticks on the by-tenant topic: they go to every partition, not by key. */
   static final String CLOCK_KEY = "clock";
 
