@@ -282,6 +282,23 @@ public final class Topics {
           FOREVER,
           "Command-signing public keys: key app-id/key-id, value JSON {keyId, publicKey, status, at}");
 
+  /**
+   * Each rollout's regression evidence and counts over time ({@code EvidenceSnapshot}, key
+   * tenant/rollout): written by the engine with every ledger entry and, at most once a second of
+   * event time per rollout, whenever they change. Outside the hash-chained ledger: it explains
+   * decisions (the dashboard's chart), it decides nothing, and replay does not need it.
+   */
+  public static final TopicDescriptor<String, dev.rolloutledger.avro.EvidenceSnapshot> EVIDENCE =
+      new TopicDescriptor<>(
+          "ledger.evidence",
+          Serdes.String(),
+          dev.rolloutledger.avro.EvidenceSnapshot.getClassSchema(),
+          dev.rolloutledger.avro.EvidenceSnapshot.class,
+          PARTITIONS,
+          TopicDescriptor.DELETE,
+          FOREVER,
+          "EvidenceSnapshot, key tenant/rollout; the evidence path behind the ledger's decisions");
+
   public static List<TopicDescriptor<?, ?>> all() {
     return List.of(
         HOSTS,
@@ -296,7 +313,8 @@ public final class Topics {
         DEAD_LETTERS,
         SCHEMAS,
         TOKENS,
-        KEYS);
+        KEYS,
+        EVIDENCE);
   }
 
   /**
