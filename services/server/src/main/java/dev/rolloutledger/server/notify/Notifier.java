@@ -4,6 +4,7 @@ import dev.rolloutledger.schemas.Topics;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import dev.rolloutledger.schemas.registry.SchemaRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -51,6 +52,8 @@ public final class Notifier implements AutoCloseable {
   private final Deliveries deliveries;
   private final Supplier<CommandSigningKey> signer;
   private final BiFunction<String, String, Optional<String>> releaseOf;
+  private final Duration maxAge;
+  private final Clock clock = Clock.systemUTC();
   private final Map<TopicPartition, PartitionProgress> progress = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private final Thread thread;
@@ -58,6 +61,8 @@ public final class Notifier implements AutoCloseable {
 
   /**
    * @param releaseOf the release of a tenant's rollout, when this instance can tell
+   * @param maxAge an entry recorded longer ago than this is not sent (a group whose offsets were
+   *     lost starts again from the beginning of the topic: no flood of old news)
    */
   public Notifier(
       KafkaConnection kafka,
@@ -66,7 +71,9 @@ public final class Notifier implements AutoCloseable {
       NotificationStore store,
       Deliveries deliveries,
       Supplier<CommandSigningKey> signer,
-      BiFunction<String, String, Optional<String>> releaseOf) {
+      BiFunction<String, String, Optional<String>> releaseOf,
+      Duration maxAge) {
+    this.maxAge = maxAge;
     this.store = store;
     this.deliveries = deliveries;
     this.signer = signer;
@@ -151,9 +158,7 @@ public final class Notifier implements AutoCloseable {
     Instant recorded = Instant.ofEpochMilli(r.timestamp());
     String tenant = (String) r.value().get(r.value().getSchema().getField("tenant").pos());
     List<Webhook> wanting =
-        store.webhooks(tenant).stream()
-            .filter(w -> w.wants(event) && !recorded.isBefore(w.since()))
-            .toList();
+        wanting(store.webhooks(tenant), event, recorded, clock.instant().minus(maxAge));
     if (wanting.isEmpty()) {
       return List.of();
     }
@@ -179,6 +184,18 @@ public final class Notifier implements AutoCloseable {
       out.add(new Delivery(id, tenant, w, headers, body, p::revoked, () -> p.done(offset)));
     }
     return out;
+  }
+
+  /**
+   * The webhooks that want {@code event}, recorded at {@code recorded}: configured by then, and the
+   * entry not older than {@code oldest}.
+   */
+  static List<Webhook> wanting(
+      List<Webhook> webhooks, NotificationEvent event, Instant recorded, Instant oldest) {
+    if (recorded.isBefore(oldest)) {
+      return List.of();
+    }
+    return webhooks.stream().filter(w -> w.wants(event) && !recorded.isBefore(w.since())).toList();
   }
 
   private String release(String tenant, String rollout) {

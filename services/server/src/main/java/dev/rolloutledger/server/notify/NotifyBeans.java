@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Wiring of notifications (docs/notifications.md). Settings under {@code ledger.notifications.*}:
  * {@code enabled} (true), {@code attempts} (8), {@code first-retry} (1s), {@code max-retry} (64s),
- * {@code timeout} (10s, per attempt), {@code queue} (1000 deliveries per webhook).
+ * {@code timeout} (10s, per attempt), {@code queue} (1000 deliveries per webhook), {@code max-age}
+ * (24h: an older entry is not sent).
  */
 @Factory
 public class NotifyBeans {
@@ -67,7 +68,8 @@ public class NotifyBeans {
       NotificationStore store,
       Deliveries deliveries,
       DeploymentKeys keys,
-      LedgerQueries queries) {
+      LedgerQueries queries,
+      @Value("${ledger.notifications.max-age:24h}") Duration maxAge) {
     return new Notifier(
         topics.kafka(),
         registry,
@@ -76,7 +78,8 @@ public class NotifyBeans {
         deliveries,
         keys.signer(),
         // only when this instance holds the tenant's state; else the body's release is null
-        (tenant, rollout) -> queries.rollout(tenant, rollout).map(RolloutState::release));
+        (tenant, rollout) -> queries.rollout(tenant, rollout).map(RolloutState::release),
+        maxAge);
   }
 
   /** The executor of deliveries and retries. */
