@@ -32,23 +32,24 @@ class NotificationsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SHA = "b".repeat(64);
 
+  /** Short backoff and timeout, so retries and a hanging receiver take seconds, not minutes. */
+  private static final Map<String, Object> QUICK =
+      Map.of(
+          "ledger.notifications.first-retry", "200ms",
+          "ledger.notifications.max-retry", "1s",
+          "ledger.notifications.attempts", "4",
+          "ledger.notifications.timeout", "3s");
+
+  private final String applicationId = "it-notify-" + UUID.randomUUID();
+  private Path state;
   private TestServer server;
   private Receiver receiver;
 
   @BeforeAll
   void start() throws Exception {
     receiver = new Receiver();
-    Path state = Files.createTempDirectory("ledger-it-notify");
-    // short backoff and timeout, so retries and a hanging receiver take seconds, not minutes
-    server =
-        new TestServer(
-            "it-notify-" + UUID.randomUUID(),
-            state,
-            Map.of(
-                "ledger.notifications.first-retry", "200ms",
-                "ledger.notifications.max-retry", "1s",
-                "ledger.notifications.attempts", "4",
-                "ledger.notifications.timeout", "3s"));
+    state = Files.createTempDirectory("ledger-it-notify");
+    server = new TestServer(applicationId, state, QUICK);
   }
 
   @AfterAll
@@ -243,6 +244,35 @@ class NotificationsIT {
         .untilAsserted(() -> assertThat(receiver.at("/live")).hasSize(1));
     assertThat(receiver.at("/live").get(0).header(Delivery.DELIVERY_HEADER))
         .startsWith(live + "/r1/");
+  }
+
+  @Test
+  void a_delivery_in_flight_when_the_server_stops_is_sent_again_after_the_restart() {
+    String tenant = tenant();
+    String admin = server.token(tenant, Role.ADMIN);
+    receiver.hang("/restart");
+    assertThat(
+            configure(
+                    tenant,
+                    admin,
+                    "[" + webhook("r", receiver.url("/restart"), "json", "[\"halted\"]") + "]")
+                .statusCode())
+        .isEqualTo(200);
+    haltedByACrash(tenant, admin);
+    await().atMost(Duration.ofSeconds(60)).until(() -> !receiver.at("/restart").isEmpty());
+
+    // stopped while the first attempt waits for an answer: its offset was not committed
+    server.close();
+    receiver.answer("/restart", 200);
+    server = new TestServer(applicationId, state, QUICK);
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(receiver.at("/restart")).hasSizeGreaterThanOrEqualTo(2));
+    assertThat(receiver.at("/restart"))
+        .extracting(r -> r.header(Delivery.DELIVERY_HEADER))
+        .as("one delivery, sent twice: the receiver drops the repeat by its id")
+        .containsOnly(receiver.at("/restart").get(0).header(Delivery.DELIVERY_HEADER));
   }
 
   @Test
