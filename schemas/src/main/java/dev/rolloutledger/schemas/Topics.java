@@ -15,6 +15,7 @@ import dev.rolloutledger.avro.HostLifecycleChanged;
 import dev.rolloutledger.avro.HostRegistered;
 import dev.rolloutledger.avro.HostSilent;
 import dev.rolloutledger.avro.ManualHalt;
+import dev.rolloutledger.avro.NotificationSettings;
 import dev.rolloutledger.avro.OutageRecorded;
 import dev.rolloutledger.avro.PauseRecorded;
 import dev.rolloutledger.avro.PolicySet;
@@ -299,6 +300,22 @@ public final class Topics {
           FOREVER,
           "EvidenceSnapshot, key tenant/rollout; the evidence path behind the ledger's decisions");
 
+  /**
+   * Each tenant's notifications (docs/notifications.md), compacted: key tenant, value the whole
+   * list of its webhooks ({@link NotificationSettings}); every instance holds it in memory. One
+   * partition, as {@link #TOKENS}: a few records a tenant, read to the end at start.
+   */
+  public static final TopicDescriptor<String, NotificationSettings> NOTIFICATIONS =
+      new TopicDescriptor<>(
+          "ledger.notifications",
+          Serdes.String(),
+          NotificationSettings.getClassSchema(),
+          NotificationSettings.class,
+          1,
+          TopicDescriptor.COMPACT,
+          Map.of(),
+          "NotificationSettings, key tenant; the tenant's webhooks, the latest record is the list");
+
   public static List<TopicDescriptor<?, ?>> all() {
     return List.of(
         HOSTS,
@@ -314,7 +331,8 @@ public final class Topics {
         SCHEMAS,
         TOKENS,
         KEYS,
-        EVIDENCE);
+        EVIDENCE,
+        NOTIFICATIONS);
   }
 
   /**

@@ -90,6 +90,8 @@ class TenancyIT {
           new Call("POST", T + "/hosts/{host}/activate", null),
           new Call("PUT", T + "/policy", "{\"paused\": true, \"by\": \"x\"}"),
           new Call("GET", T + "/policy", null),
+          new Call("PUT", T + "/notifications", "{\"webhooks\": []}"),
+          new Call("GET", T + "/notifications", null),
           new Call("POST", T + "/tokens", "{\"name\": \"stolen\", \"role\": \"admin\"}"),
           new Call("GET", T + "/tokens", null),
           new Call("DELETE", T + "/tokens/{name}", null));
