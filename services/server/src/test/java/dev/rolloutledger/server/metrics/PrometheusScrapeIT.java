@@ -28,9 +28,10 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A real Prometheus (Debian's package) scrapes a real server whose /metrics is open to loopback:
- * promtool accepts the rules and the example configuration, Prometheus sees the ledger's decisions
- * and fires the halt alert of infra/observability/alerts.yml. The checks and answers are written to
- * target/prometheus-check.txt (docs/metrics.md shows them).
+ * promtool accepts the rules, their unit tests (alerts-test.yml: each alert fires when it should)
+ * and the example configuration; Prometheus sees the ledger's decisions and halts and evaluates the
+ * rules of infra/observability/alerts.yml against them without error. The checks and answers are
+ * written to target/prometheus-check.txt (docs/metrics.md shows them).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrometheusScrapeIT {
@@ -70,10 +71,16 @@ class PrometheusScrapeIT {
   }
 
   @Test
-  void promtool_accepts_the_alert_rules_and_the_example_configuration() throws Exception {
+  void promtool_accepts_the_alert_rules_their_unit_tests_and_the_example_configuration()
+      throws Exception {
     PromTools.Run rules = promtool("check", "rules", ObservabilityFiles.ALERTS.toString());
     assertThat(rules.exit()).as(rules.output()).isZero();
     assertThat(rules.output()).contains("SUCCESS: 6 rules found");
+
+    PromTools.Run tests =
+        promtool("test", "rules", ObservabilityFiles.DIR.resolve("alerts-test.yml").toString());
+    assertThat(tests.exit()).as(tests.output()).isZero();
+    assertThat(tests.output()).contains("SUCCESS");
 
     PromTools.Run config =
         promtool("check", "config", "--syntax-only", ObservabilityFiles.PROMETHEUS.toString());
@@ -86,7 +93,8 @@ class PrometheusScrapeIT {
   }
 
   @Test
-  void a_real_prometheus_scrapes_the_decisions_and_fires_the_halt_alert() throws Exception {
+  void a_real_prometheus_scrapes_the_decisions_and_halts_and_evaluates_the_rules()
+      throws Exception {
     startPrometheus();
     String admin = server.token(tenant, Role.ADMIN);
     await()
@@ -113,17 +121,54 @@ class PrometheusScrapeIT {
         .forEach(r -> types.add(r.path("metric").path("type").asText()));
     assertThat(types).containsExactlyInAnyOrder("WaveStarted", "RolloutHalted");
 
-    JsonNode alert =
+    JsonNode halts =
         await()
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
             .until(
-                () -> firing("LedgerRolloutHalted"),
-                a -> a != null && "firing".equals(a.path("state").asText()));
-    transcript.add("$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/alerts' (LedgerRolloutHalted)");
-    transcript.add(alert.toPrettyString());
-    assertThat(alert.path("labels").path("tenant").asText()).isEqualTo(tenant);
-    assertThat(alert.path("labels").path("reason").asText()).isEqualTo("manual");
+                () -> query("ledger_halts_total{tenant=\"" + tenant + "\"}"),
+                r -> r.path("data").path("result").size() == 1);
+    transcript.add(
+        "$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/query?query=ledger_halts_total{tenant=\""
+            + tenant
+            + "\"}'");
+    transcript.add(halts.toPrettyString());
+    JsonNode halt = halts.path("data").path("result").get(0);
+    assertThat(halt.path("metric").path("reason").asText()).isEqualTo("manual");
+    assertThat(halt.path("value").get(1).asText()).isEqualTo("1");
+
+    // the rules of alerts.yml are loaded and evaluate without error against the real series
+    JsonNode rules =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> get("/api/v1/rules"), r -> ruleHealth(r).equals(List.of("ok")));
+    assertThat(rules.path("data").path("groups").get(0).path("rules")).hasSize(6);
+    List<String> states = new ArrayList<>();
+    rules
+        .path("data")
+        .path("groups")
+        .get(0)
+        .path("rules")
+        .forEach(
+            r ->
+                states.add(
+                    r.path("name").asText()
+                        + " "
+                        + r.path("health").asText()
+                        + " "
+                        + r.path("state").asText()));
+    transcript.add("$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/rules' (name, health, state)");
+    transcript.addAll(states);
+  }
+
+  private static List<String> ruleHealth(JsonNode rules) {
+    java.util.Set<String> health = new java.util.TreeSet<>();
+    rules
+        .path("data")
+        .path("groups")
+        .forEach(g -> g.path("rules").forEach(r -> health.add(r.path("health").asText())));
+    return List.copyOf(health);
   }
 
   private void startPrometheus() throws Exception {
@@ -229,16 +274,6 @@ class PrometheusScrapeIT {
                 .replace(ObservabilityFiles.DIR + "/", "infra/observability/"));
     transcript.add(run.output().strip());
     return run;
-  }
-
-  private JsonNode firing(String name) throws Exception {
-    for (JsonNode a : get("/api/v1/alerts").path("data").path("alerts")) {
-      if (name.equals(a.path("labels").path("alertname").asText())
-          && tenant.equals(a.path("labels").path("tenant").asText())) {
-        return a;
-      }
-    }
-    return null;
   }
 
   private JsonNode query(String promql) throws Exception {
