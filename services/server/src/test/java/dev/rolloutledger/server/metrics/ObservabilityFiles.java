@@ -102,4 +102,11 @@ final class ObservabilityFiles {
     }
     return names;
   }
+
+  /** The names the board and the rules read that {@code exported} lacks. */
+  static Set<String> unexported(Set<String> exported) {
+    Set<String> missing = new TreeSet<>(referencedMetrics());
+    missing.removeAll(exported);
+    return missing;
+  }
 }

@@ -44,6 +44,21 @@ class ObservabilityFilesTest {
   }
 
   @Nested
+  class CrossCheck {
+    @Test
+    void names_a_metric_the_board_or_the_rules_read_that_the_server_does_not_export() {
+      java.util.Set<String> exported =
+          new java.util.TreeSet<>(ObservabilityFiles.referencedMetrics());
+      assertThat(ObservabilityFiles.unexported(exported)).isEmpty();
+
+      exported.remove("ledger_halts_total");
+      exported.remove("kafka_stream_alive_stream_threads");
+      assertThat(ObservabilityFiles.unexported(exported))
+          .containsExactly("kafka_stream_alive_stream_threads", "ledger_halts_total");
+    }
+  }
+
+  @Nested
   class Dashboard {
     private final JsonNode board = ObservabilityFiles.dashboard();
 
