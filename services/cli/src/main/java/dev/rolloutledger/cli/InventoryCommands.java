@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The inventory: {@code ledger hosts} lists the fleet (docs/api.md, "Inventory"), registers hosts
- * and cordons, retires or activates one; {@code ledger releases} (in {@link ReleaseCommands}) lists the published releases.
+ * and cordons, retires or activates one; {@code ledger releases} (in {@link ReleaseCommands}) lists
+ * the published releases.
  */
 final class InventoryCommands {
   private InventoryCommands() {}

@@ -13,9 +13,9 @@ import picocli.CommandLine.Option;
  * the launcher script; every other command comes here.
  *
  * <p>Exit codes: 0 done; 1 the answer is "no" (a log that does not verify, a watched rollout that
- * halted); 2 bad input (a usage
- * error, an invalid scenario or plan, or a request the server refused with 4xx: the message names
- * the field); 3 anything else (I/O, Kafka, a server that cannot be reached or answers 5xx).
+ * halted); 2 bad input (a usage error, an invalid scenario or plan, or a request the server refused
+ * with 4xx: the message names the field); 3 anything else (I/O, Kafka, a server that cannot be
+ * reached or answers 5xx).
  */
 @Command(
     name = "ledger",

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ledger rollout ...}: create a rollout, see it ({@code status}, {@code watch}), steer it. */
+/**
+ * {@code ledger rollout ...}: create a rollout, see it ({@code status}, {@code watch}), steer it.
+ */
 @Command(
     name = "rollout",
     description = "Create, watch and steer rollouts.",

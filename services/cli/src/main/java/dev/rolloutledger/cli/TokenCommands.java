@@ -13,7 +13,11 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "token",
     description = "API tokens of the tenant (admin).",
-    subcommands = {TokenCommands.Create.class, TokenCommands.ListTokens.class, TokenCommands.Revoke.class})
+    subcommands = {
+      TokenCommands.Create.class,
+      TokenCommands.ListTokens.class,
+      TokenCommands.Revoke.class
+    })
 final class TokenCommands {
   private TokenCommands() {}
 

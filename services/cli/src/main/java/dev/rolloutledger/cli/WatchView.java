@@ -103,9 +103,9 @@ final class WatchView {
   }
 
   /**
-   * The line printed when the output is not a terminal, once per change: status, current wave,
-   * each wave's counts and each signal's e-value. Nothing in it depends on the clock, so an
-   * unchanged rollout prints nothing.
+   * The line printed when the output is not a terminal, once per change: status, current wave, each
+   * wave's counts and each signal's e-value. Nothing in it depends on the clock, so an unchanged
+   * rollout prints nothing.
    */
   static String summary(State s) {
     JsonNode r = s.rollout();

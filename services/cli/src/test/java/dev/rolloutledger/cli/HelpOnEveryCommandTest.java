@@ -14,8 +14,8 @@ import picocli.CommandLine;
 
 /**
  * {@code --help} and {@code -h} on every command of the tree, walked from the root, so a command
- * added later is covered too: exit 0, its usage on stdout, nothing on stderr, even when the
- * command has required options or parameters.
+ * added later is covered too: exit 0, its usage on stdout, nothing on stderr, even when the command
+ * has required options or parameters.
  */
 class HelpOnEveryCommandTest {
   /** Every command's path of names below the root, e.g. [rollout, create]; [] is the root. */
