@@ -56,7 +56,7 @@ final class RolloutWatch implements Callable<Integer> {
     Duration every = every();
     ApiClient client = api.client();
     PrintWriter out = spec.commandLine().getOut();
-    boolean live = !plain && System.console() != null;
+    boolean live = !plain && onTerminal();
     EvidenceFeed evidence = new EvidenceFeed(client, api.tenantPath("/rollouts/" + rollout));
     String lastLine = null;
     boolean seen = false;
@@ -105,6 +105,22 @@ final class RolloutWatch implements Callable<Integer> {
         }
         Thread.sleep(every.toMillis());
       }
+    }
+  }
+
+  /**
+   * Whether stdout is a terminal that understands cursor movement: a console (from JDK 22 on, one
+   * that {@code isTerminal()}), and not {@code TERM=dumb}.
+   */
+  static boolean onTerminal() {
+    java.io.Console console = System.console();
+    if (console == null || "dumb".equals(System.getenv("TERM"))) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException | RuntimeException before22) {
+      return true; // until JDK 22, System.console() is null unless both ends are a terminal
     }
   }
 
