@@ -188,6 +188,7 @@ final class RolloutWatch implements Callable<Integer> {
     static final String SHOW_CURSOR = "\u001b[?25h";
     private final PrintWriter out;
     private final Thread restore;
+    private final int width = width();
     private int drawn;
 
     Screen(PrintWriter out) {
@@ -203,7 +204,7 @@ final class RolloutWatch implements Callable<Integer> {
     }
 
     void draw(List<String> lines) {
-      out.print(frame(drawn, lines));
+      out.print(frame(drawn, lines, width));
       out.flush();
       drawn = lines.size();
     }
@@ -211,17 +212,43 @@ final class RolloutWatch implements Callable<Integer> {
     /**
      * The characters that replace a frame of {@code previous} lines with {@code lines}: up to the
      * first line of the previous frame, each line cleared and written, and anything left below
-     * cleared.
+     * cleared. Lines are cut to the terminal's {@code width} (0: unknown, not cut): a line that
+     * wrapped would take two rows, and the next frame would go up one row short.
      */
-    static String frame(int previous, List<String> lines) {
+    static String frame(int previous, List<String> lines, int width) {
       StringBuilder b = new StringBuilder();
       if (previous > 0) {
         b.append("\r\u001b[").append(previous).append('A');
       }
       for (String line : lines) {
-        b.append("\u001b[2K").append(line).append('\n');
+        String shown = width > 1 && line.length() >= width ? line.substring(0, width - 1) : line;
+        b.append("\u001b[2K").append(shown).append('\n');
       }
       return b.append("\u001b[J").toString();
+    }
+
+    /** The terminal's columns: $COLUMNS, else {@code stty size} of /dev/tty, else 0 (unknown). */
+    static int width() {
+      try {
+        String columns = System.getenv("COLUMNS");
+        if (columns != null) {
+          return Integer.parseInt(columns.strip());
+        }
+        Process stty =
+            new ProcessBuilder("stty", "size")
+                .redirectInput(new java.io.File("/dev/tty"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String size = new String(stty.getInputStream().readAllBytes()).strip();
+        stty.waitFor();
+        String[] rowsColumns = size.split("\\s+");
+        return rowsColumns.length == 2 ? Integer.parseInt(rowsColumns[1]) : 0;
+      } catch (IOException | NumberFormatException e) {
+        return 0;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 0;
+      }
     }
 
     @Override

@@ -70,15 +70,16 @@ final class WatchView {
       lines.add("EVIDENCE  none yet");
       return lines;
     }
-    String decision = p.hasNonNull("decision") ? "  decision " + p.get("decision").asText() : "";
+    String decision = p.hasNonNull("decision") ? ", decision " + p.get("decision").asText() : "";
     lines.add(
         "EVIDENCE  wave "
             + Output.text(p, "wave")
             + " at "
             + Output.text(p, "at")
             + decision
-            + "  (e-value against its threshold 1/alpha; the wave halts at the threshold)");
+            + ": a signal halts the wave when its e-value reaches the threshold");
     List<List<String>> signals = new ArrayList<>();
+    signals.add(List.of("SIGNAL", "TOWARDS HALT", "E-VALUE", "FAILURES"));
     for (JsonNode sig : p.path("signals")) {
       double e = sig.path("eValue").asDouble();
       double threshold = sig.path("threshold").asDouble();
@@ -86,18 +87,17 @@ final class WatchView {
           List.of(
               Output.text(sig, "signal"),
               bar(evidenceFraction(e, threshold)),
-              "e " + number(e) + " / " + number(threshold) + (e >= threshold ? " HALT" : ""),
-              "failures: "
-                  + Output.text(sig, "updatedFailures")
+              number(e) + " / " + number(threshold) + (e >= threshold ? " HALT" : ""),
+              Output.text(sig, "updatedFailures")
                   + " updated, "
                   + Output.text(sig, "baselineFailures")
                   + " baseline"));
     }
     lines.addAll(columns(signals));
     lines.add(
-        "failing   updated "
+        "FAILING   updated "
             + fraction(p.path("failed").asInt(), p.path("applied").asInt())
-            + "   baseline "
+            + ", baseline "
             + fraction(p.path("baselineFailing").asInt(), p.path("baselineHosts").asInt()));
     return lines;
   }
@@ -156,8 +156,13 @@ final class WatchView {
     if ("COMPLETED".equals(status) || index < current) {
       return "promoted";
     }
+    JsonNode w = r.path("waves").get(index);
+    boolean needsApproval = w.path("approval").asBoolean() && !w.path("approved").asBoolean();
     if (index > current) {
-      return "HALTED".equals(status) ? "not started" : "waiting";
+      if ("HALTED".equals(status)) {
+        return "not started";
+      }
+      return needsApproval ? "waiting, needs approval" : "waiting";
     }
     switch (status) {
       case "HALTED":
@@ -169,7 +174,6 @@ final class WatchView {
       default:
         break;
     }
-    JsonNode w = r.path("waves").get(index);
     List<String> parts = new ArrayList<>();
     Duration left = bakeLeft(r, w, now);
     if (left == null) {
@@ -179,7 +183,7 @@ final class WatchView {
     } else {
       parts.add("baking, ~" + duration(left) + " left");
     }
-    if (w.path("approval").asBoolean() && !w.path("approved").asBoolean()) {
+    if (needsApproval) {
       parts.add("needs approval");
     }
     return String.join(", ", parts);

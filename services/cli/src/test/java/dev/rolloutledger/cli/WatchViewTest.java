@@ -66,7 +66,8 @@ class WatchViewTest {
           .containsExactly(
               "canary", "[##########..........]", "5/10", "2", "2", "baking, ~42m00s left");
       assertThat(line(lines, "rest").split("\\s{2,}"))
-          .containsExactly("rest", "[....................]", "0/90", "0", "0", "waiting");
+          .containsExactly(
+              "rest", "[....................]", "0/90", "0", "0", "waiting, needs approval");
       assertThat(lines).contains("EVIDENCE  none yet");
     }
 
@@ -104,13 +105,14 @@ class WatchViewTest {
               new WatchView.State(rollout("ACTIVE", "canary"), point(Math.sqrt(60)), STARTED));
 
       assertThat(line(lines, "EVIDENCE"))
-          .startsWith("EVIDENCE  wave canary at 2026-12-07T19:10:00Z");
+          .startsWith("EVIDENCE  wave canary at 2026-12-07T19:10:00Z:");
+      assertThat(line(lines, "SIGNAL").split("\\s{2,}"))
+          .containsExactly("SIGNAL", "TOWARDS HALT", "E-VALUE", "FAILURES");
       assertThat(line(lines, "CRASH").split("\\s{2,}"))
-          .containsExactly(
-              "CRASH", "[##########..........]", "e 7.75 / 60", "failures: 1 updated, 0 baseline");
-      assertThat(line(lines, "SILENCE")).contains("[....................]", "e 1 / 60");
-      assertThat(line(lines, "failing"))
-          .isEqualTo("failing   updated 1/5 (20.0%)   baseline 0/92 (0.0%)");
+          .containsExactly("CRASH", "[##########..........]", "7.75 / 60", "1 updated, 0 baseline");
+      assertThat(line(lines, "SILENCE")).contains("[....................]", "1 / 60");
+      assertThat(line(lines, "FAILING"))
+          .isEqualTo("FAILING   updated 1/5 (20.0%), baseline 0/92 (0.0%)");
     }
 
     @Test
@@ -118,7 +120,7 @@ class WatchViewTest {
       List<String> lines =
           WatchView.render(new WatchView.State(rollout("HALTED", "canary"), point(75), STARTED));
 
-      assertThat(line(lines, "CRASH")).contains("[####################]", "e 75 / 60 HALT");
+      assertThat(line(lines, "CRASH")).contains("[####################]", "75 / 60 HALT");
       assertThat(line(lines, "SILENCE")).doesNotContain("HALT");
     }
   }
@@ -150,12 +152,15 @@ class WatchViewTest {
   }
 
   @Test
-  void a_frame_goes_back_up_over_the_previous_one_and_clears_what_is_left() {
-    String first = RolloutWatch.Screen.frame(0, List.of("a", "b", "c"));
-    String second = RolloutWatch.Screen.frame(3, List.of("a", "b"));
+  void a_frame_goes_back_up_over_the_previous_one_cuts_long_lines_and_clears_what_is_left() {
+    String first = RolloutWatch.Screen.frame(0, List.of("a", "b", "c"), 0);
+    String second = RolloutWatch.Screen.frame(3, List.of("a", "b"), 0);
+    String narrow = RolloutWatch.Screen.frame(0, List.of("abcdefgh", "abc"), 5);
 
     assertThat(first).doesNotContain("\u001b[3A").contains("\u001b[2Ka\n", "\u001b[2Kc\n");
     assertThat(second).startsWith("\r\u001b[3A").endsWith("\u001b[2Kb\n\u001b[J");
+    // cut short of the last column, so no line wraps onto a second row
+    assertThat(narrow).contains("\u001b[2Kabcd\n", "\u001b[2Kabc\n").doesNotContain("abcde");
   }
 
   @Test
