@@ -61,7 +61,8 @@ final class RolloutCommands {
 
   @Command(
       name = "status",
-      description = "Without ROLLOUT: every rollout. With it: its waves and their evidence.")
+      description =
+          "Without ROLLOUT: every rollout. With it: its waves and their counts (live: watch).")
   static final class Status extends ServerCommands.Printing {
     /** The columns of the list of rollouts. */
     static final List<Output.Column> ROLLOUTS =
