@@ -141,6 +141,9 @@ final class RolloutWatch implements Callable<Integer> {
    * only for points after the last one seen. A server without the endpoint (404) has none.
    */
   static final class EvidenceFeed {
+    /** Points asked for at once: the ledger's page size, which every endpoint here accepts. */
+    static final int PAGE = 500;
+
     private final ApiClient client;
     private final String rolloutPath;
     private long from;
@@ -158,7 +161,8 @@ final class RolloutWatch implements Callable<Integer> {
         try {
           page =
               client.get(
-                  rolloutPath + "/evidence?from=" + from + "&limit=1000", Duration.ofSeconds(10));
+                  rolloutPath + "/evidence?from=" + from + "&limit=" + PAGE,
+                  Duration.ofSeconds(10));
         } catch (ApiClient.ApiException e) {
           if (e.status() == 404) {
             return latest;

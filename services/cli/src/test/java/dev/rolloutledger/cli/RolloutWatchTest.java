@@ -119,10 +119,10 @@ class RolloutWatchTest {
     assertThat(run.exit()).isEqualTo(LedgerCli.ANSWER_NO);
     assertThat(server.requests.stream().filter(r -> r.contains("/evidence")))
         .containsExactly(
-            "/api/v1/tenants/default/rollouts/r1/evidence?from=0&limit=1000",
-            "/api/v1/tenants/default/rollouts/r1/evidence?from=2&limit=1000",
-            "/api/v1/tenants/default/rollouts/r1/evidence?from=3&limit=1000",
-            "/api/v1/tenants/default/rollouts/r1/evidence?from=3&limit=1000");
+            "/api/v1/tenants/default/rollouts/r1/evidence?from=0&limit=500",
+            "/api/v1/tenants/default/rollouts/r1/evidence?from=2&limit=500",
+            "/api/v1/tenants/default/rollouts/r1/evidence?from=3&limit=500",
+            "/api/v1/tenants/default/rollouts/r1/evidence?from=3&limit=500");
     List<String> lines = run.out().lines().toList();
     assertThat(lines.get(0)).endsWith("| evidence all CRASH 5/60");
     assertThat(lines.get(lines.size() - 1)).contains("HALTED").endsWith("CRASH 70/60");
