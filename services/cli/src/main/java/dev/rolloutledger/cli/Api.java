@@ -1,16 +1,12 @@
 package dev.rolloutledger.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rolloutledger.agent.ApiClient;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,9 +50,6 @@ final class Api {
             "PEM file of the CA (or the self-signed certificate) that an https:// server's"
                 + " certificate must chain to (env LEDGER_CA_CERT; default: the JVM's trust store).")
     Path caCert;
-
-    @Option(names = "--json", description = "Print the server's JSON instead of a table.")
-    boolean json;
 
     ApiClient client() {
       if (caCert != null && !Files.isReadable(caCert)) {
@@ -107,38 +100,4 @@ final class Api {
   }
 
   private Api() {}
-
-  /** Prints {@code node} as indented JSON. */
-  static void printJson(PrintWriter out, JsonNode node) throws IOException {
-    out.println(JSON.writeValueAsString(node));
-  }
-
-  /** A plain table: a header row, then the rows, columns padded to their widest cell. */
-  static void printTable(PrintWriter out, List<String> header, List<List<String>> rows) {
-    List<List<String>> all = new ArrayList<>();
-    all.add(header);
-    all.addAll(rows);
-    int[] width = new int[header.size()];
-    for (List<String> row : all) {
-      for (int i = 0; i < row.size(); i++) {
-        width[i] = Math.max(width[i], row.get(i).length());
-      }
-    }
-    for (List<String> row : all) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.size(); i++) {
-        line.append(i == row.size() - 1 ? row.get(i) : pad(row.get(i), width[i] + 2));
-      }
-      out.println(line.toString().stripTrailing());
-    }
-  }
-
-  private static String pad(String s, int width) {
-    return s + " ".repeat(Math.max(0, width - s.length()));
-  }
-
-  static String text(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    return v == null || v.isNull() ? "-" : v.asText();
-  }
 }

@@ -15,7 +15,6 @@ import picocli.CommandLine.Spec;
 /** {@code ledger export ROLLOUT --out LOG.jsonl}: a rollout's log from the Kafka topics. */
 @Command(
     name = "export",
-    mixinStandardHelpOptions = true,
     description = {
       "Writes every input and decision of a rollout, in log order, as a rollout log (JSON Lines,"
           + " hash-chained) that `ledger replay --verify` checks.",

@@ -30,7 +30,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "incidents",
-    mixinStandardHelpOptions = true,
     description = {
       "Runs every scenario (*.json) of DIR, sorted by file name, under the default plan and prints"
           + " a markdown table: what all-at-once propagation did, and what the staged rollout did."

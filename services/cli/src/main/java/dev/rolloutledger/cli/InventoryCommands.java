@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The inventory: {@code ledger hosts} lists the fleet (docs/api.md, "Inventory"), registers hosts
- * and cordons, retires or activates one; {@code ledger releases} lists the published releases.
+ * and cordons, retires or activates one; {@code ledger releases} (in {@link ReleaseCommands}) lists
+ * the published releases.
  */
 final class InventoryCommands {
   private InventoryCommands() {}
@@ -34,7 +35,19 @@ final class InventoryCommands {
         Hosts.Retire.class,
         Hosts.Activate.class
       })
-  static final class Hosts extends ServerCommands.Base {
+  static final class Hosts extends ServerCommands.Printing {
+    static final List<Output.Column> COLUMNS =
+        List.of(
+            Output.Column.of("HOST", "host"),
+            Output.Column.of("LIFECYCLE", "lifecycle"),
+            Output.Column.of("LIVENESS", "liveness"),
+            Output.Column.of("ROLLOUT", "rollout"),
+            Output.Column.of("WAVE", "wave"),
+            Output.Column.of("STATE", "state"),
+            Output.Column.of("RELEASE", "reportedRelease"),
+            Output.Column.of("LABELS", h -> labels(h.path("labels"))),
+            Output.Column.wide("LAST SEEN", "lastSignOfLifeAt"));
+
     @Option(
         names = "--selector",
         paramLabel = "KEY=VALUE,...",
@@ -70,28 +83,8 @@ final class InventoryCommands {
       query.put("limit", limit);
       query.put("after", after);
       JsonNode page = client.get(api.tenantPath("/hosts" + query(query)), Duration.ofSeconds(30));
-      if (api.json) {
-        Api.printJson(out(), page);
-        return;
-      }
-      List<List<String>> rows = new ArrayList<>();
-      for (JsonNode h : page.path("hosts")) {
-        rows.add(
-            List.of(
-                Api.text(h, "host"),
-                Api.text(h, "lifecycle"),
-                Api.text(h, "liveness"),
-                Api.text(h, "rollout"),
-                Api.text(h, "wave"),
-                Api.text(h, "state"),
-                Api.text(h, "reportedRelease"),
-                labels(h.path("labels"))));
-      }
-      Api.printTable(
-          out(),
-          List.of("HOST", "LIFECYCLE", "LIVENESS", "ROLLOUT", "WAVE", "STATE", "RELEASE", "LABELS"),
-          rows);
-      if (page.hasNonNull("next")) {
+      Output.print(out(), format(), page, page.path("hosts"), COLUMNS);
+      if (format() != Output.Format.JSON && page.hasNonNull("next")) {
         err().println("more hosts: add --after " + page.get("next").asText());
       }
     }
@@ -119,7 +112,7 @@ final class InventoryCommands {
     @Command(
         name = "register",
         description = "Register hosts with labels (re-registering updates them).")
-    static final class Register extends ServerCommands.Base {
+    static final class Register extends ServerCommands.Printing {
       @Parameters(arity = "1..*", paramLabel = "HOST", description = "Host ids.")
       List<String> hosts;
 
@@ -144,7 +137,7 @@ final class InventoryCommands {
     }
 
     /** Cordon, retire, activate: a lifecycle change of one host. */
-    abstract static class Change extends ServerCommands.Base {
+    abstract static class Change extends ServerCommands.Printing {
       @Parameters(index = "0", paramLabel = "HOST")
       String host;
 
@@ -203,35 +196,6 @@ final class InventoryCommands {
       String done() {
         return "activated";
       }
-    }
-  }
-
-  @Command(name = "releases", description = "The published releases, by id.")
-  static final class Releases extends ServerCommands.Base {
-    @Override
-    void run(ApiClient client) throws Exception {
-      JsonNode all = client.get(api.tenantPath("/releases"), Duration.ofSeconds(30));
-      if (api.json) {
-        Api.printJson(out(), all);
-        return;
-      }
-      List<List<String>> rows = new ArrayList<>();
-      for (JsonNode r : all) {
-        String sha = Api.text(r, "sha256");
-        rows.add(
-            List.of(
-                Api.text(r, "release"),
-                Api.text(r, "artifact"),
-                Api.text(r, "version"),
-                Api.text(r, "severity"),
-                Api.text(r, "publisher"),
-                Api.text(r, "publishedAt"),
-                sha.substring(0, Math.min(12, sha.length()))));
-      }
-      Api.printTable(
-          out(),
-          List.of("RELEASE", "ARTIFACT", "VERSION", "SEVERITY", "PUBLISHER", "PUBLISHED", "SHA256"),
-          rows);
     }
   }
 }

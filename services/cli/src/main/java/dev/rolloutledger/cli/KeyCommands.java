@@ -1,12 +1,18 @@
 package dev.rolloutledger.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolloutledger.agent.ApiClient;
 import dev.rolloutledger.schemas.commands.CommandSigningKey;
 import dev.rolloutledger.schemas.commands.KeySet;
 import dev.rolloutledger.schemas.commands.KeySetLog;
 import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +24,8 @@ import picocli.CommandLine.Spec;
  * Rotation of the deployment's command-signing key without downtime (docs/keys.md): {@code publish}
  * a new key (it verifies), {@code activate} it (it signs, the old one still verifies), {@code
  * retire} the old one. They write {@code ledger.keys}, which every instance follows, and print the
- * key set after the change.
+ * key set after the change. {@code ledger keys} lists the keys the server publishes, and {@code
+ * ledger keys generate} makes a new pair offline.
  */
 final class KeyCommands {
   private KeyCommands() {}
@@ -138,6 +145,97 @@ final class KeyCommands {
             "key " + keyId + " signs: activate another key before retiring it");
       }
       return log.append(entry(k, KeySet.Status.RETIRED));
+    }
+  }
+
+  @Command(
+      name = "keys",
+      description =
+          "The public keys that verify commands; --out KEYS.json writes them as the file agents"
+              + " pin (--keys).",
+      subcommands = {
+        KeyCommands.Keys.Generate.class,
+        KeyCommands.Publish.class,
+        KeyCommands.Activate.class,
+        KeyCommands.Retire.class
+      })
+  static final class Keys extends ServerCommands.Printing {
+    static final List<Output.Column> COLUMNS =
+        List.of(
+            Output.Column.of("KEY", "keyId"),
+            Output.Column.of("STATUS", "status"),
+            Output.Column.of("ALGORITHM", "algorithm"),
+            Output.Column.wide("PUBLIC KEY", "publicKey"));
+
+    /**
+     * Key rotation's first step, offline on the server's host: a new pair in a directory of its
+     * own, and its public key added to an agents' keys file beside the old one (see
+     * services/agent/README.md and docs/keys.md). Then: copy the directory into every instance's
+     * key directory, {@code ledger keys publish DIR}, {@code ledger keys activate ID}.
+     */
+    @Command(
+        name = "generate",
+        description =
+            "Make a new command-signing key pair in DIR (for rotation: a new subdirectory of"
+                + " LEDGER_HOME/keys) and add its public key to KEYS.json; then copy DIR to every"
+                + " instance, `ledger keys publish DIR`, `ledger keys activate KEY_ID`.")
+    static final class Generate implements Callable<Integer> {
+      @Parameters(index = "0", paramLabel = "DIR", description = "A new, empty key directory.")
+      Path dir;
+
+      @Option(
+          names = "--add-to",
+          required = true,
+          paramLabel = "KEYS.json",
+          description = "The agents' keys file to add the public key to (created if absent).")
+      Path keysFile;
+
+      @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() throws Exception {
+        if (Files.exists(dir.resolve("command-signing.pk8"))) {
+          throw new LedgerCli.UsageProblem(dir + " already holds a key: give a new directory");
+        }
+        var key = dev.rolloutledger.schemas.commands.CommandSigningKey.loadOrCreate(dir);
+        ObjectNode root =
+            Files.exists(keysFile)
+                ? (ObjectNode) Api.JSON.readTree(keysFile.toFile())
+                : Api.JSON.createObjectNode();
+        ArrayNode keys = root.has("keys") ? (ArrayNode) root.get("keys") : root.putArray("keys");
+        keys.addObject()
+            .put("keyId", key.keyId())
+            .put("algorithm", "Ed25519")
+            .put("publicKey", key.publicKeyBase64());
+        Files.writeString(keysFile, Api.JSON.writeValueAsString(root) + "\n");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "new key "
+                    + key.keyId()
+                    + " in "
+                    + dir
+                    + "; "
+                    + keysFile
+                    + " now trusts "
+                    + keys.size()
+                    + " key(s)");
+        return 0;
+      }
+    }
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+    Path file;
+
+    @Override
+    void run(ApiClient client) throws Exception {
+      JsonNode keys = client.get("/api/v1/keys", Duration.ofSeconds(30));
+      if (file == null) {
+        Output.print(out(), format(), keys, keys.path("keys"), COLUMNS);
+      } else {
+        Files.writeString(file, Api.JSON.writeValueAsString(keys) + "\n");
+        err().println("wrote " + keys.path("keys").size() + " key(s) to " + file);
+      }
     }
   }
 }

@@ -6,42 +6,63 @@ import dev.rolloutledger.replay.LogException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ledger}: the operator's command line. {@code ./ledger up|down|status|logs} are handled by
  * the launcher script; every other command comes here.
  *
- * <p>Exit codes: 0 done; 1 the answer is "no" (a log that does not verify); 2 bad input (a usage
- * error, an invalid scenario or plan, or a request the server refused with 4xx: the message names
- * the field); 3 anything else (I/O, Kafka, a server that cannot be reached or answers 5xx).
+ * <p>Exit codes: 0 done; 1 the answer is "no" (a log that does not verify, a watched rollout that
+ * halted); 2 bad input (a usage error, an invalid scenario or plan, or a request the server refused
+ * with 4xx: the message names the field); 3 anything else (I/O, Kafka, a server that cannot be
+ * reached or answers 5xx).
  */
 @Command(
     name = "ledger",
-    mixinStandardHelpOptions = true,
     versionProvider = LedgerCli.Version.class,
     description = "Rollout Ledger: staged, verifiable rollouts.",
     subcommands = {
       InventoryCommands.Hosts.class,
-      ServerCommands.Release.class,
-      InventoryCommands.Releases.class,
-      ServerCommands.Rollout.class,
+      ReleaseCommands.Release.class,
+      ReleaseCommands.Releases.class,
+      RolloutCommands.class,
       PlanCommands.class,
-      ServerCommands.Policy.class,
-      ServerCommands.Tail.class,
-      ServerCommands.Token.class,
-      ServerCommands.Keys.class,
+      PolicyCommands.class,
+      TailCommand.class,
+      TokenCommands.class,
+      KeyCommands.Keys.class,
       AgentCommand.class,
       SimulateCommand.class,
       ReplayCommand.class,
       ExportCommand.class,
-      IncidentsCommand.class
+      IncidentsCommand.class,
+      CompletionCommand.class
     })
 public final class LedgerCli implements Runnable {
-  public static final int VERIFY_FAILED = 1;
+  public static final int ANSWER_NO = 1;
   public static final int BAD_INPUT = 2;
   public static final int FAILED = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /**
+   * {@code -h}/{@code --help} on every command and subcommand (inherited): picocli then prints the
+   * usage and skips validation, so a command's required options do not refuse a request for help.
+   * (Not {@code mixinStandardHelpOptions} inherited: {@code release publish} has its own {@code
+   * --version}.)
+   */
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Show this help and exit.")
+  boolean help;
+
+  @Option(
+      names = {"-V", "--version"},
+      versionHelp = true,
+      description = "Print the version and exit.")
+  boolean version;
 
   @Override
   public void run() {
@@ -56,9 +77,15 @@ public final class LedgerCli implements Runnable {
 
   /** Runs a command line with these streams; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine(out, err).execute(args);
+  }
+
+  /** The whole command tree, writing to these streams, with its error handling. */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new LedgerCli());
     cli.setOut(out);
     cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof InvalidFieldException f) {
@@ -79,12 +106,12 @@ public final class LedgerCli implements Runnable {
           }
           if (e instanceof LogException l) {
             cmd.getErr().println("ledger: " + l.getMessage());
-            return VERIFY_FAILED;
+            return ANSWER_NO;
           }
           cmd.getErr().println("ledger: " + e);
           return FAILED;
         });
-    return cli.execute(args);
+    return cli;
   }
 
   /** A file or argument the user gave that cannot be used; the message says which and why. */

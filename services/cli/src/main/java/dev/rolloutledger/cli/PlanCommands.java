@@ -26,25 +26,26 @@ final class PlanCommands {
       description =
           "The plan templates (use one with rollout create --plan NAME): waves and total bake for"
               + " NORMAL and EMERGENCY releases.")
-  static final class Templates extends ServerCommands.Base {
+  static final class Templates extends ServerCommands.Printing {
+    static final List<Output.Column> COLUMNS =
+        List.of(
+            Output.Column.of("TEMPLATE", "name"),
+            Output.Column.of("WAVES", t -> String.valueOf(t.path("waves").size())),
+            Output.Column.of("NORMAL", t -> Output.text(t.path("totalBake"), "NORMAL")),
+            Output.Column.of("EMERGENCY", t -> Output.text(t.path("totalBake"), "EMERGENCY")),
+            Output.Column.wide("WAVE NAMES", Templates::waveNames),
+            Output.Column.of("ABOUT", "description"));
+
     @Override
     void run(ApiClient client) throws Exception {
       JsonNode all = client.get(api.tenantPath("/plans/templates"), Duration.ofSeconds(30));
-      if (api.json) {
-        Api.printJson(out(), all);
-        return;
-      }
-      List<List<String>> rows = new ArrayList<>();
-      for (JsonNode t : all) {
-        rows.add(
-            List.of(
-                Api.text(t, "name"),
-                String.valueOf(t.path("waves").size()),
-                Api.text(t.path("totalBake"), "NORMAL"),
-                Api.text(t.path("totalBake"), "EMERGENCY"),
-                Api.text(t, "description")));
-      }
-      Api.printTable(out(), List.of("TEMPLATE", "WAVES", "NORMAL", "EMERGENCY", "ABOUT"), rows);
+      Output.print(out(), format(), all, all, COLUMNS);
+    }
+
+    private static String waveNames(JsonNode template) {
+      List<String> names = new ArrayList<>();
+      template.path("waves").forEach(w -> names.add(Output.text(w, "name")));
+      return String.join(",", names);
     }
   }
 

@@ -21,7 +21,6 @@ import picocli.CommandLine.Spec;
 /** {@code ledger replay}: verify a rollout log, or replay it under another plan (what-if). */
 @Command(
     name = "replay",
-    mixinStandardHelpOptions = true,
     description = {
       "--verify: recomputes every decision of LOG.jsonl from its inputs with the same engine and"
           + " checks them and the hash chain. Exit 0 \"verified N entries\", or 1 naming the first"

@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 /** {@code ledger simulate SCENARIO.json}: a seeded, virtual-time rollout on the real engine. */
 @Command(
     name = "simulate",
-    mixinStandardHelpOptions = true,
     description = {
       "Runs a scenario (docs/simulation.md) in virtual time against the real engine and prints"
           + " the report as JSON. Same scenario and seed, same report, byte for byte.",

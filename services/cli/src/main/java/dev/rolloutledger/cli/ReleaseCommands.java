@@ -1,0 +1,100 @@
+package dev.rolloutledger.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolloutledger.agent.ApiClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ledger release publish} and {@code ledger releases}: what may be rolled out. */
+final class ReleaseCommands {
+  private ReleaseCommands() {}
+
+  @Command(
+      name = "release",
+      description = "Publish releases.",
+      subcommands = {Release.Publish.class})
+  static final class Release {
+    @Command(
+        name = "publish",
+        description =
+            "Publish a release; its SHA-256 is computed from the artifact file, which agents check"
+                + " before applying.")
+    static final class Publish extends ServerCommands.Printing {
+      @Parameters(index = "0", paramLabel = "RELEASE", description = "Release id.")
+      String release;
+
+      @Option(
+          names = "--file",
+          paramLabel = "ARTIFACT",
+          description = "The artifact file (its SHA-256 goes into the release).")
+      Path file;
+
+      @Option(names = "--sha256", description = "The artifact's SHA-256 (hex), instead of --file.")
+      String sha256;
+
+      @Option(names = "--artifact", defaultValue = "artifact", description = "Artifact name.")
+      String artifact;
+
+      @Option(names = "--version", description = "Version (default: the release id).")
+      String version;
+
+      @Option(names = "--publisher", defaultValue = "operator", description = "Publisher.")
+      String publisher;
+
+      @Option(
+          names = "--emergency",
+          description = "Severity EMERGENCY: same waves, compressed bakes.")
+      boolean emergency;
+
+      @Override
+      void run(ApiClient client) throws Exception {
+        if ((file == null) == (sha256 == null)) {
+          throw new LedgerCli.UsageProblem("give exactly one of --file ARTIFACT and --sha256 HEX");
+        }
+        ObjectNode body = Api.JSON.createObjectNode();
+        body.put("release", release);
+        body.put("artifact", artifact);
+        body.put("version", version == null ? release : version);
+        body.put("publisher", publisher);
+        body.put("sha256", file == null ? sha256 : sha256(file));
+        body.put("severity", emergency ? "EMERGENCY" : "NORMAL");
+        accepted(
+            client.post(api.tenantPath("/releases"), body),
+            "published " + release + " sha256 " + body.get("sha256").asText());
+      }
+
+      static String sha256(Path file) throws IOException {
+        try {
+          return dev.rolloutledger.agent.Artifacts.sha256(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+          throw new LedgerCli.UsageProblem("artifact file " + file + " not found");
+        }
+      }
+    }
+  }
+
+  @Command(name = "releases", description = "The published releases, by id.")
+  static final class Releases extends ServerCommands.Printing {
+    static final List<Output.Column> COLUMNS =
+        List.of(
+            Output.Column.of("RELEASE", "release"),
+            Output.Column.of("ARTIFACT", "artifact"),
+            Output.Column.of("VERSION", "version"),
+            Output.Column.of("SEVERITY", "severity"),
+            Output.Column.of("PUBLISHER", "publisher"),
+            Output.Column.of("PUBLISHED", "publishedAt"),
+            Output.Column.digest("SHA256", "sha256"));
+
+    @Override
+    void run(ApiClient client) throws Exception {
+      JsonNode all = client.get(api.tenantPath("/releases"), Duration.ofSeconds(30));
+      Output.print(out(), format(), all, all, COLUMNS);
+    }
+  }
+}
