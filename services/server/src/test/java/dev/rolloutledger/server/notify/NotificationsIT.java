@@ -211,6 +211,28 @@ class NotificationsIT {
         .extracting(r -> r.header(Delivery.DELIVERY_HEADER))
         .containsOnly(tenant + "/r1/" + halt.get("seq").asLong() + "/flaky");
     assertThat(flaky).extracting(r -> new String(r.body())).containsOnly(new String(signed.body()));
+
+    // counted on /metrics: three deliveries ended (of this and earlier tests: at least), and the
+    // flaky one's two retries among the attempts
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              String metrics = server.get(admin, "/metrics").body();
+              assertThat(metricValue(metrics, "ledger_notifications_total{outcome=\"delivered\"}"))
+                  .isGreaterThanOrEqualTo(3);
+              assertThat(metricValue(metrics, "ledger_notification_attempts_total"))
+                  .isGreaterThanOrEqualTo(5);
+            });
+  }
+
+  private static double metricValue(String metrics, String series) {
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith(series + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+        .findFirst()
+        .orElse(-1);
   }
 
   @Test
