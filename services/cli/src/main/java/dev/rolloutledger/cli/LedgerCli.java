@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
       ReplayCommand.class,
       ExportCommand.class,
       IncidentsCommand.class,
+      ManifestsCommand.class,
       CompletionCommand.class
     })
 public final class LedgerCli implements Runnable {
