@@ -38,12 +38,14 @@ final class ManifestsCommand implements Callable<Integer> {
 
   @Option(
       names = "--namespace",
+      paramLabel = "NS",
       defaultValue = "rollout-ledger",
       description = "Namespace of every object (default ${DEFAULT-VALUE}).")
   String namespace;
 
   @Option(
       names = "--replicas",
+      paramLabel = "N",
       defaultValue = "2",
       description = "Instances of the server (StatefulSet replicas; default ${DEFAULT-VALUE}).")
   int replicas;
@@ -59,6 +61,7 @@ final class ManifestsCommand implements Callable<Integer> {
 
   @Option(
       names = "--topic-replicas",
+      paramLabel = "N",
       defaultValue = "3",
       description = "Replicas of every topic (default ${DEFAULT-VALUE}).")
   int topicReplicas;
@@ -73,6 +76,7 @@ final class ManifestsCommand implements Callable<Integer> {
 
   @Option(
       names = "--image",
+      paramLabel = "IMAGE",
       description =
           "The server's image: the bundle installed under /opt/rollout-ledger (default"
               + " rollout-ledger:VERSION, this CLI's version).")
@@ -80,6 +84,7 @@ final class ManifestsCommand implements Callable<Integer> {
 
   @Option(
       names = "--storage",
+      paramLabel = "SIZE",
       defaultValue = "10Gi",
       description = "Size of each instance's state volume (default ${DEFAULT-VALUE}).")
   String storage;

@@ -273,6 +273,21 @@ class ManifestsTest {
     }
 
     @Test
+    void the_excerpt_in_docs_kubernetes_md_is_what_the_command_writes() throws Exception {
+      manifests(
+          "--namespace",
+          "ledger",
+          "--kafka-cluster",
+          "my-cluster",
+          "--image",
+          "registry.example/rollout-ledger:0.1.0");
+      String decisions = Files.readString(dir.resolve("kafkatopic-ledger.decisions.yaml"));
+      String doc = Files.readString(Path.of("..", "..", "docs", "kubernetes.md"));
+
+      assertThat(doc).contains("```yaml\n" + decisions + "```");
+    }
+
+    @Test
     void bad_options_are_refused_naming_the_option() {
       StringWriter err = new StringWriter();
       int code =
