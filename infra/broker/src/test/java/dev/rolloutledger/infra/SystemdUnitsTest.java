@@ -242,7 +242,10 @@ class SystemdUnitsTest {
     }
   }
 
-  /** A root with the host's units, ours, and a stub at every ExecStart path; ours' directory. */
+  /**
+   * A root with the host's units, ours, and a stub at the path of every Exec*= command; ours'
+   * directory.
+   */
   static Path rootWithUnits(Path root) throws IOException {
     Path hostUnits =
         Stream.of(Path.of("/usr/lib/systemd/system"), Path.of("/lib/systemd/system"))
@@ -253,7 +256,15 @@ class SystemdUnitsTest {
     Path units = Files.createDirectories(root.resolve("etc/systemd/system"));
     for (String name : NAMES) {
       Files.copy(UNITS.resolve(name), units.resolve(name));
-      for (String exec : section(name, "Service").get("ExecStart")) {
+      List<String> commands = new ArrayList<>();
+      section(name, "Service")
+          .forEach(
+              (directive, values) -> {
+                if (directive.startsWith("Exec")) {
+                  commands.addAll(values);
+                }
+              });
+      for (String exec : commands) {
         Path binary = Path.of(exec.trim().split("\\s+")[0]);
         Path stub = root.resolve(binary.toString().substring(1));
         Files.createDirectories(stub.getParent());
