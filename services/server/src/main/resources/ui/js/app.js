@@ -10,6 +10,13 @@ import { policyPage } from './pages/policy.js';
 import { whatIfPage } from './pages/whatif.js';
 
 const main = document.getElementById('main');
+
+// A blocked script, style or request is counted where tests (and a curious person) can see it.
+document.addEventListener('securitypolicyviolation', (e) => {
+  const root = document.documentElement;
+  root.dataset.cspViolations = String(Number(root.dataset.cspViolations || 0) + 1);
+  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+});
 let leave = null; // the current page's clean-up (unsubscribe, charts)
 
 const routes = [
@@ -44,7 +51,7 @@ function signInPage(problem) {
       h('label', { for: 'token' }, 'API token'),
       input,
       h('p.hint#token-hint', {},
-        'Paste a token of your tenant (`ledger token create`, or the bootstrap admin token). ',
+        'Paste a token of your tenant (made with “ledger token create”, or the bootstrap admin token). ',
         'It is kept in this tab only (session storage) and sent as Authorization: Bearer.'),
       problem ? problemBox(problem) : null,
       button));

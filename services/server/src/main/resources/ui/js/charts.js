@@ -9,6 +9,8 @@ export const SIGNALS = ['CRASH', 'SILENCE', 'METRICS'];
 const FLOOR = 1e-3; // a log scale has no zero: e-values below are drawn at the floor
 
 const secs = (p) => Date.parse(p.at) / 1000;
+// times in UTC, as everywhere else on the dashboard and in the ledger
+const utc = (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
 
 /** Vertical lines at the points where a decision was recorded (WavePromoted, RolloutHalted...). */
 function decisionMarks(pointsNow) {
@@ -94,6 +96,7 @@ export function evidenceChart(signal) {
   const opts = (w, now) => ({
     width: w,
     height: 200,
+    tzDate: utc,
     scales: { x: { time: true }, y: { distr: 3 } },
     axes: [{}, { label: 'e-value', size: 60 }],
     series: [
@@ -114,6 +117,7 @@ export function fractionChart() {
   const opts = (w, now) => ({
     width: w,
     height: 200,
+    tzDate: utc,
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(0.05, max * 1.1)] } },
     axes: [{}, { label: 'failing fraction', size: 60, values: (u, vs) => vs.map(pct) }],
     series: [

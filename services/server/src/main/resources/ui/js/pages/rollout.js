@@ -55,6 +55,7 @@ export function rolloutPage(main, id) {
   const waves = h('ol.timeline#waves', { 'aria-label': 'Waves' });
   const evidenceStatus = h('div');
   const charts = [...SIGNALS.map((s) => evidenceChart(s)), fractionChart()];
+  const chartBox = h('div.charts#charts', { hidden: true }, charts.map((c) => c.el));
   const ledger = ledgerList(id);
   const hosts = hostsTable({ rollout: id });
   let view = null;
@@ -67,7 +68,7 @@ export function rolloutPage(main, id) {
     h('section.panel', { 'aria-labelledby': 'waves-title' }, h('h2#waves-title', {}, 'Waves'), waves),
     h('section', { 'aria-labelledby': 'evidence-title' },
       h('h2#evidence-title', {}, 'Evidence'), evidenceStatus,
-      h('div.charts#charts', {}, charts.map((c) => c.el))),
+      chartBox),
     h('section.panel', { 'aria-labelledby': 'ledger-title' }, h('h2#ledger-title', {}, 'Ledger'), ledger.el),
     h('section.panel', { 'aria-labelledby': 'hosts-title' }, h('h2#hosts-title', {}, 'Hosts'), hosts.el));
 
@@ -94,15 +95,19 @@ export function rolloutPage(main, id) {
     }
   };
 
-  const drawCharts = () => charts.forEach((c) => c.draw(points));
+  const drawCharts = () => {
+    chartBox.hidden = points.length === 0;
+    if (points.length) charts.forEach((c) => c.draw(points));
+  };
   const loadEvidence = async () => {
     try {
       const more = await allPages(async (from) => {
         const page = await get(rolloutPath(id, `/evidence?from=${from === null ? nextN : from}&limit=500`));
         return [page.points, page.next];
       });
-      addPoints(more);
       evidenceStatus.replaceChildren();
+      addPoints(more);
+      if (!points.length) mount(evidenceStatus, h('p.hint#no-evidence', {}, 'No evidence recorded yet.'));
     } catch (e) {
       mount(evidenceStatus, problemBox(e.problem || { title: String(e) }));
     }
@@ -111,6 +116,7 @@ export function rolloutPage(main, id) {
     const fresh = more.filter((p) => p.n >= nextN);
     if (!fresh.length && points.length) return;
     points = points.concat(fresh).sort((a, b) => a.n - b.n);
+    if (points.length && evidenceStatus.querySelector('#no-evidence')) evidenceStatus.replaceChildren();
     if (points.length) nextN = points[points.length - 1].n + 1;
     drawCharts();
   };

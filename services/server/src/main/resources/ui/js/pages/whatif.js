@@ -69,7 +69,7 @@ export function whatIfPage(main) {
   mount(main,
     h('div.page-head', {}, h('h1', {}, 'What-if')),
     h('section.panel', {},
-      h('p.hint', {}, 'Upload a rollout log exported with `ledger export`, and optionally another plan: the same engine re-judges the recording, and the recorded and re-judged outcomes are shown side by side.'),
+      h('p.hint', {}, 'Upload a rollout log exported with “ledger export”, and optionally another plan: the same engine re-judges the recording, and the recorded and re-judged outcomes are shown side by side.'),
       h('div.form-grid', {},
         h('label', { for: 'whatif-log' }, 'Rollout log'), logFile,
         h('label', { for: 'whatif-plan' }, 'Plan file (optional)'), planFile,

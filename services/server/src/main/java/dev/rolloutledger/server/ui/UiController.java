@@ -1,19 +1,34 @@
 package dev.rolloutledger.server.ui;
 
+import io.micronaut.core.io.ResourceResolver;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import java.net.URI;
+import io.micronaut.http.server.types.files.StreamedFile;
+import java.net.URL;
 
 /**
- * {@code /ui} without its slash: redirected to {@code /ui/}, the dashboard's index (the static
- * resources under {@code /ui/**} serve it; relative asset paths need the slash).
+ * The dashboard's page at {@code /ui} and {@code /ui/} (Micronaut matches both to one route, so a
+ * redirect from one to the other would loop). Its assets are static resources under {@code /ui/**}
+ * (application.yml), named by absolute paths in the page.
  */
 @Controller
 public class UiController {
+  static final String INDEX = "classpath:ui/index.html";
 
-  @Get("/ui")
-  public HttpResponse<Void> index() {
-    return HttpResponse.seeOther(URI.create("/ui/"));
+  private final URL index;
+
+  public UiController(ResourceResolver resources) {
+    this.index =
+        resources
+            .getResource(INDEX)
+            .orElseThrow(
+                () -> new IllegalStateException("the dashboard is not built in: " + INDEX));
+  }
+
+  @Get(value = "/ui", produces = MediaType.TEXT_HTML)
+  public HttpResponse<StreamedFile> index() {
+    return HttpResponse.ok(new StreamedFile(index));
   }
 }
