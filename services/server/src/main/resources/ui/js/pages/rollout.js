@@ -87,8 +87,10 @@ export function rolloutPage(main, id) {
 
   const loadView = async () => {
     try {
-      view = await get(rolloutPath(id));
-      renderView();
+      const next = await get(rolloutPath(id));
+      const changed = JSON.stringify(next) !== JSON.stringify(view);
+      view = next;
+      if (changed) renderView(); // unchanged: the buttons stay the ones a person may be clicking
       ledger.catchUp(view.ledgerSeq); // a decision the live stream did not bring (reconnecting)
     } catch (e) {
       mount(head, problemBox(e.problem || { title: String(e) }));

@@ -135,11 +135,18 @@ class DashboardIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> "awaiting approval".equals(waveState("fleet")));
-    WebElement approve =
-        browser.findElement(By.cssSelector("li.wave[data-wave=fleet] button.a-approve"));
-    assertThat(approve.isDisplayed()).isTrue();
+    By approve = By.cssSelector("li.wave[data-wave=fleet] button.a-approve");
+    assertThat(browser.findElement(approve).isDisplayed()).isTrue();
 
-    approve.click();
+    // the wave card is redrawn when its counts change: click the button that is there now
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(
+            () -> {
+              browser.findElement(approve).click();
+              return browser.findElement(By.id("confirm")).isDisplayed();
+            });
     assertThat(text("#confirm-title")).contains("Approve").contains("fleet");
     click("#confirm-ok");
 
@@ -147,7 +154,16 @@ class DashboardIT {
     awaitInPage("RolloutCompleted", "r-promote");
     assertThat(browser.findElement(By.id("main")).getAttribute("data-status"))
         .isEqualTo("COMPLETED");
-    assertThat(text("#chain-summary")).startsWith("✓").contains("chained from genesis");
+    // every entry linked to the one before and its SHA-256 recomputed in the browser
+    int entries =
+        JSON.readTree(server.get(admin, api("/rollouts/r-promote/ledger")).body())
+            .get("entries")
+            .size();
+    assertThat(text("#chain-summary"))
+        .isEqualTo(
+            "✓ %d entries chained from genesis; %d hashes recomputed in this browser"
+                .formatted(entries, entries));
+    assertThat(browser.findElements(By.cssSelector("#ledger .chk.ok"))).hasSize(2 * entries);
     assertPageNotReloaded();
   }
 
@@ -186,6 +202,18 @@ class DashboardIT {
     assertThat(browser.findElements(By.cssSelector("section.chart[data-signal=CRASH] canvas")))
         .isNotEmpty();
     assertPageNotReloaded();
+    // its hosts, filtered to the failing ones: the host that crashed
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> browser.findElements(By.cssSelector(".hosts-table tr[data-host]")).size() == 3);
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host-state-r")))
+        .selectByValue("failing");
+    assertThat(browser.findElements(By.cssSelector(".hosts-table tr[data-host]")))
+        .extracting(r -> r.getAttribute("data-host"))
+        .containsExactly("h1");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host-state-r")))
+        .selectByValue("all");
 
     screenshot("dashboard-rollout-halted.png", null);
     screenshot(
