@@ -11,6 +11,9 @@ const FLOOR = 1e-3; // a log scale has no zero: e-values below are drawn at the 
 const secs = (p) => Date.parse(p.at) / 1000;
 // times in UTC, as everywhere else on the dashboard and in the ledger
 const utc = (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
+const hms = (ts) => (ts === null || ts === undefined ? '—' : new Date(ts * 1000).toISOString().slice(11, 19));
+const timeAxis = { values: (u, splits) => splits.map(hms) };
+const timeSeries = { label: 'UTC', value: (u, v) => hms(v) };
 
 /** Vertical lines at the points where a decision was recorded (WavePromoted, RolloutHalted...). */
 function decisionMarks(pointsNow) {
@@ -98,9 +101,9 @@ export function evidenceChart(signal) {
     height: 200,
     tzDate: utc,
     scales: { x: { time: true }, y: { distr: 3 } },
-    axes: [{}, { label: 'e-value', size: 60 }],
+    axes: [timeAxis, { label: 'e-value', size: 60 }],
     series: [
-      {},
+      timeSeries,
       { label: `${signal} evidence`, stroke: '#1565c0', width: 2, value: (u, v) => fmt(v) },
       { label: 'threshold 1/α', stroke: '#c62828', dash: [6, 4], width: 1.5, value: (u, v) => fmt(v) },
     ],
@@ -119,9 +122,9 @@ export function fractionChart() {
     height: 200,
     tzDate: utc,
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(0.05, max * 1.1)] } },
-    axes: [{}, { label: 'failing fraction', size: 60, values: (u, vs) => vs.map(pct) }],
+    axes: [timeAxis, { label: 'failing fraction', size: 60, values: (u, vs) => vs.map(pct) }],
     series: [
-      {},
+      timeSeries,
       { label: 'updated cohort (failed/applied)', stroke: '#ef6c00', width: 2, value: (u, v) => pct(v) },
       { label: 'baseline (failing/hosts)', stroke: '#546e7a', width: 2, value: (u, v) => pct(v) },
     ],
