@@ -15,6 +15,7 @@ import dev.rolloutledger.avro.HostLifecycleChanged;
 import dev.rolloutledger.avro.HostRegistered;
 import dev.rolloutledger.avro.HostSilent;
 import dev.rolloutledger.avro.ManualHalt;
+import dev.rolloutledger.avro.NotificationSettings;
 import dev.rolloutledger.avro.OutageRecorded;
 import dev.rolloutledger.avro.PauseRecorded;
 import dev.rolloutledger.avro.PolicySet;
@@ -282,6 +283,39 @@ public final class Topics {
           FOREVER,
           "Command-signing public keys: key app-id/key-id, value JSON {keyId, publicKey, status, at}");
 
+  /**
+   * Each rollout's regression evidence and counts over time ({@code EvidenceSnapshot}, key
+   * tenant/rollout): written by the engine with every ledger entry and, at most once a second of
+   * event time per rollout, whenever they change. Outside the hash-chained ledger: it explains
+   * decisions (the dashboard's chart), it decides nothing, and replay does not need it.
+   */
+  public static final TopicDescriptor<String, dev.rolloutledger.avro.EvidenceSnapshot> EVIDENCE =
+      new TopicDescriptor<>(
+          "ledger.evidence",
+          Serdes.String(),
+          dev.rolloutledger.avro.EvidenceSnapshot.getClassSchema(),
+          dev.rolloutledger.avro.EvidenceSnapshot.class,
+          PARTITIONS,
+          TopicDescriptor.DELETE,
+          FOREVER,
+          "EvidenceSnapshot, key tenant/rollout; the evidence path behind the ledger's decisions");
+
+  /**
+   * Each tenant's notifications (docs/notifications.md), compacted: key tenant, value the whole
+   * list of its webhooks ({@link NotificationSettings}); every instance holds it in memory. One
+   * partition, as {@link #TOKENS}: a few records a tenant, read to the end at start.
+   */
+  public static final TopicDescriptor<String, NotificationSettings> NOTIFICATIONS =
+      new TopicDescriptor<>(
+          "ledger.notifications",
+          Serdes.String(),
+          NotificationSettings.getClassSchema(),
+          NotificationSettings.class,
+          1,
+          TopicDescriptor.COMPACT,
+          Map.of(),
+          "NotificationSettings, key tenant; the tenant's webhooks, the latest record is the list");
+
   public static List<TopicDescriptor<?, ?>> all() {
     return List.of(
         HOSTS,
@@ -296,7 +330,9 @@ public final class Topics {
         DEAD_LETTERS,
         SCHEMAS,
         TOKENS,
-        KEYS);
+        KEYS,
+        EVIDENCE,
+        NOTIFICATIONS);
   }
 
   /**

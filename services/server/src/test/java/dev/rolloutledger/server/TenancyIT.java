@@ -71,6 +71,9 @@ class TenancyIT {
           new Call("GET", T + "/rollouts", null),
           new Call("GET", T + "/rollouts/{rollout}", null),
           new Call("GET", T + "/rollouts/{rollout}/ledger", null),
+          new Call("GET", T + "/rollouts/{rollout}/evidence", null),
+          new Call("GET", T + "/events", null),
+          new Call("POST", T + "/whatif", "{\"rollout\": \"rb\"}"),
           new Call("POST", T + "/rollouts/{rollout}/halt", "{\"reason\": \"y\"}"),
           new Call("POST", T + "/rollouts/{rollout}/pause", "{\"reason\": \"y\"}"),
           new Call("POST", T + "/rollouts/{rollout}/resume", "{\"reason\": \"y\"}"),
@@ -87,6 +90,8 @@ class TenancyIT {
           new Call("POST", T + "/hosts/{host}/activate", null),
           new Call("PUT", T + "/policy", "{\"paused\": true, \"by\": \"x\"}"),
           new Call("GET", T + "/policy", null),
+          new Call("PUT", T + "/notifications", "{\"webhooks\": []}"),
+          new Call("GET", T + "/notifications", null),
           new Call("POST", T + "/tokens", "{\"name\": \"stolen\", \"role\": \"admin\"}"),
           new Call("GET", T + "/tokens", null),
           new Call("DELETE", T + "/tokens/{name}", null));

@@ -133,6 +133,17 @@ public final class RolloutEngine {
     return context.fleet.matches(tenant);
   }
 
+  /**
+   * The rollout's evidence and counts as they stand after the inputs applied so far (read from the
+   * store and the engine's index; changes nothing), or empty if there is no such rollout.
+   */
+  public java.util.Optional<EvidencePoint> evidencePoint(String tenant, String rollout) {
+    return context
+        .store
+        .rollout(tenant, rollout)
+        .map(r -> EvidencePoint.of(r, context.fleet.members(tenant, rollout)));
+  }
+
   public Decision apply(LedgerInput input) {
     Checks.present("input", input);
     Function<LedgerInput, Decision> route = routes.get(input.getClass());

@@ -38,6 +38,27 @@ final class BufferedLedgerStore implements LedgerStore {
   }
 
   /**
+   * The rollouts (key {@code tenant/rollout}, sorted) the buffered writes touch: those written, and
+   * those of the hosts written (a host's failure changes its rollout's cohorts).
+   */
+  java.util.SortedSet<String> touchedRollouts() {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (TreeMap<String, RolloutState> tenant : rollouts.values()) {
+      for (RolloutState r : tenant.values()) {
+        out.add(StoreKeys.of(r.tenant(), r.rollout()));
+      }
+    }
+    for (TreeMap<String, HostRecord> tenant : hosts.values()) {
+      for (HostRecord h : tenant.values()) {
+        if (h.rollout() != null) {
+          out.add(StoreKeys.of(h.tenant(), h.rollout()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * The buffered writes in their stored form; the buffer is empty afterwards. Throws, leaving the
    * buffer as it was, when a value cannot be converted.
    */

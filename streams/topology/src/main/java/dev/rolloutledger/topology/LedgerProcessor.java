@@ -62,6 +62,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   private KeyValueStore<String, RolloutSnapshot> rollouts;
   private BufferedLedgerStore store;
   private KeyValueStore<String, HostWatch> watchesSent;
+  private EvidenceRecorder evidence;
   private Sinks sinks;
 
   LedgerProcessor(EngineConfig config, java.util.function.Supplier<CommandSigningKey> signingKeys) {
@@ -80,6 +81,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
     KeyValueStore<String, OwnerPolicySpec> policies =
         context.getStateStore(LedgerTopology.POLICIES_STORE);
     this.watchesSent = context.getStateStore(LedgerTopology.WATCHES_SENT_STORE);
+    this.evidence = new EvidenceRecorder(context.getStateStore(LedgerTopology.EVIDENCE_STORE));
     this.store =
         new BufferedLedgerStore(new KeyValueLedgerStore(hosts, rollouts, releases, policies));
     this.engine = new RolloutEngine(store, config);
@@ -126,7 +128,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
       // a tick sends a tenant's first watch even without news (a restarted host stage)
       boolean watch =
           !decision.entries().isEmpty() || (tick && watchesSent.get(input.tenant()) == null);
-      outputs = prepare(record, input.tenant(), decision, watch ? input.at().toEpochMilli() : -1);
+      outputs = prepare(record, input, tick, decision, watch ? input.at().toEpochMilli() : -1);
     } catch (RuntimeException e) {
       // forget what the engine wrote, and what it derived from it: its index rebuilds lazily
       store.discard();
@@ -156,6 +158,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   private final class Outputs {
     final List<Record<String, SpecificRecord>> records = new ArrayList<>();
     final List<KeyValue<String, SpecificRecord>> ledgerEntries = new ArrayList<>();
+    EvidenceRecorder.Batch evidencePoints = EvidenceRecorder.Batch.NONE;
     KeyValueLedgerStore.Batch state;
     String watchTenant;
     HostWatch watch;
@@ -168,6 +171,7 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
       if (watch != null) {
         watchesSent.put(watchTenant, watch);
       }
+      evidence.recorded(evidencePoints);
       for (Record<String, SpecificRecord> r : records) {
         context.forward(r);
       }
@@ -175,11 +179,18 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
   }
 
   private Outputs prepare(
-      Record<String, SpecificRecord> record, String tenant, Decision decision, long watchAt) {
+      Record<String, SpecificRecord> record,
+      LedgerInput input,
+      boolean tick,
+      Decision decision,
+      long watchAt) {
+    String tenant = input.tenant();
     Outputs out = new Outputs();
+    java.util.Map<String, String> decided = new java.util.HashMap<>();
     for (LedgerEntry entry : decision.entries()) {
       SpecificRecord avro = AvroMapper.toAvro(entry);
       String key = Keys.of(entry.tenant(), entry.rollout());
+      decided.put(StoreKeys.of(entry.tenant(), entry.rollout()), avro.getClass().getSimpleName());
       Headers headers = inputOffset(record);
       sinks.check(Sinks.Sink.LEDGER, key, avro, headers);
       out.ledgerEntries.add(
@@ -234,6 +245,22 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
         out.watch = watch;
         out.records.add(
             new Record<String, SpecificRecord>(tenant, watch, watchAt, record.headers()));
+      }
+    }
+    // the evidence path (outside the hash chain): rollouts the input touched, decided, or held back
+    SortedSet<String> touched = store.touchedRollouts();
+    touched.addAll(decided.keySet());
+    if (tick) {
+      touched.addAll(evidence.heldBack(tenant));
+    }
+    if (!touched.isEmpty()) {
+      out.evidencePoints = evidence.points(engine, touched, decided, input.at());
+      for (dev.rolloutledger.avro.EvidenceSnapshot point : out.evidencePoints.points()) {
+        String key = Keys.of(point.getTenant(), point.getRollout());
+        sinks.check(Sinks.Sink.EVIDENCE, key, point, record.headers());
+        out.records.add(
+            new Record<String, SpecificRecord>(
+                key, point, point.getAt().toEpochMilli(), record.headers()));
       }
     }
     // last: converting the engine's writes to their stored form empties the buffer

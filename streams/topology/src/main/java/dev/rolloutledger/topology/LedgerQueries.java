@@ -80,6 +80,28 @@ public final class LedgerQueries {
     return out;
   }
 
+  /**
+   * The evidence path of a rollout ({@code EvidenceSnapshot}s) from point {@code from}, at most
+   * {@code limit}.
+   */
+  public List<dev.rolloutledger.avro.EvidenceSnapshot> evidence(
+      String tenant, String rollout, long from, int limit) {
+    ReadOnlyKeyValueStore<String, dev.rolloutledger.avro.EvidenceSnapshot> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                LedgerTopology.EVIDENCE_STORE, QueryableStoreTypes.keyValueStore()));
+    List<dev.rolloutledger.avro.EvidenceSnapshot> out = new ArrayList<>();
+    try (KeyValueIterator<String, dev.rolloutledger.avro.EvidenceSnapshot> it =
+        store.range(
+            StoreKeys.ledger(tenant, rollout, Math.max(0, from)),
+            StoreKeys.ledger(tenant, rollout, Long.MAX_VALUE))) {
+      while (it.hasNext() && out.size() < limit) {
+        out.add(it.next().value);
+      }
+    }
+    return out;
+  }
+
   /** The tenant's policy as the engine enforces it, if the owner set one. */
   public Optional<OwnerPolicy> policy(String tenant) {
     ReadOnlyKeyValueStore<String, OwnerPolicySpec> store =

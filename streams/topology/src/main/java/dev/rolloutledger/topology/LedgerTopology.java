@@ -56,6 +56,12 @@ public final class LedgerTopology {
   public static final String LEDGER_STORE = "ledger-entries";
   public static final String POLICIES_STORE = "policies";
 
+  /**
+   * Each rollout's evidence path ({@code EvidenceSnapshot}), key tenant/rollout NUL point number
+   * ({@link StoreKeys#ledger}); the dashboard's chart reads it (EvidenceRecorder).
+   */
+  public static final String EVIDENCE_STORE = "evidence";
+
   /** The host stage's slots, written at transitions only (ADR 0007). */
   public static final String HOST_SLOTS_STORE = "host-slots";
 
@@ -147,6 +153,12 @@ public final class LedgerTopology {
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(EVIDENCE_STORE),
+            Serdes.String(),
+            Topics.EVIDENCE.valueSerde(registry)));
+
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(HOST_SLOTS_STORE),
             Serdes.String(),
             ConfluentAvroSerde.of(registry, HostSlotState.getClassSchema(), HostSlotState.class)));
@@ -228,7 +240,8 @@ public final class LedgerTopology {
                 RELEASES_STORE,
                 LEDGER_STORE,
                 POLICIES_STORE,
-                WATCHES_SENT_STORE);
+                WATCHES_SENT_STORE,
+                EVIDENCE_STORE);
 
     decisions
         .split(Named.as("decision-"))
@@ -247,6 +260,19 @@ public final class LedgerTopology {
             (k, v) -> v instanceof FanOutContinued || v instanceof AssignmentContinued,
             Branched.withConsumer(
                 next -> toJournal(next, "continuations", inputSerde), "continuations"))
+        .branch(
+            (k, v) -> v instanceof dev.rolloutledger.avro.EvidenceSnapshot,
+            Branched.withConsumer(
+                points ->
+                    points
+                        .mapValues(
+                            v -> (dev.rolloutledger.avro.EvidenceSnapshot) v,
+                            Named.as("as-evidence"))
+                        .to(
+                            Topics.EVIDENCE.name(),
+                            Produced.with(Serdes.String(), Topics.EVIDENCE.valueSerde(registry))
+                                .withName("to-evidence")),
+                "evidence"))
         .branch(
             (k, v) -> v instanceof HostWatch,
             Branched.withConsumer(

@@ -42,6 +42,7 @@ final class Sinks {
     COMMANDS(Topics.COMMANDS),
     JOURNAL(Topics.INPUTS),
     HOST_WATCH(Topics.HOST_WATCH),
+    EVIDENCE(Topics.EVIDENCE),
     DEAD_LETTERS(Topics.DEAD_LETTERS);
 
     final TopicDescriptor<String, ? extends SpecificRecord> topic;

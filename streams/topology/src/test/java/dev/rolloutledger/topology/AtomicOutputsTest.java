@@ -64,6 +64,7 @@ class AtomicOutputsTest {
           LedgerTopology.LEDGER_STORE,
           LedgerTopology.POLICIES_STORE,
           LedgerTopology.WATCHES_SENT_STORE,
+          LedgerTopology.EVIDENCE_STORE,
           LedgerTopology.HOST_SLOTS_STORE,
           LedgerTopology.HOST_WATCHES_STORE);
 

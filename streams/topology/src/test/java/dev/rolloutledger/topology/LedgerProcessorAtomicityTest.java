@@ -104,6 +104,7 @@ class LedgerProcessorAtomicityTest {
       store(
           LedgerTopology.WATCHES_SENT_STORE,
           avro(registry, HostWatch.getClassSchema(), HostWatch.class));
+      store(LedgerTopology.EVIDENCE_STORE, Topics.EVIDENCE.valueSerde(registry));
       processor =
           new LedgerProcessor(LedgerTopology.journalConfig(EngineConfig.defaults()), () -> KEY);
       processor.init(context);

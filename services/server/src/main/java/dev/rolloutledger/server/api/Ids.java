@@ -8,12 +8,12 @@ import dev.rolloutledger.domain.InvalidFieldException;
  * letters, digits and {@code . _ : @ -}, not {@code .} or {@code ..}), so that an id the API
  * accepts is accepted on Kafka and in a replayed log, and an id accepted there is reachable here.
  */
-final class Ids {
+public final class Ids {
   static final int MAX_LENGTH = Checks.MAX_ID_LENGTH;
 
   private Ids() {}
 
-  static String require(String field, String value) {
+  public static String require(String field, String value) {
     if (value == null || value.isBlank()) {
       throw ApiProblemException.badField(field, field + " is required");
     }

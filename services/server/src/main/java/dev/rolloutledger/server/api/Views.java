@@ -171,7 +171,7 @@ public final class Views {
       @Nullable String reason,
       @Nullable Map<String, String> evidence) {
 
-    static LedgerEntryView of(SpecificRecord r) {
+    public static LedgerEntryView of(SpecificRecord r) {
       if (r instanceof WaveStarted e) {
         return new LedgerEntryView(
             "WaveStarted",
