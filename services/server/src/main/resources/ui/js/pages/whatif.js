@@ -1,7 +1,7 @@
-// What-if: an exported rollout log (ledger export) re-judged under another plan, beside what was
-// recorded. POST /api/v1/tenants/{t}/whatif {log, plan}.
+// What-if: a recorded rollout (picked from the tenant's, or an exported log uploaded) re-judged
+// under another plan, beside what was recorded. POST /api/v1/tenants/{t}/whatif {rollout|log, plan}.
 
-import { post, tenantPath } from '../api.js';
+import { get, post, tenantPath } from '../api.js';
 import { h, mount, problemBox } from '../dom.js';
 
 function show(v) {
@@ -32,7 +32,11 @@ function comparison(result) {
 }
 
 export function whatIfPage(main) {
+  const pick = h('select#whatif-rollout', {}, h('option', { value: '' }, '— upload a log instead —'));
   const logFile = h('input#whatif-log', { type: 'file', accept: '.jsonl,.json,.log,.txt' });
+  get(tenantPath('/rollouts')).then((rs) => {
+    for (const r of rs) pick.append(h('option', { value: r.rollout }, `${r.rollout} (${r.status}, ${r.release})`));
+  }, () => {});
   const planFile = h('input#whatif-plan', { type: 'file', accept: '.json' });
   const planText = h('textarea#whatif-plan-text', { rows: 6, spellcheck: 'false', placeholder: '{"waves": [...]} — empty: the recorded plan' });
   const run = h('button.btn.primary#whatif-run', { type: 'button' }, 'Re-judge');
@@ -42,8 +46,8 @@ export function whatIfPage(main) {
   });
   run.addEventListener('click', async () => {
     out.replaceChildren();
-    if (!logFile.files[0]) {
-      mount(out, problemBox({ status: 400, title: 'A log is needed', field: 'log' }));
+    if (!pick.value && !logFile.files[0]) {
+      mount(out, problemBox({ status: 400, title: 'Pick a rollout or upload its log', field: 'log' }));
       return;
     }
     let plan = null;
@@ -58,7 +62,8 @@ export function whatIfPage(main) {
     run.disabled = true;
     mount(out, h('p.hint', {}, 'Re-judging…'));
     try {
-      const result = await post(tenantPath('/whatif'), { log: await logFile.files[0].text(), plan });
+      const source = pick.value ? { rollout: pick.value } : { log: await logFile.files[0].text() };
+      const result = await post(tenantPath('/whatif'), Object.assign(source, { plan }));
       mount(out, comparison(result));
     } catch (e) {
       mount(out, problemBox(e.problem || { title: String(e) }));
@@ -69,9 +74,10 @@ export function whatIfPage(main) {
   mount(main,
     h('div.page-head', {}, h('h1', {}, 'What-if')),
     h('section.panel', {},
-      h('p.hint', {}, 'Upload a rollout log exported with “ledger export”, and optionally another plan: the same engine re-judges the recording, and the recorded and re-judged outcomes are shown side by side.'),
+      h('p.hint', {}, 'Pick a rollout of this tenant, or upload a log exported with “ledger export”, and optionally another plan: the same engine re-judges the recording, and the recorded and re-judged outcomes are shown side by side.'),
       h('div.form-grid', {},
-        h('label', { for: 'whatif-log' }, 'Rollout log'), logFile,
+        h('label', { for: 'whatif-rollout' }, 'Recorded rollout'), pick,
+        h('label', { for: 'whatif-log' }, 'or its exported log'), logFile,
         h('label', { for: 'whatif-plan' }, 'Plan file (optional)'), planFile,
         h('label', { for: 'whatif-plan-text' }, 'Plan JSON'), planText),
       run),

@@ -268,6 +268,31 @@ class DashboardIT {
 
   @Test
   @Order(6)
+  void what_if_shows_the_recorded_and_the_re_judged_outcome_side_by_side() throws IOException {
+    signOut();
+    signIn(admin);
+    open("#/whatif");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> browser.findElements(By.cssSelector("#whatif-rollout option")).size() == 3);
+
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("whatif-rollout")))
+        .selectByValue("r-halt");
+    click("#whatif-run");
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> !browser.findElements(By.cssSelector("#whatif-result")).isEmpty());
+    WebElement halted = browser.findElement(By.cssSelector("#whatif-result tr[data-field=halted]"));
+    // the recorded plan, re-judged by the same engine: the same halt
+    assertThat(halted.findElements(By.tagName("td")))
+        .extracting(WebElement::getText)
+        .containsExactly("true", "true");
+    screenshot("dashboard-whatif.png", null);
+  }
+
+  @Test
+  @Order(7)
   void no_page_breaks_the_content_security_policy() {
     HttpResponse<String> page = server.get("/ui/");
     assertThat(page.statusCode()).isEqualTo(200);
