@@ -43,7 +43,8 @@ export function hostsTable(fixed) {
     count.textContent = `${shown.length} of ${hosts.length} hosts`;
     mount(body, shown.slice(0, 1000).map(row));
   };
-  [text, state, liveness].forEach((c) => c.addEventListener('input', render));
+  text.addEventListener('input', render);
+  [state, liveness].forEach((c) => c.addEventListener('change', render));
 
   const el = h('div.hosts', {},
     h('div.filters', {},

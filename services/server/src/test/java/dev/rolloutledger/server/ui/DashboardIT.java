@@ -207,11 +207,19 @@ class DashboardIT {
         .atMost(Duration.ofSeconds(10))
         .until(
             () -> browser.findElements(By.cssSelector(".hosts-table tr[data-host]")).size() == 3);
+    List<String> failing = new ArrayList<>();
+    for (JsonNode h :
+        JSON.readTree(server.get(admin, api("/hosts?rollout=r-halt")).body()).get("hosts")) {
+      if (h.get("state").asText().startsWith("failing")) {
+        failing.add(h.get("host").asText());
+      }
+    }
+    assertThat(failing).contains("h1").doesNotContain("h3");
     new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host-state-r")))
         .selectByValue("failing");
     assertThat(browser.findElements(By.cssSelector(".hosts-table tr[data-host]")))
         .extracting(r -> r.getAttribute("data-host"))
-        .containsExactly("h1");
+        .containsExactlyInAnyOrderElementsOf(failing);
     new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host-state-r")))
         .selectByValue("all");
 
