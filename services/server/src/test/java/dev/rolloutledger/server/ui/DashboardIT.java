@@ -170,23 +170,39 @@ class DashboardIT {
   @Test
   @Order(4)
   void a_rollout_halts_live_with_the_evidence_that_explains_it() throws Exception {
-    givenHosts("h", "h1", "h2", "h3");
+    String[] wave = {"h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8"};
+    givenHosts("h", wave);
+    givenHosts("z", "z1", "z2", "z3", "z4", "z5", "z6"); // the baseline: not in the rollout
     release("cf-302");
+    // a cap no crash count reaches before the evidence does: the e-value decides
     rollout(
         "r-halt",
         "cf-302",
         """
-        {"waves": [{"name": "beta", "selector": {"env": "h"}, "bake": "PT1M",
-                    "maxCrashFraction": 0.3}]}""");
+        {"waves": [{"name": "beta", "selector": {"env": "h"}, "bake": "PT5M",
+                    "maxCrashFraction": 0.99}]}""");
     open("#/rollouts/r-halt");
     markPage();
     awaitDispatched("r-halt", "beta");
-    applied("cf-302", "h1", "h2");
+    applied("cf-302", wave);
 
-    post(
-        "/telemetry",
-        """
-        [{"type": "crash", "host": "h1", "release": "cf-302", "signature": "PAGE_FAULT", "kind": "BSOD"}]""");
+    // the updated hosts crash one after the other, each once the engine recorded the last
+    List<String> crashed = new ArrayList<>();
+    for (String host : wave) {
+      if (status("r-halt").equals("HALTED")) {
+        break;
+      }
+      int before = evidencePoints("r-halt");
+      post(
+          "/telemetry",
+          """
+          [{"type": "crash", "host": "%s", "release": "cf-302", "signature": "PAGE_FAULT", "kind": "BSOD"}]"""
+              .formatted(host));
+      crashed.add(host);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> evidencePoints("r-halt") > before || status("r-halt").equals("HALTED"));
+    }
 
     awaitInPage("RolloutHalted", "r-halt");
     await()
@@ -195,10 +211,10 @@ class DashboardIT {
             () -> "HALTED".equals(browser.findElement(By.id("main")).getAttribute("data-status")));
     assertThat(waveState("beta")).isEqualTo("halted");
     WebElement halted = browser.findElement(By.cssSelector("li.entry[data-type=RolloutHalted]"));
-    assertThat(halted.getText()).contains("crash").contains("crashFraction");
+    assertThat(halted.getText()).contains("crashed");
     assertThat(halted.getAttribute("data-chain")).isEqualTo("ok");
     // the chart of the CRASH signal has the evidence up to the halt
-    await().atMost(Duration.ofSeconds(10)).until(() -> points("CRASH") > 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> points("CRASH") >= crashed.size());
     assertThat(browser.findElements(By.cssSelector("section.chart[data-signal=CRASH] canvas")))
         .isNotEmpty();
     assertPageNotReloaded();
@@ -206,7 +222,7 @@ class DashboardIT {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
-            () -> browser.findElements(By.cssSelector(".hosts-table tr[data-host]")).size() == 3);
+            () -> browser.findElements(By.cssSelector(".hosts-table tr[data-host]")).size() == 8);
     List<String> failing = new ArrayList<>();
     for (JsonNode h :
         JSON.readTree(server.get(admin, api("/hosts?rollout=r-halt")).body()).get("hosts")) {
@@ -214,7 +230,7 @@ class DashboardIT {
         failing.add(h.get("host").asText());
       }
     }
-    assertThat(failing).contains("h1").doesNotContain("h3");
+    assertThat(failing).containsExactlyInAnyOrderElementsOf(crashed);
     new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("host-state-r")))
         .selectByValue("failing");
     assertThat(browser.findElements(By.cssSelector(".hosts-table tr[data-host]")))
@@ -377,6 +393,18 @@ class DashboardIT {
         .until(() -> server.get(admin, api("/rollouts/" + rollout)).statusCode() == 200);
   }
 
+  private String status(String rollout) throws IOException {
+    return JSON.readTree(server.get(admin, api("/rollouts/" + rollout)).body())
+        .get("status")
+        .asText();
+  }
+
+  private int evidencePoints(String rollout) throws IOException {
+    return JSON.readTree(server.get(admin, api("/rollouts/" + rollout + "/evidence")).body())
+        .get("points")
+        .size();
+  }
+
   private void awaitDispatched(String rollout, String wave) {
     await()
         .atMost(Duration.ofSeconds(30))
@@ -532,6 +560,7 @@ class DashboardIT {
     Path out = repositoryRoot().resolve(dir).resolve(name);
     Files.createDirectories(out.getParent());
     org.openqa.selenium.Dimension before = browser.manage().window().getSize();
+    browser.executeScript("window.scrollTo(0, 0)");
     long height = (Long) browser.executeScript("return document.documentElement.scrollHeight");
     browser
         .manage()
