@@ -33,6 +33,14 @@ public class SecurityHeaders implements Ordered {
 
   static final String API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
+  /**
+   * The dashboard (docs/dashboard.md): its own scripts, styles and API only; no inline script or
+   * style, no frame, no form target; {@code data:} images for uPlot's legend markers.
+   */
+  static final String UI_CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
   /** Path prefix to policy; "/" is every path no longer prefix claims. */
   static final Map<String, PathPolicy> POLICIES;
 
@@ -40,6 +48,7 @@ public class SecurityHeaders implements Ordered {
     Map<String, PathPolicy> policies = new LinkedHashMap<>();
     policies.put("/", new PathPolicy(API_CSP, false));
     policies.put("/api/v1", new PathPolicy(API_CSP, true));
+    policies.put("/ui", new PathPolicy(UI_CSP, false));
     POLICIES = Map.copyOf(policies);
   }
 

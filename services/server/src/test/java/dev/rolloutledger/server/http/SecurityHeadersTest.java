@@ -25,4 +25,22 @@ class SecurityHeadersTest {
     assertThat(policy.noStore()).isEqualTo(noStore);
     assertThat(policy.contentSecurityPolicy()).isEqualTo(SecurityHeaders.API_CSP);
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"/ui", "/ui/", "/ui/app.js", "/ui/vendor/uplot/1.6.30/dist/uPlot.esm.js"})
+  void the_dashboard_gets_its_own_policy_without_inline_scripts_or_styles(String path) {
+    SecurityHeaders.PathPolicy policy = SecurityHeaders.policyFor(path);
+
+    assertThat(policy.contentSecurityPolicy())
+        .isEqualTo(SecurityHeaders.UI_CSP)
+        .contains("script-src 'self';", "style-src 'self';")
+        .doesNotContain("unsafe-inline", "unsafe-eval");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"/uix", "/u", "/api/ui"})
+  void only_whole_segments_are_the_dashboard(String path) {
+    assertThat(SecurityHeaders.policyFor(path).contentSecurityPolicy())
+        .isEqualTo(SecurityHeaders.API_CSP);
+  }
 }

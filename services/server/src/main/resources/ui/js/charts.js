@@ -1,0 +1,145 @@
+// The charts that say why a rollout halted or promoted, drawn with uPlot (served from its WebJar).
+// Per signal: the evidence of a regression (an e-value, log scale) against its threshold 1/alpha;
+// and the failing fraction of the updated cohort against the baseline's.
+
+import uPlot from '../vendor/uplot/1.6.30/dist/uPlot.esm.js';
+import { h } from './dom.js';
+
+export const SIGNALS = ['CRASH', 'SILENCE', 'METRICS'];
+const FLOOR = 1e-3; // a log scale has no zero: e-values below are drawn at the floor
+
+const secs = (p) => Date.parse(p.at) / 1000;
+// times in UTC, as everywhere else on the dashboard and in the ledger
+const utc = (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
+const hms = (ts) => (ts === null || ts === undefined ? '—' : new Date(ts * 1000).toISOString().slice(11, 19));
+const timeAxis = { values: (u, splits) => splits.map(hms) };
+const timeSeries = { label: 'UTC', value: (u, v) => hms(v) };
+
+/** Vertical lines at the points where a decision was recorded (WavePromoted, RolloutHalted...). */
+function decisionMarks(pointsNow) {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const { ctx } = u;
+          ctx.save();
+          ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+          for (const p of pointsNow()) {
+            if (!p.decision) continue;
+            const x = Math.round(u.valToPos(secs(p), 'x', true));
+            const halted = /Halt/.test(p.decision);
+            ctx.strokeStyle = halted ? '#c62828' : '#2e7d32';
+            ctx.fillStyle = ctx.strokeStyle;
+            ctx.setLineDash([4, 3]);
+            ctx.beginPath();
+            ctx.moveTo(x, u.bbox.top);
+            ctx.lineTo(x, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            ctx.fillText(p.decision, x + 4, u.bbox.top + 12 * devicePixelRatio);
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+function evidenceData(points, signal) {
+  const xs = [];
+  const ev = [];
+  const th = [];
+  for (const p of points) {
+    const s = (p.signals || []).find((x) => x.signal === signal);
+    if (!s) continue;
+    xs.push(secs(p));
+    ev.push(Math.max(FLOOR, s.eValue));
+    th.push(s.threshold);
+  }
+  return [xs, ev, th];
+}
+
+function fractionData(points) {
+  return [
+    points.map(secs),
+    points.map((p) => (p.applied > 0 ? p.failed / p.applied : null)),
+    points.map((p) => (p.baselineHosts > 0 ? p.baselineFailing / p.baselineHosts : null)),
+  ];
+}
+
+function width(el) {
+  return Math.max(320, Math.floor(el.getBoundingClientRect().width || el.clientWidth || 560) - 8);
+}
+
+/** A chart panel: {el, update(points)}; the uPlot instance is made once its panel has a width. */
+function panel(title, description, build, data) {
+  const plot = h('div.plot');
+  const el = h('section.panel.chart', { 'aria-label': title },
+    h('h3', {}, title), h('p.hint', {}, description), plot);
+  let chart = null;
+  let current = [];
+  return {
+    el,
+    draw(points) {
+      current = points;
+      const d = data(points);
+      if (!chart) {
+        chart = new uPlot(build(width(plot), () => current), d, plot);
+      } else {
+        chart.setData(d);
+      }
+      el.dataset.points = String(d[0].length);
+    },
+    destroy() {
+      if (chart) chart.destroy();
+    },
+  };
+}
+
+export function evidenceChart(signal) {
+  const opts = (w, now) => ({
+    width: w,
+    height: 200,
+    tzDate: utc,
+    scales: { x: { time: true }, y: { distr: 3 } },
+    axes: [timeAxis, { label: 'e-value', size: 60 }],
+    series: [
+      timeSeries,
+      { label: `${signal} evidence`, stroke: '#1565c0', width: 2, value: (u, v) => fmt(v) },
+      { label: 'threshold 1/α', stroke: '#c62828', dash: [6, 4], width: 1.5, value: (u, v) => fmt(v) },
+    ],
+    plugins: [decisionMarks(now)],
+  });
+  const p = panel(`${signal}: evidence of a regression`,
+    'Anytime-valid e-value of the updated cohort against the baseline; crossing 1/α halts.',
+    opts, (pts) => evidenceData(pts, signal));
+  p.el.dataset.signal = signal;
+  return p;
+}
+
+export function fractionChart() {
+  const opts = (w, now) => ({
+    width: w,
+    height: 200,
+    tzDate: utc,
+    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(0.05, max * 1.1)] } },
+    axes: [timeAxis, { label: 'failing fraction', size: 60, values: (u, vs) => vs.map(pct) }],
+    series: [
+      timeSeries,
+      { label: 'updated cohort (failed/applied)', stroke: '#ef6c00', width: 2, value: (u, v) => pct(v) },
+      { label: 'baseline (failing/hosts)', stroke: '#546e7a', width: 2, value: (u, v) => pct(v) },
+    ],
+    plugins: [decisionMarks(now)],
+  });
+  return panel('Failing fraction: updated cohort vs baseline',
+    'All signals: hosts of the wave that failed, against hosts still on the old release.',
+    opts, fractionData);
+}
+
+function fmt(v) {
+  if (v === null || v === undefined) return '—';
+  return v >= 1000 || v < 0.01 ? v.toExponential(2) : v.toFixed(2);
+}
+
+function pct(v) {
+  return v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`;
+}
