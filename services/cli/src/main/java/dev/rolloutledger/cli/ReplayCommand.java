@@ -217,7 +217,11 @@ final class ReplayCommand implements Callable<Integer> {
       Checkpoint c =
           within("--checkpoint", () -> Checkpoint.parse(Files2.read(command.checkpointFile)));
       CheckpointVerifier v =
-          within("--keys", () -> CheckpointVerifier.fromKeysFile(Files2.read(command.keysFile)));
+          within(
+              "--keys",
+              () ->
+                  CheckpointVerifier.fromKeysFile(
+                      Files2.read(command.keysFile), command.keysFile.toString()));
       return new CheckpointCheck(command, c, v);
     }
 
@@ -227,15 +231,7 @@ final class ReplayCommand implements Callable<Integer> {
           .signature(checkpoint)
           .map(
               verdict -> {
-                command
-                    .spec
-                    .commandLine()
-                    .getErr()
-                    .println(
-                        "ledger: "
-                            + verdict
-                                .message()
-                                .replace("the trusted keys", command.keysFile.toString()));
+                command.spec.commandLine().getErr().println("ledger: " + verdict.message());
                 return LedgerCli.ANSWER_NO;
               })
           .orElse(null);

@@ -117,6 +117,38 @@ class CheckpointCliTest {
   }
 
   @Test
+  void a_checkpoint_signed_by_a_key_the_keys_file_lacks_exits_1_naming_both() throws Exception {
+    Path foreign = dir.resolve("foreign.json");
+    assertThat(
+            LedgerCliTest.ledger(
+                    "keys", "generate", dir.resolve("f").toString(), "--add-to", foreign.toString())
+                .exit())
+        .isZero();
+    Path cp = checkpoint("cp.json", 1, hashes.get(0));
+
+    LedgerCliTest.Run run =
+        LedgerCliTest.ledger(
+            "replay",
+            "--verify",
+            log.toString(),
+            "--checkpoint",
+            cp.toString(),
+            "--keys",
+            foreign.toString());
+
+    assertThat(run.exit()).isEqualTo(LedgerCli.ANSWER_NO);
+    assertThat(run.err())
+        .contains(
+            "the checkpoint is signed by key "
+                + key.keyId()
+                + ", which is not among "
+                + foreign
+                + " ("
+                + CommandSigningKey.loadOrCreate(dir.resolve("f")).keyId()
+                + "): refused");
+  }
+
+  @Test
   void a_rollout_the_checkpoint_lacks_exits_4() throws Exception {
     Checkpoint c =
         Checkpoint.sign(

@@ -48,18 +48,31 @@ public final class CheckpointVerifier {
   }
 
   private final Map<String, PublicKey> trusted;
+  private final String trustedName;
 
   /** Trusts exactly these public keys, by key id. */
   public CheckpointVerifier(Map<String, PublicKey> trusted) {
+    this(trusted, "the trusted keys");
+  }
+
+  /** The same, naming where the keys come from ({@code keys.json}) in a refusal. */
+  public CheckpointVerifier(Map<String, PublicKey> trusted, String trustedName) {
     this.trusted = Map.copyOf(trusted);
+    this.trustedName = trustedName;
+  }
+
+  /** The keys of a keys file (below), called "the trusted keys" in a refusal. */
+  public static CheckpointVerifier fromKeysFile(String json) {
+    return fromKeysFile(json, "the trusted keys");
   }
 
   /**
    * The keys of a keys file: what {@code ledger keys --out} and {@code GET /api/v1/keys} write and
    * agents pin, {@code {"keys":[{"keyId":…,"algorithm":"Ed25519","publicKey":base64 X.509}]}}. A
-   * key whose id is not the one its public key gives is refused.
+   * key whose id is not the one its public key gives is refused. {@code name} (the file's) is what
+   * a refusal calls them.
    */
-  public static CheckpointVerifier fromKeysFile(String json) {
+  public static CheckpointVerifier fromKeysFile(String json, String name) {
     JsonNode keys;
     try {
       keys = JSON.readTree(json).path("keys");
@@ -94,7 +107,7 @@ public final class CheckpointVerifier {
       }
       byId.put(keyId, key);
     }
-    return new CheckpointVerifier(byId);
+    return new CheckpointVerifier(byId, name);
   }
 
   /** Whether {@code checkpoint} is signed by a trusted key; empty if it is. */
@@ -106,7 +119,9 @@ public final class CheckpointVerifier {
               Outcome.UNKNOWN_KEY,
               "the checkpoint is signed by key "
                   + checkpoint.keyId()
-                  + ", which is not among the trusted keys ("
+                  + ", which is not among "
+                  + trustedName
+                  + " ("
                   + String.join(", ", trusted.keySet())
                   + "): refused"));
     }
