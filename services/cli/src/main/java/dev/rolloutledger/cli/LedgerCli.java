@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
       SimulateCommand.class,
       ReplayCommand.class,
       ExportCommand.class,
+      CheckpointCommand.class,
       IncidentsCommand.class,
       ManifestsCommand.class,
       CompletionCommand.class

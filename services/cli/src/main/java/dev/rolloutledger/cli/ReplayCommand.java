@@ -3,6 +3,8 @@ package dev.rolloutledger.cli;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.replay.Checkpoint;
+import dev.rolloutledger.replay.CheckpointVerifier;
 import dev.rolloutledger.replay.RolloutLogReader;
 import dev.rolloutledger.replay.RolloutReplay;
 import dev.rolloutledger.replay.ScenarioJson;
@@ -28,7 +30,12 @@ import picocli.CommandLine.Spec;
       "--plan/--policy: what-if. Replays the recorded rollout under another plan or policy: each"
           + " host's recorded outcome moves to when it would have applied. Prints the report of"
           + " `ledger simulate` for the new plan and for what actually happened.",
-      "Exit codes: 0 done, 1 the log does not verify (or is tampered with), 2 bad input."
+      "--checkpoint FILE --keys KEYS.json (with --verify): also checks the checkpoint's"
+          + " signature against KEYS.json and that the log's entry with the checkpoint's seq has"
+          + " the checkpoint's hash (docs/checkpoints.md).",
+      "Exit codes: 0 done, 1 the log does not verify (or is tampered with, or does not extend"
+          + " the checkpoint, or the checkpoint's signature is refused), 2 bad input, 4 the"
+          + " checkpoint has no head for the log's rollout."
     })
 final class ReplayCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -75,8 +82,32 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress bar, even on a terminal.")
   boolean quiet;
 
+  @Option(
+      names = "--checkpoint",
+      paramLabel = "FILE",
+      description =
+          "With --verify: prove that the log extends this checkpoint (`ledger checkpoint`).")
+  Path checkpointFile;
+
+  @Option(
+      names = "--keys",
+      paramLabel = "KEYS.json",
+      description =
+          "With --checkpoint: the deployment's public keys (`ledger keys --out`, the agents' keys"
+              + " file); a checkpoint signed by another key is refused.")
+  Path keysFile;
+
+  /** Exit code: the checkpoint says nothing about the log's rollout. */
+  static final int NOT_IN_CHECKPOINT = 4;
+
   @Override
   public Integer call() throws Exception {
+    if (!mode.verify && (checkpointFile != null || keysFile != null)) {
+      throw new LedgerCli.UsageProblem("--checkpoint and --keys go with --verify");
+    }
+    if (keysFile != null && checkpointFile == null) {
+      throw new LedgerCli.UsageProblem("--keys goes with --checkpoint");
+    }
     return mode.verify ? verify() : whatIf();
   }
 
@@ -134,6 +165,13 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private Integer verify() throws Exception {
+    CheckpointCheck check = checkpointFile == null ? null : CheckpointCheck.read(this);
+    if (check != null) {
+      Integer refused = check.signature();
+      if (refused != null) {
+        return refused;
+      }
+    }
     long size = Files.exists(logFile) ? Files.size(logFile) : 0;
     long start = System.nanoTime();
     RolloutReplay.Verified v;
@@ -155,7 +193,64 @@ final class ReplayCommand implements Callable<Integer> {
             v.header().rollout(),
             seconds,
             v.entries() / Math.max(seconds, 1e-9));
-    return 0;
+    return check == null ? 0 : check.extension(logFile);
+  }
+
+  /** The checkpoint part of --verify: its signature first, then whether the log extends it. */
+  private static final class CheckpointCheck {
+    private final ReplayCommand command;
+    private final Checkpoint checkpoint;
+    private final CheckpointVerifier verifier;
+
+    private CheckpointCheck(ReplayCommand command, Checkpoint checkpoint, CheckpointVerifier v) {
+      this.command = command;
+      this.checkpoint = checkpoint;
+      this.verifier = v;
+    }
+
+    static CheckpointCheck read(ReplayCommand command) {
+      if (command.keysFile == null) {
+        throw new LedgerCli.UsageProblem(
+            "--checkpoint needs --keys KEYS.json: the deployment's public keys (`ledger keys --out"
+                + " KEYS.json`), which its signature must verify with");
+      }
+      Checkpoint c =
+          within("--checkpoint", () -> Checkpoint.parse(Files2.read(command.checkpointFile)));
+      CheckpointVerifier v =
+          within(
+              "--keys",
+              () ->
+                  CheckpointVerifier.fromKeysFile(
+                      Files2.read(command.keysFile), command.keysFile.toString()));
+      return new CheckpointCheck(command, c, v);
+    }
+
+    /** Null when the signature verifies; else the exit code, after saying why. */
+    Integer signature() {
+      return verifier
+          .signature(checkpoint)
+          .map(
+              verdict -> {
+                command.spec.commandLine().getErr().println("ledger: " + verdict.message());
+                return LedgerCli.ANSWER_NO;
+              })
+          .orElse(null);
+    }
+
+    int extension(Path log) throws java.io.IOException {
+      CheckpointVerifier.Verdict verdict;
+      try (InputStream in = Files2.open(log)) {
+        verdict = verifier.verify(checkpoint, in);
+      }
+      if (verdict.extendsCheckpoint()) {
+        command.spec.commandLine().getOut().println(verdict.message());
+        return 0;
+      }
+      command.spec.commandLine().getErr().println("ledger: " + verdict.message());
+      return verdict.outcome() == CheckpointVerifier.Outcome.ABSENT
+          ? NOT_IN_CHECKPOINT
+          : LedgerCli.ANSWER_NO;
+    }
   }
 
   private static String mb(long bytes) {
