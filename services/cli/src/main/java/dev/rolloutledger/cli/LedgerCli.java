@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  * <p>Exit codes: 0 done; 1 the answer is "no" (a log that does not verify, a watched rollout that
  * halted); 2 bad input (a usage error, an invalid scenario or plan, or a request the server refused
  * with 4xx: the message names the field); 3 anything else (I/O, Kafka, a server that cannot be
- * reached or answers 5xx).
+ * reached or answers 5xx); 4 {@code replay --checkpoint}: the checkpoint does not cover the log's
+ * rollout.
  */
 @Command(
     name = "ledger",
