@@ -58,11 +58,17 @@ function evidenceData(points, signal) {
   return [xs, ev, th];
 }
 
-function fractionData(points) {
+/**
+ * The fractions, and the cap the current wave is judged against (its plan's maxCrashFraction, from
+ * {@code capOf(waveIndex)}): the failure fraction cap halts a wave whose failing share passes it.
+ */
+function fractionData(points, capOf) {
   return [
     points.map(secs),
     points.map((p) => (p.applied > 0 ? p.failed / p.applied : null)),
     points.map((p) => (p.baselineHosts > 0 ? p.baselineFailing / p.baselineHosts : null)),
+    points.map((p) => (p.waveApplied > 0 ? p.waveFailed / p.waveApplied : null)),
+    points.map((p) => capOf(p.waveIndex)),
   ];
 }
 
@@ -116,7 +122,8 @@ export function evidenceChart(signal) {
   return p;
 }
 
-export function fractionChart() {
+/** {@code capOf(waveIndex)}: the wave's cap (maxCrashFraction), or null while unknown. */
+export function fractionChart(capOf) {
   const opts = (w, now) => ({
     width: w,
     height: 200,
@@ -127,12 +134,17 @@ export function fractionChart() {
       timeSeries,
       { label: 'updated cohort (failed/applied)', stroke: '#ef6c00', width: 2, value: (u, v) => pct(v) },
       { label: 'baseline (failing/hosts)', stroke: '#546e7a', width: 2, value: (u, v) => pct(v) },
+      { label: 'current wave (failed/applied)', stroke: '#6a1b9a', width: 1.5, value: (u, v) => pct(v) },
+      { label: 'wave cap', stroke: '#c62828', dash: [6, 4], width: 1.5, value: (u, v) => pct(v) },
     ],
     plugins: [decisionMarks(now)],
   });
-  return panel('Failing fraction: updated cohort vs baseline',
-    'All signals: hosts of the wave that failed, against hosts still on the old release.',
-    opts, fractionData);
+  const p = panel('Failing fraction: updated cohort vs baseline',
+    'All signals: updated hosts that failed, against hosts still on the old release; the current'
+      + ' wave\'s failing share against its cap, which halts the wave when passed.',
+    opts, (pts) => fractionData(pts, capOf));
+  p.el.dataset.signal = 'FRACTION';
+  return p;
 }
 
 function fmt(v) {

@@ -54,11 +54,12 @@ export function rolloutPage(main, id) {
   const out = h('div.action-out#action-out', { 'aria-live': 'polite' });
   const waves = h('ol.timeline#waves', { 'aria-label': 'Waves' });
   const evidenceStatus = h('div');
-  const charts = [...SIGNALS.map((s) => evidenceChart(s)), fractionChart()];
+  let view = null;
+  const capOf = (i) => (view && view.waves[i] ? view.waves[i].maxCrashFraction : null);
+  const charts = [...SIGNALS.map((s) => evidenceChart(s)), fractionChart(capOf)];
   const chartBox = h('div.charts#charts', { hidden: true }, charts.map((c) => c.el));
   const ledger = ledgerList(id);
   const hosts = hostsTable({ rollout: id });
-  let view = null;
   let points = [];
   let nextN = 0;
 

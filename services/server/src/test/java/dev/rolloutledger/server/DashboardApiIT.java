@@ -145,7 +145,8 @@ class DashboardApiIT {
     assertThat(points.get(0).get("decision").asText()).isEqualTo("WaveStarted");
     assertThat(points.get(0).get("assigned").asInt()).isEqualTo(3);
     List<String> decisions = new ArrayList<>();
-    points.forEach(p -> decisions.add(p.get("decision").asText(null)));
+    // a point without a decision leaves the field out
+    points.forEach(p -> decisions.add(p.has("decision") ? p.get("decision").asText() : null));
     assertThat(decisions).contains("RolloutHalted");
     JsonNode halt = points.get(decisions.indexOf("RolloutHalted"));
     assertThat(halt.get("status").asText()).isEqualTo("HALTED");

@@ -229,6 +229,8 @@ class DashboardIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> points("CRASH") >= crashed.size());
     assertThat(browser.findElements(By.cssSelector("section.chart[data-signal=CRASH] canvas")))
         .isNotEmpty();
+    // and the failing fractions with the wave's cap, drawn from the same points
+    assertThat(points("FRACTION")).isEqualTo(points("CRASH"));
     assertPageNotReloaded();
     // its hosts, filtered to the failing ones: the host that crashed
     List<String> failing = new ArrayList<>();
