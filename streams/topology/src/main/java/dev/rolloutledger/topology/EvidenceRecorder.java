@@ -59,8 +59,7 @@ final class EvidenceRecorder {
         out.add(key);
       }
     }
-    out.sort(null);
-    return out;
+    return out; // the caller adds them to its sorted set
   }
 
   /**

@@ -93,11 +93,6 @@ public final class LedgerEventFeed implements AutoCloseable {
     return () -> list.remove(subscriber);
   }
 
-  /** Subscribers now, over every tenant (tests, metrics). */
-  public int subscribers() {
-    return byTenant.values().stream().mapToInt(List::size).sum();
-  }
-
   @Override
   public void close() throws InterruptedException {
     running = false;
