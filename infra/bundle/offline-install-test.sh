@@ -40,10 +40,22 @@ echo "== extract"
 tar -xzf "$bundle" -C "$work/opt"
 top="$(ls "$work/opt")"
 echo "   $work/opt/$top: $(ls "$work/opt/$top" | paste -sd' ')"
+# the agent bundle beside it (same version): web-1's agent runs from it
+agent_bundle="$(dirname "$bundle")/$(basename "$bundle" | sed 's/^rollout-ledger-/rollout-ledger-agent-/')"
+[[ -f "$agent_bundle" ]] || { echo "offline-install-test: no agent bundle $agent_bundle" >&2; exit 2; }
+echo "== verify and extract the agent bundle $(basename "$agent_bundle")"
+if [[ -f "$signers" ]]; then
+  "$here/verify-bundle.sh" "$agent_bundle" --allowed-signers "$signers"
+else
+  "$here/verify-bundle.sh" "$agent_bundle"
+fi
+mkdir -p "$work/agent"
+tar -xzf "$agent_bundle" -C "$work/agent"
+agent_top="$work/agent/$(ls "$work/agent")"
 
 cat >"$work/inside.sh" <<'INSIDE'
 set -euo pipefail
-dir=$1
+dir=$1 agent_dir=$2
 cd "$dir"
 step() { printf '\n== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
@@ -88,8 +100,11 @@ run bin/ledger keys --out demo/keys.json
 bin/ledger token create agent-web-1 --role agent --host web-1 > demo/web-1.token
 bin/ledger token create agent-web-2 --role agent --host web-2 > demo/web-2.token
 echo "tokens: demo/web-1.token demo/web-2.token"
-bin/ledger agent --host web-1 --token-file demo/web-1.token --keys demo/keys.json \
-    --artifacts demo/artifacts --dir demo/web-1 --heartbeat PT2S --metric cpu=0.3 >demo/web-1.log 2>&1 &
+# web-1's agent from the agent bundle (as a host of the fleet runs it), web-2's from the full one
+echo "web-1: $agent_dir/bin/ledger-agent;  web-2: bin/ledger agent"
+LEDGER_SERVER=http://127.0.0.1:8080 "$agent_dir/bin/ledger-agent" --host web-1 --token-file demo/web-1.token \
+    --keys demo/keys.json --artifacts demo/artifacts --dir demo/web-1 --heartbeat PT2S --metric cpu=0.3 \
+    >demo/web-1.log 2>&1 &
 agents+=($!)
 bin/ledger agent --host web-2 --token-file demo/web-2.token --keys demo/keys.json \
     --artifacts demo/artifacts --dir demo/web-2 --heartbeat PT2S --drill-crash-after-apply >demo/web-2.log 2>&1 &
@@ -131,7 +146,7 @@ INSIDE
 set +e
 unshare --net --mount --propagation private -- \
   env -i HOME="$work/home" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 TERM=dumb bash "$work/inside.sh" "$work/opt/$top"
+  LANG=C.UTF-8 TERM=dumb bash "$work/inside.sh" "$work/opt/$top" "$agent_top"
 status=$?
 set -e
 if (( status == 0 )); then

@@ -1,8 +1,8 @@
-# Functions of bundle.sh that fill, sign and pack a bundle directory (sourced; uses root, here,
+# Functions of bundle.sh that fill, sign and pack a bundle directory (sourced; uses root, here, jdk,
 # namespace, identity, dist, say, warn, die from bundle.sh).
 
 module_jar() { # module-dir artifact-id: the module's runnable jar
-  ls "$root/$1"/target/"$2"-*.jar 2>/dev/null | grep -vE -- '-(sources|tests|javadoc|cyclonedx)\.jar$' | head -n 1
+  ls "$root/$1"/target/"$2"-*.jar 2>/dev/null | grep -vE -- '-(sources|tests|javadoc|cyclonedx)\.jar$' | head -n 1 || true
 }
 
 manifest_classpath() { # jar: the entries of its manifest's Class-Path, one a line
@@ -16,14 +16,15 @@ manifest_classpath() { # jar: the entries of its manifest's Class-Path, one a li
 # lib/NAME.jar, and each jar its manifest names (lib/x.jar, relative to the jar) in lib/lib/.
 # Only what the manifest names is shipped: a stale jar in target/lib never reaches a bundle. The
 # installed layout of infra/systemd/README.md: /opt/rollout-ledger/lib/NAME.jar runs with java -jar.
-ship_jar() { # bundle-dir module-dir artifact-id
-  local dir=$1 module=$2 name=$3 jar entry src dst
+ship_jar() { # bundle-dir module-dir artifact-id [regex of Class-Path entries left out]
+  local dir=$1 module=$2 name=$3 leave_out=${4:-} jar entry src dst
   jar="$(module_jar "$module" "$name")"
   [[ -n "$jar" ]] || die "no $name jar in $module/target"
   mkdir -p "$dir/lib/lib"
   cp "$jar" "$dir/lib/$name.jar"
   while IFS= read -r entry; do
     [[ "$entry" == lib/* ]] || die "$name.jar: Class-Path entry $entry is not under lib/"
+    if [[ -n "$leave_out" && "$entry" =~ $leave_out ]]; then continue; fi
     src="$root/$module/target/$entry"
     dst="$dir/lib/$entry"
     [[ -f "$src" ]] || die "$name.jar names $entry, which is not in $module/target/lib"
@@ -71,7 +72,8 @@ ship_sbom_and_licences() { # bundle-dir
       unzip -p "$jar" "$entry" >"$dir/licenses/$base/${entry#META-INF/}"
     done < <(unzip -Z1 "$jar" | grep -iE '^META-INF/([^/]+/)?(LICEN[CS]E|NOTICE|COPYING)[^/]*$' || true)
   done
-  "$dir/runtime/bin/java" -cp "$(ls "$dir"/lib/lib/jackson-{core,databind,annotations}-*.jar | paste -sd:)" \
+  # the build's JDK runs the list (source-file mode needs jdk.compiler, which the runtime leaves out)
+  "$jdk/bin/java" -cp "$(ls "$dir"/lib/lib/jackson-{core,databind,annotations}-*.jar | paste -sd:)" \
     "$here/LicenceList.java" "$dir/sbom/rollout-ledger.cdx.json" "$dir/lib" >"$dir/licenses/LICENSES.txt"
 }
 
@@ -104,7 +106,9 @@ release_key() { # prints the path of the release key
 
 make_allowed_signers() { # key
   local pub
-  pub="$(ssh-keygen -y -f "$1" | awk '{ print $1, $2 }')" || die "cannot read the public key of $1"
+  # KEY.pub when it is there (a key with a passphrase is then asked for it only once, to sign)
+  if [[ -f "$1.pub" ]]; then pub="$(awk '{ print $1, $2 }' "$1.pub")"; else pub="$(ssh-keygen -y -f "$1" | awk '{ print $1, $2 }')"; fi
+  [[ -n "$pub" ]] || die "cannot read the public key of $1"
   printf '%s namespaces="%s" %s\n' "$identity" "$namespace" "$pub"
 }
 
