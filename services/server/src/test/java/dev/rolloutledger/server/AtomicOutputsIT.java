@@ -120,8 +120,8 @@ class AtomicOutputsIT {
             TestKafka.readCommitted(Topics.LEDGER.valueSerde(registry()).deserializer());
         KafkaConsumer<String, DeadLetter> deadLetters =
             TestKafka.readCommitted(Topics.DEAD_LETTERS.valueSerde(registry()).deserializer())) {
-      ledger.subscribe(List.of(Topics.LEDGER.name()));
-      deadLetters.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+      TestKafka.fromStart(ledger, Topics.LEDGER.name());
+      TestKafka.fromStart(deadLetters, Topics.DEAD_LETTERS.name());
 
       // When a plan binds all of them: its WaveStarted would be larger than the producer takes
       plan("{}");

@@ -257,7 +257,7 @@ class HostInventoryIT {
       Set<String> applied = new TreeSet<>();
       try (KafkaConsumer<String, SpecificRecord> commands =
           TestKafka.readCommitted(Topics.COMMANDS.valueSerde(registry()).deserializer())) {
-        commands.subscribe(List.of(Topics.COMMANDS.name()));
+        TestKafka.fromStart(commands, Topics.COMMANDS.name());
         await()
             .atMost(Duration.ofSeconds(30))
             .untilAsserted(

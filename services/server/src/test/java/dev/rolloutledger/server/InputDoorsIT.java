@@ -147,7 +147,7 @@ class InputDoorsIT {
       List<String> hosts = new ArrayList<>();
       try (KafkaConsumer<String, byte[]> consumer =
           TestKafka.readCommitted(new ByteArrayDeserializer())) {
-        consumer.subscribe(List.of(Topics.TELEMETRY.name()));
+        TestKafka.fromStart(consumer, Topics.TELEMETRY.name());
         await()
             .atMost(Duration.ofSeconds(30))
             .until(
@@ -207,7 +207,7 @@ class InputDoorsIT {
       List<String> hosts = new ArrayList<>();
       try (KafkaConsumer<String, byte[]> consumer =
           TestKafka.readCommitted(new ByteArrayDeserializer())) {
-        consumer.subscribe(List.of(Topics.HOSTS.name()));
+        TestKafka.fromStart(consumer, Topics.HOSTS.name());
         await()
             .atMost(Duration.ofSeconds(30))
             .until(
@@ -272,7 +272,7 @@ class InputDoorsIT {
       Map<String, String> reasons = new HashMap<>();
       try (KafkaConsumer<String, DeadLetter> letters =
           TestKafka.readCommitted(Topics.DEAD_LETTERS.valueSerde(registry).deserializer())) {
-        letters.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+        TestKafka.fromStart(letters, Topics.DEAD_LETTERS.name());
         await()
             .atMost(Duration.ofSeconds(30))
             .untilAsserted(
@@ -338,7 +338,7 @@ class InputDoorsIT {
       try (KafkaConsumer<String, DeadLetter> letters =
           TestKafka.readCommitted(
               Topics.DEAD_LETTERS.valueSerde(server.bean(SchemaRegistry.class)).deserializer())) {
-        letters.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+        TestKafka.fromStart(letters, Topics.DEAD_LETTERS.name());
         await()
             .atMost(Duration.ofSeconds(30))
             .untilAsserted(

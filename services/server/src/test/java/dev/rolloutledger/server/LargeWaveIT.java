@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -92,8 +91,8 @@ class LargeWaveIT {
             readCommitted(Topics.LEDGER.valueSerde(registry()).deserializer());
         KafkaConsumer<String, SpecificRecord> commands =
             readCommitted(Topics.COMMANDS.valueSerde(registry()).deserializer())) {
-      ledger.subscribe(List.of(Topics.LEDGER.name()));
-      commands.subscribe(List.of(Topics.COMMANDS.name()));
+      TestKafka.fromStart(ledger, Topics.LEDGER.name());
+      TestKafka.fromStart(commands, Topics.COMMANDS.name());
 
       // When a rollout plans one wave of all of them (registration has been consumed first: the
       // hosts and the plan come through different topics)

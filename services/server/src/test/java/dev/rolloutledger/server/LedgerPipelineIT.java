@@ -152,7 +152,7 @@ class LedgerPipelineIT {
       List<String> holds = new ArrayList<>();
       try (KafkaConsumer<String, SpecificRecord> consumer =
           readCommitted(Topics.COMMANDS.valueSerde(registry()).deserializer())) {
-        consumer.subscribe(List.of(Topics.COMMANDS.name()));
+        TestKafka.fromStart(consumer, Topics.COMMANDS.name());
         await()
             .atMost(Duration.ofSeconds(30))
             .untilAsserted(
@@ -263,8 +263,8 @@ class LedgerPipelineIT {
       try (KafkaConsumer<String, byte[]> telemetry = readCommitted(new ByteArrayDeserializer());
           KafkaConsumer<String, SpecificRecord> inputs =
               readCommitted(Topics.INPUTS.valueSerde(registry()).deserializer())) {
-        telemetry.subscribe(List.of(Topics.TELEMETRY.name()));
-        inputs.subscribe(List.of(Topics.INPUTS.name()));
+        TestKafka.fromStart(telemetry, Topics.TELEMETRY.name());
+        TestKafka.fromStart(inputs, Topics.INPUTS.name());
         await()
             .atMost(
                 Duration.ofSeconds(
@@ -486,8 +486,8 @@ class LedgerPipelineIT {
               readCommitted(Topics.INPUTS.valueSerde(registry()).deserializer());
           KafkaConsumer<String, DeadLetter> letters =
               readCommitted(Topics.DEAD_LETTERS.valueSerde(registry()).deserializer())) {
-        inputs.subscribe(List.of(Topics.INPUTS.name()));
-        letters.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+        TestKafka.fromStart(inputs, Topics.INPUTS.name());
+        TestKafka.fromStart(letters, Topics.DEAD_LETTERS.name());
         int expected = sent;
         await()
             .atMost(Duration.ofSeconds(60))
@@ -558,7 +558,7 @@ class LedgerPipelineIT {
       List<DeadLetter> letters = new ArrayList<>();
       try (KafkaConsumer<String, DeadLetter> consumer =
           readCommitted(Topics.DEAD_LETTERS.valueSerde(registry()).deserializer())) {
-        consumer.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+        TestKafka.fromStart(consumer, Topics.DEAD_LETTERS.name());
         await()
             .atMost(Duration.ofSeconds(30))
             .untilAsserted(

@@ -8,12 +8,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -42,6 +47,21 @@ public final class TestKafka {
       Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "it-broker-shutdown"));
     }
     return broker.bootstrapServers();
+  }
+
+  /**
+   * Assigns every partition of the topic to the consumer, from its start: no group to join, so a
+   * test reads at once even when the group coordinator is slow on a busy machine.
+   */
+  public static void fromStart(KafkaConsumer<?, ?> consumer, String topic) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+      partitions.add(new TopicPartition(p.topic(), p.partition()));
+    }
+    List<TopicPartition> all = new ArrayList<>(consumer.assignment());
+    all.addAll(partitions);
+    consumer.assign(all);
+    consumer.seekToBeginning(partitions);
   }
 
   /** A consumer of committed records only, from the start, in a group of its own. */
