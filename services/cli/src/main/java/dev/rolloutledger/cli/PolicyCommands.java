@@ -39,6 +39,15 @@ final class PolicyCommands {
     List<String> publishers = new ArrayList<>();
 
     @Option(
+        names = "--trusted-publisher",
+        paramLabel = "NAME=KEY",
+        description =
+            "Take only releases signed by this publisher's key (repeatable): KEY is the public key"
+                + " `ledger release keygen` printed, or @FILE for its publisher.pub. Without it the"
+                + " policy trusts the operator's word.")
+    List<String> trusted = new ArrayList<>();
+
+    @Option(
         names = "--window",
         paramLabel = "DAYS@HH:MM-HH:MM[@ZONE]",
         description =
@@ -58,6 +67,19 @@ final class PolicyCommands {
       }
       ArrayNode p = body.putArray("allowedPublishers");
       publishers.forEach(p::add);
+      ArrayNode t = body.putArray("trustedPublishers");
+      for (String spec : trusted) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0 || eq == spec.length() - 1) {
+          throw new LedgerCli.UsageProblem(
+              "--trusted-publisher " + spec + ": expected NAME=KEY or NAME=@FILE");
+        }
+        String key = spec.substring(eq + 1);
+        if (key.startsWith("@")) {
+          key = Files2.read(java.nio.file.Path.of(key.substring(1))).strip();
+        }
+        t.addObject().put("name", spec.substring(0, eq)).put("publicKey", key);
+      }
       ArrayNode w = body.putArray("windows");
       for (String spec : windows) {
         String[] parts = spec.split("@", 3);
@@ -89,6 +111,7 @@ final class PolicyCommands {
             Output.Column.of("PAUSED", "paused"),
             Output.Column.of("DELAY", "delay"),
             Output.Column.of("PUBLISHERS", p -> list(p.path("allowedPublishers"))),
+            Output.Column.of("TRUST", Show::trust),
             Output.Column.wide("BY", "by"),
             Output.Column.of("WINDOWS", Show::windows));
 
@@ -96,6 +119,19 @@ final class PolicyCommands {
     void run(ApiClient client) throws Exception {
       JsonNode policy = client.get(api.tenantPath("/policy"), Duration.ofSeconds(30));
       Output.print(out(), format(), policy, Api.JSON.createArrayNode().add(policy), COLUMNS);
+      if (!output.isJson()) {
+        out().println();
+        out().println(Output.text(policy, "publisherTrustSays"));
+      }
+    }
+
+    /** signed: each trusted publisher and its key id; otherwise the operator's word. */
+    private static String trust(JsonNode policy) {
+      List<String> all = new ArrayList<>();
+      for (JsonNode t : policy.path("trustedPublishers")) {
+        all.add(Output.text(t, "name") + "(" + Output.text(t, "keyId") + ")");
+      }
+      return all.isEmpty() ? "operator's word" : "signed: " + String.join(",", all);
     }
 
     private static String list(JsonNode values) {

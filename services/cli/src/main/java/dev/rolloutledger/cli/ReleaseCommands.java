@@ -18,16 +18,31 @@ final class ReleaseCommands {
   @Command(
       name = "release",
       description = "Publish releases.",
-      subcommands = {Release.Publish.class})
+      subcommands = {
+        Release.Publish.class,
+        PublisherCommands.Keygen.class,
+        PublisherCommands.Sign.class
+      })
   static final class Release {
     @Command(
         name = "publish",
         description =
             "Publish a release; its SHA-256 is computed from the artifact file, which agents check"
-                + " before applying.")
+                + " before applying. With --signed, a release a publisher signed (`ledger release"
+                + " sign`), sent as it is.")
     static final class Publish extends ServerCommands.Printing {
-      @Parameters(index = "0", paramLabel = "RELEASE", description = "Release id.")
+      @Parameters(
+          index = "0",
+          arity = "0..1",
+          paramLabel = "RELEASE",
+          description = "Release id (not with --signed).")
       String release;
+
+      @Option(
+          names = "--signed",
+          paramLabel = "FILE",
+          description = "A signed release, as `ledger release sign` wrote it.")
+      Path signed;
 
       @Option(
           names = "--file",
@@ -54,6 +69,28 @@ final class ReleaseCommands {
 
       @Override
       void run(ApiClient client) throws Exception {
+        if (signed != null) {
+          if (release != null || file != null || sha256 != null) {
+            throw new LedgerCli.UsageProblem(
+                "--signed FILE holds the whole release: no RELEASE, --file or --sha256 with it");
+          }
+          JsonNode body = Api.JSON.readTree(Files2.read(signed));
+          if (!body.isObject() || !body.hasNonNull("signature")) {
+            throw new LedgerCli.UsageProblem(
+                signed + " is not a signed release (`ledger release sign` writes one)");
+          }
+          accepted(
+              client.post(api.tenantPath("/releases"), body),
+              "published "
+                  + body.path("release").asText()
+                  + " signed by key "
+                  + dev.rolloutledger.domain.PublisherSignatures.keyId(
+                      body.path("publisherKey").asText()));
+          return;
+        }
+        if (release == null) {
+          throw new LedgerCli.UsageProblem("give RELEASE, or --signed FILE");
+        }
         if ((file == null) == (sha256 == null)) {
           throw new LedgerCli.UsageProblem("give exactly one of --file ARTIFACT and --sha256 HEX");
         }
@@ -88,6 +125,12 @@ final class ReleaseCommands {
             Output.Column.of("VERSION", "version"),
             Output.Column.of("SEVERITY", "severity"),
             Output.Column.of("PUBLISHER", "publisher"),
+            Output.Column.of(
+                "SIGNED",
+                r ->
+                    r.path("signed").asBoolean()
+                        ? "key " + r.path("publisherKeyId").asText()
+                        : "no"),
             Output.Column.of("PUBLISHED", "publishedAt"),
             Output.Column.digest("SHA256", "sha256"));
 

@@ -46,8 +46,12 @@ export function policyPage(main) {
         kv('Paused', p.paused ? 'yes: no rollout starts a wave' : 'no'),
         kv('Maintenance windows', windows.length ? windows.join('; ') : 'none: any time'),
         kv('Delay after publication', p.delay),
+        kv('Publisher trust', p.publisherTrust === 'signed' ? 'signed releases only' : 'the operator\u2019s word'),
+        kv('Trusted publishers', (p.trustedPublishers || []).length
+          ? p.trustedPublishers.map((t) => `${t.name} (key ${t.keyId})`).join(', ') : 'none'),
         kv('Allowed publishers', (p.allowedPublishers || []).length ? p.allowedPublishers.join(', ') : 'any'),
         kv('Set by', p.by));
+      mount(status, h('p.trust#publisher-trust', { dataset: { trust: p.publisherTrust } }, p.publisherTrustSays));
     } catch (e) {
       mount(status, problemBox(e.problem || { title: String(e) }));
     }

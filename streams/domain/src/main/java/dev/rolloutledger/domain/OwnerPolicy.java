@@ -2,7 +2,13 @@ package dev.rolloutledger.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The fleet owner's policy for a tenant, enforced by the engine and stronger than any publisher's
@@ -13,8 +19,12 @@ import java.util.List;
  * @param windows dispatch and promotion only inside one of these (none = any time), each in its own
  *     time zone ({@link MaintenanceWindow#zone()}, UTC by default)
  * @param delay no host applies a release sooner than this after it was published
- * @param allowedPublishers rollouts only of releases from these publishers (none = any)
+ * @param allowedPublishers rollouts only of releases sent under these publisher names (none = any):
+ *     the operator's word, since any token that may publish names the publisher it likes
  * @param by who set it
+ * @param trustedPublishers rollouts only of releases signed by one of these keys (none = the
+ *     operator's word is trusted: see {@link #trustsOperatorWord}); a signed release is shown under
+ *     the name given here to its key. Not together with {@code allowedPublishers}.
  */
 public record OwnerPolicy(
     String tenant,
@@ -23,7 +33,46 @@ public record OwnerPolicy(
     List<MaintenanceWindow> windows,
     Duration delay,
     List<String> allowedPublishers,
-    String by) {
+    String by,
+    List<TrustedPublisher> trustedPublishers) {
+
+  /**
+   * A publisher the owner trusts: the name its releases are shown under, and its Ed25519 public key
+   * (X.509 DER in base64, as {@code ledger release keygen} prints it).
+   */
+  public record TrustedPublisher(String name, String publicKey) {
+    /** The X.509 DER header of every Ed25519 public key: the raw 32-byte key follows it. */
+    private static final byte[] ED25519_X509_PREFIX = {
+      0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+    };
+
+    public TrustedPublisher {
+      Checks.id("name", name);
+      Checks.id("publicKey", publicKey);
+      byte[] der;
+      try {
+        der = Base64.getDecoder().decode(publicKey);
+      } catch (IllegalArgumentException e) {
+        der = new byte[0];
+      }
+      if (der.length != ED25519_X509_PREFIX.length + 32
+          || !Arrays.equals(
+              der,
+              0,
+              ED25519_X509_PREFIX.length,
+              ED25519_X509_PREFIX,
+              0,
+              ED25519_X509_PREFIX.length)) {
+        throw new InvalidFieldException(
+            "publicKey", "must be an Ed25519 public key, X.509 DER in base64 (44 bytes)");
+      }
+    }
+
+    /** The key's id, as {@code ledger release keygen} and the ledger show it. */
+    public String keyId() {
+      return PublisherSignatures.keyId(publicKey);
+    }
+  }
 
   public OwnerPolicy {
     Checks.tenant(tenant);
@@ -35,11 +84,81 @@ public record OwnerPolicy(
     }
     allowedPublishers = Checks.ids("allowedPublishers", allowedPublishers);
     Checks.id("by", by);
+    Checks.present("trustedPublishers", trustedPublishers);
+    Set<String> names = new HashSet<>();
+    Set<String> keys = new HashSet<>();
+    for (int i = 0; i < trustedPublishers.size(); i++) {
+      TrustedPublisher t = trustedPublishers.get(i);
+      String at = "trustedPublishers[" + i + "]";
+      if (t == null) {
+        throw new InvalidFieldException(at, "must be an object");
+      }
+      if (!names.add(t.name())) {
+        throw new InvalidFieldException(at + ".name", "'" + t.name() + "' is listed twice");
+      }
+      if (!keys.add(t.publicKey())) {
+        throw new InvalidFieldException(at + ".publicKey", "is listed twice");
+      }
+    }
+    trustedPublishers = List.copyOf(trustedPublishers);
+    if (!trustedPublishers.isEmpty() && !allowedPublishers.isEmpty()) {
+      throw new InvalidFieldException(
+          "allowedPublishers",
+          "must be empty when trustedPublishers is set: a signed release's publisher is the name"
+              + " its key has in trustedPublishers");
+    }
+  }
+
+  /** A policy without trusted publishers: the operator's word decides who published a release. */
+  public OwnerPolicy(
+      String tenant,
+      String pin,
+      boolean paused,
+      List<MaintenanceWindow> windows,
+      Duration delay,
+      List<String> allowedPublishers,
+      String by) {
+    this(tenant, pin, paused, windows, delay, allowedPublishers, by, List.of());
+  }
+
+  /**
+   * True when no trusted publisher is listed: a release is then accepted on the publisher name an
+   * operator's token sent, which proves nothing about who made it.
+   */
+  public boolean trustsOperatorWord() {
+    return trustedPublishers.isEmpty();
+  }
+
+  /** {@code signed} or {@code operator-word}: how this policy knows who published a release. */
+  public String publisherTrust() {
+    return trustsOperatorWord() ? "operator-word" : "signed";
+  }
+
+  /** {@link #publisherTrust} in a sentence, as the API, the CLI and the dashboard show it. */
+  public String publisherTrustSays() {
+    if (trustsOperatorWord()) {
+      return "No trusted publishers: this policy trusts the operator's word. A release is taken"
+          + " under whatever publisher name the token that published it gave, and nothing proves"
+          + " who made it. List publishers' keys in trustedPublishers to take only signed"
+          + " releases.";
+    }
+    return "Only releases signed by a trusted publisher's key may be rolled out ("
+        + trusted()
+        + "); a release is shown under the name its key has here.";
+  }
+
+  /** The trusted publisher with this key (X.509 DER in base64), if the policy lists it. */
+  public Optional<TrustedPublisher> trustedPublisher(String publicKey) {
+    if (publicKey == null) {
+      return Optional.empty();
+    }
+    return trustedPublishers.stream().filter(t -> t.publicKey().equals(publicKey)).findFirst();
   }
 
   /** No constraint: what a tenant without a policy gets. */
   public static OwnerPolicy none(String tenant) {
-    return new OwnerPolicy(tenant, null, false, List.of(), Duration.ZERO, List.of(), "default");
+    return new OwnerPolicy(
+        tenant, null, false, List.of(), Duration.ZERO, List.of(), "default", List.of());
   }
 
   /** Why a rollout of this release is refused, or null if the policy allows it. */
@@ -47,10 +166,42 @@ public record OwnerPolicy(
     if (pin != null && !pin.equals(release.release())) {
       return "tenant is pinned to release " + pin;
     }
+    if (!trustedPublishers.isEmpty()) {
+      return untrusted(release);
+    }
     if (!allowedPublishers.isEmpty() && !allowedPublishers.contains(release.publisher())) {
       return "publisher " + release.publisher() + " is not allowed by the owner's policy";
     }
     return null;
+  }
+
+  private String untrusted(ReleaseInfo release) {
+    if (!release.signed()) {
+      return "release "
+          + release.release()
+          + " is not signed; the owner's policy takes only releases signed by a trusted"
+          + " publisher ("
+          + trusted()
+          + ")";
+    }
+    if (trustedPublisher(release.publisherKey()).isEmpty()) {
+      return "release "
+          + release.release()
+          + " is signed by key "
+          + PublisherSignatures.keyId(release.publisherKey())
+          + ", which is not a trusted publisher of the owner's policy ("
+          + trusted()
+          + ")";
+    }
+    return null;
+  }
+
+  private String trusted() {
+    List<String> named = new ArrayList<>();
+    for (TrustedPublisher t : trustedPublishers) {
+      named.add(t.name() + " key " + t.keyId());
+    }
+    return String.join(", ", named);
   }
 
   /** Whether updates may move (dispatch, promotion) at {@code at}. */

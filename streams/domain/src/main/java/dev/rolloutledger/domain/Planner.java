@@ -118,7 +118,8 @@ final class Planner {
           ? Decision.none()
           : reject(e, "release:" + e.release(), "release already published with other content");
     }
-    ReleaseInfo release = ReleaseInfo.of(e);
+    // a signed release is stored under the name the owner's policy gives its key, never the body's
+    ReleaseInfo release = ReleaseInfo.of(e, context.policy(e.tenant()));
     context.store.putRelease(release);
     // rollouts planned before their release arrived start now, in rollout-id order
     Step step = context.step(e.tenant(), e.at());
@@ -163,7 +164,10 @@ final class Planner {
     }
     String refusal = context.policy(tenant).refusal(release);
     if (refusal != null) {
-      return reject(e, "release:" + e.release(), refusal);
+      // a decision of the owner's policy, not bad input: the rollout's ledger says why it stopped
+      Step step = context.step(tenant, e.at());
+      context.store.putRollout(refuse(step, pending, refusal));
+      return step.decision();
     }
     if (assigning(tenant)) {
       context.store.putRollout(pending); // starts once that assignment is done
@@ -390,6 +394,11 @@ final class Planner {
     if (refusal == null) {
       return activate(step, r, release);
     }
+    return refuse(step, r, refusal);
+  }
+
+  /** Halts a rollout before any host was assigned: its ledger's one entry says why. */
+  private RolloutState refuse(Step step, RolloutState r, String refusal) {
     String wave = r.plan().waves().get(0).name();
     return dispatcher.halt(step, r, wave, RolloutEngine.REFUSED, Map.of("refusal", refusal));
   }

@@ -655,10 +655,19 @@ class RolloutEngineTest {
 
       Decision d = s.rollout("r1", "rel-n", wave("prod", "env", "prod"));
 
-      assertThat(d.rejections())
+      // a decision of the owner's policy: the rollout's ledger says why, and no host is assigned
+      assertThat(d.rejections()).isEmpty();
+      assertThat(d.entries())
           .singleElement()
-          .satisfies(r -> assertThat(r.reason()).contains("pinned to release rel-n-1"));
-      assertThat(s.store.rollout(TENANT, "r1")).isEmpty();
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              h -> {
+                assertThat(h.reason()).isEqualTo(RolloutEngine.REFUSED);
+                assertThat(h.evidence().get("refusal")).contains("pinned to release rel-n-1");
+              });
+      assertThat(d.commands()).isEmpty();
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.HALTED);
+      assertThat(s.hostRecord("p1").rollout()).isNull();
     }
 
     @Test
@@ -668,9 +677,12 @@ class RolloutEngineTest {
 
       Decision d = s.rollout("r1", "rel", wave("prod", "env", "prod")); // published by "ci"
 
-      assertThat(d.rejections())
+      assertThat(d.entries())
           .singleElement()
-          .satisfies(r -> assertThat(r.reason()).contains("publisher ci"));
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              h -> assertThat(h.evidence().get("refusal")).contains("publisher ci"));
+      assertThat(d.commands()).isEmpty();
     }
 
     @Test

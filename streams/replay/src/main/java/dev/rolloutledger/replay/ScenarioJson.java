@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolloutledger.avro.MaintenanceWindowSpec;
 import dev.rolloutledger.avro.OwnerPolicySpec;
+import dev.rolloutledger.avro.TrustedPublisherSpec;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.OwnerPolicy;
@@ -289,7 +290,7 @@ public final class ScenarioJson {
   }
 
   private static OwnerPolicy policy(Obj p, String tenant) {
-    p.only("pin", "paused", "windows", "delay", "allowedPublishers", "by");
+    p.only("pin", "paused", "windows", "delay", "allowedPublishers", "by", "trustedPublishers");
     List<MaintenanceWindowSpec> windows =
         p.list(
             "windows",
@@ -309,6 +310,14 @@ public final class ScenarioJson {
             .setDelay(p.text("delay", "PT0S"))
             .setAllowedPublishers(p.texts("allowedPublishers"))
             .setBy(p.text("by", "owner"))
+            .setTrustedPublishers(
+                p.list(
+                    "trustedPublishers",
+                    t -> {
+                      t.only("name", "publicKey");
+                      return new TrustedPublisherSpec(
+                          t.text("name", null), t.text("publicKey", null));
+                    }))
             .build();
     // the same validation as PUT /policy, naming the field
     return p.within(() -> AvroMapper.policy(tenant, spec));

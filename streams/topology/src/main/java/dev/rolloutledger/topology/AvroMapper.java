@@ -1,6 +1,5 @@
 package dev.rolloutledger.topology;
 
-import dev.rolloutledger.avro.MaintenanceWindowSpec;
 import dev.rolloutledger.avro.OwnerPolicySpec;
 import dev.rolloutledger.avro.PlanSpec;
 import dev.rolloutledger.avro.WaveSpec;
@@ -19,7 +18,6 @@ import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerInput;
 import dev.rolloutledger.domain.Liveness;
-import dev.rolloutledger.domain.MaintenanceWindow;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
@@ -34,14 +32,10 @@ import dev.rolloutledger.domain.RolloutState;
 import dev.rolloutledger.domain.Severity;
 import dev.rolloutledger.domain.UpdateApplied;
 import dev.rolloutledger.domain.WavePlan;
-import java.time.DayOfWeek;
 import java.time.Duration;
-import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -68,7 +62,9 @@ public final class AvroMapper {
           r.getVersion(),
           r.getSha256(),
           r.getPublisher(),
-          Severity.valueOf(r.getSeverity().name()));
+          Severity.valueOf(r.getSeverity().name()),
+          r.getPublisherKey(),
+          r.getSignature());
     } else if (record instanceof dev.rolloutledger.avro.RolloutPlanned r) {
       return new RolloutPlanned(
           r.getTenant(), r.getAt(), r.getRollout(), r.getRelease(), plan(r.getPlan()));
@@ -151,6 +147,8 @@ public final class AvroMapper {
           .setSha256(e.sha256())
           .setPublisher(e.publisher())
           .setSeverity(dev.rolloutledger.avro.Severity.valueOf(e.severity().name()))
+          .setPublisherKey(e.publisherKey())
+          .setSignature(e.signature())
           .build();
     } else if (input instanceof RolloutPlanned e) {
       return dev.rolloutledger.avro.RolloutPlanned.newBuilder()
@@ -340,67 +338,13 @@ public final class AvroMapper {
     }
   }
 
+  /** The owner's policy of a {@code PolicySet} or of the policy store ({@link AvroPolicy}). */
   public static OwnerPolicy policy(String tenant, OwnerPolicySpec spec) {
-    List<MaintenanceWindow> windows = new ArrayList<>();
-    for (int i = 0; i < spec.getWindows().size(); i++) {
-      MaintenanceWindowSpec w = spec.getWindows().get(i);
-      String path = "windows[" + i + "]";
-      Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-      for (String day : w.getDays()) {
-        try {
-          days.add(DayOfWeek.valueOf(day.toUpperCase(java.util.Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-          throw new InvalidFieldException(
-              path + ".days", "must be MONDAY..SUNDAY, was '" + day + "'");
-        }
-      }
-      try {
-        windows.add(
-            new MaintenanceWindow(
-                days,
-                time(path + ".start", w.getStart()),
-                time(path + ".end", w.getEnd()),
-                MaintenanceWindow.zone(path + ".zone", w.getZone())));
-      } catch (InvalidFieldException e) {
-        throw e.field().startsWith(path) ? e : e.within(path);
-      }
-    }
-    return new OwnerPolicy(
-        tenant,
-        spec.getPin(),
-        spec.getPaused(),
-        windows,
-        duration("delay", spec.getDelay()),
-        spec.getAllowedPublishers(),
-        spec.getBy());
+    return AvroPolicy.toDomain(tenant, spec);
   }
 
   public static OwnerPolicySpec policySpec(OwnerPolicy p) {
-    List<MaintenanceWindowSpec> windows = new ArrayList<>();
-    for (MaintenanceWindow w : p.windows()) {
-      windows.add(
-          new MaintenanceWindowSpec(
-              w.days().stream().sorted().map(DayOfWeek::name).toList(),
-              w.start().toString(),
-              w.end().toString(),
-              w.zone().getId()));
-    }
-    return OwnerPolicySpec.newBuilder()
-        .setPin(p.pin())
-        .setPaused(p.paused())
-        .setWindows(windows)
-        .setDelay(p.delay().toString())
-        .setAllowedPublishers(p.allowedPublishers())
-        .setBy(p.by())
-        .build();
-  }
-
-  private static LocalTime time(String field, String hhmm) {
-    try {
-      return LocalTime.parse(hhmm);
-    } catch (DateTimeParseException | NullPointerException e) {
-      throw new InvalidFieldException(field, "must be a time of day HH:MM, was '" + hhmm + "'");
-    }
+    return AvroPolicy.toAvro(p);
   }
 
   public static PlanSpec planSpec(Plan plan) {
@@ -482,11 +426,24 @@ public final class AvroMapper {
         .setSha256(r.sha256())
         .setPublisher(r.publisher())
         .setSeverity(dev.rolloutledger.avro.Severity.valueOf(r.severity().name()))
+        .setPublisherKey(r.publisherKey())
+        .setSignature(r.signature())
         .build();
   }
 
+  /** A stored release: its signature was verified when it was published, not again here. */
   public static ReleaseInfo toDomain(dev.rolloutledger.avro.ReleasePublished r) {
-    return ReleaseInfo.of((ReleasePublished) toDomain((SpecificRecord) r));
+    return new ReleaseInfo(
+        r.getTenant(),
+        r.getRelease(),
+        r.getArtifact(),
+        r.getVersion(),
+        r.getSha256(),
+        r.getPublisher(),
+        Severity.valueOf(r.getSeverity().name()),
+        r.getAt(),
+        r.getPublisherKey(),
+        r.getSignature());
   }
 
   /** Tenant of any input record, read before full validation (for keying). */

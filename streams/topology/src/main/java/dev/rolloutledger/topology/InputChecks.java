@@ -186,6 +186,12 @@ public final class InputChecks {
           path + ".allowedPublishers[" + i + "]", publishers.get(i), Checks.MAX_ID_LENGTH);
     }
     Checks.doorId(path + ".by", policy.by());
+    List<OwnerPolicy.TrustedPublisher> trusted = policy.trustedPublishers();
+    Checks.doorCount(path + ".trustedPublishers", trusted.size());
+    for (int i = 0; i < trusted.size(); i++) {
+      Checks.doorName(
+          path + ".trustedPublishers[" + i + "].name", trusted.get(i).name(), Checks.MAX_ID_LENGTH);
+    }
   }
 
   /**

@@ -903,7 +903,7 @@ class LedgerTopologyTest {
     }
 
     @Test
-    void a_rollout_the_owner_pinned_away_is_rejected_and_dispatches_nothing() {
+    void a_rollout_the_owner_pinned_away_is_halted_in_its_ledger_and_dispatches_nothing() {
       givenHosts("h1");
       control.pipeInput(
           Keys.of(T, "policy"),
@@ -918,10 +918,16 @@ class LedgerTopologyTest {
               .build());
       givenRolloutWithCap(0.4);
 
-      DeadLetter dead = deadLetters.readValue();
-      assertThat(dead.getReason()).contains("pinned to release cf-290");
+      // a decision of the owner's policy, not bad input: the ledger says why
+      assertThat(ledger.readValuesToList())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              RolloutHalted.class,
+              h ->
+                  assertThat(h.getEvidence().get("refusal").toString())
+                      .contains("pinned to release cf-290"));
+      assertThat(deadLetters.isEmpty()).isTrue();
       assertThat(commands.isEmpty()).isTrue();
-      assertThat(ledger.isEmpty()).isTrue();
     }
 
     @Test

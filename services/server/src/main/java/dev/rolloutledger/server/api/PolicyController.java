@@ -5,6 +5,7 @@ import static dev.rolloutledger.server.auth.Permission.READ;
 
 import dev.rolloutledger.avro.MaintenanceWindowSpec;
 import dev.rolloutledger.avro.OwnerPolicySpec;
+import dev.rolloutledger.avro.TrustedPublisherSpec;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.PolicySet;
@@ -65,7 +66,27 @@ public class PolicyController {
       @Nullable List<WindowBody> windows,
       @Nullable String delay,
       @Nullable List<String> allowedPublishers,
-      @Nullable String by) {}
+      @Nullable String by,
+      @Nullable List<TrustedBody> trustedPublishers) {}
+
+  @Serdeable
+  public record TrustedBody(@Nullable String name, @Nullable String publicKey) {}
+
+  /** What GET answers: the body's fields, each trusted key's id, and how publishers are known. */
+  @Serdeable
+  public record PolicyView(
+      @Nullable String pin,
+      boolean paused,
+      List<WindowBody> windows,
+      String delay,
+      List<String> allowedPublishers,
+      String by,
+      List<TrustedView> trustedPublishers,
+      String publisherTrust,
+      String publisherTrustSays) {}
+
+  @Serdeable
+  public record TrustedView(String name, String publicKey, String keyId) {}
 
   @Put
   @Allowed(ADMINISTER)
@@ -108,10 +129,33 @@ public class PolicyController {
             .setAllowedPublishers(
                 body.allowedPublishers() == null ? List.of() : body.allowedPublishers())
             .setBy(caller.name()) // who set it: the token, never the body
+            .setTrustedPublishers(trusted(body.trustedPublishers()))
             .build();
     OwnerPolicy policy = AvroMapper.policy(tenant, spec); // validates, naming the field
     publisher.publish(checked(new PolicySet(tenant, clock.instant(), policy)));
     return HttpResponse.accepted().body(new Accepted(1, List.of(tenant)));
+  }
+
+  private static List<TrustedPublisherSpec> trusted(@Nullable List<TrustedBody> bodies) {
+    List<TrustedPublisherSpec> out = new ArrayList<>();
+    if (bodies == null) {
+      return out;
+    }
+    for (int i = 0; i < bodies.size(); i++) {
+      TrustedBody t = bodies.get(i);
+      String item = "trustedPublishers[" + i + "]";
+      if (t == null) {
+        throw ApiProblemException.badField(item, item + " must be an object");
+      }
+      if (t.name() == null) {
+        throw ApiProblemException.badField(item + ".name", item + ".name is required");
+      }
+      if (t.publicKey() == null) {
+        throw ApiProblemException.badField(item + ".publicKey", item + ".publicKey is required");
+      }
+      out.add(new TrustedPublisherSpec(t.name(), t.publicKey()));
+    }
+    return out;
   }
 
   /**
@@ -131,7 +175,7 @@ public class PolicyController {
   @OwnerAnswers
   @Get
   @Allowed(READ)
-  public PolicyBody get(@PathVariable String tenant) {
+  public PolicyView get(@PathVariable String tenant) {
     Ids.require("tenant", tenant);
     OwnerPolicy p = queries.policy(tenant).orElseGet(() -> OwnerPolicy.none(tenant));
     List<WindowBody> windows =
@@ -144,7 +188,19 @@ public class PolicyController {
                         w.end().toString(),
                         w.zone().getId()))
             .toList();
-    return new PolicyBody(
-        p.pin(), p.paused(), windows, p.delay().toString(), p.allowedPublishers(), p.by());
+    List<TrustedView> trusted =
+        p.trustedPublishers().stream()
+            .map(t -> new TrustedView(t.name(), t.publicKey(), t.keyId()))
+            .toList();
+    return new PolicyView(
+        p.pin(),
+        p.paused(),
+        windows,
+        p.delay().toString(),
+        p.allowedPublishers(),
+        p.by(),
+        trusted,
+        p.publisherTrust(),
+        p.publisherTrustSays());
   }
 }

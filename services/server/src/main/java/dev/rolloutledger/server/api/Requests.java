@@ -23,7 +23,9 @@ public final class Requests {
       @Nullable String version,
       @Nullable String sha256,
       @Nullable String publisher,
-      @Nullable String severity) {}
+      @Nullable String severity,
+      @Nullable String publisherKey,
+      @Nullable String signature) {}
 
   @Serdeable
   public record WaveBody(

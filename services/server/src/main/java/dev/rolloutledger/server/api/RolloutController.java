@@ -13,6 +13,7 @@ import dev.rolloutledger.domain.Liveness;
 import dev.rolloutledger.domain.ManualHalt;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.PlanTemplates;
+import dev.rolloutledger.domain.PublisherSignatures;
 import dev.rolloutledger.domain.ReleasePublished;
 import dev.rolloutledger.domain.RollbackRequested;
 import dev.rolloutledger.domain.RolloutPaused;
@@ -133,6 +134,11 @@ public class RolloutController {
     ReleaseBody r = StrictJson.read(body, ReleaseBody.class);
     Ids.require("release", r.release());
     Severity severity = parseSeverity(r.severity());
+    // a signed release needs no name: the engine shows it under the name its key has in the policy
+    String claimed =
+        r.publisher() == null && r.publisherKey() != null && r.signature() != null
+            ? "key-" + PublisherSignatures.keyId(r.publisherKey())
+            : r.publisher();
     publisher.publish(
         InputChecks.check(
             new ReleasePublished(
@@ -142,8 +148,10 @@ public class RolloutController {
                 r.artifact(),
                 r.version(),
                 r.sha256(),
-                r.publisher(),
-                severity)));
+                claimed,
+                severity,
+                r.publisherKey(),
+                r.signature())));
     return HttpResponse.accepted().body(new Accepted(1, List.of(r.release())));
   }
 

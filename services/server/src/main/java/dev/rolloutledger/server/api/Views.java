@@ -7,6 +7,7 @@ import dev.rolloutledger.avro.WavePromoted;
 import dev.rolloutledger.avro.WaveStarted;
 import dev.rolloutledger.domain.Plan;
 import dev.rolloutledger.domain.PlanTemplates;
+import dev.rolloutledger.domain.PublisherSignatures;
 import dev.rolloutledger.domain.RolloutState;
 import dev.rolloutledger.domain.Severity;
 import dev.rolloutledger.domain.WaveCounts;
@@ -273,7 +274,9 @@ public final class Views {
       String sha256,
       String publisher,
       String severity,
-      Instant publishedAt) {
+      Instant publishedAt,
+      boolean signed,
+      @Nullable String publisherKeyId) {
     static ReleaseView of(dev.rolloutledger.domain.ReleaseInfo r) {
       return new ReleaseView(
           r.release(),
@@ -282,7 +285,9 @@ public final class Views {
           r.sha256(),
           r.publisher(),
           r.severity().name(),
-          r.publishedAt());
+          r.publishedAt(),
+          r.signed(),
+          r.signed() ? PublisherSignatures.keyId(r.publisherKey()) : null);
     }
   }
 
