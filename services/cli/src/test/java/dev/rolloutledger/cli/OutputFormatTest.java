@@ -48,7 +48,10 @@ class OutputFormatTest {
                 "{\"pin\": \"cf-8\", \"paused\": false, \"windows\": [{\"days\": [\"MONDAY\","
                     + " \"TUESDAY\"], \"start\": \"02:00\", \"end\": \"04:00\", \"zone\":"
                     + " \"Europe/Paris\"}], \"delay\": \"PT0S\", \"allowedPublishers\": [],"
-                    + " \"by\": \"admin-1\"}")
+                    + " \"by\": \"admin-1\", \"trustedPublishers\": [{\"name\": \"vendor\","
+                    + " \"publicKey\": \"MCow\", \"keyId\": \"2b3daf7cef8691f8\"}],"
+                    + " \"publisherTrust\": \"signed\", \"publisherTrustSays\": \"Only releases"
+                    + " signed by a trusted publisher's key may be rolled out.\"}")
             .tenant(
                 "/rollouts/r1/ledger",
                 "{\"rollout\": \"r1\", \"entries\": [{\"type\": \"WaveStarted\", \"seq\": 1,"
@@ -171,8 +174,17 @@ class OutputFormatTest {
     StubServer.Run wide = server.ledger("policy", "show", "-o", "wide");
     StubServer.Run json = server.ledger("policy", "show", "-o", "json");
 
-    assertThat(header(table)).containsExactly("PIN", "PAUSED", "DELAY", "PUBLISHERS", "WINDOWS");
-    assertThat(table.out()).contains("cf-8", "(any)", "MONDAY,TUESDAY@02:00-04:00@Europe/Paris");
+    assertThat(header(table))
+        .containsExactly("PIN", "PAUSED", "DELAY", "PUBLISHERS", "TRUST", "WINDOWS");
+    assertThat(table.out())
+        .contains(
+            "cf-8",
+            "(any)",
+            "signed: vendor(2b3daf7cef8691f8)",
+            "MONDAY,TUESDAY@02:00-04:00@Europe/Paris");
+    // the policy says in a sentence how it knows who published a release; JSON has it as a field
+    assertThat(table.out().strip()).endsWith("may be rolled out.");
+    assertThat(Api.JSON.readTree(json.out()).get("publisherTrust").asText()).isEqualTo("signed");
     assertThat(header(wide)).contains("BY");
     assertThat(wide.out()).contains("admin-1");
     assertThat(Api.JSON.readTree(json.out()).get("pin").asText()).isEqualTo("cf-8");

@@ -38,7 +38,8 @@ public record OwnerPolicy(
 
   /**
    * A publisher the owner trusts: the name its releases are shown under, and its Ed25519 public key
-   * (X.509 DER in base64, as {@code ledger release keygen} prints it).
+   * (X.509 DER in base64, as {@code ledger release keygen} prints it). One name may have several
+   * keys (a publisher rotating its key lists the new one beside the old); a key has one name.
    */
   public record TrustedPublisher(String name, String publicKey) {
     /** The X.509 DER header of every Ed25519 public key: the raw 32-byte key follows it. */
@@ -85,16 +86,12 @@ public record OwnerPolicy(
     allowedPublishers = Checks.ids("allowedPublishers", allowedPublishers);
     Checks.id("by", by);
     Checks.present("trustedPublishers", trustedPublishers);
-    Set<String> names = new HashSet<>();
     Set<String> keys = new HashSet<>();
     for (int i = 0; i < trustedPublishers.size(); i++) {
       TrustedPublisher t = trustedPublishers.get(i);
       String at = "trustedPublishers[" + i + "]";
       if (t == null) {
         throw new InvalidFieldException(at, "must be an object");
-      }
-      if (!names.add(t.name())) {
-        throw new InvalidFieldException(at + ".name", "'" + t.name() + "' is listed twice");
       }
       if (!keys.add(t.publicKey())) {
         throw new InvalidFieldException(at + ".publicKey", "is listed twice");
