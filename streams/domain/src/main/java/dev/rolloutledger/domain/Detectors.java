@@ -348,7 +348,7 @@ final class Detectors {
     RolloutState updated = rollout;
     List<String> newlySilent = new ArrayList<>();
     Duration timeout = rollout.plan().heartbeatTimeout();
-    FleetIndex.Members members = context.fleet.members(tenant, rollout.rollout());
+    FleetMembers members = context.fleet.members(tenant, rollout.rollout());
     // Hosts found silent at one tick failed at the same moment as far as anyone can tell: they
     // are one batch, weighed at the cohorts at risk before it and judged after it, so the order
     // in which they are listed (by host id, which may follow the waves) cannot tip the evidence.

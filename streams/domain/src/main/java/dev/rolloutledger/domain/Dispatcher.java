@@ -55,7 +55,7 @@ final class Dispatcher {
     }
     RolloutState before = rollout;
     // hosts that joined waves already passed go first, unpaced: their waves are proven
-    FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
+    FleetMembers members = context.fleet.members(rollout.tenant(), rollout.rollout());
     List<String> late = new ArrayList<>();
     for (int w = 0; w < rollout.currentWave(); w++) {
       late.addAll(members.waiting(rollout.plan().waves().get(w).name()));

@@ -53,7 +53,7 @@ public record EvidencePoint(
   }
 
   /** The point of {@code rollout}, with its cohorts as the engine's index holds them. */
-  static EvidencePoint of(RolloutState rollout, FleetIndex.Members members) {
+  static EvidencePoint of(RolloutState rollout, FleetMembers members) {
     int assigned = 0;
     int applied = 0;
     int failed = 0;

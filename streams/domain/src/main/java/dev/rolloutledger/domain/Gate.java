@@ -44,7 +44,7 @@ final class Gate {
    */
   RolloutState observe(
       Step step, RolloutState rollout, Signal signal, Cohort cohort, String hostId) {
-    FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
+    FleetMembers members = context.fleet.members(rollout.tenant(), rollout.rollout());
     long updated = members.updatedAtRisk();
     long baseline = members.baselineAtRisk();
     rollout = record(rollout, signal, cohort, updated, baseline);
@@ -143,7 +143,7 @@ final class Gate {
    * wave's hosts: asked only when the cap is exceeded and the wave has silent hosts.
    */
   long silentAndBack(RolloutState rollout, int wave, Instant at) {
-    FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
+    FleetMembers members = context.fleet.members(rollout.tenant(), rollout.rollout());
     Instant bound = at.minus(rollout.plan().heartbeatTimeout());
     long back = 0;
     for (String id : members.wave(rollout.plan().waves().get(wave).name())) {
@@ -169,7 +169,7 @@ final class Gate {
    * apart.
    */
   private CohortCounts baseline(RolloutState rollout, Instant at) {
-    FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
+    FleetMembers members = context.fleet.members(rollout.tenant(), rollout.rollout());
     long failing =
         members.baselineFailing()
             + members.quietBaseline(at, rollout.plan().heartbeatTimeout().dividedBy(2));
@@ -258,7 +258,7 @@ final class Gate {
    * host rebooting, a disk dying) do not hold promotion.
    */
   private boolean shockUnderway(RolloutState rollout) {
-    FleetIndex.Members members = context.fleet.members(rollout.tenant(), rollout.rollout());
+    FleetMembers members = context.fleet.members(rollout.tenant(), rollout.rollout());
     long failing = members.baselineFailing();
     return failing >= SHOCK_MIN_HOSTS && failing >= SHOCK_SHARE * members.baselineHosts();
   }

@@ -279,7 +279,7 @@ final class Planner {
     int looks = budget * LOOK_FACTOR;
     List<WavePlan> waves = rollout.plan().waves();
     Liveness liveness = context.config.livenessOf(rollout.plan());
-    FleetIndex.Members members = context.fleet.members(tenant, rollout.rollout());
+    FleetMembers members = context.fleet.members(tenant, rollout.rollout());
     int w = rollout.assignment().wave();
     String after = rollout.assignment().after();
     for (; w < waves.size(); w++, after = null) {
@@ -339,7 +339,7 @@ final class Planner {
     if (rollout.status() == RolloutStatus.PENDING) {
       rollout = bindChunk(step, rollout);
     } else {
-      FleetIndex.Members members = context.fleet.members(e.tenant(), e.rollout());
+      FleetMembers members = context.fleet.members(e.tenant(), e.rollout());
       for (int w = 0; w < rollout.plan().waves().size(); w++) {
         WaveCounts counts = rollout.counts(w);
         int bound = members.wave(counts.wave()).size();
