@@ -520,7 +520,7 @@ public final class BrokerMain {
       if (colon > 0) {
         String host = address.substring(0, colon).replace("[", "").replace("]", "");
         try {
-          if (!EmbeddedKafkaBroker.isFree(host, Integer.parseInt(address.substring(colon + 1)))) {
+          if (!BrokerAddresses.isFree(host, Integer.parseInt(address.substring(colon + 1)))) {
             return;
           }
         } catch (NumberFormatException e) {

@@ -253,12 +253,10 @@ public final class BrokerSecurity {
         "listeners",
         client
             + "://"
-            + EmbeddedKafkaBroker.hostPort(bindHost, port)
+            + BrokerAddresses.hostPort(bindHost, port)
             + ",CONTROLLER://"
-            + EmbeddedKafkaBroker.hostPort(bindHost, controllerPort));
-    c.put(
-        "advertised.listeners",
-        client + "://" + EmbeddedKafkaBroker.hostPort(advertisedHost, port));
+            + BrokerAddresses.hostPort(bindHost, controllerPort));
+    c.put("advertised.listeners", client + "://" + BrokerAddresses.hostPort(advertisedHost, port));
   }
 
   /**

@@ -3,23 +3,10 @@ package dev.rolloutledger.infra;
 import dev.rolloutledger.schemas.kafka.KafkaConnection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.UnknownHostException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -74,7 +61,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final long formatMillis;
   private final long startMillis;
   private final KafkaRaftServer server;
-  private final DataDirLock lock;
+  private final DataDir.Lock lock;
   private final BrokerSecurity security;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -88,7 +75,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       long formatMillis,
       long startMillis,
       KafkaRaftServer server,
-      DataDirLock lock,
+      DataDir.Lock lock,
       BrokerSecurity security) {
     this.options = options;
     this.advertisedHost = advertisedHost;
@@ -111,7 +98,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    *     data dir locked by another broker, format failure
    */
   public static EmbeddedKafkaBroker start(BrokerOptions options) {
-    String bindHost = checkHost(options);
+    String bindHost = BrokerAddresses.checkHost(options);
     Path dataDir = options.dataDir();
     Path logDir = dataDir.resolve(LOG_DIR);
     try {
@@ -123,7 +110,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // Seen with Kafka 4.4: Kafka's own .lock did not stop a second broker (other ports) on the same
     // log dir before it read the metadata log being written by the first (CorruptRecordException,
     // JVM halted by the fault handler). Our lock comes first and also guards our state file.
-    DataDirLock lock = DataDirLock.acquire(dataDir);
+    DataDir.Lock lock = DataDir.Lock.acquire(dataDir);
     try {
       return start(options, bindHost, lock);
     } catch (RuntimeException | Error e) {
@@ -133,22 +120,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private static EmbeddedKafkaBroker start(
-      BrokerOptions options, String bindHost, DataDirLock lock) {
+      BrokerOptions options, String bindHost, DataDir.Lock lock) {
     Path dataDir = options.dataDir();
     Path logDir = dataDir.resolve(LOG_DIR);
     Path stateFile = dataDir.resolve(STATE_FILE);
-    Properties state = load(stateFile);
+    Properties state = DataDir.load(stateFile);
     Path metaFile = logDir.resolve("meta.properties");
     boolean alreadyFormatted = Files.exists(metaFile);
 
     int port =
-        choosePort(
+        BrokerAddresses.choosePort(
             "port", options.port(), state.getProperty(KEY_PORT), bindHost, -1, false, stateFile);
     // The controller port is internal to this node: seen with 4.4, a standalone-formatted node
     // restarts
     // fine on another controller port, so a persisted one that is now taken is replaced, not fatal.
     int controllerPort =
-        choosePort(
+        BrokerAddresses.choosePort(
             "controller port",
             options.controllerPort(),
             state.getProperty(KEY_CONTROLLER_PORT),
@@ -160,16 +147,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     Quorum quorum = options.quorum();
     String clusterId =
         alreadyFormatted
-            ? load(metaFile).getProperty(KEY_CLUSTER_ID, state.getProperty(KEY_CLUSTER_ID))
+            ? DataDir.load(metaFile).getProperty(KEY_CLUSTER_ID, state.getProperty(KEY_CLUSTER_ID))
             : quorum != null
                 ? quorum.clusterId()
                 : state.getProperty(KEY_CLUSTER_ID, Uuid.randomUuid().toString());
     state.setProperty(KEY_CLUSTER_ID, clusterId);
     state.setProperty(KEY_PORT, Integer.toString(port));
     state.setProperty(KEY_CONTROLLER_PORT, Integer.toString(controllerPort));
-    store(state, stateFile, "Rollout Ledger broker: kept stable across restarts of this data dir");
+    DataDir.store(
+        state, stateFile, "Rollout Ledger broker: kept stable across restarts of this data dir");
 
-    String advertisedHost = advertisedHost(bindHost);
+    String advertisedHost = BrokerAddresses.advertisedHost(bindHost);
     Map<String, String> config =
         kafkaConfig(bindHost, advertisedHost, port, controllerPort, logDir, quorum);
     BrokerSecurity security = null;
@@ -185,7 +173,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     Properties shown = new Properties();
     config.forEach((k, v) -> shown.put(k, BrokerSecurity.secret(k) ? BrokerSecurity.REDACTED : v));
     Path serverProperties = dataDir.resolve(SERVER_PROPERTIES);
-    store(
+    DataDir.store(
         shown,
         serverProperties,
         "Generated by EmbeddedKafkaBroker on each start; edits are overwritten");
@@ -212,7 +200,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new BrokerStartException(describeStartupFailure(e, logDir), e);
     }
     if (security != null) {
-      security.grant(hostPort(advertisedHost, port), () -> shutdownQuietly(server));
+      security.grant(BrokerAddresses.hostPort(advertisedHost, port), () -> shutdownQuietly(server));
     }
     long startMillis = (System.nanoTime() - t1) / 1_000_000;
     EmbeddedKafkaBroker broker =
@@ -280,7 +268,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** {@code host:port} for clients' {@code bootstrap.servers}, e.g. {@code 127.0.0.1:9092}. */
   public String bootstrapServers() {
-    return hostPort(advertisedHost, port);
+    return BrokerAddresses.hostPort(advertisedHost, port);
   }
 
   public int port() {
@@ -355,9 +343,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     c.put("node.id", Integer.toString(quorum == null ? NODE_ID : quorum.nodeId()));
     c.put("process.roles", "broker,controller");
     if (quorum == null) {
-      c.put("controller.quorum.bootstrap.servers", hostPort(loopbackFor(bindHost), controllerPort));
+      c.put(
+          "controller.quorum.bootstrap.servers",
+          BrokerAddresses.hostPort(BrokerAddresses.loopbackFor(bindHost), controllerPort));
     } else {
-      c.put("controller.quorum.voters", quorum.voters(loopbackFor(bindHost)));
+      c.put("controller.quorum.voters", quorum.voters(BrokerAddresses.loopbackFor(bindHost)));
     }
     c.put("controller.listener.names", "CONTROLLER");
     c.put("inter.broker.listener.name", "PLAINTEXT");
@@ -365,10 +355,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     c.put(
         "listeners",
         "PLAINTEXT://"
-            + hostPort(bindHost, port)
+            + BrokerAddresses.hostPort(bindHost, port)
             + ",CONTROLLER://"
-            + hostPort(bindHost, controllerPort));
-    c.put("advertised.listeners", "PLAINTEXT://" + hostPort(advertisedHost, port));
+            + BrokerAddresses.hostPort(bindHost, controllerPort));
+    c.put("advertised.listeners", "PLAINTEXT://" + BrokerAddresses.hostPort(advertisedHost, port));
     c.put("log.dirs", logDir.toString());
     // one node: every internal topic with replication factor 1; a cluster: the quorum's
     String rf = Integer.toString(quorum == null ? 1 : quorum.replicationFactor());
@@ -429,99 +419,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     LOG.info("{}", output);
   }
 
-  /** Resolves the host and refuses anything but loopback unless explicitly allowed. */
-  private static String checkHost(BrokerOptions options) {
-    String host = options.host();
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      throw new BrokerStartException("cannot resolve host '" + host + "'", e);
-    }
-    if (!address.isLoopbackAddress() && !options.allowNonLoopback()) {
-      throw new NonLoopbackHostException(host, address.getHostAddress());
-    }
-    return host;
-  }
-
-  private static String advertisedHost(String bindHost) {
-    try {
-      if (InetAddress.getByName(bindHost).isAnyLocalAddress()) {
-        return InetAddress.getLocalHost().getCanonicalHostName();
-      }
-    } catch (UnknownHostException e) {
-      // fall through: advertise what we bind
-    }
-    return bindHost;
-  }
-
-  /**
-   * The address the controller quorum is reached on: the bind address, or loopback for a wildcard.
-   */
-  private static String loopbackFor(String bindHost) {
-    try {
-      if (InetAddress.getByName(bindHost).isAnyLocalAddress()) {
-        return "127.0.0.1";
-      }
-    } catch (UnknownHostException e) {
-      // fall through
-    }
-    return bindHost;
-  }
-
-  private static int choosePort(
-      String what,
-      int requested,
-      String persisted,
-      String host,
-      int taken,
-      boolean replaceTakenPersisted,
-      Path stateFile) {
-    if (requested != 0) {
-      if (requested == taken) {
-        throw new BrokerStartException(
-            what + " " + requested + " is the client port too; use another");
-      }
-      if (!isFree(host, requested)) {
-        throw new PortInUseException(what, host, requested, false, stateFile);
-      }
-      return requested;
-    }
-    if (persisted != null && !persisted.isBlank()) {
-      int p = Integer.parseInt(persisted.trim());
-      if (p != taken && isFree(host, p)) {
-        return p;
-      }
-      if (!replaceTakenPersisted) {
-        throw new PortInUseException(what, host, p, true, stateFile);
-      }
-      LOG.warn("{} {} kept in {} is in use; choosing another", what, p, stateFile);
-    }
-    for (int attempt = 0; attempt < 20; attempt++) {
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.bind(new InetSocketAddress(host, 0));
-        int p = socket.getLocalPort();
-        if (p != taken) {
-          return p;
-        }
-      } catch (IOException e) {
-        throw new BrokerStartException("cannot find a free port on " + host + ": " + e, e);
-      }
-    }
-    throw new BrokerStartException("cannot find a free port on " + host);
-  }
-
-  /** Same check Kafka's acceptor makes: bind with SO_REUSEADDR (so TIME_WAIT does not count). */
-  static boolean isFree(String host, int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(host, port));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static String describeStartupFailure(RuntimeException e, Path logDir) {
     StringBuilder causes = new StringBuilder();
     for (Throwable t = e; t != null && causes.length() < 2000; t = t.getCause()) {
@@ -546,95 +443,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       server.awaitShutdown();
     } catch (RuntimeException suppressed) {
       LOG.debug("shutdown after failed start", suppressed);
-    }
-  }
-
-  static String hostPort(String host, int port) {
-    return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
-  }
-
-  private static Properties load(Path file) {
-    Properties p = new Properties();
-    if (Files.exists(file)) {
-      try (InputStream in = Files.newInputStream(file)) {
-        p.load(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + file, e);
-      }
-    }
-    return p;
-  }
-
-  /** Writes to a temp file then renames, so a crash never leaves half a file. */
-  private static void store(Properties p, Path file, String comment) {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        p.store(out, comment);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
-  }
-
-  /**
-   * An exclusive lock on the data dir, held while the broker runs (another process or in this JVM).
-   */
-  private static final class DataDirLock implements AutoCloseable {
-    private final FileChannel channel;
-    private final FileLock fileLock;
-
-    private DataDirLock(FileChannel channel, FileLock fileLock) {
-      this.channel = channel;
-      this.fileLock = fileLock;
-    }
-
-    static DataDirLock acquire(Path dataDir) {
-      Path file = dataDir.resolve(LOCK_FILE);
-      FileChannel channel;
-      try {
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      } catch (IOException e) {
-        throw new BrokerStartException("cannot open lock file " + file + ": " + e, e);
-      }
-      FileLock fileLock;
-      try {
-        fileLock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        fileLock = null; // held by a broker in this JVM
-      } catch (IOException e) {
-        closeQuietly(channel);
-        throw new BrokerStartException("cannot lock " + file + ": " + e, e);
-      }
-      if (fileLock == null) {
-        closeQuietly(channel);
-        throw new DataDirInUseException(dataDir);
-      }
-      return new DataDirLock(channel, fileLock);
-    }
-
-    @Override
-    public void close() {
-      try {
-        fileLock.release();
-      } catch (IOException e) {
-        LOG.debug("releasing data dir lock", e);
-      } finally {
-        closeQuietly(channel);
-      }
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // nothing to do
-      }
     }
   }
 

@@ -51,7 +51,7 @@ public record Quorum(
   public String voters(String host) {
     return new TreeMap<>(controllerPorts)
         .entrySet().stream()
-            .map(e -> e.getKey() + "@" + EmbeddedKafkaBroker.hostPort(host, e.getValue()))
+            .map(e -> e.getKey() + "@" + BrokerAddresses.hostPort(host, e.getValue()))
             .collect(Collectors.joining(","));
   }
 }

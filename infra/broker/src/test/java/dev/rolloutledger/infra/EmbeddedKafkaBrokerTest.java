@@ -98,7 +98,7 @@ class EmbeddedKafkaBrokerTest {
       assertThat(readCommitted(broker, topic, 2)).containsExactly("plain", "committed");
     }
 
-    assertThat(EmbeddedKafkaBroker.isFree("127.0.0.1", port)).isTrue();
+    assertThat(BrokerAddresses.isFree("127.0.0.1", port)).isTrue();
 
     // restart on the same data dir: no reformat, same client port and cluster, every event still
     // there;
@@ -240,7 +240,7 @@ class EmbeddedKafkaBrokerTest {
     assertThat(topicsOnly.replicationFactor()).isEqualTo((short) 3);
     assertThatThrownBy(() -> BrokerMain.parse(new String[] {"--nope"}, Map.of()))
         .hasMessageContaining("unknown argument '--nope'");
-    assertThat(EmbeddedKafkaBroker.hostPort("::1", 9092)).isEqualTo("[::1]:9092");
+    assertThat(BrokerAddresses.hostPort("::1", 9092)).isEqualTo("[::1]:9092");
   }
 
   // ---------------------------------------------------------------------------------------------
