@@ -15,6 +15,9 @@
 #   LEDGER_SKIP_BUILD=1  package what was built last instead of building (not reproducible from the commit)
 #   LEDGER_MAVEN_ARGS    extra Maven arguments (the SBOM plugin needs Maven online: no -o)
 #   SOURCE_DATE_EPOCH    the time written into every jar and tar entry (default: the commit's time)
+#   LEDGER_BUNDLE_SBOM   the CycloneDX SBOM to ship (default: target/rollout-ledger.cdx.json, made by
+#                        the build's -Psbom; CI's check, infra/bundle/pom.xml, makes its own from the
+#                        same three modules' runtime dependencies)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,12 +31,19 @@ warn() { printf 'ledger bundle: warning: %s\n' "$*" >&2; }
 die() { printf 'ledger bundle: %s\n' "$*" >&2; exit 1; }
 
 cd "$root"
-command -v git >/dev/null || die "git is needed (the commit's time is the bundle's time)"
-commit="$(git rev-parse HEAD)"
-export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
-if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
-  warn "the working tree has uncommitted changes: this bundle is not the commit $commit"
-  commit="$commit-dirty"
+# The commit and its time (one commit: a shallow clone does); outside a git checkout, a bundle that
+# says so and is not reproducible.
+if command -v git >/dev/null && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  commit="$(git rev-parse HEAD)"
+  export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
+  if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
+    warn "the working tree has uncommitted changes: this bundle is not the commit $commit"
+    commit="$commit-dirty"
+  fi
+else
+  warn "not a git checkout: BUILD-INFO says commit=unknown, and the bundle is not reproducible"
+  commit=unknown
+  export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(date +%s)}"
 fi
 
 # the JDK that builds is the JDK jlink takes the runtime from
