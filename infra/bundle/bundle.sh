@@ -9,7 +9,9 @@
 # (ssh-keygen -Y sign) by the release key, and allowed_signers.
 #
 # Settings (environment):
-#   LEDGER_RELEASE_KEY   the release key (an OpenSSH private key file). Absent: a key made for this
+#   LEDGER_RELEASE_KEY   the release key (an OpenSSH private key file): for a release, the project's,
+#                        whose public half is infra/bundle/release-allowed-signers (the maintainers
+#                        hold it offline); tests use throwaway keys. Absent: a key made for this
 #                        machine, dist/release-key, with a warning (it proves nothing about the publisher)
 #   LEDGER_BUNDLE_DIST   where the bundles go (default: dist/ in the checkout)
 #   LEDGER_SKIP_BUILD=1  package what was built last instead of building (not reproducible from the commit)
@@ -119,10 +121,17 @@ for dir in "$b" "$a"; do
   pack "$stage" "$(basename "$dir")" "$dist/$(basename "$dir")-$platform.tar.gz"
 done
 make_allowed_signers "$key" >"$dist/allowed_signers"
+# the project's release key (infra/bundle/release-allowed-signers) or another one: say which
+if grep -qxF "$(cat "$dist/allowed_signers")" "$here/release-allowed-signers"; then
+  signed_by="the project's release key (infra/bundle/release-allowed-signers)"
+else
+  signed_by="a key that is NOT the project's release key: check with --allowed-signers $dist/allowed_signers"
+fi
 
 say ""
 for f in "$dist/$full-$platform.tar.gz" "$dist/$agent-$platform.tar.gz"; do
   say "$(sha256sum "$f" | cut -d' ' -f1)  $(du -h "$f" | cut -f1)  $f"
 done
 say "  allowed signers: $dist/allowed_signers   (check: ./ledger verify-bundle FILE --allowed-signers FILE)"
+say "  signed by $signed_by"
 say "  done in $((SECONDS - start)) s"
