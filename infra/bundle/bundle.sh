@@ -9,12 +9,17 @@
 # (ssh-keygen -Y sign) by the release key, and allowed_signers.
 #
 # Settings (environment):
-#   LEDGER_RELEASE_KEY   the release key (an OpenSSH private key file). Absent: a key made for this
+#   LEDGER_RELEASE_KEY   the release key (an OpenSSH private key file): for a release, the project's,
+#                        whose public half is infra/bundle/release-allowed-signers (the maintainers
+#                        hold it offline); tests use throwaway keys. Absent: a key made for this
 #                        machine, dist/release-key, with a warning (it proves nothing about the publisher)
 #   LEDGER_BUNDLE_DIST   where the bundles go (default: dist/ in the checkout)
 #   LEDGER_SKIP_BUILD=1  package what was built last instead of building (not reproducible from the commit)
 #   LEDGER_MAVEN_ARGS    extra Maven arguments (the SBOM plugin needs Maven online: no -o)
 #   SOURCE_DATE_EPOCH    the time written into every jar and tar entry (default: the commit's time)
+#   LEDGER_BUNDLE_SBOM   the CycloneDX SBOM to ship (default: target/rollout-ledger.cdx.json, made by
+#                        the build's -Psbom; CI's check, infra/bundle/pom.xml, makes its own from the
+#                        same three modules' runtime dependencies)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,12 +33,19 @@ warn() { printf 'ledger bundle: warning: %s\n' "$*" >&2; }
 die() { printf 'ledger bundle: %s\n' "$*" >&2; exit 1; }
 
 cd "$root"
-command -v git >/dev/null || die "git is needed (the commit's time is the bundle's time)"
-commit="$(git rev-parse HEAD)"
-export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
-if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
-  warn "the working tree has uncommitted changes: this bundle is not the commit $commit"
-  commit="$commit-dirty"
+# The commit and its time (one commit: a shallow clone does); outside a git checkout, a bundle that
+# says so and is not reproducible.
+if command -v git >/dev/null && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  commit="$(git rev-parse HEAD)"
+  export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
+  if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
+    warn "the working tree has uncommitted changes: this bundle is not the commit $commit"
+    commit="$commit-dirty"
+  fi
+else
+  warn "not a git checkout: BUILD-INFO says commit=unknown, and the bundle is not reproducible"
+  commit=unknown
+  export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(date +%s)}"
 fi
 
 # the JDK that builds is the JDK jlink takes the runtime from
@@ -109,10 +121,17 @@ for dir in "$b" "$a"; do
   pack "$stage" "$(basename "$dir")" "$dist/$(basename "$dir")-$platform.tar.gz"
 done
 make_allowed_signers "$key" >"$dist/allowed_signers"
+# the project's release key (infra/bundle/release-allowed-signers) or another one: say which
+if grep -qxF "$(cat "$dist/allowed_signers")" "$here/release-allowed-signers"; then
+  signed_by="the project's release key (infra/bundle/release-allowed-signers)"
+else
+  signed_by="a key that is NOT the project's release key: check with --allowed-signers $dist/allowed_signers"
+fi
 
 say ""
 for f in "$dist/$full-$platform.tar.gz" "$dist/$agent-$platform.tar.gz"; do
   say "$(sha256sum "$f" | cut -d' ' -f1)  $(du -h "$f" | cut -f1)  $f"
 done
 say "  allowed signers: $dist/allowed_signers   (check: ./ledger verify-bundle FILE --allowed-signers FILE)"
+say "  signed by $signed_by"
 say "  done in $((SECONDS - start)) s"

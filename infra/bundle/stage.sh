@@ -48,12 +48,15 @@ ship_launchers() { # bundle-dir
 
 # README.md, docs/, every other committed *.md, and infra/systemd/ (the units and their default
 # settings, infra/systemd/env/*.env): the paths the docs link to stay the same in the bundle.
+# The committed files; outside a git checkout, the same paths found on disk (build output left out).
 ship_docs() { # bundle-dir
   local dir=$1 f
   while IFS= read -r -d '' f; do
     mkdir -p "$dir/$(dirname "$f")"
     cp "$root/$f" "$dir/$f"
-  done < <(cd "$root" && git ls-files -z -- README.md docs '*.md' infra/systemd)
+  done < <(cd "$root" && if [[ "$commit" != unknown ]]; then git ls-files -z -- README.md docs '*.md' infra/systemd
+           else find . -type f \( -path ./README.md -o -path './docs/*' -o -path './infra/systemd/*' -o -name '*.md' \) \
+                  ! -path '*/target/*' ! -path './dist/*' ! -path './.*' -printf '%P\0' | LC_ALL=C sort -z; fi)
 }
 
 # The SBOM of the build (CycloneDX JSON, cyclonedx-maven-plugin in the `sbom` profile of the root
@@ -61,7 +64,7 @@ ship_docs() { # bundle-dir
 # (licenses/JAR/...), the list by component from the SBOM (licenses/LICENSES.txt); the runtime's own
 # are in runtime/legal/ (jlink copies them).
 ship_sbom_and_licences() { # bundle-dir
-  local dir=$1 sbom="$root/target/rollout-ledger.cdx.json" jar base entry
+  local dir=$1 sbom="${LEDGER_BUNDLE_SBOM:-$root/target/rollout-ledger.cdx.json}" jar base entry
   [[ -f "$sbom" ]] || die "no SBOM at $sbom (the build runs with -Psbom; LEDGER_SKIP_BUILD=1 needs one built before)"
   mkdir -p "$dir/sbom" "$dir/licenses"
   cp "$sbom" "$dir/sbom/rollout-ledger.cdx.json"

@@ -10,9 +10,11 @@
 # Exit 0 when all hold; 1 with the reason otherwise; 2 for a bad command line.
 #
 # Whose key: --allowed-signers FILE, else LEDGER_ALLOWED_SIGNERS (an installed bundle's bin/ledger
-# sets it to its own allowed_signers: an upgrade must come from the same publisher), else the
-# archive's own allowed_signers, with a warning: that proves the files are the ones signed, not
-# who signed them.
+# sets it to its own allowed_signers: an upgrade must come from the same publisher), else, in a
+# source checkout (./ledger verify-bundle), the project's release key, infra/bundle/
+# release-allowed-signers. Only when none of them exists, the archive's own allowed_signers, with a
+# warning: that proves the files are the ones signed, not who signed them. A local build is signed
+# by a key of its own: check it with --allowed-signers dist/allowed_signers.
 #
 # The same check by hand, in the unpacked bundle's directory:
 #   ssh-keygen -Y verify -f allowed_signers -I release@rollout-ledger -n rollout-ledger-release \
@@ -25,7 +27,10 @@ identity=release@rollout-ledger
 fail() { printf 'verify-bundle: REFUSED: %s\n' "$*" >&2; exit 1; }
 usage() { printf 'usage: ledger verify-bundle FILE.tar.gz [--allowed-signers FILE]\n' >&2; exit 2; }
 
-file="" signers="${LEDGER_ALLOWED_SIGNERS:-}"
+file="" signers="${LEDGER_ALLOWED_SIGNERS:-}" project=""
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# the project's release key: beside this script in a source checkout (a bundle's bin/ledger passes its own)
+[[ -f "$here/release-allowed-signers" ]] && project="$here/release-allowed-signers"
 while (( $# )); do
   case "$1" in
     --allowed-signers) (( $# >= 2 )) || usage; signers=$2; shift 2 ;;
@@ -36,6 +41,7 @@ while (( $# )); do
   esac
 done
 [[ -n "$file" ]] || usage
+[[ -n "$signers" ]] || signers="$project"
 [[ -f "$file" ]] || fail "$file: no such file"
 if [[ -n "$signers" ]]; then
   [[ -f "$signers" ]] || fail "allowed signers $signers: no such file"
@@ -75,7 +81,9 @@ if [[ -z "$signers" ]]; then
 fi
 if ! ssh-keygen -Y verify -f "$signers" -I "$identity" -n "$namespace" -s SHA256SUMS.sig \
      <SHA256SUMS >"$tmp/sig" 2>&1; then
-  fail "SHA256SUMS.sig is not a good signature by $identity of $signers: $(head -n 1 "$tmp/sig")"
+  hint=""
+  [[ "$signers" == "$project" ]] && hint=" (the project's release key; a bundle of a local build: --allowed-signers dist/allowed_signers)"
+  fail "SHA256SUMS.sig is not a good signature by $identity of $signers$hint: $(head -n 1 "$tmp/sig")"
 fi
 
 # 3. every file listed, every file as listed
