@@ -125,12 +125,10 @@ final class ReleaseCommands {
             Output.Column.of("VERSION", "version"),
             Output.Column.of("SEVERITY", "severity"),
             Output.Column.of("PUBLISHER", "publisher"),
+            // the id of the key that signed it (one word, so the table splits on spaces), or no
             Output.Column.of(
-                "SIGNED",
-                r ->
-                    r.path("signed").asBoolean()
-                        ? "key " + r.path("publisherKeyId").asText()
-                        : "no"),
+                "SIGNED_BY",
+                r -> r.path("signed").asBoolean() ? r.path("publisherKeyId").asText() : "no"),
             Output.Column.of("PUBLISHED", "publishedAt"),
             Output.Column.digest("SHA256", "sha256"));
 

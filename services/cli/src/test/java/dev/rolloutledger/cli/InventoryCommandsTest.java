@@ -74,7 +74,13 @@ class InventoryCommandsTest {
                     + " \"sha256\": \""
                     + "ab".repeat(32)
                     + "\", \"publisher\": \"ci\", \"severity\": \"EMERGENCY\","
-                    + " \"publishedAt\": \"2026-12-07T09:00:00Z\"}]");
+                    + " \"publishedAt\": \"2026-12-07T09:00:00Z\", \"signed\": false},"
+                    + " {\"release\": \"cf-10\", \"artifact\": \"agent\", \"version\": \"10\","
+                    + " \"sha256\": \""
+                    + "cd".repeat(32)
+                    + "\", \"publisher\": \"vendor\", \"severity\": \"NORMAL\","
+                    + " \"publishedAt\": \"2026-12-07T09:30:00Z\", \"signed\": true,"
+                    + " \"publisherKeyId\": \"2b3daf7cef8691f8\"}]");
           } else {
             answer(exchange, 404, "{\"status\": 404, \"detail\": \"not found\"}");
           }
@@ -172,9 +178,30 @@ class InventoryCommandsTest {
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(requests).containsExactly("GET /api/v1/tenants/default/releases");
     List<String> lines = run.out().lines().toList();
-    assertThat(lines).hasSize(2);
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0).split("\\s+"))
+        .containsExactly(
+            "RELEASE",
+            "ARTIFACT",
+            "VERSION",
+            "SEVERITY",
+            "PUBLISHER",
+            "SIGNED_BY",
+            "PUBLISHED",
+            "SHA256");
     assertThat(lines.get(1).split("\\s+"))
         .containsExactly(
-            "cf-9", "agent", "9", "EMERGENCY", "ci", "2026-12-07T09:00:00Z", "abababababab");
+            "cf-9", "agent", "9", "EMERGENCY", "ci", "no", "2026-12-07T09:00:00Z", "abababababab");
+    // a signed release: the id of the key that signed it
+    assertThat(lines.get(2).split("\\s+"))
+        .containsExactly(
+            "cf-10",
+            "agent",
+            "10",
+            "NORMAL",
+            "vendor",
+            "2b3daf7cef8691f8",
+            "2026-12-07T09:30:00Z",
+            "cdcdcdcdcdcd");
   }
 }
