@@ -2,6 +2,7 @@ package dev.rolloutledger.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rolloutledger.testing.DebianPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.rolloutledger.server.metrics;
 
-import dev.rolloutledger.server.DebianPackages;
+import dev.rolloutledger.testing.DebianPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.rolloutledger.server.ui;
 
-import dev.rolloutledger.server.DebianPackages;
+import dev.rolloutledger.testing.DebianPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

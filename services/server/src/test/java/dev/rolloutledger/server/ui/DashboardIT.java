@@ -143,9 +143,11 @@ class DashboardIT {
         .atMost(Duration.ofSeconds(30))
         .until(() -> "awaiting approval".equals(waveState("fleet")));
     By approve = By.cssSelector("li.wave[data-wave=fleet] button.a-approve");
-    assertThat(browser.findElement(approve).isDisplayed()).isTrue();
-
-    // the wave card is redrawn when its counts change: click the button that is there now
+    // the wave card is redrawn when its counts change: read and click the button that is there now
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(() -> browser.findElement(approve).isDisplayed());
     await()
         .atMost(Duration.ofSeconds(5))
         .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
@@ -222,9 +224,10 @@ class DashboardIT {
         .until(
             () -> "HALTED".equals(browser.findElement(By.id("main")).getAttribute("data-status")));
     assertThat(waveState("beta")).isEqualTo("halted");
-    WebElement halted = browser.findElement(By.cssSelector("li.entry[data-type=RolloutHalted]"));
-    assertThat(halted.getText()).containsAnyOf("crashed", "eValue");
-    assertThat(halted.getAttribute("data-chain")).isEqualTo("ok");
+    By halted = By.cssSelector("li.entry[data-type=RolloutHalted]");
+    assertThat(fresh(() -> browser.findElement(halted).getText()))
+        .containsAnyOf("crashed", "eValue");
+    assertThat(fresh(() -> browser.findElement(halted).getAttribute("data-chain"))).isEqualTo("ok");
     // the chart of the CRASH signal has the evidence up to the halt
     await().atMost(Duration.ofSeconds(10)).until(() -> points("CRASH") >= crashed.size());
     assertThat(browser.findElements(By.cssSelector("section.chart[data-signal=CRASH] canvas")))
@@ -265,15 +268,8 @@ class DashboardIT {
         .atMost(Duration.ofSeconds(10))
         .until(
             () -> browser.findElements(By.cssSelector("#rollouts tr[data-rollout]")).size() == 2);
-    assertThat(
-            browser
-                .findElement(By.cssSelector("#rollouts tr[data-rollout=r-halt]"))
-                .getAttribute("data-status"))
-        .isEqualTo("HALTED");
-    assertThat(
-            browser
-                .findElement(By.cssSelector("#rollouts tr[data-rollout=r-promote]"))
-                .getAttribute("data-status"))
+    assertThat(attribute("#rollouts tr[data-rollout=r-halt]", "data-status")).isEqualTo("HALTED");
+    assertThat(attribute("#rollouts tr[data-rollout=r-promote]", "data-status"))
         .isEqualTo("COMPLETED");
     screenshot("dashboard-rollouts.png", null);
   }
@@ -544,20 +540,47 @@ class DashboardIT {
     assertPageNotReloaded();
   }
 
+  /**
+   * Reads the page as it is now: a live update may redraw an element between finding it and reading
+   * it (a stale element), and then it is found again.
+   */
+  private static <T> T fresh(java.util.function.Supplier<T> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   private String waveState(String wave) {
-    List<WebElement> w = browser.findElements(By.cssSelector("li.wave[data-wave=" + wave + "]"));
-    return w.isEmpty() ? null : w.get(0).getAttribute("data-state");
+    return fresh(
+        () -> {
+          List<WebElement> w =
+              browser.findElements(By.cssSelector("li.wave[data-wave=" + wave + "]"));
+          return w.isEmpty() ? null : w.get(0).getAttribute("data-state");
+        });
   }
 
   private int points(String signal) {
-    List<WebElement> chart =
-        browser.findElements(By.cssSelector("section.chart[data-signal=" + signal + "]"));
-    String n = chart.isEmpty() ? null : chart.get(0).getAttribute("data-points");
-    return n == null ? 0 : Integer.parseInt(n);
+    return fresh(
+        () -> {
+          List<WebElement> chart =
+              browser.findElements(By.cssSelector("section.chart[data-signal=" + signal + "]"));
+          String n = chart.isEmpty() ? null : chart.get(0).getAttribute("data-points");
+          return n == null ? 0 : Integer.parseInt(n);
+        });
   }
 
   private String text(String css) {
-    return browser.findElement(By.cssSelector(css)).getText();
+    return fresh(() -> browser.findElement(By.cssSelector(css)).getText());
+  }
+
+  private String attribute(String css, String name) {
+    return fresh(() -> browser.findElement(By.cssSelector(css)).getAttribute(name));
   }
 
   private void type(String css, String text) {

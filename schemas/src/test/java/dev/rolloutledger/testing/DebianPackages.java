@@ -1,4 +1,4 @@
-package dev.rolloutledger.server;
+package dev.rolloutledger.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Debian packages a test needs (Chromium, Prometheus): present, or installed with {@code apt-get
- * install -y} when the tests run as root (CI on a fresh Debian machine; {@code apt-get update} and
- * again if that fails). Otherwise the test fails saying what to install: it is never skipped.
+ * Debian packages a test needs (Chromium and Prometheus for the server's, ssh-keygen, unshare, ip,
+ * curl and unzip for the bundle's; in the schemas test-jar so each module depends on one copy):
+ * present, or installed with {@code apt-get install -y} when the tests run as root (CI on a fresh
+ * Debian machine; {@code apt-get update} and again if that fails). Otherwise the test fails saying
+ * what to install: it is never skipped.
  */
 public final class DebianPackages {
   private DebianPackages() {}
