@@ -18,6 +18,7 @@ import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -94,31 +95,13 @@ final class PublisherCommands {
         description = "The publisher's key directory (from `ledger release keygen`).")
     Path key;
 
-    @Option(
-        names = "--file",
-        paramLabel = "ARTIFACT",
-        description = "The artifact file (its SHA-256 is signed).")
-    Path file;
-
-    @Option(names = "--sha256", description = "The artifact's SHA-256 (hex), instead of --file.")
-    String sha256;
-
-    @Option(names = "--artifact", defaultValue = "artifact", description = "Artifact name.")
-    String artifact;
-
-    @Option(names = "--version", description = "Version (default: the release id).")
-    String version;
+    @Mixin ReleaseFields fields;
 
     @Option(
         names = "--publisher",
         description =
             "A name to send along (not signed, not used: owners name the key in their policy).")
     String publisher;
-
-    @Option(
-        names = "--emergency",
-        description = "Severity EMERGENCY (signed: it cannot be raised).")
-    boolean emergency;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write it here, not to stdout.")
     Path out;
@@ -127,12 +110,10 @@ final class PublisherCommands {
 
     @Override
     public Integer call() throws Exception {
-      if ((file == null) == (sha256 == null)) {
-        throw new LedgerCli.UsageProblem("give exactly one of --file ARTIFACT and --sha256 HEX");
-      }
-      String digest = file == null ? sha256 : ReleaseCommands.Release.Publish.sha256(file);
-      String v = version == null ? release : version;
-      Severity severity = emergency ? Severity.EMERGENCY : Severity.NORMAL;
+      String digest = fields.digest();
+      String artifact = fields.artifact;
+      String v = fields.version(release);
+      Severity severity = fields.severity();
       PrivateKey privateKey = privateKey(key.resolve(PRIVATE_KEY));
       String publicKey = Files2.read(key.resolve(PUBLIC_KEY)).strip();
       String signature;

@@ -3,11 +3,11 @@ package dev.rolloutledger.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolloutledger.agent.ApiClient;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,33 +44,15 @@ final class ReleaseCommands {
           description = "A signed release, as `ledger release sign` wrote it.")
       Path signed;
 
-      @Option(
-          names = "--file",
-          paramLabel = "ARTIFACT",
-          description = "The artifact file (its SHA-256 goes into the release).")
-      Path file;
-
-      @Option(names = "--sha256", description = "The artifact's SHA-256 (hex), instead of --file.")
-      String sha256;
-
-      @Option(names = "--artifact", defaultValue = "artifact", description = "Artifact name.")
-      String artifact;
-
-      @Option(names = "--version", description = "Version (default: the release id).")
-      String version;
+      @Mixin ReleaseFields fields;
 
       @Option(names = "--publisher", defaultValue = "operator", description = "Publisher.")
       String publisher;
 
-      @Option(
-          names = "--emergency",
-          description = "Severity EMERGENCY: same waves, compressed bakes.")
-      boolean emergency;
-
       @Override
       void run(ApiClient client) throws Exception {
         if (signed != null) {
-          if (release != null || file != null || sha256 != null) {
+          if (release != null || !fields.noArtifact()) {
             throw new LedgerCli.UsageProblem(
                 "--signed FILE holds the whole release: no RELEASE, --file or --sha256 with it");
           }
@@ -91,27 +73,16 @@ final class ReleaseCommands {
         if (release == null) {
           throw new LedgerCli.UsageProblem("give RELEASE, or --signed FILE");
         }
-        if ((file == null) == (sha256 == null)) {
-          throw new LedgerCli.UsageProblem("give exactly one of --file ARTIFACT and --sha256 HEX");
-        }
         ObjectNode body = Api.JSON.createObjectNode();
         body.put("release", release);
-        body.put("artifact", artifact);
-        body.put("version", version == null ? release : version);
+        body.put("artifact", fields.artifact);
+        body.put("version", fields.version(release));
         body.put("publisher", publisher);
-        body.put("sha256", file == null ? sha256 : sha256(file));
-        body.put("severity", emergency ? "EMERGENCY" : "NORMAL");
+        body.put("sha256", fields.digest());
+        body.put("severity", fields.severity().name());
         accepted(
             client.post(api.tenantPath("/releases"), body),
             "published " + release + " sha256 " + body.get("sha256").asText());
-      }
-
-      static String sha256(Path file) throws IOException {
-        try {
-          return dev.rolloutledger.agent.Artifacts.sha256(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-          throw new LedgerCli.UsageProblem("artifact file " + file + " not found");
-        }
       }
     }
   }
