@@ -17,6 +17,7 @@ import dev.rolloutledger.avro.HostSilent;
 import dev.rolloutledger.avro.ManualHalt;
 import dev.rolloutledger.avro.NotificationSettings;
 import dev.rolloutledger.avro.OutageRecorded;
+import dev.rolloutledger.avro.PauseLifted;
 import dev.rolloutledger.avro.PauseRecorded;
 import dev.rolloutledger.avro.PolicySet;
 import dev.rolloutledger.avro.ReleasePublished;
@@ -28,6 +29,7 @@ import dev.rolloutledger.avro.RolloutPaused;
 import dev.rolloutledger.avro.RolloutPlanned;
 import dev.rolloutledger.avro.RolloutResumed;
 import dev.rolloutledger.avro.UpdateApplied;
+import dev.rolloutledger.avro.WaveApproved;
 import dev.rolloutledger.avro.WavePromoted;
 import dev.rolloutledger.avro.WaveStarted;
 import java.util.List;
@@ -205,14 +207,16 @@ public final class Topics {
               HaltLifted.getClassSchema(),
               // a union grows at its end (ADR 0003)
               OutageRecorded.getClassSchema(),
-              PauseRecorded.getClassSchema()),
+              PauseRecorded.getClassSchema(),
+              PauseLifted.getClassSchema(),
+              WaveApproved.getClassSchema()),
           SpecificRecord.class,
           PARTITIONS,
           TopicDescriptor.DELETE,
           Map.of(
               "retention.ms", "-1", "max.message.bytes", Integer.toString(MAX_LEDGER_ENTRY_BYTES)),
           "WaveStarted | WavePromoted | RolloutHalted | RolloutCompleted | HaltLifted | OutageRecorded"
-              + " | PauseRecorded, key tenant/rollout;"
+              + " | PauseRecorded | PauseLifted | WaveApproved, key tenant/rollout;"
               + " hash-chained");
 
   public static final TopicDescriptor<String, SpecificRecord> COMMANDS =

@@ -93,7 +93,10 @@ export function encode(tenant, rollout, e) {
     case 'RolloutCompleted':
       return out.concat();
     case 'HaltLifted':
+    case 'PauseLifted':
       return out.str(ev.by).str(e.reason).concat();
+    case 'WaveApproved':
+      return out.str(e.wave).str(ev.by).concat();
     case 'OutageRecorded':
       return out.time(ev.from).time(ev.graceUntil).i64(durationMillis(ev.bakeExtendedBy)).concat();
     default:

@@ -41,8 +41,23 @@ final class Controls {
     }
     return switch (rollout.status()) {
       case ACTIVE -> {
+        Step step = context.step(e.tenant(), e.at());
+        String wave = rollout.plan().waves().get(rollout.currentWave()).name();
+        rollout =
+            step.append(
+                rollout,
+                (tenant, at, id, seq, prev) ->
+                    new PauseRecorded(
+                        tenant,
+                        at,
+                        id,
+                        seq,
+                        prev,
+                        wave,
+                        RolloutEngine.MANUAL_PAUSE,
+                        Map.of("by", e.by(), "reason", e.reason())));
         context.store.putRollout(rollout.withStatus(RolloutStatus.PAUSED));
-        yield Decision.none();
+        yield step.decision();
       }
       case PAUSED -> Decision.none();
       case PENDING, HALTED, COMPLETED -> wrongStatus(e, rollout);
@@ -56,9 +71,14 @@ final class Controls {
     }
     return switch (rollout.status()) {
       case PAUSED -> {
-        // The current wave may have finished while paused: promote now rather than wait for an
-        // outcome that will never come.
+        // who resumed it is on record before anything moves; the current wave may have finished
+        // while paused: promote now rather than wait for an outcome that will never come.
         Step step = context.step(e.tenant(), e.at());
+        rollout =
+            step.append(
+                rollout,
+                (tenant, at, id, seq, prev) ->
+                    new PauseLifted(tenant, at, id, seq, prev, e.by(), e.reason()));
         context.store.putRollout(
             gate.promote(
                 step, dispatcher.dispatch(step, rollout.withStatus(RolloutStatus.ACTIVE))));
@@ -120,7 +140,10 @@ final class Controls {
     return step.decision();
   }
 
-  /** Records a person's approval of a wave; the wave may then promote at once. */
+  /**
+   * Records a person's approval of a wave (a {@link WaveApproved} entry naming who, the first time
+   * only); the wave may then promote at once.
+   */
   Decision onApproval(ApprovalGranted e) {
     RolloutState rollout = context.store.rollout(e.tenant(), e.rollout()).orElse(null);
     if (rollout == null) {
@@ -136,6 +159,11 @@ final class Controls {
       return Decision.none();
     }
     Step step = context.step(e.tenant(), e.at());
+    rollout =
+        step.append(
+            rollout,
+            (tenant, at, id, seq, prev) ->
+                new WaveApproved(tenant, at, id, seq, prev, e.wave(), e.by()));
     context.store.putRollout(gate.promote(step, rollout.withApproval(e.wave())));
     return step.decision();
   }

@@ -16,7 +16,9 @@ public sealed interface LedgerEntry
         RolloutCompleted,
         HaltLifted,
         OutageRecorded,
-        PauseRecorded {
+        PauseRecorded,
+        PauseLifted,
+        WaveApproved {
 
   String tenant();
 

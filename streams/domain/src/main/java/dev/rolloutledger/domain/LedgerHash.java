@@ -48,6 +48,8 @@ import java.util.Map;
  * "HaltLifted"       str(by) str(reason)
  * "OutageRecorded"   time(from) time(graceUntil) i64(bakeExtendedBy in milliseconds)
  * "PauseRecorded"    str(wave) str(reason) map(evidence)
+ * "PauseLifted"      str(by) str(reason)
+ * "WaveApproved"     str(wave) str(by)
  * </pre>
  *
  * <p>Every field is either fixed-width or length-prefixed and the type fixes the field list, so two
@@ -82,6 +84,10 @@ public final class LedgerHash {
           .i64(e.bakeExtendedBy().toMillis());
     } else if (entry instanceof PauseRecorded e) {
       out.header("PauseRecorded", e).str(e.wave()).str(e.reason()).map(e.evidence());
+    } else if (entry instanceof PauseLifted e) {
+      out.header("PauseLifted", e).str(e.by()).str(e.reason());
+    } else if (entry instanceof WaveApproved e) {
+      out.header("WaveApproved", e).str(e.wave()).str(e.by());
     } else if (entry instanceof RolloutCompleted e) {
       out.header("RolloutCompleted", e);
     } else {

@@ -29,7 +29,9 @@ import java.util.function.Function;
  *       heartbeats included); a wave no host matched passes at once (its approval, if asked for,
  *       still holds it); after the last wave it completes.
  *   <li>A HALTED rollout never promotes or dispatches again unless a person resumes it (the ledger
- *       records a HaltLifted entry first).
+ *       records a HaltLifted entry first); a PAUSED one neither until a person resumes it (a
+ *       PauseLifted entry). A person's pause is a PauseRecorded entry and an approval a
+ *       WaveApproved entry, each naming who, so every person's decision is in the ledger.
  *   <li>Heartbeats move event time (bake), are signs of life and carry metrics (hosts over limits).
  *   <li>Silence is judged from heartbeats, or, under a plan whose {@link Liveness} is reported,
  *       from a failure detector's {@link HostSilent} and {@link HostBack} (ADR 0006): the same
@@ -76,6 +78,12 @@ public final class RolloutEngine {
   public static final String UNREACHABLE = "unreachable hosts";
 
   public static final String REFUSED = "refused by the owner's policy";
+
+  /**
+   * The reason of a pause ({@link PauseRecorded}) a person asked for; its evidence holds {@code by}
+   * and {@code reason}.
+   */
+  public static final String MANUAL_PAUSE = "paused by a person";
 
   private final EngineContext context;
   private final Map<Class<?>, Function<LedgerInput, Decision>> routes = new HashMap<>();

@@ -32,6 +32,10 @@ class LedgerHashTest {
       "4e39b3bb512d5a856090be1709778eafaada59d1eafb9915f993b68d0ba615db";
   private static final String ROLLOUT_COMPLETED =
       "7fbec72ffe81a3d60a45062b9221291a075faea445d6df0b88d846867e26930e";
+  private static final String WAVE_APPROVED =
+      "42db4dcc5adbfe2d13ede9ab87d2a88bcf1690adc6259a33ac79abda56df6006";
+  private static final String PAUSE_LIFTED =
+      "c1654e9310d39ed9778409112f9bb1f6d56ca39162d6fd39adbfa0d9f8eb15b8";
 
   /** Keys whose UTF-8 order differs from Java's UTF-16 order (the emoji is a surrogate pair). */
   private static Map<String, String> evidence() {
@@ -51,7 +55,9 @@ class LedgerHashTest {
         new WavePromoted("acme", AT, "r-1", 2, WAVE_STARTED, "dev", 0),
         new RolloutHalted(
             "acme", AT, "r-1", 3, WAVE_PROMOTED, "prod", "crash fraction cap", evidence()),
-        new RolloutCompleted("acme", AT, "r-2", 4, ROLLOUT_HALTED));
+        new RolloutCompleted("acme", AT, "r-2", 4, ROLLOUT_HALTED),
+        new WaveApproved("acme", AT, "r-2", 5, ROLLOUT_COMPLETED, "prod", "alice"),
+        new PauseLifted("acme", AT, "r-2", 6, WAVE_APPROVED, "bob", "checked the canary"));
   }
 
   @Nested
@@ -60,7 +66,13 @@ class LedgerHashTest {
     @Test
     void matches_an_independent_implementation_of_the_documented_encoding() {
       assertThat(samples().map(LedgerHash::of))
-          .containsExactly(WAVE_STARTED, WAVE_PROMOTED, ROLLOUT_HALTED, ROLLOUT_COMPLETED);
+          .containsExactly(
+              WAVE_STARTED,
+              WAVE_PROMOTED,
+              ROLLOUT_HALTED,
+              ROLLOUT_COMPLETED,
+              WAVE_APPROVED,
+              PAUSE_LIFTED);
     }
 
     @Test

@@ -8,6 +8,7 @@ import static dev.rolloutledger.domain.Scenario.percent;
 import static dev.rolloutledger.domain.Scenario.sha;
 import static dev.rolloutledger.domain.Scenario.wave;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -353,9 +354,11 @@ class RolloutEngineTest {
 
       Decision d = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "dev", "alice"));
 
+      // who approved is on record before the promotion it allowed
       assertThat(d.entries())
           .extracting(RolloutEngineTest::describe)
-          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
+          .containsExactly(
+              "WaveApproved dev by alice", "WavePromoted dev", "WaveStarted prod [p1]");
       assertThat(s.rolloutState("r1").approvals()).containsExactly("dev");
     }
 
@@ -1221,9 +1224,28 @@ class RolloutEngineTest {
 
       assertThat(whilePaused.entries()).isEmpty();
       assertThat(resumed.entries())
-          .extracting(e -> e.getClass().getSimpleName())
-          .containsExactly("WavePromoted", "WaveStarted");
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly("PauseLifted by ops: back", "WavePromoted dev", "WaveStarted prod [p1]");
       assertThat(hostsOf(resumed.commands())).containsExactly("p1");
+    }
+
+    @Test
+    void a_persons_pause_is_a_ledger_entry_naming_who_and_why_in_the_current_wave() {
+      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      Decision paused = s.pause("r1");
+
+      assertThat(paused.entries()).hasSize(1);
+      PauseRecorded pause = (PauseRecorded) paused.entries().get(0);
+      assertThat(pause.wave()).isEqualTo("dev");
+      assertThat(pause.reason()).isEqualTo(RolloutEngine.MANUAL_PAUSE);
+      assertThat(pause.evidence()).containsExactly(entry("by", "ops"), entry("reason", "lunch"));
+      assertThat(paused.commands()).isEmpty();
+      // the chain goes on from it: the next entry's prevHash is its hash
+      Decision resumed = s.resume("r1");
+      assertThat(resumed.entries().get(0).prevHash()).isEqualTo(LedgerHash.of(pause));
+      assertThat(resumed.entries().get(0).seq()).isEqualTo(pause.seq() + 1);
     }
 
     @Test
@@ -1726,6 +1748,10 @@ class RolloutEngineTest {
       return "WavePromoted " + p.wave();
     } else if (e instanceof RolloutHalted h) {
       return "RolloutHalted " + h.wave();
+    } else if (e instanceof WaveApproved a) {
+      return "WaveApproved " + a.wave() + " by " + a.by();
+    } else if (e instanceof PauseLifted l) {
+      return "PauseLifted by " + l.by() + ": " + l.reason();
     }
     return e.getClass().getSimpleName();
   }

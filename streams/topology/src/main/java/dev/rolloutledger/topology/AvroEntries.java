@@ -7,10 +7,12 @@ import dev.rolloutledger.domain.HostCommand;
 import dev.rolloutledger.domain.LedgerEntry;
 import dev.rolloutledger.domain.LedgerHash;
 import dev.rolloutledger.domain.OutageRecorded;
+import dev.rolloutledger.domain.PauseLifted;
 import dev.rolloutledger.domain.PauseRecorded;
 import dev.rolloutledger.domain.Rollback;
 import dev.rolloutledger.domain.RolloutCompleted;
 import dev.rolloutledger.domain.RolloutHalted;
+import dev.rolloutledger.domain.WaveApproved;
 import dev.rolloutledger.domain.WavePromoted;
 import dev.rolloutledger.domain.WaveStarted;
 import org.apache.avro.specific.SpecificRecord;
@@ -108,6 +110,28 @@ final class AvroEntries {
           .setBy(e.by())
           .setReason(e.reason())
           .build();
+    } else if (entry instanceof PauseLifted e) {
+      return dev.rolloutledger.avro.PauseLifted.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .setBy(e.by())
+          .setReason(e.reason())
+          .build();
+    } else if (entry instanceof WaveApproved e) {
+      return dev.rolloutledger.avro.WaveApproved.newBuilder()
+          .setTenant(e.tenant())
+          .setAt(e.at())
+          .setRollout(e.rollout())
+          .setSeq(e.seq())
+          .setPrevHash(e.prevHash())
+          .setHash(hash)
+          .setWave(e.wave())
+          .setBy(e.by())
+          .build();
     }
     throw new IllegalArgumentException("unmapped entry " + entry.getClass());
   }
@@ -176,6 +200,24 @@ final class AvroEntries {
           r.getPrevHash(),
           r.getBy(),
           r.getReason());
+    } else if (record instanceof dev.rolloutledger.avro.PauseLifted r) {
+      return new PauseLifted(
+          r.getTenant(),
+          r.getAt(),
+          r.getRollout(),
+          r.getSeq(),
+          r.getPrevHash(),
+          r.getBy(),
+          r.getReason());
+    } else if (record instanceof dev.rolloutledger.avro.WaveApproved r) {
+      return new WaveApproved(
+          r.getTenant(),
+          r.getAt(),
+          r.getRollout(),
+          r.getSeq(),
+          r.getPrevHash(),
+          r.getWave(),
+          r.getBy());
     }
     throw new IllegalArgumentException("not a ledger entry: " + record.getSchema().getFullName());
   }

@@ -223,7 +223,11 @@ class AvroMapperTest {
               new RolloutHalted(
                   "t", AT, "ro", 3, g, "canary", "crash fraction cap", Map.of("crashed", "1")),
               new RolloutCompleted("t", AT, "ro", 4, g),
-              new dev.rolloutledger.domain.HaltLifted("t", AT, "ro", 5, g, "alice", "false alarm"));
+              new dev.rolloutledger.domain.HaltLifted("t", AT, "ro", 5, g, "alice", "false alarm"),
+              new dev.rolloutledger.domain.PauseRecorded(
+                  "t", AT, "ro", 6, g, "canary", "paused by a person", Map.of("by", "bob")),
+              new dev.rolloutledger.domain.PauseLifted("t", AT, "ro", 7, g, "bob", "checked"),
+              new dev.rolloutledger.domain.WaveApproved("t", AT, "ro", 8, g, "fleet", "carol"));
       for (var entry : entries) {
         var avro = AvroMapper.toAvro(entry);
         assertThat(AvroMapper.entryToDomain(avro)).isEqualTo(entry);

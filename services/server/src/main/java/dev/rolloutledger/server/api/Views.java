@@ -245,6 +245,30 @@ public final class Views {
             null,
             e.getReason(),
             java.util.Map.of("by", e.getBy()));
+      } else if (r instanceof dev.rolloutledger.avro.PauseLifted e) {
+        return new LedgerEntryView(
+            "PauseLifted",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            null,
+            null,
+            null,
+            e.getReason(),
+            java.util.Map.of("by", e.getBy()));
+      } else if (r instanceof dev.rolloutledger.avro.WaveApproved e) {
+        return new LedgerEntryView(
+            "WaveApproved",
+            e.getSeq(),
+            e.getAt(),
+            e.getPrevHash(),
+            e.getHash(),
+            e.getWave(),
+            null,
+            null,
+            null,
+            java.util.Map.of("by", e.getBy()));
       } else if (r instanceof dev.rolloutledger.avro.OutageRecorded e) {
         return new LedgerEntryView(
             "OutageRecorded",
