@@ -22,6 +22,12 @@
 #                        same three modules' runtime dependencies)
 set -euo pipefail
 
+case "${1:-}" in
+  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+  "") ;;
+  *) printf 'bundle: no arguments but --help (settings are environment variables; --help lists them)\n' >&2; exit 2 ;;
+esac
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 dist="${LEDGER_BUNDLE_DIST:-$root/dist}"
