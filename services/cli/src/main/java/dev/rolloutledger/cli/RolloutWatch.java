@@ -185,14 +185,14 @@ final class RolloutWatch implements Callable<Integer> {
 
   /**
    * The terminal: each frame overwrites the one before (cursor up, clear line), the cursor hidden
-   * meanwhile and shown again on exit and on Ctrl-C (a shutdown hook).
+   * meanwhile and shown again on exit and on Ctrl-C (a shutdown hook). The terminal's size is read
+   * again for every frame, so a resized window redraws right.
    */
   static final class Screen implements AutoCloseable {
     static final String HIDE_CURSOR = "\u001b[?25l";
     static final String SHOW_CURSOR = "\u001b[?25h";
     private final PrintWriter out;
     private final Thread restore;
-    private final int width = width();
     private int drawn;
 
     Screen(PrintWriter out) {
@@ -208,9 +208,26 @@ final class RolloutWatch implements Callable<Integer> {
     }
 
     void draw(List<String> lines) {
-      out.print(frame(drawn, lines, width));
+      Size size = Size.of();
+      List<String> shown = fit(lines, size.rows());
+      out.print(frame(drawn, shown, size.columns()));
       out.flush();
-      drawn = lines.size();
+      drawn = shown.size();
+    }
+
+    /**
+     * At most {@code rows - 1} lines (0: unknown, all): the cursor cannot go up past the top of the
+     * screen, so a taller frame would scroll and the next one would be drawn over the wrong rows.
+     * The last line left says how many were cut.
+     */
+    static List<String> fit(List<String> lines, int rows) {
+      if (rows < 3 || lines.size() <= rows - 1) {
+        return lines;
+      }
+      List<String> fitted = new java.util.ArrayList<>(lines.subList(0, rows - 2));
+      fitted.add(
+          "... " + (lines.size() - (rows - 2)) + " more lines: a taller terminal shows them");
+      return fitted;
     }
 
     /**
@@ -231,30 +248,6 @@ final class RolloutWatch implements Callable<Integer> {
       return b.append("\u001b[J").toString();
     }
 
-    /** The terminal's columns: $COLUMNS, else {@code stty size} of /dev/tty, else 0 (unknown). */
-    static int width() {
-      try {
-        String columns = System.getenv("COLUMNS");
-        if (columns != null) {
-          return Integer.parseInt(columns.strip());
-        }
-        Process stty =
-            new ProcessBuilder("stty", "size")
-                .redirectInput(new java.io.File("/dev/tty"))
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        String size = new String(stty.getInputStream().readAllBytes()).strip();
-        stty.waitFor();
-        String[] rowsColumns = size.split("\\s+");
-        return rowsColumns.length == 2 ? Integer.parseInt(rowsColumns[1]) : 0;
-      } catch (IOException | NumberFormatException e) {
-        return 0;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return 0;
-      }
-    }
-
     @Override
     public void close() {
       out.print(SHOW_CURSOR);
@@ -263,6 +256,44 @@ final class RolloutWatch implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(restore);
       } catch (IllegalStateException shuttingDown) {
         // the hook runs anyway
+      }
+    }
+  }
+
+  /**
+   * The terminal's rows and columns: {@code stty size} of /dev/tty, else $LINES and $COLUMNS (which
+   * a shell does not update for a running program), else 0 (unknown).
+   */
+  record Size(int rows, int columns) {
+    static Size of() {
+      int rows = env("LINES");
+      int columns = env("COLUMNS");
+      try {
+        Process stty =
+            new ProcessBuilder("stty", "size")
+                .redirectInput(new java.io.File("/dev/tty"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String size = new String(stty.getInputStream().readAllBytes()).strip();
+        stty.waitFor();
+        String[] rowsColumns = size.split("\\s+");
+        if (rowsColumns.length == 2) {
+          return new Size(Integer.parseInt(rowsColumns[0]), Integer.parseInt(rowsColumns[1]));
+        }
+      } catch (IOException | NumberFormatException e) {
+        // no terminal to ask: the environment's, or unknown
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new Size(rows, columns);
+    }
+
+    private static int env(String name) {
+      try {
+        String value = System.getenv(name);
+        return value == null ? 0 : Integer.parseInt(value.strip());
+      } catch (NumberFormatException e) {
+        return 0;
       }
     }
   }

@@ -164,6 +164,19 @@ class WatchViewTest {
   }
 
   @Test
+  void a_frame_taller_than_the_terminal_is_cut_to_fit_and_says_how_many_lines_it_left_out() {
+    List<String> lines = List.of("1", "2", "3", "4", "5", "6");
+
+    List<String> fitted = RolloutWatch.Screen.fit(lines, 5);
+
+    // rows - 1 lines at most: the cursor cannot go up past the top of the screen
+    assertThat(fitted)
+        .containsExactly("1", "2", "3", "... 3 more lines: a taller terminal shows them");
+    assertThat(RolloutWatch.Screen.fit(lines, 7)).isEqualTo(lines);
+    assertThat(RolloutWatch.Screen.fit(lines, 0)).as("unknown height").isEqualTo(lines);
+  }
+
+  @Test
   void numbers_and_durations_are_short() {
     assertThat(WatchView.number(60.0)).isEqualTo("60");
     assertThat(WatchView.number(3.14159)).isEqualTo("3.14");
