@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The ledger's own meters, by their Micrometer names; Prometheus shows them with {@code _} for
@@ -25,7 +27,10 @@ public class LedgerMeters {
   /** Counter {@code ledger_halts_total{tenant,reason}}: RolloutHalted entries. */
   public static final String HALTS = "ledger.halts";
 
-  /** Counter {@code ledger_telemetry_items_total{door}}: items accepted at an HTTP door. */
+  /**
+   * Counter {@code ledger_telemetry_items_total{door}}: items accepted at an HTTP door (not those
+   * written straight to Kafka: docs/metrics.md).
+   */
   public static final String TELEMETRY_ITEMS = "ledger.telemetry.items";
 
   /** Counter {@code ledger_dead_letters_total{source,reason}}: records on ledger.dead-letters. */
@@ -63,6 +68,7 @@ public class LedgerMeters {
   private final MeterRegistry registry;
   private final Timer latency;
   private final Counter commandPolls;
+  private final Set<String> tenants = ConcurrentHashMap.newKeySet();
 
   public LedgerMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -78,6 +84,27 @@ public class LedgerMeters {
     for (String door : new String[] {DOOR_TELEMETRY, DOOR_REGISTRATIONS}) {
       telemetryItems(door); // at 0 from the start: rate() needs the first sample
     }
+    for (String source : MetricLabels.DEAD_LETTER_SOURCES) {
+      for (String reason : MetricLabels.DEAD_LETTER_REASONS) {
+        deadLetters(source, reason); // at 0: increase() sees the first dead letter of each
+      }
+    }
+  }
+
+  /**
+   * Registers {@code tenant}'s halts (every reason) and decisions (every entry type) at 0, once per
+   * tenant and process: a counter born at its first event hides that event from {@code increase()}.
+   * Called where a tenant is first seen: the rollouts store ({@link RolloutGauges}) and the ledger.
+   */
+  public void tenant(String tenant) {
+    if (tenants.add(tenant)) {
+      for (String reason : MetricLabels.HALT_REASONS_ALL) {
+        halts(tenant, reason);
+      }
+      for (String type : MetricLabels.ENTRY_TYPES) {
+        decisions(tenant, type);
+      }
+    }
   }
 
   public MeterRegistry registry() {
@@ -85,30 +112,41 @@ public class LedgerMeters {
   }
 
   public void decision(String tenant, String type) {
-    Counter.builder(DECISIONS)
-        .description("Ledger entries committed, by tenant and entry type")
-        .tag("tenant", tenant)
-        .tag("type", type)
-        .register(registry)
-        .increment();
+    tenant(tenant);
+    decisions(tenant, type).increment();
   }
 
   public void halt(String tenant, String reason) {
-    Counter.builder(HALTS)
-        .description("Rollouts halted, by tenant and a bounded reason")
-        .tag("tenant", tenant)
-        .tag("reason", reason)
-        .register(registry)
-        .increment();
+    tenant(tenant);
+    halts(tenant, reason).increment();
   }
 
   public void deadLetter(String source, String reason) {
-    Counter.builder(DEAD_LETTERS)
+    deadLetters(source, reason).increment();
+  }
+
+  private Counter decisions(String tenant, String type) {
+    return Counter.builder(DECISIONS)
+        .description("Ledger entries committed, by tenant and entry type")
+        .tag("tenant", tenant)
+        .tag("type", type)
+        .register(registry);
+  }
+
+  private Counter halts(String tenant, String reason) {
+    return Counter.builder(HALTS)
+        .description("Rollouts halted, by tenant and a bounded reason")
+        .tag("tenant", tenant)
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  private Counter deadLetters(String source, String reason) {
+    return Counter.builder(DEAD_LETTERS)
         .description("Records dead-lettered, by source topic and a bounded reason")
         .tag("source", source)
         .tag("reason", reason)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   public void latency(Duration d) {

@@ -4,10 +4,15 @@ import dev.rolloutledger.domain.RolloutEngine;
 import dev.rolloutledger.domain.gate.Signal;
 import dev.rolloutledger.schemas.TopicDescriptor;
 import dev.rolloutledger.schemas.Topics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
 
 /**
  * The closed sets of label values: a reason or a topic written by anyone is mapped onto a few
@@ -30,6 +35,42 @@ public final class MetricLabels {
           RolloutEngine.MANUAL_HALT, "manual",
           RolloutEngine.ROLLBACK, "rollback",
           RolloutEngine.REFUSED, "policy");
+
+  /** Every value {@link #haltReason} answers. */
+  public static final List<String> HALT_REASONS_ALL = haltReasonsAll();
+
+  /** Every value {@link #deadLetterReason} answers. */
+  public static final List<String> DEAD_LETTER_REASONS =
+      List.of(
+          "invalid_field",
+          "invalid_record",
+          "not_deserializable",
+          "processing_failed",
+          "rejected",
+          "not_decided",
+          "null_value",
+          OTHER);
+
+  /** Every value {@link #deadLetterSource} answers: the ledger's topics and {@code other}. */
+  public static final List<String> DEAD_LETTER_SOURCES =
+      Stream.concat(TOPICS.stream().sorted(), Stream.of(OTHER)).toList();
+
+  /**
+   * The entry types of {@code ledger.decisions} ({@code WaveStarted}, ...): its union's records.
+   */
+  public static final List<String> ENTRY_TYPES =
+      Topics.LEDGER.valueSchema().getTypes().stream().map(Schema::getName).toList();
+
+  private static List<String> haltReasonsAll() {
+    List<String> out = new ArrayList<>();
+    for (Signal s : Signal.values()) {
+      out.add("regression_" + s.name().toLowerCase(Locale.ROOT));
+    }
+    out.add("regression");
+    out.addAll(new TreeSet<>(HALT_REASONS.values()));
+    out.add(OTHER);
+    return List.copyOf(out);
+  }
 
   /**
    * The halt reason of a {@code RolloutHalted}: {@code regression_crash}, {@code

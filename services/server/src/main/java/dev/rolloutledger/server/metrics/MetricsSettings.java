@@ -7,10 +7,11 @@ import java.util.List;
 /**
  * {@code ledger.metrics.*}: who may read {@code /metrics} (docs/metrics.md, "Access").
  *
- * <p>By default only an admin token: the metrics carry the name of every tenant this instance
- * holds, which a token of one tenant must not learn about another. {@code open-to} lists networks
- * (CIDRs, comma-separated) whose scrapers need no token, e.g. {@code 10.0.0.0/8} for a Prometheus
- * on the private network; the TCP peer's address is checked, never a forwarded-for header.
+ * <p>By default only an admin token, which reads its own tenant's series and those of no tenant
+ * ({@link MetricsScope}): a token of one tenant must not learn about another. {@code open-to} lists
+ * networks (CIDRs, comma-separated) whose scrapers read every series without a token, e.g. {@code
+ * 10.0.0.0/8} for a Prometheus on the private network; the TCP peer's address is checked, never a
+ * forwarded-for header.
  */
 @ConfigurationProperties("ledger.metrics")
 public class MetricsSettings {

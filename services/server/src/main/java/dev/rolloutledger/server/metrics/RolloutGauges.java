@@ -26,16 +26,20 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * only, no standby copy, so the sum over the instances is the deployment's count), counted when
  * {@code /metrics} is read; every status of a tenant is written, 0 included, so a rollout that
  * leaves ACTIVE takes the ACTIVE series down to 0 rather than ending it. While the store cannot be
- * read (a rebalance), the last counts stay. Also {@code ledger_topology_running}.
+ * read (a rebalance), the last counts stay. A tenant seen here gets its {@code ledger_halts_total}
+ * and {@code ledger_decisions_total} series at 0 ({@link LedgerMeters#tenant}). Also {@code
+ * ledger_topology_running}.
  */
 @Singleton
 @Requires(property = "ledger.metrics.enabled", notEquals = "false")
 public class RolloutGauges {
   private final KafkaStreams streams;
+  private final LedgerMeters meters;
   private final MultiGauge rollouts;
 
   public RolloutGauges(KafkaStreams streams, LedgerMeters meters) {
     this.streams = streams;
+    this.meters = meters;
     this.rollouts =
         MultiGauge.builder(LedgerMeters.ROLLOUTS)
             .description("Rollouts held by this instance, by tenant and status")
@@ -69,6 +73,7 @@ public class RolloutGauges {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     counts.forEach(
         (tenant, byStatus) -> {
+          meters.tenant(tenant); // its halts and decisions at 0 before the first of them
           for (RolloutStatus status : RolloutStatus.values()) {
             rows.add(
                 MultiGauge.Row.of(

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -123,6 +124,18 @@ class MetricsIT {
     return Scrape.of(r.body());
   }
 
+  /** GET each path without a token: its status (printed, the evidence); never a metric line. */
+  private Map<String, Integer> withoutAToken(List<String> paths) {
+    Map<String, Integer> statuses = new java.util.LinkedHashMap<>();
+    for (String path : paths) {
+      HttpResponse<String> r = server.get(path);
+      statuses.put(path, r.statusCode());
+      assertThat(r.body()).as(path).doesNotContain("ledger_topology_running");
+    }
+    System.out.println("GET without a token: " + statuses);
+    return statuses;
+  }
+
   private void produceANanHeartbeatStraightToKafka() throws Exception {
     var values = Topics.TELEMETRY.valueSerde(server.bean(SchemaRegistry.class)).serializer();
     dev.rolloutledger.avro.Heartbeat hb =
@@ -156,6 +169,30 @@ class MetricsIT {
       assertThat(after.value("ledger_decisions_total", "tenant", tenant, "type", "RolloutHalted"))
           .isEqualTo(1);
       assertThat(after.value("ledger_decisions_total", "tenant", tenant)).isEqualTo(2);
+    }
+
+    @Test
+    void hold_every_bounded_series_at_0_before_its_first_event() {
+      for (String reason : MetricLabels.HALT_REASONS_ALL) {
+        assertThat(after.has("ledger_halts_total", "tenant", tenant, "reason", reason))
+            .as(reason)
+            .isTrue();
+      }
+      assertThat(after.value("ledger_halts_total", "tenant", tenant, "reason", "manual")).isZero();
+      for (String type : MetricLabels.ENTRY_TYPES) {
+        assertThat(after.has("ledger_decisions_total", "tenant", tenant, "type", type))
+            .as(type)
+            .isTrue();
+      }
+      assertThat(after.value("ledger_decisions_total", "tenant", tenant, "type", "HaltLifted"))
+          .isZero();
+      for (String source : MetricLabels.DEAD_LETTER_SOURCES) {
+        for (String reason : MetricLabels.DEAD_LETTER_REASONS) {
+          assertThat(after.has("ledger_dead_letters_total", "source", source, "reason", reason))
+              .as(source + " " + reason)
+              .isTrue();
+        }
+      }
     }
 
     @Test
@@ -250,6 +287,79 @@ class MetricsIT {
   }
 
   @Nested
+  class TenantScope {
+    @Test
+    void an_admin_token_reads_its_own_tenants_series_and_those_of_no_tenant_only() {
+      String other = "other" + UUID.randomUUID().toString().substring(0, 8);
+      server.bean(LedgerMeters.class).tenant(other); // its halt and decision series, at 0
+      String otherAdmin = server.token(other, Role.ADMIN);
+
+      Scrape mine = scrape();
+      assertThat(mine.has("ledger_halts_total", "tenant", tenant)).isTrue();
+      assertThat(mine.samples())
+          .as("tenant %s's admin reads no other tenant's series", tenant)
+          .allSatisfy(s -> assertThat(s.labels().getOrDefault("tenant", tenant)).isEqualTo(tenant));
+
+      HttpResponse<String> r = server.get(otherAdmin, "/metrics");
+      assertThat(r.statusCode()).isEqualTo(200);
+      Scrape theirs = Scrape.of(r.body());
+      assertThat(theirs.value("ledger_halts_total", "tenant", other, "reason", "cap")).isZero();
+      assertThat(theirs.has("ledger_decisions_total", "tenant", other, "type", "RolloutHalted"))
+          .isTrue();
+      assertThat(theirs.samples())
+          .allSatisfy(s -> assertThat(s.labels().getOrDefault("tenant", other)).isEqualTo(other));
+      assertThat(r.body()).doesNotContain(tenant);
+      // series of no tenant stay: the topology, the doors, dead letters, Kafka, the JVM
+      assertThat(theirs.has("ledger_topology_running")).isTrue();
+      assertThat(theirs.has("ledger_telemetry_items_total", "door", "telemetry")).isTrue();
+      assertThat(theirs.has("ledger_dead_letters_total", "source", "ledger.telemetry")).isTrue();
+      assertThat(PromQl.exportedNames(r.body())).anyMatch(n -> n.startsWith("jvm_memory_"));
+    }
+  }
+
+  @Nested
+  class OtherFilters {
+    /**
+     * The same class of bypass on /api/v1/** and /registry/**: a spelling of a path the router
+     * serves but the filter's pattern misses. Nothing answers 2xx without a token.
+     */
+    @Test
+    void no_spelling_of_an_api_or_registry_path_answers_without_a_token() {
+      String t = "/api/v1/tenants/" + tenant;
+      Map<String, Integer> statuses =
+          withoutAToken(
+              List.of(
+                  "/api/v1",
+                  "/api/v1/",
+                  "/api/v1/whoami",
+                  "/api/v1/whoami/",
+                  "//api/v1/whoami",
+                  "/api//v1/whoami",
+                  "/api/v1//whoami",
+                  "/API/V1/whoami",
+                  "/api/v1/keys",
+                  "/api/v1/keys/",
+                  "/%61pi/v1/whoami",
+                  t + "/rollouts",
+                  t + "/rollouts/",
+                  t + "//rollouts",
+                  "/" + t + "/rollouts",
+                  "/registry",
+                  "/registry/",
+                  "/registry/subjects",
+                  "/registry/subjects/",
+                  "//registry/subjects",
+                  "/registry//subjects",
+                  "/REGISTRY/subjects",
+                  "/%72egistry/subjects",
+                  "/registry/schemas/types",
+                  "/registry/config"));
+      assertThat(statuses)
+          .allSatisfy((path, status) -> assertThat(status).as(path).isGreaterThanOrEqualTo(400));
+    }
+  }
+
+  @Nested
   class Access {
     @Test
     void without_a_token_is_401_problem_json() throws Exception {
@@ -265,6 +375,56 @@ class MetricsIT {
       assertThat(server.get("not-a-token", "/metrics").statusCode()).isEqualTo(401);
       assertThat(server.get(server.token(tenant, Role.VIEWER), "/metrics").statusCode())
           .isEqualTo(403);
+    }
+
+    /** Every spelling of /metrics the router might serve: none answers without a token. */
+    @Test
+    void no_spelling_of_the_path_reads_metrics_without_a_token() {
+      Map<String, Integer> statuses =
+          withoutAToken(
+              List.of(
+                  "/metrics",
+                  "/metrics/",
+                  "/metrics//",
+                  "/metrics?x",
+                  "/metrics/?x",
+                  "/METRICS",
+                  "/Metrics/",
+                  "//metrics",
+                  "/metrics;x",
+                  "/%6Detrics",
+                  "/metrics%2F",
+                  "/./metrics",
+                  "/metrics/."));
+      assertThat(statuses)
+          .allSatisfy((path, status) -> assertThat(status).as(path).isIn(400, 401, 404));
+      assertThat(statuses.get("/metrics/")).isEqualTo(401);
+    }
+
+    /** Defence in depth: the route refuses by itself, whatever filter ran or did not. */
+    @Test
+    void the_route_itself_refuses_a_request_no_filter_checked() {
+      MetricsController route = server.bean(MetricsController.class);
+      assertThat(route.scrape(io.micronaut.http.HttpRequest.GET("/metrics/")).getStatus().getCode())
+          .isEqualTo(401);
+      var viewer =
+          io.micronaut.http.HttpRequest.GET("/metrics/")
+              .bearerAuth(server.token(tenant, Role.VIEWER));
+      assertThat(route.scrape(viewer).getStatus().getCode()).isEqualTo(403);
+      var own = io.micronaut.http.HttpRequest.GET("/metrics/").bearerAuth(admin);
+      var answer = route.scrape(own);
+      assertThat(answer.getStatus().getCode()).isEqualTo(200);
+      assertThat(Scrape.of(String.valueOf(answer.body())).samples())
+          .allSatisfy(s -> assertThat(s.labels().getOrDefault("tenant", tenant)).isEqualTo(tenant));
+    }
+
+    @Test
+    void a_viewer_token_reads_no_spelling_of_the_path() {
+      String viewer = server.token(tenant, Role.VIEWER);
+      for (String path : List.of("/metrics/", "/metrics//", "/metrics?x", "/METRICS")) {
+        HttpResponse<String> r = server.get(viewer, path);
+        assertThat(r.statusCode()).as(path).isIn(403, 404);
+      }
     }
 
     @Test

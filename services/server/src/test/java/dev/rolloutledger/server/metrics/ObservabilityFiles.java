@@ -92,7 +92,10 @@ final class ObservabilityFiles {
     }
   }
 
-  /** Every metric name the board and the rules read. */
+  /** Series Prometheus makes itself for each target, not read from /metrics. */
+  static final Set<String> PROMETHEUS_SERIES = Set.of("up");
+
+  /** Every metric name the board and the rules read from /metrics. */
   static Set<String> referencedMetrics() {
     JsonNode dashboard = dashboard();
     Set<String> names = new TreeSet<>(variableMetrics(dashboard));
@@ -100,6 +103,7 @@ final class ObservabilityFiles {
     for (Map<String, Object> rule : alertRules()) {
       names.addAll(PromQl.metricNames(String.valueOf(rule.get("expr"))));
     }
+    names.removeAll(PROMETHEUS_SERIES);
     return names;
   }
 

@@ -56,6 +56,30 @@ class ObservabilityFilesTest {
       assertThat(ObservabilityFiles.unexported(exported))
           .containsExactly("kafka_stream_alive_stream_threads", "ledger_halts_total");
     }
+
+    @Test
+    void leaves_out_the_series_prometheus_makes_itself() {
+      assertThat(ObservabilityFiles.referencedMetrics()).doesNotContain("up");
+      assertThat(ObservabilityFiles.alertRules())
+          .anySatisfy(r -> assertThat(String.valueOf(r.get("expr"))).startsWith("up{"));
+    }
+
+    @Test
+    void halts_and_dead_letters_are_alerted_by_a_plain_increase() {
+      assertThat(ObservabilityFiles.alertRules())
+          .filteredOn(
+              r ->
+                  List.of("LedgerRolloutHalted", "LedgerDeadLettersRising")
+                      .contains(r.get("alert")))
+          .hasSize(2)
+          .allSatisfy(
+              r ->
+                  assertThat(String.valueOf(r.get("expr")))
+                      .startsWith("sum by (")
+                      .contains("(increase(ledger_")
+                      .doesNotContain("offset")
+                      .endsWith("> 0"));
+    }
   }
 
   @Nested
@@ -109,7 +133,10 @@ class ObservabilityFilesTest {
               "LedgerMetricsAbsent",
               "LedgerDeadLettersRising",
               "LedgerDecisionsLagging",
-              "LedgerInputsLagging");
+              "LedgerInputsLagging",
+              "LedgerInstanceDown",
+              "LedgerNotifierStopped",
+              "LedgerNotificationsGivenUp");
       assertThat(rules)
           .allSatisfy(
               r -> {

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A real Prometheus (Debian's package) scrapes a real server whose /metrics is open to loopback:
  * promtool accepts the rules, their unit tests (alerts-test.yml: each alert fires when it should)
- * and the example configuration; Prometheus sees the ledger's decisions and halts and evaluates the
- * rules of infra/observability/alerts.yml against them without error. The checks and answers are
+ * and the example configuration; Prometheus sees the ledger's decisions and halts (a halt series at
+ * 0 before the halt), evaluates the rules of infra/observability/alerts.yml against them without
+ * error, and fires LedgerRolloutHalted for the tenant's first halt. The checks and answers are
  * written to target/prometheus-check.txt (docs/metrics.md shows them).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -75,7 +76,7 @@ class PrometheusScrapeIT {
       throws Exception {
     PromTools.Run rules = promtool("check", "rules", ObservabilityFiles.ALERTS.toString());
     assertThat(rules.exit()).as(rules.output()).isZero();
-    assertThat(rules.output()).contains("SUCCESS: 6 rules found");
+    assertThat(rules.output()).contains("SUCCESS: 9 rules found");
 
     PromTools.Run tests =
         promtool("test", "rules", ObservabilityFiles.DIR.resolve("alerts-test.yml").toString());
@@ -88,31 +89,59 @@ class PrometheusScrapeIT {
   }
 
   @Test
-  void a_network_in_open_to_reads_metrics_without_a_token() {
-    assertThat(server.get("/metrics").statusCode()).isEqualTo(200);
+  void a_network_in_open_to_reads_every_tenants_metrics_without_a_token() {
+    String a = "opena" + UUID.randomUUID().toString().substring(0, 8);
+    String b = "openb" + UUID.randomUUID().toString().substring(0, 8);
+    server.bean(LedgerMeters.class).tenant(a);
+    server.bean(LedgerMeters.class).tenant(b);
+    HttpResponse<String> r = server.get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    Scrape all = Scrape.of(r.body());
+    assertThat(all.has("ledger_halts_total", "tenant", a)).isTrue();
+    assertThat(all.has("ledger_halts_total", "tenant", b)).isTrue();
+    // the network decides, not a token it may carry: tenant a's admin token reads b's series too
+    Scrape withToken = Scrape.of(server.get(server.token(a, Role.ADMIN), "/metrics").body());
+    assertThat(withToken.has("ledger_halts_total", "tenant", b)).isTrue();
   }
 
   @Test
-  void a_real_prometheus_scrapes_the_decisions_and_halts_and_evaluates_the_rules()
+  void a_real_prometheus_scrapes_the_decisions_and_halts_evaluates_the_rules_and_alerts_the_halt()
       throws Exception {
     startPrometheus();
     String admin = server.token(tenant, Role.ADMIN);
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> server.bean(DecisionReader.class).assigned());
-    haltARollout(admin);
-
-    JsonNode decisions =
+    String api = startARollout(admin);
+    // the tenant is seen (its first entry): each halt reason is at 0 before the halt, so the
+    // halt is an increase that LedgerRolloutHalted sees
+    JsonNode zero =
         await()
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
             .until(
-                () -> query("ledger_decisions_total{tenant=\"" + tenant + "\"}"),
-                r -> r.path("data").path("result").size() == 2);
+                () -> query("ledger_halts_total{tenant=\"" + tenant + "\",reason=\"manual\"}"),
+                r -> r.path("data").path("result").size() == 1);
+    assertThat(zero.path("data").path("result").get(0).path("value").get(1).asText())
+        .isEqualTo("0");
     transcript.add(
-        "$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/query?query=ledger_decisions_total{tenant=\""
+        "$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/query?query=ledger_halts_total{tenant=\""
             + tenant
-            + "\"}'");
+            + "\",reason=\"manual\"}' (before the halt)");
+    transcript.add(zero.toPrettyString());
+    assertThat(
+            server
+                .post(admin, api + "/rollouts/r1/halt", "{\"reason\": \"checking the alert\"}")
+                .statusCode())
+        .isEqualTo(202);
+
+    String nonZero = "ledger_decisions_total{tenant=\"" + tenant + "\"} > 0";
+    JsonNode decisions =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> query(nonZero), r -> r.path("data").path("result").size() == 2);
+    transcript.add("$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/query?query=" + nonZero + "'");
     transcript.add(decisions.toPrettyString());
     List<String> types = new ArrayList<>();
     decisions
@@ -121,29 +150,35 @@ class PrometheusScrapeIT {
         .forEach(r -> types.add(r.path("metric").path("type").asText()));
     assertThat(types).containsExactlyInAnyOrder("WaveStarted", "RolloutHalted");
 
+    JsonNode every = query("count(ledger_decisions_total{tenant=\"" + tenant + "\"})");
+    assertThat(every.path("data").path("result").get(0).path("value").get(1).asText())
+        .as("every entry type of the tenant, 0 included")
+        .isEqualTo(String.valueOf(MetricLabels.ENTRY_TYPES.size()));
+
+    String halted = "ledger_halts_total{tenant=\"" + tenant + "\"} > 0";
     JsonNode halts =
         await()
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
-            .until(
-                () -> query("ledger_halts_total{tenant=\"" + tenant + "\"}"),
-                r -> r.path("data").path("result").size() == 1);
-    transcript.add(
-        "$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/query?query=ledger_halts_total{tenant=\""
-            + tenant
-            + "\"}'");
+            .until(() -> query(halted), r -> r.path("data").path("result").size() == 1);
+    transcript.add("$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/query?query=" + halted + "'");
     transcript.add(halts.toPrettyString());
     JsonNode halt = halts.path("data").path("result").get(0);
     assertThat(halt.path("metric").path("reason").asText()).isEqualTo("manual");
     assertThat(halt.path("value").get(1).asText()).isEqualTo("1");
 
-    // the rules of alerts.yml are loaded and evaluate without error against the real series
+    // the rules of alerts.yml are loaded and evaluate without error against the real series, and
+    // the first halt of the tenant is alerted
     JsonNode rules =
         await()
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
-            .until(() -> get("/api/v1/rules"), r -> ruleHealth(r).equals(List.of("ok")));
-    assertThat(rules.path("data").path("groups").get(0).path("rules")).hasSize(6);
+            .until(
+                () -> get("/api/v1/rules"),
+                r ->
+                    ruleHealth(r).equals(List.of("ok"))
+                        && "firing".equals(state(r, "LedgerRolloutHalted")));
+    assertThat(rules.path("data").path("groups").get(0).path("rules")).hasSize(9);
     List<String> states = new ArrayList<>();
     rules
         .path("data")
@@ -160,6 +195,17 @@ class PrometheusScrapeIT {
                         + r.path("state").asText()));
     transcript.add("$ curl -s 'http://127.0.0.1:<prometheus>/api/v1/rules' (name, health, state)");
     transcript.addAll(states);
+  }
+
+  private static String state(JsonNode rules, String alert) {
+    for (JsonNode g : rules.path("data").path("groups")) {
+      for (JsonNode r : g.path("rules")) {
+        if (alert.equals(r.path("name").asText())) {
+          return r.path("state").asText();
+        }
+      }
+    }
+    return "";
   }
 
   private static List<String> ruleHealth(JsonNode rules) {
@@ -227,7 +273,8 @@ class PrometheusScrapeIT {
                 .orElse(""));
   }
 
-  private void haltARollout(String admin) {
+  /** A rollout r1 of the tenant, started; the tenant's API path. */
+  private String startARollout(String admin) {
     String api = "/api/v1/tenants/" + tenant;
     assertThat(
             server
@@ -257,11 +304,7 @@ class PrometheusScrapeIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> server.get(admin, api + "/rollouts/r1").statusCode() == 200);
-    assertThat(
-            server
-                .post(admin, api + "/rollouts/r1/halt", "{\"reason\": \"checking the alert\"}")
-                .statusCode())
-        .isEqualTo(202);
+    return api;
   }
 
   private PromTools.Run promtool(String... args) throws Exception {
