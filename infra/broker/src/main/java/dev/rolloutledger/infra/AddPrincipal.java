@@ -19,7 +19,7 @@ final class AddPrincipal {
    * {@code --add-user NAME --role ROLE}: the principal's credentials file (0600), granted on the
    * running broker of the data dir (as the admin principal) or at its next start.
    */
-  static int run(BrokerMain.Args args, PrintStream out, PrintStream err) {
+  static int run(BrokerArgs args, PrintStream out, PrintStream err) {
     BrokerSecurity security = new BrokerSecurity(args.dataDir(), args.applicationId(), args.tls());
     Path file;
     try {

@@ -11,8 +11,8 @@ class BrokerMainClosedFlagsTest {
 
   @Test
   void a_broker_is_closed_unless_asked_to_be_open() throws Exception {
-    BrokerMain.Args defaults = BrokerMain.parse(new String[0], Map.of());
-    BrokerMain.Args open = BrokerMain.parse(new String[] {"--open"}, Map.of());
+    BrokerArgs defaults = BrokerArgs.parse(new String[0], Map.of());
+    BrokerArgs open = BrokerArgs.parse(new String[] {"--open"}, Map.of());
 
     assertThat(defaults.open()).isFalse();
     assertThat(defaults.tls()).isFalse();
@@ -23,35 +23,35 @@ class BrokerMainClosedFlagsTest {
   @Test
   void the_servers_application_id_comes_from_the_flag_or_the_environment() throws Exception {
     assertThat(
-            BrokerMain.parse(new String[0], Map.of("LEDGER_APPLICATION_ID", "ledger-b"))
+            BrokerArgs.parse(new String[0], Map.of("LEDGER_APPLICATION_ID", "ledger-b"))
                 .applicationId())
         .isEqualTo("ledger-b");
     assertThat(
-            BrokerMain.parse(new String[] {"--application-id", "ledger-c"}, Map.of())
+            BrokerArgs.parse(new String[] {"--application-id", "ledger-c"}, Map.of())
                 .applicationId())
         .isEqualTo("ledger-c");
   }
 
   @Test
   void tls_is_refused_on_an_open_broker() {
-    assertThatThrownBy(() -> BrokerMain.parse(new String[] {"--open", "--tls"}, Map.of()))
-        .isInstanceOf(BrokerMain.UsageException.class)
+    assertThatThrownBy(() -> BrokerArgs.parse(new String[] {"--open", "--tls"}, Map.of()))
+        .isInstanceOf(BrokerArgs.UsageException.class)
         .hasMessageContaining("--tls");
   }
 
   @Test
   void add_user_needs_a_known_role() throws Exception {
-    BrokerMain.Args add =
-        BrokerMain.parse(new String[] {"--add-user", "gw-1", "--role", "telemetry"}, Map.of());
+    BrokerArgs add =
+        BrokerArgs.parse(new String[] {"--add-user", "gw-1", "--role", "telemetry"}, Map.of());
 
     assertThat(add.addUser()).isEqualTo("gw-1");
     assertThat(add.addRole()).isEqualTo(KafkaRole.TELEMETRY);
-    assertThatThrownBy(() -> BrokerMain.parse(new String[] {"--add-user", "gw-1"}, Map.of()))
-        .isInstanceOf(BrokerMain.UsageException.class)
+    assertThatThrownBy(() -> BrokerArgs.parse(new String[] {"--add-user", "gw-1"}, Map.of()))
+        .isInstanceOf(BrokerArgs.UsageException.class)
         .hasMessageContaining("--role");
     assertThatThrownBy(
-            () -> BrokerMain.parse(new String[] {"--add-user", "gw-1", "--role", "root"}, Map.of()))
-        .isInstanceOf(BrokerMain.UsageException.class)
+            () -> BrokerArgs.parse(new String[] {"--add-user", "gw-1", "--role", "root"}, Map.of()))
+        .isInstanceOf(BrokerArgs.UsageException.class)
         .hasMessageContaining("root");
   }
 

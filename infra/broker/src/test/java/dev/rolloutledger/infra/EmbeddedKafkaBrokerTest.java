@@ -189,7 +189,7 @@ class EmbeddedKafkaBrokerTest {
 
   @Test
   void parsesFlagsAndEnvironment() throws Exception {
-    BrokerMain.Args defaults = BrokerMain.parse(new String[0], Map.of());
+    BrokerArgs defaults = BrokerArgs.parse(new String[0], Map.of());
     assertThat(defaults.dataDir()).isEqualTo(Path.of(".ledger/kafka").toAbsolutePath().normalize());
     assertThat(defaults.readyFile())
         .isEqualTo(Path.of(".ledger/broker.ready").toAbsolutePath().normalize());
@@ -199,15 +199,15 @@ class EmbeddedKafkaBrokerTest {
     assertThat(defaults.allowNonLoopback()).isFalse();
     assertThat(defaults.verbose()).isFalse();
 
-    BrokerMain.Args fromEnv =
-        BrokerMain.parse(
+    BrokerArgs fromEnv =
+        BrokerArgs.parse(
             new String[0],
             Map.of(BrokerMain.ENV_PORT, "19092", BrokerMain.ENV_DATA_DIR, "/tmp/x/k"));
     assertThat(fromEnv.port()).isEqualTo(19092);
     assertThat(fromEnv.readyFile()).isEqualTo(Path.of("/tmp/x/broker.ready"));
 
-    BrokerMain.Args flags =
-        BrokerMain.parse(
+    BrokerArgs flags =
+        BrokerArgs.parse(
             new String[] {
               "--data-dir",
               "/tmp/y/kafka",
@@ -226,19 +226,19 @@ class EmbeddedKafkaBrokerTest {
     assertThat(flags.allowNonLoopback()).isTrue();
     assertThat(flags.verbose()).isTrue();
 
-    assertThatThrownBy(() -> BrokerMain.parse(new String[] {"--port", "70000"}, Map.of()))
+    assertThatThrownBy(() -> BrokerArgs.parse(new String[] {"--port", "70000"}, Map.of()))
         .hasMessageContaining("--port must be a port number");
-    assertThatThrownBy(() -> BrokerMain.parse(new String[] {"--topics-only"}, Map.of()))
+    assertThatThrownBy(() -> BrokerArgs.parse(new String[] {"--topics-only"}, Map.of()))
         .hasMessageContaining("--bootstrap-servers");
-    BrokerMain.Args topicsOnly =
-        BrokerMain.parse(
+    BrokerArgs topicsOnly =
+        BrokerArgs.parse(
             new String[] {
               "--topics-only", "--bootstrap-servers", "k1:9092,k2:9092", "--replication-factor", "3"
             },
             Map.of());
     assertThat(topicsOnly.topicsOnlyBootstrap()).isEqualTo("k1:9092,k2:9092");
     assertThat(topicsOnly.replicationFactor()).isEqualTo((short) 3);
-    assertThatThrownBy(() -> BrokerMain.parse(new String[] {"--nope"}, Map.of()))
+    assertThatThrownBy(() -> BrokerArgs.parse(new String[] {"--nope"}, Map.of()))
         .hasMessageContaining("unknown argument '--nope'");
     assertThat(BrokerAddresses.hostPort("::1", 9092)).isEqualTo("[::1]:9092");
   }
