@@ -15,7 +15,38 @@ const hms = (ts) => (ts === null || ts === undefined ? '—' : new Date(ts * 100
 const timeAxis = { values: (u, splits) => splits.map(hms) };
 const timeSeries = { label: 'UTC', value: (u, v) => hms(v) };
 
-/** Vertical lines at the points where a decision was recorded (WavePromoted, RolloutHalted...). */
+/**
+ * The ledger entry types a point was recorded with: all of them ({@code decisions}, e.g.
+ * WavePromoted then WaveStarted for a promotion), or, for a point that does not carry them, the last
+ * ({@code decision}).
+ */
+export function decisionsOf(p) {
+  if (Array.isArray(p.decisions) && p.decisions.length) return p.decisions;
+  return p.decision ? [p.decision] : [];
+}
+
+/**
+ * The marks to draw: one per x (points within {@code near} of each other share one), its label every
+ * decision there, once each, in order ("WavePromoted, WaveStarted").
+ */
+export function decisionLabels(points, xOf, near) {
+  const marks = [];
+  for (const p of points) {
+    const names = decisionsOf(p);
+    if (!names.length) continue;
+    const x = xOf(p);
+    const last = marks[marks.length - 1];
+    const mark = last && Math.abs(x - last.x) < near ? last : null;
+    if (mark) {
+      for (const n of names) if (!mark.names.includes(n)) mark.names.push(n);
+    } else {
+      marks.push({ x, names: [...new Set(names)] });
+    }
+  }
+  return marks.map((m) => ({ x: m.x, label: m.names.join(', '), halted: m.names.some((n) => /Halt/.test(n)) }));
+}
+
+/** Vertical lines at the points where decisions were recorded (WavePromoted, RolloutHalted...). */
 function decisionMarks(pointsNow) {
   return {
     hooks: {
@@ -24,18 +55,17 @@ function decisionMarks(pointsNow) {
           const { ctx } = u;
           ctx.save();
           ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-          for (const p of pointsNow()) {
-            if (!p.decision) continue;
-            const x = Math.round(u.valToPos(secs(p), 'x', true));
-            const halted = /Halt/.test(p.decision);
-            ctx.strokeStyle = halted ? '#c62828' : '#2e7d32';
+          const marks = decisionLabels(pointsNow(),
+            (p) => Math.round(u.valToPos(secs(p), 'x', true)), 4 * devicePixelRatio);
+          for (const m of marks) {
+            ctx.strokeStyle = m.halted ? '#c62828' : '#2e7d32';
             ctx.fillStyle = ctx.strokeStyle;
             ctx.setLineDash([4, 3]);
             ctx.beginPath();
-            ctx.moveTo(x, u.bbox.top);
-            ctx.lineTo(x, u.bbox.top + u.bbox.height);
+            ctx.moveTo(m.x, u.bbox.top);
+            ctx.lineTo(m.x, u.bbox.top + u.bbox.height);
             ctx.stroke();
-            ctx.fillText(p.decision, x + 4, u.bbox.top + 12 * devicePixelRatio);
+            ctx.fillText(m.label, m.x + 4, u.bbox.top + 12 * devicePixelRatio);
           }
           ctx.restore();
         },
@@ -94,6 +124,8 @@ function panel(title, description, build, data) {
         chart.setData(d);
       }
       el.dataset.points = String(d[0].length);
+      // the decision marks as text, for a reader of the page (and its tests): the canvas has none
+      el.dataset.marks = decisionLabels(points, secs, 0.001).map((m) => m.label).join(' | ');
     },
     destroy() {
       if (chart) chart.destroy();

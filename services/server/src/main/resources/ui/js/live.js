@@ -1,5 +1,7 @@
 // Live updates: GET /api/v1/tenants/{t}/events (server-sent events) read with fetch() and a body
 // stream, because EventSource cannot send the Authorization header. Reconnects with backoff.
+// The server says whether its own reader of the ledger follows ("feed" in hello, ping and the feed
+// event): while that reader restarts the badge says "live: degraded", not "live: on".
 
 import { authHeaders, session, tenantPath } from './api.js';
 
@@ -7,6 +9,7 @@ const listeners = new Set();
 let controller = null;
 let indicator = null;
 let retryTimer = null;
+let feed = 'following';
 
 /** fn(eventName, data) for every event; returns the function that removes it. */
 export function subscribe(fn) {
@@ -68,6 +71,7 @@ async function connect(ctl, attempt, onUnauthorized) {
       failure = `HTTP ${res.status}`;
     } else {
       attempt = 0;
+      feed = 'following';
       show('on', 'live: on');
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
@@ -101,6 +105,12 @@ function dispatch(message) {
     data = JSON.parse(message.data);
   } catch (e) {
     return; // not JSON: nothing a page can use
+  }
+  const state = message.event === 'feed' ? data.state : data.feed;
+  if (state && state !== feed && ['hello', 'ping', 'feed'].includes(message.event)) {
+    feed = state;
+    if (feed === 'following') show('on', 'live: on');
+    else show('degraded', `live: degraded (server feed ${feed})`);
   }
   for (const fn of [...listeners]) fn(message.event, data);
 }

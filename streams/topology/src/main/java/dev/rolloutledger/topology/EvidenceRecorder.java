@@ -17,11 +17,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Records each rollout's evidence path ({@link EvidenceSnapshot}, topic {@code ledger.evidence} and
- * the {@link LedgerTopology#EVIDENCE_STORE}): a point with every ledger entry of the rollout, and
- * between entries, when the values changed, at most one point per {@link #MIN_INTERVAL_MS} of event
- * time per rollout. A change held back by that limit is recorded by the next input of the rollout
- * after it, or by the next clock tick of its tenant. The points are outside the hash-chained
- * ledger: they decide nothing.
+ * the {@link LedgerTopology#EVIDENCE_STORE}): a point with every input that wrote ledger entries
+ * for the rollout (naming all of them: {@code decisions}), and between entries, when the values
+ * changed, at most one point per {@link #MIN_INTERVAL_MS} of event time per rollout. A change held
+ * back by that limit is recorded by the next input of the rollout after it, or by the next clock
+ * tick of its tenant. The points are outside the hash-chained ledger: they decide nothing.
  *
  * <p>Not thread-safe, like the processor that owns it. Its memory of each rollout's last point is a
  * cache of the store (bounded), updated only when a decision's outputs are applied.
@@ -72,11 +72,14 @@ final class EvidenceRecorder {
 
   /**
    * The points to record after an input at {@code at}: for each rollout of {@code rollouts}
-   * (tenant/rollout keys), {@code decided} maps those the input wrote a ledger entry for to the
-   * type of the last one.
+   * (tenant/rollout keys), {@code decided} maps those the input wrote ledger entries for to their
+   * types, in ledger order.
    */
   Batch points(
-      RolloutEngine engine, Iterable<String> rollouts, Map<String, String> decided, Instant at) {
+      RolloutEngine engine,
+      Iterable<String> rollouts,
+      Map<String, List<String>> decided,
+      Instant at) {
     List<EvidenceSnapshot> out = new ArrayList<>();
     List<String> held = new ArrayList<>();
     for (String key : rollouts) {
@@ -88,10 +91,10 @@ final class EvidenceRecorder {
         continue;
       }
       EvidenceSnapshot previous = last(tenant, rollout);
-      String decision = decided.get(key);
+      List<String> decisions = decided.getOrDefault(key, List.of());
       long n = previous == null ? 0 : previous.getN() + 1;
-      EvidenceSnapshot next = toAvro(point, n, at, decision);
-      if (decision == null && previous != null) {
+      EvidenceSnapshot next = toAvro(point, n, at, decisions);
+      if (decisions.isEmpty() && previous != null) {
         if (sameValues(previous, next)) {
           continue;
         }
@@ -144,12 +147,22 @@ final class EvidenceRecorder {
 
   private static boolean sameValues(EvidenceSnapshot a, EvidenceSnapshot b) {
     EvidenceSnapshot aligned =
-        EvidenceSnapshot.newBuilder(b).setN(a.getN()).setAt(a.getAt()).setDecision(null).build();
-    EvidenceSnapshot plain = EvidenceSnapshot.newBuilder(a).setDecision(null).build();
+        EvidenceSnapshot.newBuilder(b)
+            .setN(a.getN())
+            .setAt(a.getAt())
+            .setDecision(null)
+            .setDecisions(List.of())
+            .build();
+    EvidenceSnapshot plain =
+        EvidenceSnapshot.newBuilder(a).setDecision(null).setDecisions(List.of()).build();
     return aligned.equals(plain);
   }
 
-  static EvidenceSnapshot toAvro(EvidencePoint p, long n, Instant at, String decision) {
+  /**
+   * A point; {@code decisions}: the types of the ledger entries its input wrote for the rollout, in
+   * ledger order ({@code decision} is the last, for readers of points before {@code decisions}).
+   */
+  static EvidenceSnapshot toAvro(EvidencePoint p, long n, Instant at, List<String> decisions) {
     List<SignalEvidence> signals = new ArrayList<>(p.signals().size());
     for (EvidencePoint.SignalPoint s : p.signals()) {
       signals.add(
@@ -168,7 +181,8 @@ final class EvidenceRecorder {
         .setWave(p.wave())
         .setWaveIndex(p.waveIndex())
         .setStatus(p.status().name())
-        .setDecision(decision)
+        .setDecision(decisions.isEmpty() ? null : decisions.get(decisions.size() - 1))
+        .setDecisions(new ArrayList<>(decisions))
         .setAssigned(p.assigned())
         .setApplied(p.applied())
         .setFailed(p.failed())

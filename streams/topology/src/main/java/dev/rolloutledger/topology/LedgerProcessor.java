@@ -186,11 +186,15 @@ final class LedgerProcessor implements Processor<String, SpecificRecord, String,
       long watchAt) {
     String tenant = input.tenant();
     Outputs out = new Outputs();
-    java.util.Map<String, String> decided = new java.util.HashMap<>();
+    // per rollout, the types of the entries this input wrote, in ledger order (a promotion is
+    // WavePromoted then WaveStarted): its evidence point names all of them
+    java.util.Map<String, List<String>> decided = new java.util.HashMap<>();
     for (LedgerEntry entry : decision.entries()) {
       SpecificRecord avro = AvroMapper.toAvro(entry);
       String key = Keys.of(entry.tenant(), entry.rollout());
-      decided.put(StoreKeys.of(entry.tenant(), entry.rollout()), avro.getClass().getSimpleName());
+      decided
+          .computeIfAbsent(StoreKeys.of(entry.tenant(), entry.rollout()), k -> new ArrayList<>())
+          .add(avro.getClass().getSimpleName());
       Headers headers = inputOffset(record);
       sinks.check(Sinks.Sink.LEDGER, key, avro, headers);
       out.ledgerEntries.add(

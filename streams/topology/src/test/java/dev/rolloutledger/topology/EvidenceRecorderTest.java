@@ -100,15 +100,7 @@ class EvidenceRecorderTest {
               .setHost(id)
               .setLabels(Map.of("env", i < 4 ? "dev" : "prod"))
               .build());
-      telemetry.pipeInput(
-          Keys.of(T, id),
-          Heartbeat.newBuilder()
-              .setTenant(T)
-              .setAt(T0)
-              .setHost(id)
-              .setRelease("cf-290")
-              .setMetrics(Map.of())
-              .build());
+      heartbeat(id, "cf-290", T0);
     }
     driver
         .createInputTopic(
@@ -155,6 +147,18 @@ class EvidenceRecorderTest {
                                     .build()))
                         .build())
                 .build());
+  }
+
+  private void heartbeat(String host, String release, Instant at) {
+    telemetry.pipeInput(
+        Keys.of(T, host),
+        Heartbeat.newBuilder()
+            .setTenant(T)
+            .setAt(at)
+            .setHost(host)
+            .setRelease(release)
+            .setMetrics(Map.of())
+            .build());
   }
 
   private void applied(String host, Instant at) {
@@ -211,6 +215,7 @@ class EvidenceRecorderTest {
     assertThat(points).allSatisfy(kv -> assertThat(kv.key).isEqualTo(Keys.of(T, "r1")));
     EvidenceSnapshot first = points.get(0).value;
     assertThat(first.getDecision()).isEqualTo("WaveStarted");
+    assertThat(first.getDecisions()).last().isEqualTo("WaveStarted");
     assertThat(first.getN()).isZero();
     assertThat(first.getAt()).isEqualTo(T0.plusSeconds(1));
     assertThat(first.getAssigned()).isEqualTo(20);
@@ -227,6 +232,7 @@ class EvidenceRecorderTest {
     // the applies at the same second: the first is recorded, the others wait for the interval
     EvidenceSnapshot applied = points.get(1).value;
     assertThat(applied.getDecision()).isNull();
+    assertThat(applied.getDecisions()).isEmpty();
     assertThat(applied.getApplied()).isEqualTo(1);
     assertThat(applied.getAt()).isEqualTo(T0.plusSeconds(5));
     // the crash, 4 s later: recorded with every apply before it, and the evidence it added
@@ -266,6 +272,32 @@ class EvidenceRecorderTest {
     // a tick that changes nothing records nothing
     tick(T0.plusSeconds(14));
     assertThat(evidence.readValuesToList()).isEmpty();
+  }
+
+  @Test
+  void a_promotion_names_every_entry_its_input_wrote() {
+    givenRollout();
+    for (String h : List.of("h00", "h01", "h02", "h03")) {
+      applied(h, T0.plusSeconds(5));
+    }
+    // every host beats, and the clock ticks, until the canary's bake (5 minutes) has passed
+    for (Instant at = T0.plusSeconds(10);
+        at.isBefore(T0.plusSeconds(330));
+        at = at.plusSeconds(5)) {
+      for (int i = 0; i < 20; i++) {
+        heartbeat("h" + (i < 10 ? "0" : "") + i, i < 4 ? "cf-291" : "cf-290", at);
+      }
+      tick(at);
+    }
+
+    List<EvidenceSnapshot> promoted =
+        evidence.readValuesToList().stream()
+            .filter(p -> p.getDecisions().contains("WavePromoted"))
+            .toList();
+    assertThat(promoted).hasSize(1);
+    // one input wrote both: the point names both, in ledger order; decision stays the last
+    assertThat(promoted.get(0).getDecisions()).containsExactly("WavePromoted", "WaveStarted");
+    assertThat(promoted.get(0).getDecision()).isEqualTo("WaveStarted");
   }
 
   @Test

@@ -20,9 +20,11 @@ import reactor.core.publisher.FluxSink;
  * {@code GET /api/v1/tenants/{tenant}/events}: the tenant's decisions and evidence points as
  * server-sent events, as they are committed (docs/dashboard.md). Authenticated like every route,
  * with the {@code Authorization} header (a browser reads it with {@code fetch()}: a token never
- * goes in a URL). Events: {@code hello} once (subscribed), {@code decision}, {@code evidence}, and
- * {@code ping} every {@link #PING} so proxies keep the connection. A client too slow for {@link
- * #BUFFER} events is disconnected; it reconnects and reads the state again.
+ * goes in a URL). Events: {@code hello} once (subscribed), {@code decision}, {@code evidence},
+ * {@code feed} when the server's reader of the topics changes state, and {@code ping} every {@link
+ * #PING} so proxies keep the connection; {@code hello} and {@code ping} carry that state too
+ * ({@code "feed": "following"}, or {@code "restarting"}: the page says it is not live). A client
+ * too slow for {@link #BUFFER} events is disconnected; it reconnects and reads the state again.
  */
 @Controller("/api/v1/tenants/{tenant}/events")
 public class EventsController {
@@ -50,8 +52,14 @@ public class EventsController {
                 FluxSink.OverflowStrategy.BUFFER)
             .onBackpressureBuffer(BUFFER, BufferOverflowStrategy.ERROR);
     Flux<Event<Object>> pings =
-        Flux.interval(PING, PING).map(i -> Event.<Object>of(Map.of()).name("ping"));
-    Event<Object> hello = Event.<Object>of(Map.of("tenant", tenant)).name("hello");
-    return Flux.merge(live, pings).startWith(hello);
+        Flux.interval(PING, PING)
+            .map(i -> Event.<Object>of(Map.of("feed", feed.state().label())).name("ping"));
+    return Flux.merge(live, pings)
+        .startWith(
+            Flux.defer(
+                () ->
+                    Flux.just(
+                        Event.<Object>of(Map.of("tenant", tenant, "feed", feed.state().label()))
+                            .name("hello"))));
   }
 }
