@@ -150,6 +150,11 @@ class DashboardApiIT {
     assertThat(decisions).contains("RolloutHalted");
     JsonNode halt = points.get(decisions.indexOf("RolloutHalted"));
     assertThat(halt.get("status").asText()).isEqualTo("HALTED");
+    // every entry type written with a point, in ledger order, the last being `decision`
+    assertThat(points.get(0).get("decisions"))
+        .extracting(JsonNode::asText)
+        .containsExactly("WaveStarted");
+    assertThat(halt.get("decisions")).extracting(JsonNode::asText).endsWith("RolloutHalted");
     assertThat(halt.get("failed").asInt()).isEqualTo(1);
     assertThat(halt.get("applied").asInt()).isGreaterThanOrEqualTo(1);
     assertThat(halt.get("signals"))

@@ -303,6 +303,22 @@ class DashboardIT {
     assertThat(attribute("#rollouts tr[data-rollout=r-promote]", "data-status"))
         .isEqualTo("COMPLETED");
     screenshot("dashboard-rollouts.png", null);
+
+    // the fleet's hosts and the owner's policy, as an admin sees them
+    open("#/hosts");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !browser.findElements(By.cssSelector(".hosts-table tr[data-host]")).isEmpty());
+    screenshot("dashboard-hosts.png", null);
+    open("#/policy");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !browser.findElements(By.id("publisher-trust")).isEmpty());
+    // an admin may take every action the page lists (approve, pause, resume, halt, rollback)
+    assertThat(browser.findElements(By.cssSelector("#role-actions tbody tr")))
+        .hasSizeGreaterThanOrEqualTo(5)
+        .allMatch(row -> !row.findElements(By.cssSelector(".chk.ok")).isEmpty());
+    screenshot("dashboard-policy.png", null);
   }
 
   @Test
