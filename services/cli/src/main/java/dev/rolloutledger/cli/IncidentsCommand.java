@@ -1,18 +1,15 @@
 package dev.rolloutledger.cli;
 
 import dev.rolloutledger.domain.InvalidFieldException;
+import dev.rolloutledger.domain.sim.IncidentComparison;
 import dev.rolloutledger.domain.sim.Scenario;
-import dev.rolloutledger.domain.sim.SimulationReport;
-import dev.rolloutledger.domain.sim.Simulator;
 import dev.rolloutledger.replay.ScenarioJson;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -69,7 +66,7 @@ final class IncidentsCommand implements Callable<Integer> {
     List<Incident> library = library(dir);
     // the document too is checked before the minutes of simulation, not after
     Slot slot = write == null ? null : Slot.in(write, Files2.read(write));
-    String table = table(library, run(library));
+    String table = table(run(library));
     if (slot != null) {
       Files2.write(write, slot.with(table));
     }
@@ -97,30 +94,24 @@ final class IncidentsCommand implements Callable<Integer> {
   }
 
   private static Scenario scenario(Path file) {
-    Scenario scenario;
     try {
-      scenario = ScenarioJson.scenario(Files2.read(file));
+      // the table says "default plan": a scenario's own plan would make it lie
+      return IncidentComparison.requireNoPlan(ScenarioJson.scenario(Files2.read(file)));
     } catch (InvalidFieldException e) {
       throw new LedgerCli.UsageProblem(file + ": invalid " + e.field() + ": " + e.problem());
     }
-    if (scenario.plan() != null) {
-      // the table says "default plan": a scenario's own plan would make it lie
-      throw new LedgerCli.UsageProblem(
-          file + ": invalid plan: the library runs under the default plan, omit it");
-    }
-    return scenario;
   }
 
   /** Runs the scenarios on every core; reports in library order, whichever finishes first. */
-  private List<SimulationReport> run(List<Incident> library) throws InterruptedException {
+  private List<IncidentComparison> run(List<Incident> library) throws InterruptedException {
     ExecutorService pool =
         Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
     try (Progress progress = Progress.of("incidents", quiet)) {
-      List<Future<SimulationReport>> runs = new ArrayList<>();
+      List<Future<IncidentComparison>> runs = new ArrayList<>();
       for (Incident incident : library) {
-        runs.add(pool.submit(() -> Simulator.run(incident.scenario())));
+        runs.add(pool.submit(() -> IncidentComparison.run(incident.scenario(), null)));
       }
-      List<SimulationReport> reports = new ArrayList<>();
+      List<IncidentComparison> reports = new ArrayList<>();
       for (int i = 0; i < runs.size(); i++) {
         progress.update(i, runs.size(), library.get(i).file().getFileName().toString());
         reports.add(result(runs.get(i)));
@@ -131,7 +122,8 @@ final class IncidentsCommand implements Callable<Integer> {
     }
   }
 
-  private static SimulationReport result(Future<SimulationReport> run) throws InterruptedException {
+  private static IncidentComparison result(Future<IncidentComparison> run)
+      throws InterruptedException {
     try {
       return run.get();
     } catch (ExecutionException e) {
@@ -143,24 +135,25 @@ final class IncidentsCommand implements Callable<Integer> {
   }
 
   /** The markdown table, one row per scenario, in the library's order. */
-  private static String table(List<Incident> library, List<SimulationReport> reports) {
+  private static String table(List<IncidentComparison> reports) {
     StringBuilder b = new StringBuilder();
     b.append(
         "| incident | hosts | all at once: exposed / failed | default plan: halted"
             + " | signal | exposed | failed | time to halt | completed in |\n");
     b.append("|---|--:|---|---|---|--:|--:|--:|---|\n");
-    for (int i = 0; i < reports.size(); i++) {
-      b.append(row(library.get(i).scenario(), reports.get(i)));
+    for (IncidentComparison r : reports) {
+      b.append(row(r));
     }
     return b.toString();
   }
 
-  private static String row(Scenario scenario, SimulationReport r) {
+  private static String row(IncidentComparison c) {
+    IncidentComparison.Staged r = c.whatIf();
     return String.join(
             " | ",
-            "| " + r.name().replace("|", "\\|"),
-            count(r.hosts()),
-            historical(scenario, r),
+            "| " + c.name().replace("|", "\\|"),
+            count(c.hosts()),
+            historical(c.historical()),
             r.halted() ? "in " + r.haltedWave() : "no",
             r.halted() ? r.haltSignal() : "-",
             count(r.exposedHosts()),
@@ -170,18 +163,18 @@ final class IncidentsCommand implements Callable<Integer> {
         + " |\n";
   }
 
-  private static String historical(Scenario scenario, SimulationReport r) {
-    if (scenario.historical() == null) {
+  private static String historical(IncidentComparison.Historical h) {
+    if (h == null) {
       return "-";
     }
-    return count(r.historicalExposedHosts())
+    return count(h.exposedHosts())
         + " / "
-        + count(r.historicalFailedHosts())
+        + count(h.failedHosts())
         + " within "
-        + duration(scenario.historical().propagation());
+        + duration(h.propagation());
   }
 
-  private static String completion(SimulationReport r) {
+  private static String completion(IncidentComparison.Staged r) {
     if (r.completed()) {
       return duration(r.duration());
     }
@@ -189,27 +182,11 @@ final class IncidentsCommand implements Callable<Integer> {
   }
 
   private static String count(int n) {
-    return String.format(Locale.ROOT, "%,d", n);
+    return IncidentComparison.count(n);
   }
 
-  /** A duration as people read it: {@code 3 min 56 s}, {@code 9 h 10 min}. */
   private static String duration(Duration d) {
-    List<String> parts = new ArrayList<>();
-    if (d.toDays() > 0) {
-      parts.add(d.toDays() + " d");
-    }
-    if (d.toHoursPart() > 0) {
-      parts.add(d.toHoursPart() + " h");
-    }
-    if (d.toMinutesPart() > 0) {
-      parts.add(d.toMinutesPart() + " min");
-    }
-    if (d.toSecondsPart() > 0 || d.toNanosPart() > 0 || parts.isEmpty()) {
-      BigDecimal seconds =
-          BigDecimal.valueOf(d.toSecondsPart()).add(BigDecimal.valueOf(d.toNanosPart(), 9));
-      parts.add(seconds.stripTrailingZeros().toPlainString() + " s");
-    }
-    return String.join(" ", parts);
+    return IncidentComparison.human(d);
   }
 
   /** Where the table goes in a document: between the markers; the rest stays as it is. */

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolloutledger.domain.InvalidFieldException;
 import dev.rolloutledger.domain.OwnerPolicy;
 import dev.rolloutledger.domain.Plan;
+import dev.rolloutledger.domain.PlanTemplates;
+import dev.rolloutledger.domain.sim.IncidentComparison;
 import dev.rolloutledger.replay.LogException;
 import dev.rolloutledger.replay.RolloutExport;
 import dev.rolloutledger.replay.RolloutLogReader;
@@ -37,34 +39,46 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /api/v1/tenants/{tenant}/whatif}: a recorded rollout replayed under another plan or
- * policy, beside what happened ({@link WhatIf}, as {@code ledger replay --plan}). The rollout is
- * one of the tenant's, exported from the journal here ({@code "rollout": ID}), or an exported log
- * the caller sends ({@code "log": TEXT}, at most the server's request size). It changes nothing, so
- * a viewer may run it; one runs at a time per instance (429 with Retry-After otherwise).
+ * policy, beside what happened ({@link WhatIf}, as {@code ledger replay --plan}), or an incident of
+ * the library run under a plan beside how it historically went ({@link IncidentComparison}, as
+ * {@code ledger incidents}). The rollout is one of the tenant's, exported from the journal here
+ * ({@code "rollout": ID}), or an exported log the caller sends ({@code "log": TEXT}, at most the
+ * server's request size); the incident is named ({@code "incident": NAME}, {@code GET /incidents}).
+ * The plan is a template's name or a plan object, as at {@code POST /rollouts}. It changes nothing,
+ * so a viewer may run it; one runs at a time per instance (429 with Retry-After otherwise), and an
+ * incident's outcomes are cached ({@link WhatIfRuns}).
  */
 @Controller("/api/v1/tenants/{tenant}/whatif")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class WhatIfController {
   static final Duration DEFAULT_HORIZON = Duration.ofDays(30);
-  private static final Set<String> FIELDS = Set.of("rollout", "log", "plan", "policy", "horizon");
+  private static final Set<String> FIELDS =
+      Set.of("rollout", "log", "incident", "plan", "policy", "horizon");
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private final InstalledTopics topics;
   private final SchemaRegistry registry;
   private final String applicationId;
-  private final Semaphore running = new Semaphore(1);
+  private final IncidentLibrary incidents;
+  private final WhatIfRuns runs;
 
   public WhatIfController(
-      InstalledTopics topics, SchemaRegistry registry, LedgerSettings settings) {
+      InstalledTopics topics,
+      SchemaRegistry registry,
+      LedgerSettings settings,
+      IncidentLibrary incidents,
+      WhatIfRuns runs) {
     this.topics = topics;
     this.registry = registry;
     this.applicationId = settings.getStreams().getApplicationId();
+    this.incidents = incidents;
+    this.runs = runs;
   }
 
   @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
@@ -74,20 +88,71 @@ public class WhatIfController {
     JsonNode request = parse(body);
     String rollout = text(request, "rollout");
     String log = text(request, "log");
-    if ((rollout == null) == (log == null)) {
+    String incident = text(request, "incident");
+    int sources = (rollout == null ? 0 : 1) + (log == null ? 0 : 1) + (incident == null ? 0 : 1);
+    if (sources != 1) {
       throw ApiProblemException.badField(
-          rollout == null ? "rollout" : "log",
-          "name one recorded rollout (\"rollout\") or send one exported log (\"log\")");
+          sources == 0 ? "rollout" : incident != null ? "incident" : "log",
+          "name one recorded rollout (\"rollout\"), send one exported log (\"log\") or name"
+              + " one incident of the library (\"incident\")");
+    }
+    if (incident != null) {
+      return incident(request, incident);
     }
     if (rollout != null) {
       Ids.require("rollout", rollout);
     }
-    Plan plan = object(request, "plan", json -> ScenarioJson.plan(json));
+    Plan plan = plan(request);
     OwnerPolicy policy = object(request, "policy", json -> ScenarioJson.policy(json, tenant));
     Duration horizon = horizon(text(request, "horizon"));
-    if (!running.tryAcquire()) {
-      throw ApiProblemException.tooManyRequests("a what-if is already running here", 5);
+    return runs.exclusively(() -> replay(tenant, rollout, log, plan, policy, horizon));
+  }
+
+  /** An incident of the library under the plan (a template's name or an object; none: dba). */
+  private HttpResponse<String> incident(JsonNode request, String name) {
+    for (String field : List.of("policy", "horizon")) {
+      if (request.hasNonNull(field)) {
+        throw ApiProblemException.badField(
+            field, "an incident runs with its own " + field + "; omit it");
+      }
     }
+    IncidentLibrary.Incident incident =
+        incidents
+            .named(name)
+            .orElseThrow(
+                () ->
+                    ApiProblemException.badField(
+                        "incident",
+                        "no incident named '"
+                            + name
+                            + "' in the library; one of "
+                            + String.join(", ", incidents.names())));
+    JsonNode v = request.get("plan");
+    String template =
+        v == null || v.isNull() ? PlanTemplates.DEFAULT : v.isTextual() ? v.asText() : null;
+    Plan plan = v == null || v.isNull() ? Plan.defaultPlan() : plan(request);
+    return HttpResponse.ok(runs.incident(incident, template, plan));
+  }
+
+  /** {@code plan}: a template's name, a plan object, or absent (null). */
+  private static Plan plan(JsonNode request) {
+    JsonNode v = request.get("plan");
+    if (v != null && v.isTextual()) {
+      try {
+        return PlanTemplates.require("plan", v.asText());
+      } catch (InvalidFieldException e) {
+        throw ApiProblemException.badField("plan", e.getMessage());
+      }
+    }
+    if (v != null && !v.isNull() && !v.isObject()) {
+      throw ApiProblemException.badField(
+          "plan", "plan must be a template's name (GET /plans/templates) or a JSON object");
+    }
+    return object(request, "plan", json -> ScenarioJson.plan(json));
+  }
+
+  private HttpResponse<String> replay(
+      String tenant, String rollout, String log, Plan plan, OwnerPolicy policy, Duration horizon) {
     Path file = null;
     try {
       byte[] logBytes;
@@ -125,7 +190,6 @@ public class WhatIfController {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      running.release();
       if (file != null) {
         try {
           Files.deleteIfExists(file);

@@ -328,6 +328,12 @@ public record Scenario(
         name, seed, horizon, newFleet, release, behavior, policy, plan, historical, approvals);
   }
 
+  /** The same scenario under {@code newPlan} (null: the default plan). */
+  public Scenario withPlan(Plan newPlan) {
+    return new Scenario(
+        name, seed, horizon, fleet, release, behavior, policy, newPlan, historical, approvals);
+  }
+
   /**
    * The plan in force: the scenario's, or the default plan, judging liveness as the fleet reports
    * it.
