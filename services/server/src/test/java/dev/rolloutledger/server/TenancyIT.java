@@ -68,6 +68,7 @@ class TenancyIT {
           new Call("POST", T + "/rollouts", "{\"rollout\": \"r-new\", \"release\": \"cf-1\"}"),
           new Call("GET", T + "/releases", null),
           new Call("GET", T + "/plans/templates", null),
+          new Call("GET", T + "/incidents", null),
           new Call("GET", T + "/rollouts", null),
           new Call("GET", T + "/rollouts/{rollout}", null),
           new Call("GET", T + "/rollouts/{rollout}/ledger", null),
