@@ -58,7 +58,7 @@ public final class Notifier implements AutoCloseable {
 
   /** What the notifier does now. */
   public enum State {
-    /** Started, its first poll not answered yet. */
+    /** Created, its consumer not subscribed yet. */
     STARTING,
     /** Reading the decisions and handing them to {@link Deliveries}. */
     RUNNING,
@@ -213,9 +213,9 @@ public final class Notifier implements AutoCloseable {
     consumer = c;
     try {
       c.subscribe(List.of(Topics.LEDGER.name()), new Rebalances());
+      state = State.RUNNING;
       while (running) {
         poll();
-        state = State.RUNNING;
         commitDone();
       }
     } finally {
