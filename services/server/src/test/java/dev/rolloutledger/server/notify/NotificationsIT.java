@@ -339,6 +339,35 @@ class NotificationsIT {
   }
 
   @Test
+  void by_default_a_webhook_may_not_reach_this_machine() throws Exception {
+    Path strictState = Files.createTempDirectory("ledger-it-notify-strict");
+    // the shipped default of allow-private-targets; no notifier of its own (nothing to send)
+    try (TestServer strict =
+        new TestServer(
+            applicationId + "-strict",
+            strictState,
+            Map.of("ledger.notifications.enabled", "false"))) {
+      String tenant = tenant();
+      String admin = strict.token(tenant, Role.ADMIN);
+      HttpResponse<String> local =
+          strict.put(
+              admin,
+              api(tenant, "/notifications"),
+              "{\"webhooks\": ["
+                  + webhook("local", receiver.url("/x"), "json", "[\"halted\"]")
+                  + "]}");
+      assertThat(local.statusCode()).as(local.body()).isEqualTo(400);
+      assertThat(local.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      JsonNode problem = JSON.readTree(local.body());
+      assertThat(problem.get("field").asText()).isEqualTo("webhooks[0].url");
+      assertThat(problem.get("detail").asText())
+          .contains("127.0.0.1 is a loopback address")
+          .contains(WebhookTargets.ALLOW_PRIVATE + "=true");
+    }
+  }
+
+  @Test
   void a_delivery_in_flight_when_the_server_stops_is_sent_again_after_the_restart() {
     String tenant = tenant();
     String admin = server.token(tenant, Role.ADMIN);
