@@ -33,10 +33,12 @@ import java.util.List;
 @Requires(bean = NotificationStore.class)
 public class NotificationController {
   private final NotificationStore store;
+  private final WebhookTargets targets;
   private final Clock clock = Clock.systemUTC();
 
-  public NotificationController(NotificationStore store) {
+  public NotificationController(NotificationStore store, WebhookTargets targets) {
     this.store = store;
+    this.targets = targets;
   }
 
   @Serdeable
@@ -71,7 +73,7 @@ public class NotificationController {
               content = @Content(schema = @Schema(implementation = NotificationsBody.class)))
           String json,
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    List<NotificationRequests.Asked> asked = NotificationRequests.read(json);
+    List<NotificationRequests.Asked> asked = NotificationRequests.read(json, targets);
     Instant now = clock.instant();
     List<Webhook> webhooks = NotificationRequests.configure(asked, store.webhooks(tenant), now);
     // who set them: the token, never the body

@@ -44,7 +44,8 @@ final class NotificationRequests {
   /** A webhook as asked for, before it is given its {@code since}. */
   record Asked(String name, URI url, WebhookFormat format, Set<NotificationEvent> events) {}
 
-  static List<Asked> read(String body) {
+  /** {@code allowed}: which hosts a URL may name. */
+  static List<Asked> read(String body, WebhookTargets allowed) {
     if (body == null || body.isBlank()) {
       throw ApiProblemException.badField(null, "a JSON body is required: {\"webhooks\": [...]}");
     }
@@ -88,6 +89,10 @@ final class NotificationRequests {
         throw ApiProblemException.badField(at + ".name", "two webhooks are named " + name);
       }
       URI url = url(text(w, at + ".url"), at + ".url");
+      String refused = allowed.refusal(url).orElse(null);
+      if (refused != null) {
+        throw ApiProblemException.badField(at + ".url", at + ".url: " + refused);
+      }
       WebhookFormat format =
           WebhookFormat.parse(text(w, at + ".format"))
               .orElseThrow(
@@ -148,7 +153,7 @@ final class NotificationRequests {
 
   /**
    * http or https, with a host, no user:password (put a secret in the path, as Slack does), no
-   * fragment. Sent from the server's own network: see docs/notifications.md.
+   * fragment. Which hosts it may name: {@link WebhookTargets}.
    */
   static URI url(String value, String field) {
     if (value.length() > MAX_URL_LENGTH) {

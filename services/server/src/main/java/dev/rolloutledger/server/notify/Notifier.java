@@ -15,9 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,11 +45,41 @@ import org.slf4j.LoggerFactory;
  * {@code X-Ledger-Delivery}) and loses nothing. A webhook is sent only the entries recorded (Kafka
  * timestamp) from the time a webhook of its name was configured: a group that starts from the
  * beginning of the topic does not replay history to it.
+ *
+ * <p>A failure of the consumer (anything {@code poll} or a commit throws but an undecodable entry)
+ * does not end the notifier: it commits what is done, closes the consumer, waits (1 s, 2 s, 4 s ...
+ * at most {@value #MAX_PAUSE_SECONDS} s) and starts a new one, which goes on from the committed
+ * offsets. {@link #state()} says which ({@code ledger_notifier_running}, {@code /health}).
  */
 public final class Notifier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
 
-  private final KafkaConsumer<String, SpecificRecord> consumer;
+  static final long MAX_PAUSE_SECONDS = 60;
+
+  /** What the notifier does now. */
+  public enum State {
+    /** Created, its consumer not subscribed yet. */
+    STARTING,
+    /** Reading the decisions and handing them to {@link Deliveries}. */
+    RUNNING,
+    /** Its consumer failed: waiting before a new one starts. */
+    RETRYING,
+    /** Closed. */
+    STOPPED
+  }
+
+  /** Waits before a new consumer starts (real time, cut short by {@link #close()}). */
+  interface Pause {
+    void pause(Duration d) throws InterruptedException;
+  }
+
+  private final Supplier<Consumer<String, SpecificRecord>> consumers;
+  private final Pause pause;
+  private final Object stopping = new Object();
+  private volatile Consumer<String, SpecificRecord> consumer;
+  private volatile State state = State.STARTING;
+  private volatile String lastFailure;
+  private volatile int failures;
   private final NotificationStore store;
   private final Deliveries deliveries;
   private final Supplier<CommandSigningKey> signer;
@@ -73,23 +105,61 @@ public final class Notifier implements AutoCloseable {
       Supplier<CommandSigningKey> signer,
       BiFunction<String, String, Optional<String>> releaseOf,
       Duration maxAge) {
+    this(
+        () -> consumer(kafka, registry, applicationId),
+        store,
+        deliveries,
+        signer,
+        releaseOf,
+        maxAge,
+        null);
+  }
+
+  /** With its consumers from {@code consumers} and {@code pause} (null: real time): for tests. */
+  Notifier(
+      Supplier<Consumer<String, SpecificRecord>> consumers,
+      NotificationStore store,
+      Deliveries deliveries,
+      Supplier<CommandSigningKey> signer,
+      BiFunction<String, String, Optional<String>> releaseOf,
+      Duration maxAge,
+      Pause pause) {
+    this.consumers = consumers;
     this.maxAge = maxAge;
     this.store = store;
     this.deliveries = deliveries;
     this.signer = signer;
     this.releaseOf = releaseOf;
+    this.pause = pause == null ? this::sleep : pause;
+    this.thread = new Thread(this::run, "ledger-notifier");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static Consumer<String, SpecificRecord> consumer(
+      KafkaConnection kafka, SchemaRegistry registry, String applicationId) {
     Properties c = kafka.properties();
     c.put(ConsumerConfig.GROUP_ID_CONFIG, groupOf(applicationId));
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "ledger-notifier");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    this.consumer =
-        new KafkaConsumer<>(
-            c, new StringDeserializer(), Topics.LEDGER.valueSerde(registry).deserializer());
-    this.thread = new Thread(this::run, "ledger-notifier");
-    thread.setDaemon(true);
-    thread.start();
+    return new KafkaConsumer<>(
+        c, new StringDeserializer(), Topics.LEDGER.valueSerde(registry).deserializer());
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** When and why the consumer last failed (class and message, never a record); null if never. */
+  public String lastFailure() {
+    return lastFailure;
+  }
+
+  /** Failures since the notifier last ran steadily (the backoff's exponent). */
+  public int failures() {
+    return failures;
   }
 
   /** The consumer group: the closed broker lets the server use groups of its application id. */
@@ -98,24 +168,80 @@ public final class Notifier implements AutoCloseable {
   }
 
   private void run() {
+    while (running) {
+      Instant started = clock.instant();
+      try {
+        session();
+      } catch (WakeupException e) {
+        // close() asked us to stop
+      } catch (RuntimeException e) {
+        if (!running) {
+          break;
+        }
+        if (Duration.between(started, clock.instant()).toSeconds() >= MAX_PAUSE_SECONDS) {
+          failures = 0; // it ran steadily: a new failure starts the backoff again
+        }
+        failures++;
+        Duration wait = pauseAfter(failures);
+        lastFailure = clock.instant() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        state = State.RETRYING;
+        LOG.error(
+            "the notifier's consumer failed ({} in a row); a new one starts in {} s and goes on from"
+                + " the committed offsets",
+            failures,
+            wait.toSeconds(),
+            e);
+        try {
+          pause.pause(wait);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    state = State.STOPPED;
+  }
+
+  /** 1 s after the first failure, doubling, at most {@value #MAX_PAUSE_SECONDS} s. */
+  static Duration pauseAfter(int failures) {
+    return Duration.ofSeconds(Math.min(MAX_PAUSE_SECONDS, 1L << Math.min(failures - 1, 6)));
+  }
+
+  /** One consumer, from subscribing to closing: returns when the notifier stops, or throws. */
+  private void session() {
+    Consumer<String, SpecificRecord> c = consumers.get();
+    consumer = c;
     try {
-      consumer.subscribe(List.of(Topics.LEDGER.name()), new Rebalances());
+      c.subscribe(List.of(Topics.LEDGER.name()), new Rebalances());
+      state = State.RUNNING;
       while (running) {
         poll();
         commitDone();
       }
-    } catch (WakeupException e) {
-      // close() asked us to stop
-    } catch (RuntimeException e) {
-      LOG.error("the notifier stopped: no webhook is told of decisions until a restart", e);
     } finally {
       try {
         commitDone();
       } catch (RuntimeException e) {
-        LOG.debug("last commit on close failed: {}", e.toString());
+        LOG.debug("last commit of the consumer failed: {}", e.toString());
       }
+      // what was in flight is sent again by whoever reads the partition next: at least once
       progress.values().forEach(PartitionProgress::revoke);
-      consumer.close(Duration.ofSeconds(5));
+      progress.clear();
+      committed.clear();
+      try {
+        c.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.debug("closing the notifier's consumer: {}", e.toString());
+      }
+    }
+  }
+
+  private void sleep(Duration d) throws InterruptedException {
+    long end = System.nanoTime() + d.toNanos();
+    synchronized (stopping) {
+      for (long left = d.toNanos(); running && left > 0; left = end - System.nanoTime()) {
+        TimeUnit.NANOSECONDS.timedWait(stopping, left);
+      }
     }
   }
 
@@ -135,15 +261,11 @@ public final class Notifier implements AutoCloseable {
   private void handle(ConsumerRecord<String, SpecificRecord> r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     PartitionProgress p = progressOf(tp);
-    Optional<NotificationEvent> event =
-        r.value() == null ? Optional.empty() : NotificationEvent.of(r.value());
-    if (event.isEmpty()) {
-      p.read(r.offset(), 0);
-      return;
-    }
     List<Delivery> out;
     try {
-      out = deliveriesOf(r, event.get(), p);
+      Optional<NotificationEvent> event =
+          r.value() == null ? Optional.empty() : NotificationEvent.of(r.value());
+      out = event.isEmpty() ? List.of() : deliveriesOf(r, event.get(), p);
     } catch (RuntimeException e) {
       // a poison entry never stops the notifier; its offset says where it is
       LOG.warn("no notification for the entry at {} offset {}: {}", tp, r.offset(), e.toString());
@@ -270,7 +392,13 @@ public final class Notifier implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running = false;
-    consumer.wakeup();
+    synchronized (stopping) {
+      stopping.notifyAll();
+    }
+    Consumer<String, SpecificRecord> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
     thread.join(15_000);
   }
 }

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Wiring of notifications (docs/notifications.md). Settings under {@code ledger.notifications.*}:
  * {@code enabled} (true), {@code attempts} (8), {@code first-retry} (1s), {@code max-retry} (64s),
  * {@code timeout} (10s, per attempt), {@code queue} (1000 deliveries per webhook), {@code max-age}
- * (24h: an older entry is not sent).
+ * (24h: an older entry is not sent), {@code allow-private-targets} (false: no webhook to this
+ * machine or a private network; {@link WebhookTargets}).
  */
 @Factory
 public class NotifyBeans {
@@ -43,8 +44,15 @@ public class NotifyBeans {
   }
 
   @Singleton
+  WebhookTargets webhookTargets(
+      @Value("${" + WebhookTargets.ALLOW_PRIVATE + ":false}") boolean allowPrivate) {
+    return new WebhookTargets(allowPrivate);
+  }
+
+  @Singleton
   Deliveries deliveries(
       NotifyThreads threads,
+      WebhookTargets targets,
       @Value("${ledger.notifications.attempts:8}") int attempts,
       @Value("${ledger.notifications.first-retry:1s}") Duration firstRetry,
       @Value("${ledger.notifications.max-retry:64s}") Duration maxRetry,
@@ -52,7 +60,7 @@ public class NotifyBeans {
       @Value("${ledger.notifications.queue:1000}") int queue) {
     ScheduledExecutorService ex = threads.executor();
     return new Deliveries(
-        new HttpWebhookTransport(timeout, ex),
+        new HttpWebhookTransport(timeout, ex, targets),
         (task, delay) -> ex.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
         new RetryPolicy(attempts, firstRetry, maxRetry),
         queue);

@@ -5,7 +5,9 @@ import java.util.TreeMap;
 /**
  * How far a partition of the decisions topic is done: every entry read whose deliveries have all
  * been delivered or given up. The offset to commit is the first entry not done yet (or the next to
- * read, when none waits), so a restart sends again what was in flight and never skips it.
+ * read, when none waits), so a restart sends again what was in flight and never skips it. One dead
+ * receiver holds that offset back only until its delivery runs out of attempts: {@link Deliveries}
+ * then skips what waits for it, and sends it one probe at a time.
  */
 final class PartitionProgress {
   private final TreeMap<Long, Integer> waiting = new TreeMap<>();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,12 @@ class DeliveriesTest {
 
   /** Answers each URL from a script; a URL without one never answers. */
   static final class ScriptedTransport implements WebhookTransport {
+    /** An answer the test gives later: {@link #pending} holds the attempt's future. */
+    static final Object LATER = new Object();
+
     final Map<URI, Deque<Object>> script = new HashMap<>();
     final List<String> sent = new ArrayList<>();
+    final Deque<CompletableFuture<Integer>> pending = new ArrayDeque<>();
 
     ScriptedTransport answer(String url, Object... answers) {
       script.computeIfAbsent(URI.create(url), k -> new ArrayDeque<>()).addAll(List.of(answers));
@@ -41,6 +46,10 @@ class DeliveriesTest {
         return new CompletableFuture<>(); // a receiver that never answers
       }
       Object a = answers.poll();
+      if (a == LATER) {
+        pending.add(new CompletableFuture<>());
+        return pending.peekLast();
+      }
       return a instanceof Throwable t
           ? CompletableFuture.failedFuture(t)
           : CompletableFuture.completedFuture((Integer) a);
@@ -92,6 +101,22 @@ class DeliveriesTest {
     return delivery(tenant, name, url, seq, new AtomicBoolean());
   }
 
+  /** {@code seq} as a delivery whose end is reported to {@code p} as entry {@code seq}'s. */
+  private Delivery delivery(String name, String url, long seq, PartitionProgress p) {
+    Delivery d = delivery("t1", name, url, seq);
+    return new Delivery(
+        d.id(),
+        d.tenant(),
+        d.webhook(),
+        d.headers(),
+        d.body(),
+        d.cancelled(),
+        () -> {
+          d.done().run();
+          p.done(seq);
+        });
+  }
+
   private Delivery delivery(
       String tenant, String name, String url, long seq, AtomicBoolean cancelled) {
     Webhook w =
@@ -130,7 +155,7 @@ class DeliveriesTest {
       assertThat(transport.sent).hasSize(3).allMatch(s -> s.endsWith("t1/r1/2/a"));
       assertThat(clock.delays).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
       assertThat(done).containsExactly("t1/r1/2/a");
-      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(1, 0, 3));
+      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(1, 0, 3, 0));
     }
 
     @Test
@@ -145,7 +170,7 @@ class DeliveriesTest {
       assertThat(clock.delays)
           .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
       assertThat(done).as("given up is done: its offset may be committed").hasSize(1);
-      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(0, 1, 4));
+      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(0, 1, 4, 0));
     }
 
     @Test
@@ -165,7 +190,7 @@ class DeliveriesTest {
       Deliveries d = deliveries(10);
       d.submit(delivery("t1", "a", "http://a/hook", 2));
       clock.advance(Duration.ofSeconds(1));
-      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(1, 0, 2));
+      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(1, 0, 2, 0));
     }
   }
 
@@ -223,6 +248,135 @@ class DeliveriesTest {
       clock.advance(Duration.ofSeconds(1));
       assertThat(transport.sent).hasSize(2).last().asString().endsWith("t1/r1/3/a");
       assertThat(done).containsExactly("t1/r1/3/a");
+    }
+  }
+
+  @Nested
+  class DeadWebhooks {
+    private final ConnectException refused = new ConnectException("refused");
+
+    /** Dead: its delivery of entry 2 ran out of its four attempts. */
+    private Deliveries withADeadWebhook() {
+      transport.answer("http://dead/hook", refused, refused, refused, refused);
+      Deliveries d = deliveries(10);
+      d.submit(delivery("t1", "dead", "http://dead/hook", 2));
+      clock.advance(Duration.ofMinutes(5));
+      assertThat(d.stats().givenUp()).isEqualTo(1);
+      transport.sent.clear();
+      clock.delays.clear();
+      done.clear();
+      return d;
+    }
+
+    @Test
+    void what_waited_behind_the_delivery_that_ran_out_of_attempts_is_skipped_at_once() {
+      transport.answer("http://dead/hook", refused, refused, refused, refused);
+      Deliveries d = deliveries(10);
+      d.submit(delivery("t1", "dead", "http://dead/hook", 2));
+      d.submit(delivery("t1", "dead", "http://dead/hook", 3));
+      d.submit(delivery("t1", "dead", "http://dead/hook", 4));
+      clock.advance(Duration.ofMinutes(5));
+
+      assertThat(transport.sent).as("entry 2's four attempts, none of 3 or 4").hasSize(4);
+      assertThat(done).containsExactly("t1/r1/2/dead", "t1/r1/3/dead", "t1/r1/4/dead");
+      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(0, 1, 4, 2));
+    }
+
+    @Test
+    void a_dead_webhook_holds_the_partition_commit_for_one_delivery_retries_not_its_queue() {
+      PartitionProgress p = new PartitionProgress();
+      transport.answer("http://dead/hook", refused, refused, refused, refused);
+      transport.answer("http://live/hook", 200, 200);
+      Deliveries d = deliveries(10);
+      p.read(10, 2);
+      d.submit(delivery("dead", "http://dead/hook", 10, p));
+      d.submit(delivery("live", "http://live/hook", 10, p));
+      for (long offset = 11; offset < 20; offset++) {
+        p.read(offset, 1);
+        d.submit(delivery("dead", "http://dead/hook", offset, p));
+      }
+      p.read(20, 1);
+      d.submit(delivery("live", "http://live/hook", 20, p));
+      assertThat(p.committable()).as("10 waits for the dead webhook's retries").isEqualTo(10);
+
+      clock.advance(Duration.ofSeconds(7)); // 1 s + 2 s + 4 s: the fourth attempt fails
+
+      assertThat(p.committable()).as("11 to 19 skipped, not retried one by one").isEqualTo(21);
+      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(2, 1, 6, 9));
+    }
+
+    @Test
+    void a_new_delivery_to_a_dead_webhook_is_a_probe_sent_once() {
+      Deliveries d = withADeadWebhook();
+      transport.answer("http://dead/hook", 503, 200);
+      d.submit(delivery("t1", "dead", "http://dead/hook", 5));
+      clock.advance(Duration.ofMinutes(5));
+
+      assertThat(transport.sent).as("no retry of a probe").hasSize(1);
+      assertThat(clock.delays).isEmpty();
+      assertThat(done).containsExactly("t1/r1/5/dead");
+      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(0, 2, 5, 0));
+    }
+
+    @Test
+    void a_probe_that_gets_through_makes_it_live_and_what_waited_is_sent_with_retries() {
+      Deliveries d = withADeadWebhook();
+      transport.answer("http://dead/hook", ScriptedTransport.LATER, 500, 200);
+      d.submit(delivery("t1", "dead", "http://dead/hook", 5)); // the probe
+      d.submit(delivery("t1", "dead", "http://dead/hook", 6)); // waits for its answer
+      assertThat(transport.sent).hasSize(1);
+
+      transport.pending.poll().complete(204);
+      clock.advance(Duration.ofSeconds(1));
+
+      assertThat(transport.sent)
+          .extracting(s -> s.substring(s.indexOf(' ') + 1))
+          .containsExactly("t1/r1/5/dead", "t1/r1/6/dead", "t1/r1/6/dead");
+      assertThat(done).containsExactly("t1/r1/5/dead", "t1/r1/6/dead");
+      assertThat(d.stats().delivered()).isEqualTo(2);
+      assertThat(d.stats().skippedDead()).isZero();
+    }
+
+    @Test
+    void a_probe_that_fails_skips_what_waited_for_its_answer() {
+      Deliveries d = withADeadWebhook();
+      transport.answer("http://dead/hook", ScriptedTransport.LATER);
+      d.submit(delivery("t1", "dead", "http://dead/hook", 5));
+      d.submit(delivery("t1", "dead", "http://dead/hook", 6));
+      d.submit(delivery("t1", "dead", "http://dead/hook", 7));
+
+      transport.pending.poll().completeExceptionally(new java.net.http.HttpTimeoutException("t"));
+
+      assertThat(transport.sent).hasSize(1);
+      assertThat(done).containsExactly("t1/r1/5/dead", "t1/r1/6/dead", "t1/r1/7/dead");
+      assertThat(d.stats().skippedDead()).isEqualTo(2);
+    }
+
+    @Test
+    void another_webhook_of_the_tenant_is_not_dead_with_it() {
+      Deliveries d = withADeadWebhook();
+      transport.answer("http://other/hook", 500, 200);
+      d.submit(delivery("t1", "other", "http://other/hook", 5));
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(transport.sent).as("retried as usual").hasSize(2);
+      assertThat(done).containsExactly("t1/r1/5/other");
+    }
+
+    @Test
+    void a_refused_target_is_given_up_at_once_and_does_not_make_the_webhook_dead() {
+      transport.answer(
+          "http://a/hook",
+          new CompletionException(new WebhookTargets.RefusedTarget("a is loopback")),
+          500,
+          200);
+      Deliveries d = deliveries(10);
+      d.submit(delivery("t1", "a", "http://a/hook", 2));
+      d.submit(delivery("t1", "a", "http://a/hook", 3));
+      clock.advance(Duration.ofSeconds(1));
+
+      assertThat(transport.sent).as("2 once; 3 retried once").hasSize(3);
+      assertThat(done).containsExactly("t1/r1/2/a", "t1/r1/3/a");
+      assertThat(d.stats()).isEqualTo(new Deliveries.Stats(1, 1, 3, 0));
     }
   }
 }

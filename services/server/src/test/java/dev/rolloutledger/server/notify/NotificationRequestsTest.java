@@ -14,6 +14,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class NotificationRequestsTest {
+  /** Names resolve from this test, not DNS: any name but these has no address. */
+  static final WebhookTargets TARGETS =
+      new WebhookTargets(false, WebhookTargetsTest.names("internal.example", "10.0.0.5"));
+
+  private static List<NotificationRequests.Asked> read(String body) {
+    return NotificationRequests.read(body, TARGETS);
+  }
+
   private static final String ONE =
       """
       {"webhooks": [{"name": "ops", "url": "https://hooks.example.com/services/T0/B0/s3cret",
@@ -21,7 +29,7 @@ class NotificationRequestsTest {
 
   @Test
   void reads_a_webhook() {
-    List<NotificationRequests.Asked> asked = NotificationRequests.read(ONE);
+    List<NotificationRequests.Asked> asked = read(ONE);
     assertThat(asked)
         .containsExactly(
             new NotificationRequests.Asked(
@@ -33,7 +41,7 @@ class NotificationRequestsTest {
 
   @Test
   void an_empty_list_is_none() {
-    assertThat(NotificationRequests.read("{\"webhooks\": []}")).isEmpty();
+    assertThat(read("{\"webhooks\": []}")).isEmpty();
   }
 
   @Nested
@@ -46,7 +54,7 @@ class NotificationRequestsTest {
     }
 
     private void refused(String body, String field, String detail) {
-      assertThatThrownBy(() -> NotificationRequests.read(body))
+      assertThatThrownBy(() -> read(body))
           .isInstanceOfSatisfying(
               ApiProblemException.class,
               e -> {
@@ -68,6 +76,33 @@ class NotificationRequestsTest {
     })
     void a_url_that_is_not_plain_http_or_https(String url, String detail) {
       refused(body("ops", url, "json", "[\"halted\"]"), "webhooks[0].url", detail);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+      "http://169.254.169.254/latest/meta-data, 169.254.169.254 is a link-local address",
+      "http://[fe80::1]:8080/h, link-local",
+      "http://127.0.0.1:9092/x, 127.0.0.1 is a loopback address",
+      "http://internal.example/h, internal.example resolves to 10.0.0.5, a private address",
+      "https://192.168.1.10/h, " + WebhookTargets.ALLOW_PRIVATE + "=true"
+    })
+    void a_url_whose_host_webhooks_may_not_reach(String url, String detail) {
+      refused(body("ops", url, "json", "[\"halted\"]"), "webhooks[0].url", detail);
+    }
+
+    @Test
+    void a_link_local_url_even_when_private_targets_are_allowed() {
+      WebhookTargets allowing = new WebhookTargets(true, WebhookTargetsTest.names());
+      assertThatThrownBy(
+              () ->
+                  NotificationRequests.read(
+                      body("ops", "http://169.254.169.254/x", "json", "[\"halted\"]"), allowing))
+          .isInstanceOfSatisfying(
+              ApiProblemException.class, e -> assertThat(e.field()).isEqualTo("webhooks[0].url"));
+      assertThat(
+              NotificationRequests.read(
+                  body("ops", "http://127.0.0.1:8080/x", "json", "[\"halted\"]"), allowing))
+          .hasSize(1);
     }
 
     @Test
@@ -171,7 +206,7 @@ class NotificationRequestsTest {
             first);
     List<Webhook> after =
         NotificationRequests.configure(
-            NotificationRequests.read(
+            read(
                 "{\"webhooks\": ["
                     + "{\"name\": \"ops\", \"url\": \"https://x/new\", \"format\": \"json\", \"events\": [\"completed\"]},"
                     + "{\"name\": \"chat\", \"url\": \"https://x/c\", \"format\": \"slack\", \"events\": [\"halted\"]}]}"),

@@ -32,13 +32,22 @@ class NotificationsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SHA = "b".repeat(64);
 
-  /** Short backoff and timeout, so retries and a hanging receiver take seconds, not minutes. */
+  /**
+   * Short backoff and timeout, so retries and a hanging receiver take seconds, not minutes; the
+   * receivers are on loopback, which webhooks reach only when private targets are allowed.
+   */
   private static final Map<String, Object> QUICK =
       Map.of(
-          "ledger.notifications.first-retry", "200ms",
-          "ledger.notifications.max-retry", "1s",
-          "ledger.notifications.attempts", "4",
-          "ledger.notifications.timeout", "3s");
+          "ledger.notifications.first-retry",
+          "200ms",
+          "ledger.notifications.max-retry",
+          "1s",
+          "ledger.notifications.attempts",
+          "4",
+          "ledger.notifications.timeout",
+          "3s",
+          WebhookTargets.ALLOW_PRIVATE,
+          "true");
 
   private final String applicationId = "it-notify-" + UUID.randomUUID();
   private Path state;
@@ -77,27 +86,38 @@ class NotificationsIT {
 
   /** Three dev hosts, a release, rollout r1 over them; a crash on h1 halts it. */
   private void haltedByACrash(String tenant, String admin) {
+    haltedByACrash(tenant, admin, "r1", "cf-291", "dev");
+  }
+
+  /**
+   * Three hosts labelled {@code env}, release {@code release}, rollout {@code rollout} over them; a
+   * crash on the first halts it.
+   */
+  private void haltedByACrash(
+      String tenant, String admin, String rollout, String release, String env) {
+    String h = env.equals("dev") ? "h" : env + "-h";
     assertThat(
             server
                 .post(
                     admin,
                     api(tenant, "/hosts"),
                     """
-                    [{"host": "h1", "labels": {"env": "dev"}},
-                     {"host": "h2", "labels": {"env": "dev"}},
-                     {"host": "h3", "labels": {"env": "dev"}}]""")
+                    [{"host": "%1$s1", "labels": {"env": "%2$s"}},
+                     {"host": "%1$s2", "labels": {"env": "%2$s"}},
+                     {"host": "%1$s3", "labels": {"env": "%2$s"}}]"""
+                        .formatted(h, env))
                 .statusCode())
         .isEqualTo(202);
-    server.reachable(admin, tenant, "h1", "h2", "h3");
+    server.reachable(admin, tenant, h + "1", h + "2", h + "3");
     assertThat(
             server
                 .post(
                     admin,
                     api(tenant, "/releases"),
                     """
-                    {"release": "cf-291", "artifact": "channel-file", "version": "291",
+                    {"release": "%s", "artifact": "channel-file", "version": "291",
                      "sha256": "%s", "publisher": "vendor"}"""
-                        .formatted(SHA))
+                        .formatted(release, SHA))
                 .statusCode())
         .isEqualTo(202);
     assertThat(
@@ -106,24 +126,26 @@ class NotificationsIT {
                     admin,
                     api(tenant, "/rollouts"),
                     """
-                    {"rollout": "r1", "release": "cf-291",
-                     "plan": {"waves": [{"name": "canary", "selector": {"env": "dev"},
-                                         "maxCrashFraction": 0.3}]}}""")
+                    {"rollout": "%s", "release": "%s",
+                     "plan": {"waves": [{"name": "canary", "selector": {"env": "%s"},
+                                         "maxCrashFraction": 0.3}]}}"""
+                        .formatted(rollout, release, env))
                 .statusCode())
         .isEqualTo(202);
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> server.get(admin, api(tenant, "/rollouts/r1")).statusCode() == 200);
+        .until(() -> server.get(admin, api(tenant, "/rollouts/" + rollout)).statusCode() == 200);
     assertThat(
             server
                 .post(
                     admin,
                     api(tenant, "/telemetry"),
                     """
-                    [{"type": "applied", "host": "h1", "release": "cf-291", "ok": true},
-                     {"type": "applied", "host": "h2", "release": "cf-291", "ok": true},
-                     {"type": "crash", "host": "h1", "release": "cf-291",
-                      "signature": "PAGE_FAULT", "kind": "BSOD"}]""")
+                    [{"type": "applied", "host": "%1$s1", "release": "%2$s", "ok": true},
+                     {"type": "applied", "host": "%1$s2", "release": "%2$s", "ok": true},
+                     {"type": "crash", "host": "%1$s1", "release": "%2$s",
+                      "signature": "PAGE_FAULT", "kind": "BSOD"}]"""
+                        .formatted(h, release))
                 .statusCode())
         .isEqualTo(202);
   }
@@ -223,7 +245,14 @@ class NotificationsIT {
                   .isGreaterThanOrEqualTo(3);
               assertThat(metricValue(metrics, "ledger_notification_attempts_total"))
                   .isGreaterThanOrEqualTo(5);
+              assertThat(metricValue(metrics, "ledger_notifier_running")).isEqualTo(1);
+              assertThat(
+                      metricValue(metrics, "ledger_notifications_total{outcome=\"skipped_dead\"}"))
+                  .isGreaterThanOrEqualTo(0);
             });
+    JsonNode notifier = JSON.readTree(server.get("/health").body()).get("details").get("notifier");
+    assertThat(notifier.get("status").asText()).isEqualTo("UP");
+    assertThat(notifier.get("details").get("state").asText()).isEqualTo("RUNNING");
   }
 
   private static double metricValue(String metrics, String series) {
@@ -269,6 +298,76 @@ class NotificationsIT {
   }
 
   @Test
+  void a_webhook_that_ran_out_of_attempts_is_dead_and_sent_one_probe_at_a_time_until_it_answers() {
+    String tenant = tenant();
+    String admin = server.token(tenant, Role.ADMIN);
+    receiver.answer("/gone", 503);
+    assertThat(
+            configure(
+                    tenant,
+                    admin,
+                    "[" + webhook("g", receiver.url("/gone"), "json", "[\"halted\"]") + "]")
+                .statusCode())
+        .isEqualTo(200);
+
+    haltedByACrash(tenant, admin);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(attemptsOf(tenant, "r1")).isEqualTo(4));
+
+    // dead: the next halt is a probe, sent once and given up at its 503
+    haltedByACrash(tenant, admin, "r2", "cf-292", "qa");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(attemptsOf(tenant, "r2")).isEqualTo(1));
+
+    // back: the next probe gets through, and the webhook is live again
+    receiver.answer("/gone", 204);
+    haltedByACrash(tenant, admin, "r3", "cf-293", "prod");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(attemptsOf(tenant, "r3")).isEqualTo(1));
+    assertThat(attemptsOf(tenant, "r2")).as("a probe is never retried").isEqualTo(1);
+    assertThat(attemptsOf(tenant, "r1")).isEqualTo(4);
+  }
+
+  /** How many requests the receiver at /gone had for {@code tenant}'s rollout. */
+  private long attemptsOf(String tenant, String rollout) {
+    return receiver.at("/gone").stream()
+        .filter(r -> r.header(Delivery.DELIVERY_HEADER).startsWith(tenant + "/" + rollout + "/"))
+        .count();
+  }
+
+  @Test
+  void by_default_a_webhook_may_not_reach_this_machine() throws Exception {
+    Path strictState = Files.createTempDirectory("ledger-it-notify-strict");
+    // the shipped default of allow-private-targets; no notifier of its own (nothing to send)
+    try (TestServer strict =
+        new TestServer(
+            applicationId + "-strict",
+            strictState,
+            Map.of("ledger.notifications.enabled", "false"))) {
+      String tenant = tenant();
+      String admin = strict.token(tenant, Role.ADMIN);
+      HttpResponse<String> local =
+          strict.put(
+              admin,
+              api(tenant, "/notifications"),
+              "{\"webhooks\": ["
+                  + webhook("local", receiver.url("/x"), "json", "[\"halted\"]")
+                  + "]}");
+      assertThat(local.statusCode()).as(local.body()).isEqualTo(400);
+      assertThat(local.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      JsonNode problem = JSON.readTree(local.body());
+      assertThat(problem.get("field").asText()).isEqualTo("webhooks[0].url");
+      assertThat(problem.get("detail").asText())
+          .contains("127.0.0.1 is a loopback address")
+          .contains(WebhookTargets.ALLOW_PRIVATE + "=true");
+    }
+  }
+
+  @Test
   void a_delivery_in_flight_when_the_server_stops_is_sent_again_after_the_restart() {
     String tenant = tenant();
     String admin = server.token(tenant, Role.ADMIN);
@@ -310,6 +409,19 @@ class NotificationsIT {
     assertThat(ftp.headers().firstValue("Content-Type"))
         .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
     assertThat(JSON.readTree(ftp.body()).get("field").asText()).isEqualTo("webhooks[0].url");
+
+    HttpResponse<String> metadata =
+        configure(
+            tenant,
+            admin,
+            "["
+                + webhook("a", "http://169.254.169.254/latest/meta-data", "json", "[\"halted\"]")
+                + "]");
+    assertThat(metadata.statusCode())
+        .as("link-local: refused even with private targets allowed")
+        .isEqualTo(400);
+    assertThat(JSON.readTree(metadata.body()).get("field").asText()).isEqualTo("webhooks[0].url");
+    assertThat(metadata.body()).contains("link-local").doesNotContain("meta-data");
 
     HttpResponse<String> event =
         configure(
