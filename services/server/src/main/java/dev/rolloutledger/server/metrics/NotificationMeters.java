@@ -7,8 +7,9 @@ import io.micronaut.context.annotation.Requires;
 
 /**
  * Webhook deliveries of this instance (docs/notifications.md): {@code
- * ledger_notifications_total{outcome="delivered"|"given_up"}} and {@code
- * ledger_notification_attempts_total}, read from the deliveries' own counts at each scrape.
+ * ledger_notifications_total{outcome="delivered"|"given_up"}} (the notify package adds {@code
+ * "skipped_dead"}) and {@code ledger_notification_attempts_total}, read from the deliveries' own
+ * counts at each scrape.
  */
 @Context
 @Requires(property = "ledger.metrics.enabled", notEquals = "false")
