@@ -37,12 +37,12 @@ public final class DecisionQuality {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * The engine measured: the server's, a version 5 journal's ({@link EngineConfig#journalV5()}: the
+   * The engine measured: the server's, a version 6 journal's ({@link EngineConfig#journalV6()}: the
    * failure fraction cap counts a silence only while it lasts, the system's own outages are never
    * judged as silence, and hosts that cannot be reached are recorded unreachable instead of
    * stalling their wave).
    */
-  static final EngineConfig ENGINE = EngineConfig.defaults().journalV5();
+  static final EngineConfig ENGINE = EngineConfig.defaults().journalV6();
 
   /** One measured case: a scenario per seed. */
   record Case(String name, String what, java.util.function.LongFunction<Scenario> scenario) {}

@@ -41,6 +41,10 @@ final class Controls {
     }
     return switch (rollout.status()) {
       case ACTIVE -> {
+        if (!context.config.personsRecorded()) {
+          context.store.putRollout(rollout.withStatus(RolloutStatus.PAUSED));
+          yield Decision.none();
+        }
         Step step = context.step(e.tenant(), e.at());
         String wave = rollout.plan().waves().get(rollout.currentWave()).name();
         rollout =
@@ -74,11 +78,13 @@ final class Controls {
         // who resumed it is on record before anything moves; the current wave may have finished
         // while paused: promote now rather than wait for an outcome that will never come.
         Step step = context.step(e.tenant(), e.at());
-        rollout =
-            step.append(
-                rollout,
-                (tenant, at, id, seq, prev) ->
-                    new PauseLifted(tenant, at, id, seq, prev, e.by(), e.reason()));
+        if (context.config.personsRecorded()) {
+          rollout =
+              step.append(
+                  rollout,
+                  (tenant, at, id, seq, prev) ->
+                      new PauseLifted(tenant, at, id, seq, prev, e.by(), e.reason()));
+        }
         context.store.putRollout(
             gate.promote(
                 step, dispatcher.dispatch(step, rollout.withStatus(RolloutStatus.ACTIVE))));
@@ -159,11 +165,13 @@ final class Controls {
       return Decision.none();
     }
     Step step = context.step(e.tenant(), e.at());
-    rollout =
-        step.append(
-            rollout,
-            (tenant, at, id, seq, prev) ->
-                new WaveApproved(tenant, at, id, seq, prev, e.wave(), e.by()));
+    if (context.config.personsRecorded()) {
+      rollout =
+          step.append(
+              rollout,
+              (tenant, at, id, seq, prev) ->
+                  new WaveApproved(tenant, at, id, seq, prev, e.wave(), e.by()));
+    }
     context.store.putRollout(gate.promote(step, rollout.withApproval(e.wave())));
     return step.decision();
   }

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Tunables of the {@link RolloutEngine}. A rollout log's version names one of them ({@link
- * #journalV2()} to {@link #journalV5()}), and a replay decides with it.
+ * #journalV2()} to {@link #journalV6()}), and a replay decides with it.
  *
  * @param commandTtl how long a host command is valid
  * @param heartbeatsAbsorbed heartbeats are absorbed by the host stage (ADR 0007): the journal holds
@@ -33,6 +33,10 @@ import java.time.Duration;
  *     sent that goes silent before reporting the apply fails by silence, as if it applied and died;
  *     a wave whose unreachable share passes its plan's {@code maxUnreachableFraction} pauses the
  *     rollout for a person ({@link PauseRecorded}). False for rollout logs of versions 1 to 4.
+ * @param personsRecorded every person's decision is a ledger entry: a pause ({@link PauseRecorded},
+ *     reason {@link RolloutEngine#MANUAL_PAUSE}), resuming a pause ({@link PauseLifted}) and the
+ *     first approval of a wave ({@link WaveApproved}). False for rollout logs of versions 1 to 5,
+ *     which must replay as they were decided (their ledgers hold no such entries).
  */
 public record EngineConfig(
     Duration commandTtl,
@@ -41,7 +45,8 @@ public record EngineConfig(
     int assignChunk,
     boolean silenceCountsWhileItLasts,
     boolean outageGrace,
-    boolean reachability) {
+    boolean reachability,
+    boolean personsRecorded) {
 
   /**
    * The fan-out chunk of version 2 and 3 journals (ADR 0007): one transaction signs and writes at
@@ -64,6 +69,26 @@ public record EngineConfig(
     }
     Checks.atLeast("fanOutChunk", fanOutChunk, 0);
     Checks.atLeast("assignChunk", assignChunk, 0);
+  }
+
+  /** Persons' pauses, resumes of a pause and approvals not recorded (logs of versions 1 to 5). */
+  public EngineConfig(
+      Duration commandTtl,
+      boolean heartbeatsAbsorbed,
+      int fanOutChunk,
+      int assignChunk,
+      boolean silenceCountsWhileItLasts,
+      boolean outageGrace,
+      boolean reachability) {
+    this(
+        commandTtl,
+        heartbeatsAbsorbed,
+        fanOutChunk,
+        assignChunk,
+        silenceCountsWhileItLasts,
+        outageGrace,
+        reachability,
+        false);
   }
 
   /** Hosts' reachability not followed (logs of versions 1 to 4). */
@@ -144,6 +169,27 @@ public record EngineConfig(
     return journalV4().withReachability(true);
   }
 
+  /**
+   * The configuration of a version 6 journal, the server's: as version 5, and every person's
+   * decision is a ledger entry naming who ({@link #personsRecorded}).
+   */
+  public EngineConfig journalV6() {
+    return journalV5().withPersonsRecorded(true);
+  }
+
+  /** The same, with persons' pauses, resumes of a pause and approvals recorded or not. */
+  public EngineConfig withPersonsRecorded(boolean recorded) {
+    return new EngineConfig(
+        commandTtl,
+        heartbeatsAbsorbed,
+        fanOutChunk,
+        assignChunk,
+        silenceCountsWhileItLasts,
+        outageGrace,
+        reachability,
+        recorded);
+  }
+
   /** The same, with hosts' reachability followed or not. */
   public EngineConfig withReachability(boolean followed) {
     return new EngineConfig(
@@ -153,7 +199,8 @@ public record EngineConfig(
         assignChunk,
         silenceCountsWhileItLasts,
         outageGrace,
-        followed);
+        followed,
+        personsRecorded);
   }
 
   /** The same, with heartbeats absorbed by the host stage or not. */
@@ -165,7 +212,8 @@ public record EngineConfig(
         assignChunk,
         silenceCountsWhileItLasts,
         outageGrace,
-        reachability);
+        reachability,
+        personsRecorded);
   }
 
   /** The same, with at most {@code chunk} commands of a fan-out in one decision (0: all). */
@@ -177,7 +225,8 @@ public record EngineConfig(
         assignChunk,
         silenceCountsWhileItLasts,
         outageGrace,
-        reachability);
+        reachability,
+        personsRecorded);
   }
 
   /** The same, with at most {@code chunk} hosts bound to waves in one decision (0: all). */
@@ -189,7 +238,8 @@ public record EngineConfig(
         chunk,
         silenceCountsWhileItLasts,
         outageGrace,
-        reachability);
+        reachability,
+        personsRecorded);
   }
 
   /** The same, with the cap counting a silence only while it lasts, or also after it. */
@@ -201,7 +251,8 @@ public record EngineConfig(
         assignChunk,
         whileItLasts,
         outageGrace,
-        reachability);
+        reachability,
+        personsRecorded);
   }
 
   /** The same, with the system's own outages followed on the recorded clock, or not. */
@@ -213,7 +264,8 @@ public record EngineConfig(
         assignChunk,
         silenceCountsWhileItLasts,
         grace,
-        reachability);
+        reachability,
+        personsRecorded);
   }
 
   /** How the engine judges the liveness of a host assigned under {@code plan}. */

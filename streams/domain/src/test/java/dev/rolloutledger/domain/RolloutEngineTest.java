@@ -344,7 +344,7 @@ class RolloutEngineTest {
 
     @Test
     void a_wave_that_asks_for_approval_waits_for_it_then_promotes_at_once() {
-      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      Scenario s = new Scenario(PERSONS_RECORDED).hosts("dev", "d1").hosts("prod", "p1");
       s.rollout("r1", "rel", needsApproval("dev", "dev"), wave("prod", "env", "prod"));
       s.applied("d1", "rel");
       s.settle();
@@ -360,6 +360,23 @@ class RolloutEngineTest {
           .containsExactly(
               "WaveApproved dev by alice", "WavePromoted dev", "WaveStarted prod [p1]");
       assertThat(s.rolloutState("r1").approvals()).containsExactly("dev");
+    }
+
+    @Test
+    void a_journal_before_version_6_records_no_approval_so_it_replays_as_decided() {
+      Scenario s =
+          new Scenario(new EngineConfig(Scenario.TTL).withPersonsRecorded(false))
+              .hosts("dev", "d1")
+              .hosts("prod", "p1");
+      s.rollout("r1", "rel", needsApproval("dev", "dev"), wave("prod", "env", "prod"));
+      s.applied("d1", "rel");
+      s.settle();
+
+      Decision d = s.apply(new ApprovalGranted(TENANT, s.tick(), "r1", "dev", "alice"));
+
+      assertThat(d.entries())
+          .extracting(RolloutEngineTest::describe)
+          .containsExactly("WavePromoted dev", "WaveStarted prod [p1]");
     }
 
     @Test
@@ -1214,7 +1231,7 @@ class RolloutEngineTest {
 
     @Test
     void a_paused_rollout_does_not_promote_and_resume_promotes_a_finished_wave() {
-      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      Scenario s = new Scenario(PERSONS_RECORDED).hosts("dev", "d1").hosts("prod", "p1");
       s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
       s.pause("r1");
 
@@ -1231,7 +1248,7 @@ class RolloutEngineTest {
 
     @Test
     void a_persons_pause_is_a_ledger_entry_naming_who_and_why_in_the_current_wave() {
-      Scenario s = new Scenario().hosts("dev", "d1").hosts("prod", "p1");
+      Scenario s = new Scenario(PERSONS_RECORDED).hosts("dev", "d1").hosts("prod", "p1");
       s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
 
       Decision paused = s.pause("r1");
@@ -1246,6 +1263,38 @@ class RolloutEngineTest {
       Decision resumed = s.resume("r1");
       assertThat(resumed.entries().get(0).prevHash()).isEqualTo(LedgerHash.of(pause));
       assertThat(resumed.entries().get(0).seq()).isEqualTo(pause.seq() + 1);
+    }
+
+    @Test
+    void a_pause_or_a_halt_lifted_without_a_reason_is_recorded_with_an_empty_one() {
+      Scenario s = new Scenario(PERSONS_RECORDED).hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("prod", "env", "prod"));
+      s.pause("r1");
+
+      // the door takes an empty reason: the resume must not be refused by the entry it records
+      Decision resumed = s.apply(new RolloutResumed(TENANT, s.tick(), "r1", "ops", ""));
+      s.halt("r1");
+      Decision lifted = s.apply(new RolloutResumed(TENANT, s.tick(), "r1", "ops", ""));
+
+      assertThat(resumed.entries())
+          .extracting(RolloutEngineTest::describe)
+          .contains("PauseLifted by ops: ");
+      assertThat(lifted.entries()).first().isInstanceOf(HaltLifted.class);
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
+    }
+
+    @Test
+    void a_journal_before_version_6_records_no_persons_pause_so_it_replays_as_decided() {
+      Scenario s =
+          new Scenario(new EngineConfig(Scenario.TTL).withPersonsRecorded(false))
+              .hosts("dev", "d1")
+              .hosts("prod", "p1");
+      s.rollout("r1", "rel", wave("dev", "env", "dev"), wave("prod", "env", "prod"));
+
+      assertThat(s.pause("r1").entries()).isEmpty();
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.PAUSED);
+      assertThat(s.resume("r1").entries()).isEmpty();
+      assertThat(s.rolloutState("r1").status()).isEqualTo(RolloutStatus.ACTIVE);
     }
 
     @Test
@@ -1740,6 +1789,10 @@ class RolloutEngineTest {
       }
     }
   }
+
+  /** The server's engine: every person's decision is a ledger entry (journals of version 6). */
+  static final EngineConfig PERSONS_RECORDED =
+      new EngineConfig(Scenario.TTL).withPersonsRecorded(true);
 
   static String describe(LedgerEntry e) {
     if (e instanceof WaveStarted w) {

@@ -85,8 +85,16 @@ public final class RolloutLog {
    */
   public static final int VERSION_REACHABILITY = 5;
 
+  /**
+   * As version 5, and: every person's decision is a ledger entry naming who ({@code
+   * EngineConfig.personsRecorded}): a pause ({@code PauseRecorded}, reason {@code paused by a
+   * person}), resuming a pause ({@code PauseLifted}) and the first approval of a wave ({@code
+   * WaveApproved}). Replayed with {@code EngineConfig.journalV6()}.
+   */
+  public static final int VERSION_PERSONS_RECORDED = 6;
+
   /** The version this build writes. */
-  public static final int VERSION_CURRENT = VERSION_REACHABILITY;
+  public static final int VERSION_CURRENT = VERSION_PERSONS_RECORDED;
 
   /** Whether this build reads (and replays) logs of {@code version}. */
   public static boolean knows(long version) {
@@ -147,7 +155,10 @@ public final class RolloutLog {
       if (version == VERSION_OUTAGE_GRACE) {
         return every.journalV4();
       }
-      return version == VERSION_REACHABILITY ? every.journalV5() : every;
+      if (version == VERSION_REACHABILITY) {
+        return every.journalV5();
+      }
+      return version == VERSION_PERSONS_RECORDED ? every.journalV6() : every;
     }
 
     /** The host stage absorbed the heartbeats: only news is in the log (ADR 0007). */

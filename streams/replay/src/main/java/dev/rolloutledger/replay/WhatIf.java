@@ -41,8 +41,8 @@ import java.util.PriorityQueue;
  * healthy when the new plan applies it; the result counts them.
  *
  * <p>It runs what the server runs, as the simulator does (ADR 0007): the hosts' telemetry goes to a
- * {@link HostStage}, its news to the engine on a version 2 journal ({@link
- * EngineConfig#journalV5()}), each second's clock tick to the engine and then the stage's silence
+ * {@link HostStage}, its news to the engine on the current journal ({@link
+ * EngineConfig#journalV6()}), each second's clock tick to the engine and then the stage's silence
  * reports of that tick. Hosts beat every {@code min(10 s, timeout / 3)}, thinned to the heartbeats
  * the host stage needs (as in the simulator). Time advances by whole seconds from the rollout's
  * planning.
@@ -157,7 +157,7 @@ public final class WhatIf {
     private final Progress progress;
     private final InMemoryLedgerStore store = new InMemoryLedgerStore();
     private final RolloutEngine engine =
-        new RolloutEngine(store, EngineConfig.defaults().journalV5());
+        new RolloutEngine(store, EngineConfig.defaults().journalV6());
     private final HostStage stage = new HostStage().withFirstSightNews();
     private final boolean everyHeartbeat;
 

@@ -117,7 +117,7 @@ class AbsorbedHeartbeatsLogTest {
   @Test
   void an_unknown_version_is_refused_naming_the_versions_it_reads() {
     String header =
-        "{\"log\":\"rollout-ledger\",\"version\":6,\"tenant\":\"acme\",\"rollout\":\"r1\","
+        "{\"log\":\"rollout-ledger\",\"version\":7,\"tenant\":\"acme\",\"rollout\":\"r1\","
             + "\"source\":\"export\"";
     String text = header + ",\"chain\":\"" + sha256Hex("0".repeat(64) + header) + "\"}\n";
     assertThatThrownBy(
@@ -125,7 +125,7 @@ class AbsorbedHeartbeatsLogTest {
                 RolloutReplay.verify(
                     new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), n -> {}))
         .isInstanceOf(LogException.class)
-        .hasMessageContaining("version 1 to 5");
+        .hasMessageContaining("version 1 to 6");
   }
 
   @Test

@@ -296,15 +296,15 @@ public final class LedgerTopology {
   }
 
   /**
-   * The engine's configuration on a version 5 journal (ADR 0007, ADR 0008): heartbeats absorbed,
+   * The engine's configuration on a version 6 journal (ADR 0007, ADR 0008): heartbeats absorbed,
    * the system's own outages recorded and never judged as the fleet's silence, hosts' reachability
-   * followed (offline hosts recorded unreachable, a death before the apply report a failure), a
-   * halt's commands in chunks of {@link EngineConfig#JOURNAL_FAN_OUT_CHUNK} and a plan's hosts
-   * bound in chunks of {@link EngineConfig#JOURNAL_ASSIGN_CHUNK}, unless {@code config} names other
-   * chunks (tests).
+   * followed (offline hosts recorded unreachable, a death before the apply report a failure), every
+   * person's decision a ledger entry (pause, resume of a pause, approval), a halt's commands in
+   * chunks of {@link EngineConfig#JOURNAL_FAN_OUT_CHUNK} and a plan's hosts bound in chunks of
+   * {@link EngineConfig#JOURNAL_ASSIGN_CHUNK}, unless {@code config} names other chunks (tests).
    */
   static EngineConfig journalConfig(EngineConfig config) {
-    EngineConfig journal = config.journalV5();
+    EngineConfig journal = config.journalV6();
     if (config.fanOutChunk() > 0) {
       journal = journal.withFanOutChunk(config.fanOutChunk());
     }

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
 /**
  * Drives what the server runs (ADR 0007) with a simulated fleet in virtual time, one second at a
  * time: a {@link HostStage} that absorbs the fleet's telemetry, and the real {@link RolloutEngine}
- * on the journal of its news ({@link EngineConfig#journalV5()}). Each second: scheduled events (an
+ * on the journal of its news ({@link EngineConfig#journalV6()}). Each second: scheduled events (an
  * agent applying a second after its Apply, failures, recoveries, shocks, approvals), then the
  * hosts' heartbeats, then a clock tick to the engine, then the host stage's silence reports found
  * at that tick, the order of the server's journal. Telemetry (heartbeats, applies, crash reports, a
@@ -120,10 +120,10 @@ public final class Simulator {
 
   /**
    * Runs a scenario to its end (HALT, completion or horizon) and reports, on the server's engine
-   * configuration ({@link EngineConfig#journalV5()}).
+   * configuration ({@link EngineConfig#journalV6()}).
    */
   public static SimulationReport run(Scenario scenario, Listener listener) {
-    return run(scenario, listener, EngineConfig.defaults().journalV5());
+    return run(scenario, listener, EngineConfig.defaults().journalV6());
   }
 
   /**
@@ -143,7 +143,7 @@ public final class Simulator {
    * that matter: the reference the thinning is tested against.
    */
   static SimulationReport runEveryHeartbeat(Scenario scenario, Listener listener) {
-    return new Simulator(scenario, listener, true, EngineConfig.defaults().journalV5()).simulate();
+    return new Simulator(scenario, listener, true, EngineConfig.defaults().journalV6()).simulate();
   }
 
   public static SimulationReport run(Scenario scenario) {
