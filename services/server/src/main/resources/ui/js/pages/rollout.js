@@ -5,6 +5,7 @@ import { allPages, get, rolloutPath, session } from '../api.js';
 import { actionButton, actionsFor } from '../actions.js';
 import { evidenceChart, fractionChart, SIGNALS } from '../charts.js';
 import { bar, fmtTime, h, mount, problemBox, statusBadge } from '../dom.js';
+import { durationMillis } from '../chain.js';
 import { subscribe } from '../live.js';
 import { ledgerList } from './ledger.js';
 import { hostsTable } from './hosts.js';
@@ -30,12 +31,13 @@ export function awaitsApproval(r, i) {
     && waveState(r, i) !== 'promoted';
 }
 
-/** Seconds of an ISO-8601 duration as java.time.Duration writes it (PT5M, PT1H30M, PT0.5S). */
+/** Seconds of an ISO-8601 duration as java.time.Duration writes it (chain.js reads it), or null. */
 export function durationSeconds(iso) {
-  const m = /^P(?:(\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?\d+(?:\.\d+)?)S)?)?$/.exec(String(iso || ''));
-  if (!m) return null;
-  const [, d, hh, mm, ss] = m.map((x) => (x === undefined ? 0 : Number(x)));
-  return d * 86400 + hh * 3600 + mm * 60 + ss;
+  try {
+    return durationMillis(iso) / 1000;
+  } catch (e) {
+    return null;
+  }
 }
 
 function fmtSeconds(s) {
@@ -90,7 +92,7 @@ function waveCard(r, w, i, out) {
 }
 
 /** How long a ledger entry the rollout view counts may take to come by the live stream. */
-const CATCH_UP_MS = 2000;
+const CATCH_UP_MS = 5000;
 
 /** fn, never two at once: a call while it runs runs it once more after. */
 function singleFlight(fn) {

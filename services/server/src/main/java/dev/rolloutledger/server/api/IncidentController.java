@@ -8,6 +8,8 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
 
@@ -17,6 +19,7 @@ import java.util.List;
  * every tenant; listed per tenant so that a token that may read the tenant may read it.
  */
 @Controller("/api/v1/tenants/{tenant}/incidents")
+@ExecuteOn(TaskExecutors.BLOCKING) // the first request reads the library's files
 public class IncidentController {
   private final IncidentLibrary library;
 

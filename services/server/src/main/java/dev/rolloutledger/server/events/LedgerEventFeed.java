@@ -206,9 +206,11 @@ public final class LedgerEventFeed implements AutoCloseable {
             LOG.info("following the decisions for live updates again");
           }
           setState(State.FOLLOWING);
-          failures = 0;
           while (running) {
             ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+            // a poll that answered, not only a consumer that opened, ends the backoff: one that
+            // fails at every poll (an authorisation error) waits longer and longer
+            failures = 0;
             for (ConsumerRecord<String, byte[]> r : records) {
               dispatchOne(r);
               positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);

@@ -168,6 +168,16 @@ public final class Notifier implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      loop();
+    } finally {
+      // also after an Error (out of memory, a class that failed to load): the gauge and /health
+      // say it stopped instead of running
+      state = State.STOPPED;
+    }
+  }
+
+  private void loop() {
     while (running) {
       Instant started = clock.instant();
       try {
@@ -199,7 +209,6 @@ public final class Notifier implements AutoCloseable {
         }
       }
     }
-    state = State.STOPPED;
   }
 
   /** 1 s after the first failure, doubling, at most {@value #MAX_PAUSE_SECONDS} s. */

@@ -75,8 +75,8 @@ public final class WebhookTargets {
           url.getHost().equals(a.getHostAddress()) || host.equals(a.getHostAddress())
               ? host + " is"
               : host + " resolves to " + a.getHostAddress() + ",";
-      if (kind.equals(LINK_LOCAL)) {
-        return Optional.of(at + " a link-local address: never a webhook's target");
+      if (kind.equals(LINK_LOCAL) || kind.equals(METADATA)) {
+        return Optional.of(at + " a " + kind + " address: never a webhook's target");
       }
       if (!allowPrivate) {
         return Optional.of(
@@ -96,6 +96,17 @@ public final class WebhookTargets {
 
   private static final String LINK_LOCAL = "link-local";
 
+  /**
+   * A cloud's instance metadata service outside link-local space (Alibaba's 100.100.100.200, AWS's
+   * IPv6 fd00:ec2::254): refused even where private targets are allowed.
+   */
+  private static final String METADATA = "cloud metadata";
+
+  private static final byte[] ALIBABA_METADATA = {100, 100, 100, (byte) 200};
+  private static final byte[] AWS_METADATA_V6 = {
+    (byte) 0xfd, 0, 0x0e, (byte) 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54
+  };
+
   /** What {@code a} is, when it is not a public address; null when it is. */
   static String kind(InetAddress a) {
     if (a.isLoopbackAddress()) {
@@ -104,16 +115,33 @@ public final class WebhookTargets {
     if (a.isAnyLocalAddress()) {
       return "unspecified";
     }
-    // ::a.b.c.d (not ::1 nor ::, above) is judged as a.b.c.d
-    if (a instanceof Inet6Address six && six.isIPv4CompatibleAddress()) {
-      byte[] b = six.getAddress();
-      try {
-        a = InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-      } catch (UnknownHostException e) {
-        throw new IllegalStateException(e); // four bytes are always an address
+    // an IPv6 address that carries an IPv4 one is judged as that IPv4 address: ::a.b.c.d (not ::1
+    // nor ::, above), NAT64's 64:ff9b::a.b.c.d and 6to4's 2002:aabb:ccdd::/48
+    if (a instanceof Inet6Address six) {
+      byte[] v6 = six.getAddress();
+      if (java.util.Arrays.equals(v6, AWS_METADATA_V6)) {
+        return METADATA;
+      }
+      int from = -1;
+      if (six.isIPv4CompatibleAddress() || nat64(v6)) {
+        from = 12;
+      } else if (v6[0] == 0x20 && v6[1] == 0x02) {
+        from = 2;
+      }
+      if (from >= 0) {
+        try {
+          a =
+              InetAddress.getByAddress(
+                  new byte[] {v6[from], v6[from + 1], v6[from + 2], v6[from + 3]});
+        } catch (UnknownHostException e) {
+          throw new IllegalStateException(e); // four bytes are always an address
+        }
       }
     }
     byte[] b = a.getAddress();
+    if (java.util.Arrays.equals(b, ALIBABA_METADATA)) {
+      return METADATA;
+    }
     if (a.isLinkLocalAddress()) {
       return LINK_LOCAL;
     }
@@ -129,5 +157,11 @@ public final class WebhookTargets {
       return "private";
     }
     return null;
+  }
+
+  /** 64:ff9b::/96, the NAT64 well-known prefix. */
+  private static boolean nat64(byte[] v6) {
+    byte[] prefix = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+    return java.util.Arrays.equals(v6, 0, 12, prefix, 0, 12);
   }
 }
