@@ -64,13 +64,38 @@ public final class TestKafka {
     consumer.seekToBeginning(partitions);
   }
 
-  /** A consumer of committed records only, from the start, in a group of its own. */
+  /**
+   * Assigns {@code consumer} every partition of {@code topic} at its current end (for a
+   * read_committed consumer, the last stable offset), resolved now: what is written after this call
+   * is read, and none of what the suite's earlier tests left on the shared broker's topic. Call it
+   * before writing what the test waits for.
+   */
+  public static void fromNow(KafkaConsumer<?, ?> consumer, String topic) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+      partitions.add(new TopicPartition(p.topic(), p.partition()));
+    }
+    List<TopicPartition> all = new ArrayList<>(consumer.assignment());
+    all.addAll(partitions);
+    consumer.assign(all);
+    consumer.seekToEnd(partitions);
+    for (TopicPartition p : partitions) {
+      consumer.position(p, Duration.ofSeconds(30)); // a seek is lazy: resolve it before the write
+    }
+  }
+
+  /**
+   * A consumer of committed records only, from the start, in a group of its own. It takes many
+   * records a poll: a reader from the start goes through what every earlier test of the suite left
+   * on the shared broker's topics (a large wave's inputs and commands among them).
+   */
   public static <V> KafkaConsumer<String, V> readCommitted(Deserializer<V> values) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     return new KafkaConsumer<>(p, new StringDeserializer(), values);
   }
 }

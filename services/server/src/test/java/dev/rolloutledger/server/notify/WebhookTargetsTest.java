@@ -63,7 +63,13 @@ class WebhookTargetsTest {
     "192.168.0.1, private",
     "100.64.0.1, private",
     "[fd00::1], private",
-    "[fc00::1], private"
+    "[fc00::1], private",
+    "[64:ff9b::a9fe:a9fe], link-local",
+    "[64:ff9b::7f00:1], loopback",
+    "[2002:a9fe:a9fe::1], link-local",
+    "[2002:0a00:0001::], private",
+    "100.100.100.200, cloud metadata",
+    "[fd00:ec2::254], cloud metadata"
   })
   void kinds_of_address_that_are_not_public(String host, String kind) throws Exception {
     String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
@@ -71,7 +77,16 @@ class WebhookTargetsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"203.0.113.7", "172.32.0.1", "100.128.0.1", "8.8.8.8", "[2001:db8::1]", "[fe00::1]"})
+  @CsvSource({
+    "203.0.113.7",
+    "172.32.0.1",
+    "100.128.0.1",
+    "8.8.8.8",
+    "[2001:db8::1]",
+    "[fe00::1]",
+    "[64:ff9b::808:808]",
+    "[2002:0808:0808::1]"
+  })
   void public_addresses(String host) throws Exception {
     String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     assertThat(WebhookTargets.kind(InetAddress.getByName(literal))).isNull();
@@ -83,6 +98,11 @@ class WebhookTargetsTest {
     assertThat(allowing.refusal(URI.create("http://169.254.169.254/latest/meta-data")))
         .hasValueSatisfying(r -> assertThat(r).contains("link-local").doesNotContain("latest"));
     assertThat(allowing.refusal(URI.create("http://[fe80::1]:8080/x"))).isPresent();
+    // a metadata service outside link-local space, and one reached through NAT64
+    assertThat(allowing.refusal(URI.create("http://100.100.100.200/latest/meta-data")))
+        .hasValueSatisfying(r -> assertThat(r).contains("cloud metadata"));
+    assertThat(allowing.refusal(URI.create("http://[fd00:ec2::254]/latest"))).isPresent();
+    assertThat(allowing.refusal(URI.create("http://[64:ff9b::a9fe:a9fe]/latest"))).isPresent();
   }
 
   @Test
