@@ -82,7 +82,8 @@ export async function allPages(pageOf, max) {
   let cursor = null;
   do {
     const [page, next] = await pageOf(cursor);
-    items.push(...page);
+    // the server leaves an empty list out of its JSON (a page past the last item)
+    items.push(...(page || []));
     cursor = next;
   } while (cursor !== null && cursor !== undefined && items.length < (max || 100000));
   return items;

@@ -140,7 +140,7 @@ export function rolloutPage(main, id) {
   const actions = h('div.actions#actions');
   const out = h('div.action-out#action-out', { 'aria-live': 'polite' });
   const waves = h('ol.timeline#waves', { 'aria-label': 'Waves' });
-  const evidenceStatus = h('div');
+  const evidenceStatus = h('div#evidence-status');
   let view = null;
   const capOf = (i) => (view && view.waves[i] ? view.waves[i].maxCrashFraction : null);
   const charts = [...SIGNALS.map((s) => evidenceChart(s)), fractionChart(capOf)];

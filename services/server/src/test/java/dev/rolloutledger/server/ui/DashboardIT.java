@@ -265,6 +265,10 @@ class DashboardIT {
                         .equals(attribute("#charts", "data-first-missing"))
                     && attribute("#charts", "data-first-missing")
                         .equals(attribute("#charts", "data-points")));
+    // and no read of the path failed on the way (a page past the last point has no "points")
+    assertThat(browser.findElements(By.cssSelector("#evidence-status .problem")))
+        .extracting(WebElement::getText)
+        .isEmpty();
     assertPageNotReloaded();
     // its hosts, filtered to the failing ones: the host that crashed
     List<String> failing = new ArrayList<>();
