@@ -166,7 +166,8 @@ export function fractionChart(capOf) {
       timeSeries,
       { label: 'updated cohort (failed/applied)', stroke: '#ef6c00', width: 2, value: (u, v) => pct(v) },
       { label: 'baseline (failing/hosts)', stroke: '#546e7a', width: 2, value: (u, v) => pct(v) },
-      { label: 'current wave (failed/applied)', stroke: '#6a1b9a', width: 1.5, value: (u, v) => pct(v) },
+      // points drawn: a wave's first share is often a lone point (no share before anything applied)
+      { label: 'current wave (failed/applied)', stroke: '#6a1b9a', width: 1.5, points: { show: true, size: 7, fill: '#6a1b9a' }, value: (u, v) => pct(v) },
       { label: 'wave cap', stroke: '#c62828', dash: [6, 4], width: 1.5, value: (u, v) => pct(v) },
     ],
     plugins: [decisionMarks(now)],
