@@ -54,13 +54,7 @@ public final class TestKafka {
    * test reads at once even when the group coordinator is slow on a busy machine.
    */
   public static void fromStart(KafkaConsumer<?, ?> consumer, String topic) {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-      partitions.add(new TopicPartition(p.topic(), p.partition()));
-    }
-    List<TopicPartition> all = new ArrayList<>(consumer.assignment());
-    all.addAll(partitions);
-    consumer.assign(all);
+    List<TopicPartition> partitions = assignAll(consumer, topic);
     consumer.seekToBeginning(partitions);
   }
 
@@ -71,6 +65,15 @@ public final class TestKafka {
    * before writing what the test waits for.
    */
   public static void fromNow(KafkaConsumer<?, ?> consumer, String topic) {
+    List<TopicPartition> partitions = assignAll(consumer, topic);
+    consumer.seekToEnd(partitions);
+    for (TopicPartition p : partitions) {
+      consumer.position(p, Duration.ofSeconds(30)); // a seek is lazy: resolve it before the write
+    }
+  }
+
+  /** Adds every partition of {@code topic} to what {@code consumer} is assigned; returns them. */
+  private static List<TopicPartition> assignAll(KafkaConsumer<?, ?> consumer, String topic) {
     List<TopicPartition> partitions = new ArrayList<>();
     for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
       partitions.add(new TopicPartition(p.topic(), p.partition()));
@@ -78,10 +81,7 @@ public final class TestKafka {
     List<TopicPartition> all = new ArrayList<>(consumer.assignment());
     all.addAll(partitions);
     consumer.assign(all);
-    consumer.seekToEnd(partitions);
-    for (TopicPartition p : partitions) {
-      consumer.position(p, Duration.ofSeconds(30)); // a seek is lazy: resolve it before the write
-    }
+    return partitions;
   }
 
   /**
